@@ -1,0 +1,24 @@
+/* The gsinv executable: subcommands and the options conventions they share. */
+#pragma once
+
+#include <petscsys.h>
+
+/* A subcommand: runs on comm (all ranks), reads its options, returns a PETSc error code. */
+typedef struct {
+  const char *name;
+  PetscErrorCode (*run)(MPI_Comm comm);
+  const char *summary;
+} GSCommand;
+
+PetscErrorCode GSAppSimulate(MPI_Comm comm);
+PetscErrorCode GSAppBench(MPI_Comm comm);
+
+/* PETSC_TRUE when -help was given: a subcommand then stops after reading its options. */
+PetscErrorCode GSAppHelpRequested(PetscBool *help);
+
+/* Stops with a message naming the first option nobody read (a misspelling, or an option of
+   another subcommand). Call once every object has read its options. Collective. */
+PetscErrorCode GSAppCheckOptionsUsed(MPI_Comm comm);
+
+/* Prints the run banner on rank 0: subcommand, revision, PETSc version, ranks. */
+PetscErrorCode GSAppBanner(MPI_Comm comm, const char *subcommand);

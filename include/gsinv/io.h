@@ -1,0 +1,71 @@
+/* Parallel HDF5 files of gsinv: one schema for every subcommand, written under a temporary name. */
+#pragma once
+
+#include <hdf5.h>
+#include <petscviewerhdf5.h>
+
+#include "gsinv/model.h"
+
+/* Version of the file layout, written as the root attribute "format_version". */
+#define GS_FORMAT_VERSION 1
+
+/* Fails with PETSC_ERR_LIB on a negative HDF5 status. */
+#define GSH5Call(call) \
+  do { \
+    if ((call) < 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", #call); \
+  } while (0)
+
+/* An output file: written as PATH.partial and renamed to PATH by GSOutputClose. */
+typedef struct {
+  MPI_Comm    comm;
+  char        path[PETSC_MAX_PATH_LEN];
+  char        partial[PETSC_MAX_PATH_LEN + 16];
+  PetscViewer viewer;
+} GSOutput;
+
+/* Checks that the directory of path is writable (error naming option and path otherwise) and
+   opens path.partial for collective writing. Collective. */
+PetscErrorCode GSOutputOpen(MPI_Comm comm, const char *option, const char *path, GSOutput *out);
+/* Closes the file and renames it to its final name. Collective. */
+PetscErrorCode GSOutputClose(GSOutput *out);
+/* Closes and removes the partial file (after an error). Collective. */
+PetscErrorCode GSOutputAbandon(GSOutput *out);
+
+/* Root attributes that say what produced a file: format version, subcommand, theta, h, grid, seed,
+   TS type, dt, options string, PETSc version, git revision. Collective. */
+PetscErrorCode GSOutputWriteProvenance(GSOutput *out, const char *subcommand, GSModel model, PetscInt64 seed, const char *ts_type, PetscReal dt);
+
+/* Scalar and small-array attributes on an object (path "/" for the root). Collective. */
+PetscErrorCode GSH5WriteAttributeReal(GSOutput *out, const char *obj, const char *name, PetscReal value);
+PetscErrorCode GSH5WriteAttributeInt(GSOutput *out, const char *obj, const char *name, PetscInt64 value);
+PetscErrorCode GSH5WriteAttributeString(GSOutput *out, const char *obj, const char *name, const char *value);
+PetscErrorCode GSH5WriteAttributeInts(GSOutput *out, const char *obj, const char *name, PetscInt n, const PetscInt64 *values);
+
+/* A small dataset (rank <= 3, at most a few MB) written by rank 0 from data valid on rank 0;
+   groups in the path are created. Collective. */
+PetscErrorCode GSH5WriteRealArray(GSOutput *out, const char *path, int rank, const hsize_t *dims, const PetscReal *data);
+PetscErrorCode GSH5WriteIntArray(GSOutput *out, const char *path, int rank, const hsize_t *dims, const PetscInt64 *data);
+
+/* Writes the two fields of X as group/u and group/v, each [ny][nx] in natural order. Collective. */
+PetscErrorCode GSStateWrite(GSOutput *out, GSModel model, const char *group, Vec X);
+
+/* Reads /state/u and /state/v of an HDF5 file into X on any decomposition; a missing or
+   unreadable file, missing dataset or wrong shape stops with a message naming option and file. */
+PetscErrorCode GSStateRead(GSModel model, const char *option, const char *path, Vec X);
+
+/* A time series of states appended to /snapshots/{u,v} [T][ny][nx], steps kept for /snapshots/step. */
+typedef struct {
+  GSOutput  *out;
+  GSModel    model;
+  PetscInt   count, capacity;
+  PetscInt64 *steps;
+} GSSnapshots;
+
+PetscErrorCode GSSnapshotsAppend(GSSnapshots *snaps, PetscInt step, Vec X);
+/* Writes /snapshots/step (when there are snapshots). Collective. */
+PetscErrorCode GSSnapshotsWriteSteps(GSSnapshots *snaps);
+PetscErrorCode GSSnapshotsDestroy(GSSnapshots *snaps);
+
+/* Writes an XDMF sidecar (PATH with .h5 replaced by .xmf) for ParaView: /state and, if any,
+   the snapshots. Rank 0 writes; written under a temporary name and renamed. Collective. */
+PetscErrorCode GSXdmfWrite(MPI_Comm comm, const char *h5_path, PetscInt nx, PetscInt ny, PetscReal h, const GSSnapshots *snaps);

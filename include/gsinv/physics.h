@@ -1,0 +1,115 @@
+/* Pointwise Gray-Scott terms: the one definition of the model used by every path. Plain C. */
+#pragma once
+
+#include <stdint.h>
+
+/* The model parameters theta = (F, k, Du, Dv), in this order everywhere (GS_PARAM_*). */
+typedef struct {
+  double F, k, Du, Dv;
+} GSParams;
+
+enum { GS_PARAM_F = 0, GS_PARAM_K = 1, GS_PARAM_DU = 2, GS_PARAM_DV = 3, GS_NPARAM = 4 };
+
+/* One grid cell of the two-field state, laid out as a DMDA with dof 2 stores it. */
+typedef struct {
+  double u, v;
+} GSField;
+
+extern const char *const GSParamNames[GS_NPARAM];
+
+/* The paper's ground truth (model.md section 3). */
+#define GS_TRUTH_F  0.035
+#define GS_TRUTH_K  0.065
+#define GS_TRUTH_DU 0.16
+#define GS_TRUTH_DV 0.08
+
+static inline void GSParamsToArray(const GSParams *p, double theta[GS_NPARAM])
+{
+  theta[GS_PARAM_F]  = p->F;
+  theta[GS_PARAM_K]  = p->k;
+  theta[GS_PARAM_DU] = p->Du;
+  theta[GS_PARAM_DV] = p->Dv;
+}
+
+static inline GSParams GSParamsFromArray(const double theta[GS_NPARAM])
+{
+  GSParams p = {theta[GS_PARAM_F], theta[GS_PARAM_K], theta[GS_PARAM_DU], theta[GS_PARAM_DV]};
+  return p;
+}
+
+/* 5-point Laplacian of one scalar; inv_h2 = 1/h^2 (1 for the paper's unit spacing). */
+static inline double GSLaplacian(double c, double w, double e, double s, double n, double inv_h2)
+{
+  return (w + e + s + n - 4.0 * c) * inv_h2;
+}
+
+/* Reaction terms: fu = -u v^2 + F (1 - u), fv = u v^2 - (F + k) v. */
+static inline GSField GSReaction(const GSParams *p, GSField c)
+{
+  const double uvv = c.u * c.v * c.v;
+  GSField      r   = {-uvv + p->F * (1.0 - c.u), uvv - (p->F + p->k) * c.v};
+  return r;
+}
+
+/* Right-hand side at a cell from its four neighbours: diffusion plus reaction. */
+static inline GSField GSRHSPoint(const GSParams *p, double inv_h2, GSField c, GSField w, GSField e, GSField s, GSField n)
+{
+  GSField r = GSReaction(p, c);
+  r.u += p->Du * GSLaplacian(c.u, w.u, e.u, s.u, n.u, inv_h2);
+  r.v += p->Dv * GSLaplacian(c.v, w.v, e.v, s.v, n.v, inv_h2);
+  return r;
+}
+
+/* The 2x2 reaction Jacobian d(fu, fv)/d(u, v) at a state: a[row][col]. */
+static inline void GSReactionJacobian(const GSParams *p, GSField c, double a[2][2])
+{
+  a[0][0] = -(c.v * c.v + p->F);
+  a[0][1] = -2.0 * c.u * c.v;
+  a[1][0] = c.v * c.v;
+  a[1][1] = 2.0 * c.u * c.v - (p->F + p->k);
+}
+
+/* Jacobian action at a cell: D lap(d) + a d, with a the reaction Jacobian of the state there.
+   The transposed action is the same with a transposed (the Laplacian is symmetric). */
+static inline GSField GSJacobianPoint(const GSParams *p, double inv_h2, const double a[2][2], GSField c, GSField w, GSField e, GSField s, GSField n)
+{
+  GSField r;
+  r.u = p->Du * GSLaplacian(c.u, w.u, e.u, s.u, n.u, inv_h2) + a[0][0] * c.u + a[0][1] * c.v;
+  r.v = p->Dv * GSLaplacian(c.v, w.v, e.v, s.v, n.v, inv_h2) + a[1][0] * c.u + a[1][1] * c.v;
+  return r;
+}
+
+static inline GSField GSJacobianTransposePoint(const GSParams *p, double inv_h2, const double a[2][2], GSField c, GSField w, GSField e, GSField s, GSField n)
+{
+  GSField r;
+  r.u = p->Du * GSLaplacian(c.u, w.u, e.u, s.u, n.u, inv_h2) + a[0][0] * c.u + a[1][0] * c.v;
+  r.v = p->Dv * GSLaplacian(c.v, w.v, e.v, s.v, n.v, inv_h2) + a[0][1] * c.u + a[1][1] * c.v;
+  return r;
+}
+
+/* d(fu, fv)/d theta at a cell, given the state and its Laplacians: the columns of JacobianP
+   and, stacked over cells, the residual matrix A of model.md section 11. */
+static inline void GSParamDerivativePoint(GSField c, double lap_u, double lap_v, double dfu[GS_NPARAM], double dfv[GS_NPARAM])
+{
+  dfu[GS_PARAM_F]  = 1.0 - c.u;
+  dfu[GS_PARAM_K]  = 0.0;
+  dfu[GS_PARAM_DU] = lap_u;
+  dfu[GS_PARAM_DV] = 0.0;
+  dfv[GS_PARAM_F]  = -c.v;
+  dfv[GS_PARAM_K]  = -c.v;
+  dfv[GS_PARAM_DU] = 0.0;
+  dfv[GS_PARAM_DV] = lap_v;
+}
+
+/* Largest D such that forward Euler is stable: D dt (2 / h^2) <= 1/2. */
+static inline double GSExplicitDiffusionLimit(double h, double dt)
+{
+  return h * h / (4.0 * dt);
+}
+
+/* One forward-Euler step of a whole periodic nx x ny grid (row-major, x fastest) from x to y:
+   the fused reference loop, no ghosts, no library. */
+void GSEulerStepPeriodic(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, GSField *y);
+
+/* Periodic RHS of a whole nx x ny grid: f = F(x). */
+void GSRHSPeriodic(const GSParams *p, double inv_h2, int nx, int ny, const GSField *x, GSField *f);

@@ -1,0 +1,46 @@
+/* GSRun: one simulation with PETSc TS, stopped at a steady state, an invalid state or the cap. */
+#pragma once
+
+#include <petscts.h>
+
+#include "gsinv/model.h"
+#include "gsinv/status.h"
+
+typedef struct _p_GSRun *GSRun;
+
+/* Called with the state after `step` steps (and once with step 0 before the first). */
+typedef PetscErrorCode (*GSRunSnapshotFn)(GSRun run, PetscInt step, Vec X, void *ctx);
+
+struct _p_GSRun {
+  GSModel         model;
+  TS              ts;
+  PetscReal       steady_tol;     /* -gs_steady_tol: 0 runs a fixed number of steps */
+  PetscInt        progress_every; /* -gs_progress_every: steps between progress lines, 0 for none */
+  PetscBool       quiet;          /* no banner and no progress */
+  Vec             prev;           /* the state one step earlier */
+  GSStepStats     stats;          /* of the last step, reduced over the ranks */
+  GSRunReason     reason;
+  PetscInt        steps;
+  PetscLogDouble  t_start, elapsed;
+  GSRunSnapshotFn snapshot;
+  void           *snapshot_ctx;
+  PetscInt        snapshot_every;
+};
+
+/* Creates the TS for the model with the paper's defaults (RK 1fe, dt 1, at most 40,000 steps) and
+   reads -ts_* options and -gs_steady_tol (default_tol), -gs_progress_every. Collective. */
+PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, GSRun *run);
+PetscErrorCode GSRunDestroy(GSRun *run);
+
+/* Sets a function called every `every` steps (0 turns it off). */
+PetscErrorCode GSRunSetSnapshot(GSRun run, PetscInt every, GSRunSnapshotFn fn, void *ctx);
+
+/* Integrates X in place from step 0 until steady, invalid or the step cap; fills reason and steps.
+   Collective. */
+PetscErrorCode GSRunSolve(GSRun run, Vec X);
+
+/* The TS type name and the fixed step size. */
+PetscErrorCode GSRunGetScheme(GSRun run, const char **ts_type, PetscReal *dt);
+
+/* Warns (rank 0) when an explicit scheme exceeds the diffusion stability bound. Collective. */
+PetscErrorCode GSRunCheckStability(GSRun run);

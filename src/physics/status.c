@@ -1,0 +1,58 @@
+/* Steady-state and invalid-run detectors (model.md section 5). */
+#include <math.h>
+
+#include "gsinv/status.h"
+
+const char *const GSRunReasonNames[] = {"running", "steady", "fixed_steps", "invalid_v_out_of_range", "invalid_nonfinite", "invalid_no_steady_state", "invalid_solver_failed", NULL};
+
+void GSStepStatsReset(GSStepStats *s)
+{
+  s->max_change = 0.0;
+  s->neg_vmin   = -INFINITY;
+  s->vmax       = -INFINITY;
+  s->nonfinite  = 0.0;
+}
+
+void GSStepStatsUpdate(GSStepStats *s, size_t n, const GSField *x, GSField *prev)
+{
+  double max_change = s->max_change, vmin = -s->neg_vmin, vmax = s->vmax;
+  int    finite     = 1;
+
+  for (size_t c = 0; c < n; c++) {
+    const double u = x[c].u, v = x[c].v;
+    finite &= isfinite(u) && isfinite(v);
+    vmin = v < vmin ? v : vmin;
+    vmax = v > vmax ? v : vmax;
+    if (prev) {
+      const double du = fabs(u - prev[c].u), dv = fabs(v - prev[c].v), d = du > dv ? du : dv;
+      max_change = d > max_change ? d : max_change;
+      prev[c]    = x[c];
+    }
+  }
+  s->max_change = max_change;
+  s->neg_vmin   = -vmin;
+  s->vmax       = vmax;
+  if (!finite) s->nonfinite = 1.0;
+}
+
+void GSStepStatsMerge(GSStepStats *a, const GSStepStats *b)
+{
+  a->max_change = fmax(a->max_change, b->max_change);
+  a->neg_vmin   = fmax(a->neg_vmin, b->neg_vmin);
+  a->vmax       = fmax(a->vmax, b->vmax);
+  a->nonfinite  = fmax(a->nonfinite, b->nonfinite);
+}
+
+GSRunReason GSRunClassify(const GSStepStats *s, double steady_tol, long step, long max_steps)
+{
+  if (s->nonfinite > 0.0) return GS_RUN_INVALID_NONFINITE;
+  if (-s->neg_vmin < 0.0 || s->vmax > 1.0) return GS_RUN_INVALID_RANGE;
+  if (steady_tol > 0.0 && step > 0 && s->max_change < steady_tol) return GS_RUN_STEADY;
+  if (step >= max_steps) return steady_tol > 0.0 ? GS_RUN_NO_STEADY : GS_RUN_FIXED_STEPS;
+  return GS_RUN_RUNNING;
+}
+
+int GSRunReasonIsValid(GSRunReason r)
+{
+  return r == GS_RUN_STEADY || r == GS_RUN_FIXED_STEPS;
+}

@@ -1,0 +1,122 @@
+/* GSModel creation: options, checks, the periodic DMDA and the matrix-free Jacobian shells. */
+#include "gsinv/model.h"
+#include "gsinv/options.h"
+
+static PetscErrorCode GSModelGridFromOptions(MPI_Comm comm, PetscInt *nx, PetscInt *ny)
+{
+  PetscFunctionBeginUser;
+  *nx = 128;
+  *ny = 128;
+  PetscOptionsBegin(comm, NULL, "Gray-Scott grid", "DMDA");
+  PetscCall(PetscOptionsInt("-da_grid_x", "Grid points in x", "DMDASetSizes", *nx, nx, NULL));
+  PetscCall(PetscOptionsInt("-da_grid_y", "Grid points in y", "DMDASetSizes", *ny, ny, NULL));
+  PetscOptionsEnd();
+  PetscCheck(*nx >= 3 && *ny >= 3, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": the grid must be at least 3 x 3", *nx, *ny);
+  PetscFunctionReturn(0);
+}
+
+/* Reads -gs_h and theta; every value is checked and named in the message when wrong. */
+static PetscErrorCode GSModelParamsFromOptions(GSModel m)
+{
+  GSParams *p = &m->params;
+
+  PetscFunctionBeginUser;
+  p->F  = GS_TRUTH_F;
+  p->k  = GS_TRUTH_K;
+  p->Du = GS_TRUTH_DU;
+  p->Dv = GS_TRUTH_DV;
+  m->h  = 1.0;
+  PetscOptionsBegin(m->comm, NULL, "Gray-Scott model", "GSModel");
+  PetscCall(GSOptionsReal("-gs_F", "Feed rate F", "GSModelCreate", p->F, &p->F, NULL));
+  PetscCall(GSOptionsReal("-gs_k", "Kill rate k", "GSModelCreate", p->k, &p->k, NULL));
+  PetscCall(GSOptionsReal("-gs_Du", "Diffusivity of u", "GSModelCreate", p->Du, &p->Du, NULL));
+  PetscCall(GSOptionsReal("-gs_Dv", "Diffusivity of v", "GSModelCreate", p->Dv, &p->Dv, NULL));
+  PetscCall(GSOptionsReal("-gs_h", "Grid spacing (the Laplacian divides by h^2)", "GSModelCreate", m->h, &m->h, NULL));
+  PetscOptionsEnd();
+  PetscCall(GSParamsCheck(m->comm, p));
+  PetscCheck(m->h > 0 && PetscIsNormalReal(m->h), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g must be positive", (double)m->h);
+  m->inv_h2 = 1.0 / (m->h * m->h);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSParamsCheck(MPI_Comm comm, const GSParams *p)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(p->F >= 0 && PetscIsNormalReal(p->F + 1), comm, PETSC_ERR_USER_INPUT, "-gs_F %g must be a finite value >= 0", p->F);
+  PetscCheck(p->k >= 0 && PetscIsNormalReal(p->k + 1), comm, PETSC_ERR_USER_INPUT, "-gs_k %g must be a finite value >= 0", p->k);
+  PetscCheck(p->Du >= 0 && PetscIsNormalReal(p->Du + 1), comm, PETSC_ERR_USER_INPUT, "-gs_Du %g must be a finite diffusivity >= 0", p->Du);
+  PetscCheck(p->Dv >= 0 && PetscIsNormalReal(p->Dv + 1), comm, PETSC_ERR_USER_INPUT, "-gs_Dv %g must be a finite diffusivity >= 0", p->Dv);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode GSModelCreateGrid(GSModel m)
+{
+  PetscMPIInt size;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSModelGridFromOptions(m->comm, &m->nx, &m->ny));
+  PetscCall(DMDACreate2d(m->comm, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR, m->nx, m->ny, PETSC_DECIDE, PETSC_DECIDE, 2, 1, NULL, NULL, &m->da));
+  PetscCall(DMSetFromOptions(m->da));
+  PetscCall(DMSetUp(m->da));
+  PetscCall(DMDASetFieldName(m->da, 0, "u"));
+  PetscCall(DMDASetFieldName(m->da, 1, "v"));
+  PetscCall(DMDAGetInfo(m->da, NULL, &m->nx, &m->ny, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  PetscCall(DMDAGetCorners(m->da, &m->xs, &m->ys, NULL, &m->xm, &m->ym, NULL));
+  PetscCall(DMDAGetGhostCorners(m->da, &m->gxs, &m->gys, NULL, &m->gxm, &m->gym, NULL));
+  PetscCall(DMDACreateCompatibleDMDA(m->da, 1, &m->da_scalar));
+  PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
+  PetscCallMPI(MPI_Comm_size(m->comm, &size));
+  m->whole_grid = (PetscBool)(size == 1);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelCreate(MPI_Comm comm, GSModel *model)
+{
+  GSModel m;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&m));
+  m->comm = comm;
+  PetscCall(GSModelParamsFromOptions(m));
+  PetscCall(GSModelCreateGrid(m));
+  PetscCall(PetscLogEventRegister("GSRHS", DM_CLASSID, &m->event_rhs));
+  PetscCall(PetscLogEventRegister("GSHalo", DM_CLASSID, &m->event_halo));
+  PetscCall(PetscLogEventRegister("GSJacobian", DM_CLASSID, &m->event_jac));
+  PetscCall(GSModelCreateOperators(m));
+  *model = m;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelDestroy(GSModel *model)
+{
+  GSModel m = *model;
+
+  PetscFunctionBeginUser;
+  if (!m) PetscFunctionReturn(0);
+  PetscCall(MatDestroy(&m->J));
+  PetscCall(MatDestroy(&m->Jp));
+  PetscCall(VecDestroy(&m->state));
+  PetscCall(VecDestroy(&m->state_local));
+  PetscCall(VecDestroy(&m->xlocal));
+  PetscCall(DMDestroy(&m->da_scalar));
+  PetscCall(DMDestroy(&m->da));
+  PetscCall(PetscFree(m));
+  *model = NULL;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelSetParams(GSModel m, const GSParams *params)
+{
+  PetscFunctionBeginUser;
+  m->params = *params;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelPrintSummary(GSModel m, PetscViewer viewer)
+{
+  const GSParams *p = &m->params;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscViewerASCIIPrintf(viewer, "grid %" PetscInt_FMT " x %" PetscInt_FMT " (h = %g, periodic)  F = %g  k = %g  Du = %g  Dv = %g\n", m->nx, m->ny, (double)m->h, p->F, p->k, p->Du, p->Dv));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,181 @@
+/* One simulation: TS set-up with the paper's defaults, per-step checks, progress, stopping. */
+#include <petsc/private/tsimpl.h>
+
+#include "gsinv/options.h"
+#include "gsinv/run.h"
+
+static PetscErrorCode GSRunPrintProgress(GSRun run)
+{
+  PetscLogDouble now;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTime(&now));
+  PetscCall(PetscPrintf(run->model->comm, "  step %7" PetscInt_FMT "  max|change| %9.3e  v in [%.4f, %.4f]  %8.2f s\n", run->steps, run->stats.max_change, -run->stats.neg_vmin, run->stats.vmax, now - run->t_start));
+  PetscFunctionReturn(0);
+}
+
+/* Measures the step just taken in one fused pass, reduces over ranks and decides whether to stop. */
+static PetscErrorCode GSRunPostStep(TS ts)
+{
+  GSRun              run;
+  Vec                X;
+  const PetscScalar *x;
+  PetscScalar       *prev;
+  PetscInt           n, max_steps;
+  GSStepStats        local;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetApplicationContext(ts, &run));
+  PetscCall(TSGetSolution(ts, &X));
+  PetscCall(TSGetStepNumber(ts, &run->steps));
+  PetscCall(TSGetMaxSteps(ts, &max_steps));
+  PetscCall(VecGetLocalSize(X, &n));
+  PetscCall(VecGetArrayRead(X, &x));
+  PetscCall(VecGetArray(run->prev, &prev));
+  GSStepStatsReset(&local);
+  GSStepStatsUpdate(&local, (size_t)n / 2, (const GSField *)x, (GSField *)prev);
+  PetscCall(VecRestoreArray(run->prev, &prev));
+  PetscCall(VecRestoreArrayRead(X, &x));
+  PetscCallMPI(MPI_Allreduce(&local, &run->stats, GS_STEP_STATS_N, MPI_DOUBLE, MPI_MAX, run->model->comm));
+  run->reason = GSRunClassify(&run->stats, run->steady_tol, run->steps, max_steps);
+  if (run->reason != GS_RUN_RUNNING) PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
+  if (!run->quiet && run->progress_every > 0 && run->steps % run->progress_every == 0) PetscCall(GSRunPrintProgress(run));
+  if (run->snapshot && run->snapshot_every > 0 && run->steps % run->snapshot_every == 0) PetscCall(run->snapshot(run, run->steps, X, run->snapshot_ctx));
+  PetscFunctionReturn(0);
+}
+
+/* Implicit methods get GMRES without a preconditioner: the Jacobian is a MatShell. */
+static PetscErrorCode GSRunSetSolverDefaults(GSRun run)
+{
+  SNES snes;
+  KSP  ksp;
+  PC   pc;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetSNES(run->ts, &snes));
+  PetscCall(SNESGetKSP(snes, &ksp));
+  PetscCall(KSPSetType(ksp, KSPGMRES));
+  PetscCall(KSPGetPC(ksp, &pc));
+  PetscCall(PCSetType(pc, PCNONE));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode GSRunOptions(GSRun run, PetscReal default_tol)
+{
+  MPI_Comm comm = run->model->comm;
+
+  PetscFunctionBeginUser;
+  run->steady_tol     = default_tol;
+  run->progress_every = 1000;
+  PetscOptionsBegin(comm, NULL, "Simulation run", "GSRun");
+  PetscCall(GSOptionsReal("-gs_steady_tol", "Stop when max|x_{n+1} - x_n| < tol (0: run -ts_max_steps steps)", "GSRunCreate", run->steady_tol, &run->steady_tol, NULL));
+  PetscCall(GSOptionsInt("-gs_progress_every", "Steps between progress lines (0: none)", "GSRunCreate", run->progress_every, &run->progress_every, NULL));
+  PetscOptionsEnd();
+  PetscCheck(run->steady_tol >= 0 && PetscIsNormalReal(run->steady_tol + 1), comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g must be >= 0", (double)run->steady_tol);
+  PetscCheck(run->progress_every >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_progress_every %" PetscInt_FMT " must be >= 0", run->progress_every);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, GSRun *out)
+{
+  GSRun     run;
+  TSAdapt   adapt;
+  PetscReal dt;
+  PetscInt  max_steps;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&run));
+  run->model = model;
+  PetscCall(GSRunOptions(run, default_tol));
+  PetscCall(TSCreate(model->comm, &run->ts));
+  PetscCall(TSSetDM(run->ts, model->da));
+  PetscCall(TSSetProblemType(run->ts, TS_NONLINEAR));
+  PetscCall(TSSetType(run->ts, TSRK));
+  PetscCall(TSRKSetType(run->ts, TSRK1FE));
+  PetscCall(TSSetRHSFunction(run->ts, NULL, GSModelRHSFunction, model));
+  PetscCall(TSSetRHSJacobian(run->ts, model->J, model->J, GSModelRHSJacobian, model));
+  PetscCall(TSSetTimeStep(run->ts, 1.0));
+  PetscCall(TSSetMaxSteps(run->ts, 40000));
+  PetscCall(TSSetMaxTime(run->ts, PETSC_MAX_REAL));
+  PetscCall(TSSetExactFinalTime(run->ts, TS_EXACTFINALTIME_STEPOVER));
+  PetscCall(TSGetAdapt(run->ts, &adapt));
+  PetscCall(TSAdaptSetType(adapt, TSADAPTNONE));
+  PetscCall(GSRunSetSolverDefaults(run));
+  PetscCall(TSSetApplicationContext(run->ts, run));
+  PetscCall(TSSetPostStep(run->ts, GSRunPostStep));
+  PetscCall(TSSetFromOptions(run->ts));
+  PetscCall(TSGetTimeStep(run->ts, &dt));
+  PetscCall(TSGetMaxSteps(run->ts, &max_steps));
+  PetscCheck(dt > 0 && PetscIsNormalReal(dt), model->comm, PETSC_ERR_USER_INPUT, "-ts_dt %g must be positive", (double)dt);
+  PetscCheck(max_steps > 0, model->comm, PETSC_ERR_USER_INPUT, "-ts_max_steps %" PetscInt_FMT " must be positive", max_steps);
+  PetscCall(DMCreateGlobalVector(model->da, &run->prev));
+  *out = run;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSRunDestroy(GSRun *run)
+{
+  PetscFunctionBeginUser;
+  if (!*run) PetscFunctionReturn(0);
+  PetscCall(VecDestroy(&(*run)->prev));
+  PetscCall(TSDestroy(&(*run)->ts));
+  PetscCall(PetscFree(*run));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSRunSetSnapshot(GSRun run, PetscInt every, GSRunSnapshotFn fn, void *ctx)
+{
+  PetscFunctionBeginUser;
+  run->snapshot_every = every;
+  run->snapshot       = fn;
+  run->snapshot_ctx   = ctx;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSRunGetScheme(GSRun run, const char **ts_type, PetscReal *dt)
+{
+  TSType type;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetType(run->ts, &type));
+  if (ts_type) *ts_type = type;
+  if (dt) PetscCall(TSGetTimeStep(run->ts, dt));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSRunCheckStability(GSRun run)
+{
+  const GSParams *p = &run->model->params;
+  PetscBool       explicit_scheme;
+  PetscReal       dt, limit;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)run->ts, &explicit_scheme, TSRK, TSEULER, TSSSP, ""));
+  PetscCall(TSGetTimeStep(run->ts, &dt));
+  limit = GSExplicitDiffusionLimit(run->model->h, dt);
+  if (explicit_scheme && (p->Du > limit || p->Dv > limit))
+    PetscCall(PetscFPrintf(run->model->comm, PETSC_STDERR, "gsinv: warning: explicit scheme with -ts_dt %g is unstable for diffusivity %g > h^2/(4 dt) = %g: expect an invalid run; use -ts_type cn (or beuler) or a smaller -ts_dt\n", (double)dt, PetscMax(p->Du, p->Dv), (double)limit));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSRunSolve(GSRun run, Vec X)
+{
+  TSConvergedReason ts_reason;
+  PetscLogDouble    now;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSSetTime(run->ts, 0.0));
+  PetscCall(TSSetStepNumber(run->ts, 0));
+  run->steps  = 0;
+  run->reason = GS_RUN_RUNNING;
+  PetscCall(VecCopy(X, run->prev));
+  PetscCall(PetscTime(&run->t_start));
+  if (run->snapshot && run->snapshot_every > 0) PetscCall(run->snapshot(run, 0, X, run->snapshot_ctx));
+  PetscCall(TSSolve(run->ts, X));
+  PetscCall(TSGetConvergedReason(run->ts, &ts_reason));
+  if (ts_reason < 0) run->reason = GS_RUN_SOLVER_FAILED;
+  PetscCall(TSGetStepNumber(run->ts, &run->steps));
+  PetscCall(PetscTime(&now));
+  run->elapsed = now - run->t_start;
+  PetscFunctionReturn(0);
+}
