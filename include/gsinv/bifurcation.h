@@ -14,14 +14,14 @@ typedef enum {
 /* The Bogdanov-Takens point F = k = 1/16: the peak of the fold, the end of the Hopf curve. */
 #define GS_BOGDANOV_TAKENS 0.0625
 
-/* Linear stability of the upper uniform state (u_-, v_+) under diffusion, from the closed forms
+/* Linear stability of the upper uniform state (u_+, v_+) under diffusion, from the closed forms
    a = -(v^2 + F), d = F + k, trace = k - v^2, det = (F + k)(v^2 - F), delta = Du/Dv.
-   The fields past `exists` are NaN when the upper branch does not exist. */
+   When the upper branch does not exist the flags are 0 and upper, trace, det, margin, qc2 are NaN. */
 typedef struct {
   int     exists;   /* Delta = 1 - 4(F+k)^2/F >= 0 (Delta == 0 is the fold itself) */
   int     stable;   /* stable without diffusion: trace < 0 and det > 0 */
   int     unstable; /* Turing (diffusion-driven) unstable: exists, stable, and margin > 0 */
-  GSField upper;    /* (u_-, v_+) */
+  GSField upper;    /* (u_+, v_+) */
   double  trace, det;
   double  margin;   /* delta d + a - 2 sqrt(delta det): > 0 iff some q^2 > 0 has det(J - q^2 D) < 0 */
   double  qc2;      /* [Du(F+k) - Dv(v^2+F)] / (2 Du Dv): the minimiser of det(J - q^2 D) over q^2;
@@ -29,9 +29,10 @@ typedef struct {
 } GSTuringInfo;
 
 /* Non-trivial uniform states for (F, k), F > 0, k >= 0: with Delta = 1 - 4(F+k)^2/F,
-   states[0] = upper (u_-, v_+) and states[1] = lower (u_+, v_-), u_pm = (1 -+ sqrt Delta)/2,
-   v_pm = F(1 +- sqrt Delta)/(2(F+k)). *n_states is 0 (Delta < 0: only (1, 0) exists, states
-   untouched) or 2 (Delta >= 0; at the fold Delta == 0 both entries are the same state). */
+   states[0] = upper (u_+, v_+) and states[1] = lower (u_-, v_-) in model.md's labels
+   u_pm = (1 -+ sqrt Delta)/2, v_pm = F(1 +- sqrt Delta)/(2(F+k)) (the upper branch has the smaller u).
+   *n_states is 0 (Delta < 0: only (1, 0) exists, states untouched) or 2 (Delta >= 0; at the fold
+   Delta == 0 both entries are the same state). */
 GSBifurcationStatus GSUniformStates(double F, double k, GSField states[2], int *n_states);
 
 /* Trace and determinant of the reaction Jacobian at a non-trivial uniform state with value v

@@ -30,9 +30,9 @@ typedef struct {
 
 void GSStepStatsReset(GSStepStats *s);
 
-/* Accumulates n cells of the new state x against the previous state prev, then sets prev = x:
-   one pass over both arrays. prev may be NULL (no change measured). */
-void GSStepStatsUpdate(GSStepStats *s, size_t n, const GSField *x, GSField *prev);
+/* Accumulates n cells of the new state x against the previous state prev in one pass over both
+   arrays. prev may be NULL (no change measured). */
+void GSStepStatsUpdate(GSStepStats *s, size_t n, const GSField *x, const GSField *prev);
 
 /* Merges b into a (what an MPI MAX reduction of the packed arrays does). */
 void GSStepStatsMerge(GSStepStats *a, const GSStepStats *b);

@@ -15,8 +15,8 @@ static double Discriminant(double F, double k)
   return 1.0 - 4.0 * (F + k) * (F + k) / F;
 }
 
-/* Both states from Delta >= 0. u_- and v_- come from u v = F + k and v_+ v_- = F, which equal
-   (1 - sqrt Delta)/2 and F(1 - sqrt Delta)/(2(F + k)) without their cancellation when Delta ~ 1. */
+/* Both states from Delta >= 0. u_+ = (1 - sqrt Delta)/2 and v_- = F(1 - sqrt Delta)/(2(F + k)) come
+   from u v = F + k and v_+ v_- = F instead, free of their cancellation when Delta ~ 1. */
 static void StatesFromDiscriminant(double F, double k, double delta, GSField states[2])
 {
   const double s      = sqrt(delta);
@@ -92,7 +92,8 @@ GSBifurcationStatus GSTuringAnalyze(const GSParams *p, GSTuringInfo *info)
   const GSBifurcationStatus status = GSUniformStates(p->F, p->k, states, &n_states);
   if (status) return status;
   if (n_states == 0) {
-    const GSTuringInfo none = {0, 0, 0, {NAN, NAN}, NAN, NAN, NAN, NAN};
+    const double       nan  = (double)NAN;
+    const GSTuringInfo none = {0, 0, 0, {nan, nan}, nan, nan, nan, nan};
     *info                   = none;
     return GS_BIFURCATION_OK;
   }
@@ -184,7 +185,7 @@ static GSBifurcationStatus TuringBoundaryRow(double k, double Du, double Dv, dou
   GSTuringInfo        info;
   double              F_lo, F_hi;
 
-  *F_rise = *F_fall = NAN;
+  *F_rise = *F_fall = (double)NAN;
   if (!ExistenceInterval(k, &F_lo, &F_hi)) return GS_BIFURCATION_OK;
   F_lo = fmax(F_lo, F_min);
   F_hi = fmin(F_hi, F_max);

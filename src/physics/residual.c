@@ -170,7 +170,7 @@ GSResidualStatus GSResidualSolve(const GSResidualSums *sums, GSResidualFit *fit)
   const GSResidualStatus status = GSSymmetricEigen4(sums->ata, fit->eigval, fit->eigvec);
   if (status) return status;
   fit->rank      = NumericalRank(fit->eigval);
-  fit->condition = fit->rank == NP ? fit->eigval[0] / fit->eigval[NP - 1] : INFINITY;
+  fit->condition = fit->rank == NP ? fit->eigval[0] / fit->eigval[NP - 1] : (double)INFINITY;
   for (int i = 0; i < NP; i++) fit->theta[i] = 0.0;
   for (int j = 0; j < fit->rank; j++) {
     double projection = 0.0;

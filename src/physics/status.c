@@ -13,7 +13,7 @@ void GSStepStatsReset(GSStepStats *s)
   s->nonfinite  = 0.0;
 }
 
-void GSStepStatsUpdate(GSStepStats *s, size_t n, const GSField *x, GSField *prev)
+void GSStepStatsUpdate(GSStepStats *s, size_t n, const GSField *x, const GSField *prev)
 {
   double max_change = s->max_change, vmin = -s->neg_vmin, vmax = s->vmax;
   int    finite     = 1;
@@ -26,7 +26,6 @@ void GSStepStatsUpdate(GSStepStats *s, size_t n, const GSField *x, GSField *prev
     if (prev) {
       const double du = fabs(u - prev[c].u), dv = fabs(v - prev[c].v), d = du > dv ? du : dv;
       max_change = d > max_change ? d : max_change;
-      prev[c]    = x[c];
     }
   }
   s->max_change = max_change;

@@ -1,6 +1,4 @@
 /* One simulation: TS set-up with the paper's defaults, per-step checks, progress, stopping. */
-#include <petsc/private/tsimpl.h>
-
 #include "gsinv/options.h"
 #include "gsinv/run.h"
 
@@ -14,13 +12,29 @@ static PetscErrorCode GSRunPrintProgress(GSRun run)
   PetscFunctionReturn(0);
 }
 
+/* The state before the step just taken: an explicit RK method keeps it as its first stage, so
+   no copy is needed; other methods get a copy made after every step. */
+static PetscErrorCode GSRunPreviousState(GSRun run, Vec *prev)
+{
+  PetscBool rk;
+  PetscInt  nstages;
+  Vec      *stages;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectTypeCompare((PetscObject)run->ts, TSRK, &rk));
+  if (rk) {
+    PetscCall(TSGetStages(run->ts, &nstages, &stages));
+    *prev = stages[0];
+  } else *prev = run->prev;
+  PetscFunctionReturn(0);
+}
+
 /* Measures the step just taken in one fused pass, reduces over ranks and decides whether to stop. */
 static PetscErrorCode GSRunPostStep(TS ts)
 {
   GSRun              run;
-  Vec                X;
-  const PetscScalar *x;
-  PetscScalar       *prev;
+  Vec                X, prev = NULL;
+  const PetscScalar *x, *xprev;
   PetscInt           n, max_steps;
   GSStepStats        local;
 
@@ -29,13 +43,15 @@ static PetscErrorCode GSRunPostStep(TS ts)
   PetscCall(TSGetSolution(ts, &X));
   PetscCall(TSGetStepNumber(ts, &run->steps));
   PetscCall(TSGetMaxSteps(ts, &max_steps));
+  PetscCall(GSRunPreviousState(run, &prev));
   PetscCall(VecGetLocalSize(X, &n));
   PetscCall(VecGetArrayRead(X, &x));
-  PetscCall(VecGetArray(run->prev, &prev));
+  PetscCall(VecGetArrayRead(prev, &xprev));
   GSStepStatsReset(&local);
-  GSStepStatsUpdate(&local, (size_t)n / 2, (const GSField *)x, (GSField *)prev);
-  PetscCall(VecRestoreArray(run->prev, &prev));
+  GSStepStatsUpdate(&local, (size_t)n / 2, (const GSField *)x, (const GSField *)xprev);
+  PetscCall(VecRestoreArrayRead(prev, &xprev));
   PetscCall(VecRestoreArrayRead(X, &x));
+  if (prev == run->prev) PetscCall(VecCopy(X, run->prev));
   PetscCallMPI(MPI_Allreduce(&local, &run->stats, GS_STEP_STATS_N, MPI_DOUBLE, MPI_MAX, run->model->comm));
   run->reason = GSRunClassify(&run->stats, run->steady_tol, run->steps, max_steps);
   if (run->reason != GS_RUN_RUNNING) PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));

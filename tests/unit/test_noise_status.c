@@ -71,7 +71,7 @@ static void test_normal_moments(void **state)
   assert_close(s4 / n, 3.0, 0.03, 0);
 }
 
-static GSStepStats StatsOf(size_t n, const GSField *x, GSField *prev)
+static GSStepStats StatsOf(size_t n, const GSField *x, const GSField *prev)
 {
   GSStepStats s;
   GSStepStatsReset(&s);
@@ -85,7 +85,6 @@ static void test_detectors(void **state)
   GSField     x[4] = {{1, 0.1}, {0.9, 0.2}, {0.8, 0.3}, {0.7, 0.4}}, prev[4] = {{1, 0.1}, {0.9, 0.2 + 3e-5}, {0.8, 0.3}, {0.7 - 5e-5, 0.4}};
   GSStepStats s = StatsOf(4, x, prev);
   assert_close(s.max_change, 5e-5, 1e-9, 0);
-  assert_true(prev[3].u == x[3].u); /* prev now holds x */
   assert_int_equal(GSRunClassify(&s, 1e-4, 10, 100), GS_RUN_STEADY);
   assert_int_equal(GSRunClassify(&s, 1e-5, 10, 100), GS_RUN_RUNNING);
   assert_int_equal(GSRunClassify(&s, 1e-5, 100, 100), GS_RUN_NO_STEADY);

@@ -1,0 +1,177 @@
+/* The DMDA operators on 1, 2 and 4 ranks: Jacobian against finite differences of the RHS,
+   transposes by dot products, JacobianP against differences in theta, RHS against the serial sweep. */
+#include "gsinv/initial.h"
+#include "gsinv/model.h"
+#include "mpitest.h"
+
+static GSModel model;
+static Vec     x0, d, a, b, f_plus, f_minus, jd;
+
+static PetscErrorCode FillSmooth(Vec X, PetscReal phase)
+{
+  GSField *x;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArrayWrite(X, (PetscScalar **)&x));
+  for (PetscInt j = 0; j < model->ym; j++)
+    for (PetscInt i = 0; i < model->xm; i++) {
+      const double s = 2 * PETSC_PI * (model->xs + i) / model->nx, t = 2 * PETSC_PI * (model->ys + j) / model->ny;
+      x[j * model->xm + i] = (GSField){0.6 + 0.3 * sin(s + phase) * cos(2 * t), 0.2 + 0.15 * cos(3 * s) * sin(t + phase)};
+    }
+  PetscCall(VecRestoreArrayWrite(X, (PetscScalar **)&x));
+  PetscFunctionReturn(0);
+}
+
+static int SetUp(void **state)
+{
+  (void)state;
+  if (GSModelCreate(PETSC_COMM_WORLD, &model)) return 1;
+  if (DMCreateGlobalVector(model->da, &x0)) return 1;
+  Vec *all[] = {&d, &a, &b, &f_plus, &f_minus, &jd};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+    if (VecDuplicate(x0, all[i])) return 1;
+  if (FillSmooth(x0, 0.0) || FillSmooth(d, 1.3) || VecSetRandom(a, NULL) || VecSetRandom(b, NULL)) return 1;
+  return 0;
+}
+
+static int TearDown(void **state)
+{
+  (void)state;
+  Vec *all[] = {&x0, &d, &a, &b, &f_plus, &f_minus, &jd};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) VecDestroy(all[i]);
+  return GSModelDestroy(&model) ? 1 : 0;
+}
+
+/* (F(x + e d) - F(x - e d)) / 2e into f_plus. */
+static void CentralDifference(Vec dir, PetscReal eps)
+{
+  assert_petsc(VecWAXPY(a, eps, dir, x0));
+  assert_petsc(GSModelRHSFunction(NULL, 0, a, f_plus, model));
+  assert_petsc(VecWAXPY(a, -eps, dir, x0));
+  assert_petsc(GSModelRHSFunction(NULL, 0, a, f_minus, model));
+  assert_petsc(VecAXPY(f_plus, -1.0, f_minus));
+  assert_petsc(VecScale(f_plus, 1.0 / (2 * eps)));
+}
+
+static void test_jacobian_finite_difference(void **state)
+{
+  PetscReal err, ref;
+  (void)state;
+  assert_petsc(GSModelSetLinearisationState(model, x0));
+  assert_petsc(MatMult(model->J, d, jd));
+  CentralDifference(d, 1e-6);
+  assert_petsc(VecNorm(jd, NORM_INFINITY, &ref));
+  assert_petsc(VecAXPY(f_plus, -1.0, jd));
+  assert_petsc(VecNorm(f_plus, NORM_INFINITY, &err));
+  assert_close(err / ref, 0.0, 0, 1e-8);
+}
+
+static void test_jacobian_transpose_dot_product(void **state)
+{
+  PetscScalar lhs, rhs;
+  (void)state;
+  assert_petsc(VecSetRandom(a, NULL));
+  assert_petsc(GSModelSetLinearisationState(model, x0));
+  assert_petsc(MatMult(model->J, a, jd));
+  assert_petsc(VecDot(jd, b, &lhs));
+  assert_petsc(MatMultTranspose(model->J, b, jd));
+  assert_petsc(VecDot(a, jd, &rhs));
+  assert_close(lhs, rhs, 1e-12, 1e-13);
+}
+
+static void test_jacobianp_finite_difference(void **state)
+{
+  Vec       dtheta, jtb;
+  PetscReal err, ref;
+  (void)state;
+  assert_petsc(GSModelSetLinearisationState(model, x0));
+  assert_petsc(MatCreateVecs(model->Jp, &dtheta, NULL));
+  assert_petsc(MatCreateVecs(model->Jp, &jtb, NULL));
+  for (PetscInt q = 0; q < GS_NPARAM; q++) {
+    GSParams base = model->params, p = base;
+    double   theta[GS_NPARAM];
+    assert_petsc(VecSet(dtheta, 0.0));
+    assert_petsc(VecSetValue(dtheta, q, 1.0, INSERT_VALUES));
+    assert_petsc(VecAssemblyBegin(dtheta));
+    assert_petsc(VecAssemblyEnd(dtheta));
+    assert_petsc(MatMult(model->Jp, dtheta, jd));
+    GSParamsToArray(&base, theta);
+    theta[q] += 1e-6;
+    p = GSParamsFromArray(theta);
+    assert_petsc(GSModelSetParams(model, &p));
+    assert_petsc(GSModelRHSFunction(NULL, 0, x0, f_plus, model));
+    theta[q] -= 2e-6;
+    p = GSParamsFromArray(theta);
+    assert_petsc(GSModelSetParams(model, &p));
+    assert_petsc(GSModelRHSFunction(NULL, 0, x0, f_minus, model));
+    assert_petsc(GSModelSetParams(model, &base));
+    assert_petsc(VecAXPBY(f_plus, -1.0 / 2e-6, 1.0 / 2e-6, f_minus));
+    assert_petsc(VecNorm(jd, NORM_INFINITY, &ref));
+    assert_petsc(VecAXPY(f_plus, -1.0, jd));
+    assert_petsc(VecNorm(f_plus, NORM_INFINITY, &err));
+    assert_close(err / ref, 0.0, 0, 1e-7);
+  }
+  /* <Jp e, b> == <e, Jp^T b> for a random e */
+  PetscScalar lhs, rhs;
+  assert_petsc(VecSetRandom(dtheta, NULL));
+  assert_petsc(MatMult(model->Jp, dtheta, jd));
+  assert_petsc(VecDot(jd, b, &lhs));
+  assert_petsc(MatMultTranspose(model->Jp, b, jtb));
+  assert_petsc(VecDot(dtheta, jtb, &rhs));
+  assert_close(lhs, rhs, 1e-12, 1e-13);
+  VecDestroy(&dtheta);
+  VecDestroy(&jtb);
+}
+
+/* The decomposed RHS equals the serial periodic sweep of the whole grid, gathered on rank 0. */
+static void test_rhs_matches_serial(void **state)
+{
+  Vec                natural, xz, fz;
+  VecScatter         scatter;
+  PetscMPIInt        rank;
+  const PetscScalar *xs, *fs;
+  (void)state;
+  assert_petsc(GSModelRHSFunction(NULL, 0, x0, f_plus, model));
+  assert_petsc(DMDACreateNaturalVector(model->da, &natural));
+  assert_petsc(VecScatterCreateToZero(natural, &scatter, &xz));
+  assert_petsc(VecDuplicate(xz, &fz));
+  Vec in[2] = {x0, f_plus}, out[2] = {xz, fz};
+  for (int k = 0; k < 2; k++) {
+    assert_petsc(DMDAGlobalToNaturalBegin(model->da, in[k], INSERT_VALUES, natural));
+    assert_petsc(DMDAGlobalToNaturalEnd(model->da, in[k], INSERT_VALUES, natural));
+    assert_petsc(VecScatterBegin(scatter, natural, out[k], INSERT_VALUES, SCATTER_FORWARD));
+    assert_petsc(VecScatterEnd(scatter, natural, out[k], INSERT_VALUES, SCATTER_FORWARD));
+  }
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  if (rank == 0) {
+    const size_t n = (size_t)model->nx * model->ny;
+    GSField     *f;
+    assert_petsc(PetscMalloc1(n, &f));
+    assert_petsc(VecGetArrayRead(xz, &xs));
+    assert_petsc(VecGetArrayRead(fz, &fs));
+    GSRHSPeriodic(&model->params, model->inv_h2, (int)model->nx, (int)model->ny, (const GSField *)xs, f);
+    for (size_t c = 0; c < n; c++) {
+      assert_close(((const GSField *)fs)[c].u, f[c].u, 0, 1e-15);
+      assert_close(((const GSField *)fs)[c].v, f[c].v, 0, 1e-15);
+    }
+    assert_petsc(VecRestoreArrayRead(xz, &xs));
+    assert_petsc(VecRestoreArrayRead(fz, &fs));
+    PetscFree(f);
+  }
+  VecScatterDestroy(&scatter);
+  VecDestroy(&natural);
+  VecDestroy(&xz);
+  VecDestroy(&fz);
+}
+
+int main(int argc, char **argv)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_jacobian_finite_difference),
+    cmocka_unit_test(test_jacobian_transpose_dot_product),
+    cmocka_unit_test(test_jacobianp_finite_difference),
+    cmocka_unit_test(test_rhs_matches_serial),
+  };
+  if (GSTestInitialize(&argc, &argv)) return 1;
+  return GSTestFinalize(cmocka_run_group_tests_name("operators", tests, SetUp, TearDown));
+}
