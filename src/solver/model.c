@@ -2,15 +2,16 @@
 #include "gsinv/model.h"
 #include "gsinv/options.h"
 
+/* Checks -da_grid_x/-da_grid_y before the DMDA sees them (DMSetFromOptions lists them in -help). */
 static PetscErrorCode GSModelGridFromOptions(MPI_Comm comm, PetscInt *nx, PetscInt *ny)
 {
   PetscFunctionBeginUser;
   *nx = 128;
   *ny = 128;
-  PetscOptionsBegin(comm, NULL, "Gray-Scott grid", "DMDA");
-  PetscCall(PetscOptionsInt("-da_grid_x", "Grid points in x", "DMDASetSizes", *nx, nx, NULL));
-  PetscCall(PetscOptionsInt("-da_grid_y", "Grid points in y", "DMDASetSizes", *ny, ny, NULL));
-  PetscOptionsEnd();
+  PetscCall(GSOptionsCheckNumber(comm, "-da_grid_x"));
+  PetscCall(GSOptionsCheckNumber(comm, "-da_grid_y"));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_x", nx, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_y", ny, NULL));
   PetscCheck(*nx >= 3 && *ny >= 3, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": the grid must be at least 3 x 3", *nx, *ny);
   PetscFunctionReturn(0);
 }
