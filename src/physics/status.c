@@ -13,25 +13,35 @@ void GSStepStatsReset(GSStepStats *s)
   s->nonfinite  = 0.0;
 }
 
+/* Branch-free so that it vectorises: max/min reductions under omp simd, and non-finite values
+   detected through x * 0, which is 0 for every finite x and NaN otherwise. */
 void GSStepStatsUpdate(GSStepStats *s, size_t n, const GSField *x, const GSField *prev)
 {
-  double max_change = s->max_change, vmin = -s->neg_vmin, vmax = s->vmax;
-  int    finite     = 1;
+  double max_change = s->max_change, vmin = -s->neg_vmin, vmax = s->vmax, probe = 0.0;
 
-  for (size_t c = 0; c < n; c++) {
-    const double u = x[c].u, v = x[c].v;
-    finite &= isfinite(u) && isfinite(v);
-    vmin = v < vmin ? v : vmin;
-    vmax = v > vmax ? v : vmax;
-    if (prev) {
-      const double du = fabs(u - prev[c].u), dv = fabs(v - prev[c].v), d = du > dv ? du : dv;
-      max_change = d > max_change ? d : max_change;
+  if (prev) {
+#pragma omp simd reduction(max : max_change, vmax) reduction(min : vmin) reduction(+ : probe)
+    for (size_t c = 0; c < n; c++) {
+      const double u = x[c].u, v = x[c].v, du = fabs(u - prev[c].u), dv = fabs(v - prev[c].v);
+      max_change = du > max_change ? du : max_change;
+      max_change = dv > max_change ? dv : max_change;
+      vmin       = v < vmin ? v : vmin;
+      vmax       = v > vmax ? v : vmax;
+      probe += u * 0.0 + v * 0.0;
+    }
+  } else {
+#pragma omp simd reduction(max : vmax) reduction(min : vmin) reduction(+ : probe)
+    for (size_t c = 0; c < n; c++) {
+      const double u = x[c].u, v = x[c].v;
+      vmin = v < vmin ? v : vmin;
+      vmax = v > vmax ? v : vmax;
+      probe += u * 0.0 + v * 0.0;
     }
   }
   s->max_change = max_change;
   s->neg_vmin   = -vmin;
   s->vmax       = vmax;
-  if (!finite) s->nonfinite = 1.0;
+  if (!isfinite(probe) || isnan(max_change) || isnan(vmin) || isnan(vmax)) s->nonfinite = 1.0;
 }
 
 void GSStepStatsMerge(GSStepStats *a, const GSStepStats *b)
