@@ -23,6 +23,7 @@ struct _p_GSModel {
   Vec       state_local;          /* its ghosted copy (for the parameter derivatives) */
   Mat       J;                    /* MatShell: MatMult and MatMultTranspose */
   Mat       Jp;                   /* MatShell: d f / d theta, rows like U, GS_NPARAM columns */
+  PetscBool jp_zeroed;            /* MatZeroEntries was called on Jp since its last linearisation */
   PetscLogEvent event_rhs, event_halo, event_jac;
 };
 
@@ -40,6 +41,9 @@ PetscErrorCode GSModelRHSFunction(TS ts, PetscReal t, Vec X, Vec F, void *ctx);
 PetscErrorCode GSModelRHSJacobian(TS ts, PetscReal t, Vec X, Mat J, Mat P, void *ctx);
 /* Records X for Jp: the TS RHS JacobianP callback. */
 PetscErrorCode GSModelRHSJacobianP(TS ts, PetscReal t, Vec X, Mat Jp, void *ctx);
+
+/* Fills a dense (MATDENSE, rows like U, GS_NPARAM columns) JacobianP at X: for TSForward. */
+PetscErrorCode GSModelRHSJacobianPDense(TS ts, PetscReal t, Vec X, Mat Jp, void *ctx);
 
 /* Linearises J and Jp at X directly (outside TS). Collective. */
 PetscErrorCode GSModelSetLinearisationState(GSModel model, Vec X);

@@ -15,6 +15,7 @@ struct _p_GSRun {
   GSModel         model;
   TS              ts;
   PetscReal       steady_tol;     /* -gs_steady_tol: 0 runs a fixed number of steps */
+  PetscReal       dt;             /* the fixed step (-ts_dt), restored before every solve */
   PetscInt        progress_every; /* -gs_progress_every: steps between progress lines, 0 for none */
   PetscBool       quiet;          /* no banner and no progress */
   Vec             prev;           /* the state one step earlier */
@@ -27,9 +28,10 @@ struct _p_GSRun {
   PetscInt        snapshot_every;
 };
 
-/* Creates the TS for the model with the paper's defaults (RK 1fe, dt 1, at most 40,000 steps) and
-   reads -ts_* options and -gs_steady_tol (default_tol), -gs_progress_every. Collective. */
-PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, GSRun *run);
+/* Creates the TS for the model with the paper's scheme (RK 1fe, dt 1) and reads -ts_* options,
+   -gs_steady_tol (default_tol) and -gs_progress_every; -ts_max_steps defaults to default_steps
+   (the paper's cap is 40,000). Collective. */
+PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, PetscInt default_steps, GSRun *run);
 PetscErrorCode GSRunDestroy(GSRun *run);
 
 /* Sets a function called every `every` steps (0 turns it off). */

@@ -20,7 +20,7 @@
           for (; gs_i < (nx) - 1; gs_i++) { \
             const size_t  idx = (size_t)gs_j * (nx) + gs_i; \
             const GSField c = gs_row[gs_i], w = gs_row[gs_i - 1], e = gs_row[gs_i + 1], s = gs_s[gs_i], n = gs_n[gs_i]; \
-            (void)idx; \
+            (void)idx, (void)c; \
             __VA_ARGS__; \
           } \
           gs_i--; \
@@ -29,7 +29,7 @@
         { \
           const size_t  idx = (size_t)gs_j * (nx) + gs_i; \
           const GSField c = gs_row[gs_i], w = gs_row[gs_w], e = gs_row[gs_e], s = gs_s[gs_i], n = gs_n[gs_i]; \
-          (void)idx; \
+          (void)idx, (void)c; \
           __VA_ARGS__; \
         } \
       } \
@@ -46,7 +46,7 @@
       for (int gs_i = 0; gs_i < (xm); gs_i++) { \
         const size_t  idx = (size_t)gs_j * (xm) + gs_i; \
         const GSField c = gs_row[gs_i], w = gs_row[gs_i - 1], e = gs_row[gs_i + 1], s = gs_s[gs_i], n = gs_n[gs_i]; \
-        (void)idx; \
+        (void)idx, (void)c; \
         __VA_ARGS__; \
       } \
     } \

@@ -101,7 +101,7 @@ PetscErrorCode GSAppBench(MPI_Comm comm)
   PetscCall(GSModelCreate(comm, &m));
   PetscCall(GSInitialOptionsFromOptions(comm, &init));
   PetscCall(BenchOptionsRead(comm, &o));
-  PetscCall(GSRunCreate(m, 0.0, &run));
+  PetscCall(GSRunCreate(m, 0.0, 40000, &run));
   PetscCall(GSAppHelpRequested(&help));
   if (!help) {
     PetscCall(GSAppCheckOptionsUsed(comm));

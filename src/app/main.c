@@ -12,7 +12,9 @@ static const char help[] = "gsinv: diagnosing gradient-based parameter inversion
 
 static const GSCommand commands[] = {
   {"simulate", GSAppSimulate, "run one simulation to a steady state (or a fixed number of steps) and write HDF5"},
+  {"gradcheck", GSAppGradcheck, "gradient of a loss by every route (adjoint, forward, differences, implicit) and a Taylor test"},
   {"bench",    GSAppBench,    "measure forward speed: the TS path against a bare fused loop"          },
+  {"residual", GSAppResidual, "estimate theta from the residual of observed fields (model.md section 11)"},
 };
 
 static const GSCommand *FindCommand(const char *name)

@@ -75,7 +75,7 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
   PetscCall(GSModelCreate(comm, &m));
   PetscCall(GSInitialOptionsFromOptions(comm, &init));
   PetscCall(SimulateOptionsRead(comm, &opts));
-  PetscCall(GSRunCreate(m, 1e-4, &run));
+  PetscCall(GSRunCreate(m, 1e-4, 40000, &run));
   PetscCall(GSAppHelpRequested(&help));
   if (!help) {
     PetscCall(GSAppCheckOptionsUsed(comm));

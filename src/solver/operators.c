@@ -128,6 +128,10 @@ static PetscErrorCode JacobianPMult(Mat Jp, Vec dtheta, Vec Y)
 
   PetscFunctionBeginUser;
   PetscCall(MatShellGetContext(Jp, &m));
+  if (m->jp_zeroed) {
+    PetscCall(VecSet(Y, 0.0));
+    PetscFunctionReturn(0);
+  }
   PetscCall(VecGetLocalSize(dtheta, &nlocal));
   PetscCall(VecGetArrayRead(dtheta, &dt));
   for (PetscInt i = 0; i < nlocal; i++) d[i] = dt[i];
@@ -154,6 +158,10 @@ static PetscErrorCode JacobianPMultTranspose(Mat Jp, Vec X, Vec Y)
 
   PetscFunctionBeginUser;
   PetscCall(MatShellGetContext(Jp, &m));
+  if (m->jp_zeroed) {
+    PetscCall(VecSet(Y, 0.0));
+    PetscFunctionReturn(0);
+  }
   PetscCall(VecGetArrayRead(X, &x));
   const GSField *xf = (const GSField *)x;
   GS_PARAM_DERIVATIVE_SWEEP(m, {
@@ -165,6 +173,40 @@ static PetscErrorCode JacobianPMultTranspose(Mat Jp, Vec X, Vec Y)
   PetscCall(VecGetArrayWrite(Y, &y));
   for (PetscInt i = 0; i < nlocal; i++) y[i] = global[i];
   PetscCall(VecRestoreArrayWrite(Y, &y));
+  PetscFunctionReturn(0);
+}
+
+/* The dense form of Jp (TSForward adds it to its dense sensitivities, which a shell cannot do). */
+PetscErrorCode GSModelRHSJacobianPDense(TS ts, PetscReal t, Vec X, Mat Jp, void *ctx)
+{
+  GSModel      m = (GSModel)ctx;
+  PetscScalar *a;
+  PetscInt     lda;
+  GSField     *y[GS_NPARAM];
+
+  PetscFunctionBeginUser;
+  (void)ts;
+  (void)t;
+  PetscCall(GSModelSetLinearisationState(m, X));
+  PetscCall(MatDenseGetLDA(Jp, &lda));
+  PetscCall(MatDenseGetArrayWrite(Jp, &a));
+  for (int q = 0; q < GS_NPARAM; q++) y[q] = (GSField *)(a + q * lda);
+  GS_PARAM_DERIVATIVE_SWEEP(m, {
+    for (int q = 0; q < GS_NPARAM; q++) y[q][idx] = (GSField){dfu[q], dfv[q]};
+  });
+  PetscCall(MatDenseRestoreArrayWrite(Jp, &a));
+  PetscFunctionReturn(0);
+}
+
+/* TS zeroes the JacobianP of some schemes (theta methods) before use: honoured until the next
+   linearisation. */
+static PetscErrorCode JacobianPZeroEntries(Mat Jp)
+{
+  GSModel m;
+
+  PetscFunctionBeginUser;
+  PetscCall(MatShellGetContext(Jp, &m));
+  m->jp_zeroed = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
@@ -185,6 +227,7 @@ PetscErrorCode GSModelCreateOperators(GSModel m)
   PetscCall(MatCreateShell(m->comm, nlocal, rank == 0 ? GS_NPARAM : 0, PETSC_DETERMINE, GS_NPARAM, m, &m->Jp));
   PetscCall(MatShellSetOperation(m->Jp, MATOP_MULT, (void (*)(void))JacobianPMult));
   PetscCall(MatShellSetOperation(m->Jp, MATOP_MULT_TRANSPOSE, (void (*)(void))JacobianPMultTranspose));
+  PetscCall(MatShellSetOperation(m->Jp, MATOP_ZERO_ENTRIES, (void (*)(void))JacobianPZeroEntries));
   PetscFunctionReturn(0);
 }
 
@@ -193,6 +236,7 @@ PetscErrorCode GSModelSetLinearisationState(GSModel m, Vec X)
   PetscFunctionBeginUser;
   PetscCall(VecCopy(X, m->state));
   PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, m->state_local));
+  m->jp_zeroed = PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 

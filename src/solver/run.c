@@ -92,7 +92,7 @@ static PetscErrorCode GSRunOptions(GSRun run, PetscReal default_tol)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, GSRun *out)
+PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, PetscInt default_steps, GSRun *out)
 {
   GSRun     run;
   TSAdapt   adapt;
@@ -111,7 +111,7 @@ PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, GSRun *out)
   PetscCall(TSSetRHSFunction(run->ts, NULL, GSModelRHSFunction, model));
   PetscCall(TSSetRHSJacobian(run->ts, model->J, model->J, GSModelRHSJacobian, model));
   PetscCall(TSSetTimeStep(run->ts, 1.0));
-  PetscCall(TSSetMaxSteps(run->ts, 40000));
+  PetscCall(TSSetMaxSteps(run->ts, default_steps));
   PetscCall(TSSetMaxTime(run->ts, PETSC_MAX_REAL));
   PetscCall(TSSetExactFinalTime(run->ts, TS_EXACTFINALTIME_STEPOVER));
   PetscCall(TSGetAdapt(run->ts, &adapt));
@@ -122,6 +122,7 @@ PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, GSRun *out)
   PetscCall(TSSetFromOptions(run->ts));
   PetscCall(TSGetTimeStep(run->ts, &dt));
   PetscCall(TSGetMaxSteps(run->ts, &max_steps));
+  run->dt = dt;
   PetscCheck(dt > 0 && PetscIsNormalReal(dt), model->comm, PETSC_ERR_USER_INPUT, "-ts_dt %g must be positive", (double)dt);
   PetscCheck(max_steps > 0, model->comm, PETSC_ERR_USER_INPUT, "-ts_max_steps %" PetscInt_FMT " must be positive", max_steps);
   PetscCall(DMCreateGlobalVector(model->da, &run->prev));
@@ -180,8 +181,10 @@ PetscErrorCode GSRunSolve(GSRun run, Vec X)
   PetscLogDouble    now;
 
   PetscFunctionBeginUser;
+  /* A previous adjoint solve leaves the time, step number and a negative step behind. */
   PetscCall(TSSetTime(run->ts, 0.0));
   PetscCall(TSSetStepNumber(run->ts, 0));
+  PetscCall(TSSetTimeStep(run->ts, run->dt));
   run->steps  = 0;
   run->reason = GS_RUN_RUNNING;
   PetscCall(VecCopy(X, run->prev));

@@ -1,0 +1,22 @@
+/* Losses of the distributed v field: gathered per simulation in natural order, evaluated once. */
+#pragma once
+
+#include "gsinv/loss.h"
+#include "gsinv/model.h"
+
+typedef struct _p_GSFieldLoss *GSFieldLoss;
+
+/* Reads -gs_loss pixel|spectrum|windowed (pixel) and -gs_loss_tile (16). Collective. */
+PetscErrorCode GSFieldLossCreate(GSModel model, GSFieldLoss *loss);
+PetscErrorCode GSFieldLossDestroy(GSFieldLoss *loss);
+
+/* The loss selected by -gs_loss. */
+GSLossType GSFieldLossGetType(GSFieldLoss loss);
+
+/* Uses the v field of the state X as the target. Collective. */
+PetscErrorCode GSFieldLossSetTarget(GSFieldLoss loss, Vec X);
+
+/* The loss of type `type` of the state X's v field against the target (the same value on every
+   rank and on any decomposition); G (state-shaped, may be NULL) receives dL/dX: 0 in u, dL/dv in v.
+   Collective. */
+PetscErrorCode GSFieldLossEvaluate(GSFieldLoss loss, GSLossType type, Vec X, PetscReal *value, Vec G);

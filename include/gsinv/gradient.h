@@ -1,0 +1,63 @@
+/* Gradients of a field loss of the final state with respect to theta = (F, k, Du, Dv), by every
+   route: discrete adjoint (TSAdjoint), forward sensitivities (TSForward), central differences,
+   the implicit-function (steady-state) gradient, and truncated back-propagation. */
+#pragma once
+
+#include "gsinv/field_loss.h"
+#include "gsinv/run.h"
+
+typedef struct _p_GSGradient *GSGradient;
+
+/* Result of one evaluation: the loss, dL/dtheta (physical parameters), and how the run ended. */
+typedef struct {
+  PetscReal   loss;
+  PetscReal   grad[GS_NPARAM];
+  GSRunReason reason;
+  PetscInt    steps;
+} GSGradientResult;
+
+/* Wires JacobianP and the checkpointed trajectory into run's TS; reads -gs_adjoint_window (0: the
+   whole run) and -gs_checkpoint_stride (0: sqrt of -ts_max_steps). Collective. */
+PetscErrorCode GSGradientCreate(GSRun run, GSFieldLoss loss, GSGradient *grad);
+PetscErrorCode GSGradientDestroy(GSGradient *grad);
+
+/* Runs the forward model from X0 (left untouched), the loss of its final state and nothing else. */
+PetscErrorCode GSGradientLoss(GSGradient g, Vec X0, GSGradientResult *r);
+
+/* Forward run with checkpoints, then TSAdjoint back through all of it (or the last
+   -gs_adjoint_window steps). Collective. */
+PetscErrorCode GSGradientAdjoint(GSGradient g, Vec X0, GSGradientResult *r);
+
+/* Forward sensitivities S = dX_N/dtheta (four tangent solves), the gradient S^T dL/dX and the
+   Gauss-Newton matrix (2/N) S_v^T S_v of the pixel loss (gn may be NULL). Collective. */
+PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, PetscReal gn[GS_NPARAM * GS_NPARAM]);
+
+/* Central differences with relative step h per parameter (2 runs each). Collective. */
+PetscErrorCode GSGradientFiniteDifference(GSGradient g, Vec X0, PetscReal h, GSGradientResult *r);
+
+/* Diagnostics of the implicit-function gradient. */
+typedef struct {
+  PetscReal residual;         /* max |f(X)|: how steady the state is */
+  PetscReal null_fraction;    /* share of |dL/dX| along the translation modes, removed */
+  PetscInt  iterations;       /* GMRES iterations of J^T lambda = dL/dX */
+  PetscBool converged;
+} GSImplicitInfo;
+
+/* At a steady state X of the current theta: solve J^T lambda = dL/dX (projected off the two
+   translation modes, the near null space of J on a periodic pattern) and return -Jp^T lambda.
+   Collective. */
+PetscErrorCode GSGradientImplicit(GSGradient g, Vec X, GSGradientResult *r, GSImplicitInfo *info);
+
+/* The run the gradients are taken through. */
+GSRun GSGradientGetRun(GSGradient g);
+
+/* The final state of the last run (owned by g). */
+Vec GSGradientFinalState(GSGradient g);
+
+/* The truncation window of GSGradientAdjoint (0: back-propagate through the whole run). */
+PetscErrorCode GSGradientSetWindow(GSGradient g, PetscInt window);
+PetscInt       GSGradientGetWindow(GSGradient g);
+
+/* Holds the number of steps fixed (steady_tol 0, -ts_max_steps steps), as the adjoint of a run to
+   steady state does, so that the other routes differentiate the same map; steps 0 restores. */
+PetscErrorCode GSGradientFixSteps(GSGradient g, PetscInt steps);

@@ -1,0 +1,50 @@
+/* The residual estimator on the DMDA: observation model, one distributed pass, the reduced normal-equation sums. */
+#pragma once
+
+#include "gsinv/model.h"
+#include "gsinv/residual.h"
+
+/* Which rows of A enter the fit: both fields, or the v-rows only (u unobserved). */
+typedef enum { GS_OBS_FIELDS_UV = 0, GS_OBS_FIELDS_V = 1 } GSObsFields;
+
+/* How the data are observed before the fit. Every random draw is a counter-based hash of
+   (seed, snapshot, global cell, stream), so the result does not depend on the decomposition. */
+typedef struct {
+  PetscReal   noise;    /* -gs_obs_noise: standard deviation of additive Gaussian noise (0) */
+  PetscReal   fraction; /* -gs_obs_fraction: probability that a cell is observed (1) */
+  GSObsFields fields;   /* -gs_obs_fields uv|v */
+  PetscInt    smooth;   /* -gs_obs_smooth: passes of the 5-point filter (c + lap/8) before the Laplacians (0) */
+  PetscInt64  seed;     /* -gs_seed */
+} GSObservation;
+
+/* Forms of the residual: steady (x_t = 0, data /state) or transient (x_t from consecutive /snapshots). */
+typedef enum { GS_RESIDUAL_FORM_STEADY = 0, GS_RESIDUAL_FORM_TRANSIENT = 1 } GSResidualForm;
+
+/* The data of one estimate: where they are read from and which snapshot pairs are used. */
+typedef struct {
+  char           path[PETSC_MAX_PATH_LEN];
+  GSResidualForm form;
+  PetscReal      dt;         /* time step of the scheme that wrote the snapshots */
+  PetscInt       nsnap;      /* snapshots in the file (transient) */
+  PetscInt64    *steps;      /* their step numbers (nsnap, valid on every rank) */
+  PetscInt       first_pair; /* pairs (first_pair, first_pair + 1), ..., (nsnap - 2, nsnap - 1) are used */
+} GSResidualData;
+
+/* Applies the observation model to the owned cells of X in place: noise keyed by `snapshot`
+   (on v only when obs->fields is v: u then stands for its ideal completion), then obs->smooth
+   passes of the periodic filter. Collective (halo exchange per smoothing pass). */
+PetscErrorCode GSResidualObserve(GSModel m, const GSObservation *obs, PetscInt snapshot, Vec X);
+
+/* Adds the residual rows of every used cell of the observed X to this rank's sums: x_t is
+   (Xnext - X)/dt_pair, or 0 when Xnext is NULL. A cell is used when it and its 4 neighbours are
+   observed (obs->fraction). Collective (halo exchange of X). */
+PetscErrorCode GSResidualAddCells(GSModel m, const GSObservation *obs, Vec X, Vec Xnext, PetscReal dt_pair, GSResidualSums *local);
+
+/* One pass over the data: reads the state or the snapshot pairs into the decomposition of m,
+   accumulates and reduces the sums over all ranks (every rank gets the global sums). Collective. */
+PetscErrorCode GSResidualEstimateSums(GSModel m, const GSResidualData *data, const GSObservation *obs, GSResidualSums *sums);
+
+/* Reads the step numbers and the count of /snapshots of data->path (rank 0, broadcast), checks the
+   [T][ny][nx] shape against m, and sets the pairs: the last `pairs` ones (0: all). Collective. */
+PetscErrorCode GSResidualDataSetUp(GSModel m, const char *option, PetscInt pairs, GSResidualData *data);
+PetscErrorCode GSResidualDataDestroy(GSResidualData *data);

@@ -1,0 +1,267 @@
+/* gsinv gradcheck: the gradient of a loss of the final state by every route, their agreement,
+   and a Taylor test, printed and written to HDF5. */
+#include "gsinv/app.h"
+#include "gsinv/gradient.h"
+#include "gsinv/initial.h"
+#include "gsinv/io.h"
+#include "gsinv/options.h"
+#include "gsinv/reparam.h"
+
+#define GS_TAYLOR_N 6
+
+typedef struct {
+  char          output[PETSC_MAX_PATH_LEN], target[PETSC_MAX_PATH_LEN];
+  PetscInt      target_seed;
+  PetscReal     fd_step, taylor_h0;
+  GSReparamType reparam;
+  PetscBool     implicit;
+} GradcheckOptions;
+
+typedef struct {
+  GSGradientResult adjoint, forward, fd, truncated, implicit;
+  GSImplicitInfo   implicit_info;
+  PetscReal        gauss_newton[GS_NPARAM * GS_NPARAM];
+  PetscReal        taylor_h[GS_TAYLOR_N], taylor_remainder[GS_TAYLOR_N], taylor_rate;
+  PetscBool        has_forward, has_truncated, has_implicit;
+} GradcheckResults;
+
+static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, GradcheckOptions *o)
+{
+  PetscEnum reparam = (PetscEnum)GS_REPARAM_IDENTITY;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(o->output, "gradcheck.h5", sizeof(o->output)));
+  o->target[0]   = 0;
+  o->target_seed = seed + 1;
+  o->fd_step     = 1e-7;
+  o->taylor_h0   = 1e-3;
+  o->implicit    = PETSC_TRUE;
+  PetscOptionsBegin(comm, NULL, "gsinv gradcheck", "GSAppGradcheck");
+  PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write", "GSAppGradcheck", o->output, o->output, sizeof(o->output), NULL));
+  PetscCall(PetscOptionsString("-gs_target", "HDF5 file whose /state/v is the target (default: a ground-truth run from -gs_target_seed)", "GSAppGradcheck", o->target, o->target, sizeof(o->target), NULL));
+  PetscCall(GSOptionsInt("-gs_target_seed", "Seed of the ground-truth target run (default -gs_seed + 1)", "GSAppGradcheck", o->target_seed, &o->target_seed, NULL));
+  PetscCall(GSOptionsReal("-gs_fd_step", "Relative step of the central differences", "GSAppGradcheck", o->fd_step, &o->fd_step, NULL));
+  PetscCall(GSOptionsReal("-gs_taylor_h0", "Largest relative step of the Taylor test (halved 5 times)", "GSAppGradcheck", o->taylor_h0, &o->taylor_h0, NULL));
+  PetscCall(PetscOptionsEnum("-gs_reparam", "Reparameterisation whose raw gradient is also reported", "GSAppGradcheck", GSReparamTypes, reparam, &reparam, NULL));
+  PetscCall(PetscOptionsBool("-gs_implicit", "Also compute the implicit-function (steady-state) gradient", "GSAppGradcheck", o->implicit, &o->implicit, NULL));
+  PetscOptionsEnd();
+  o->reparam = (GSReparamType)reparam;
+  PetscCheck(o->fd_step > 0 && o->fd_step < 1, comm, PETSC_ERR_USER_INPUT, "-gs_fd_step %g must be in (0, 1)", (double)o->fd_step);
+  PetscCheck(o->taylor_h0 > 0 && o->taylor_h0 < 1, comm, PETSC_ERR_USER_INPUT, "-gs_taylor_h0 %g must be in (0, 1)", (double)o->taylor_h0);
+  PetscCheck(o->target_seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_target_seed %" PetscInt_FMT " must be >= 0", o->target_seed);
+  PetscFunctionReturn(0);
+}
+
+/* The target state: a file's /state, or the ground truth run from another seed. */
+static PetscErrorCode GradcheckTarget(GSRun run, const GradcheckOptions *o, const GSInitialOptions *init, GSFieldLoss loss, Vec T)
+{
+  GSModel         m     = run->model;
+  const GSParams  truth = {GS_TRUTH_F, GS_TRUTH_K, GS_TRUTH_DU, GS_TRUTH_DV}, current = m->params;
+  GSInitialRecipe r     = init->recipe;
+
+  PetscFunctionBeginUser;
+  if (o->target[0]) PetscCall(GSStateRead(m, "-gs_target", o->target, T));
+  else {
+    r.seed = (uint64_t)o->target_seed;
+    PetscCall(GSInitialRecipeFill(m, &r, T));
+    PetscCall(GSModelSetParams(m, &truth));
+    PetscCall(GSRunSolve(run, T));
+    PetscCall(GSModelSetParams(m, &current));
+    PetscCheck(GSRunReasonIsValid(run->reason), m->comm, PETSC_ERR_USER_INPUT, "the ground-truth target run from -gs_target_seed %" PetscInt_FMT " ended %s", o->target_seed, GSRunReasonNames[run->reason]);
+  }
+  PetscCall(GSFieldLossSetTarget(loss, T));
+  PetscFunctionReturn(0);
+}
+
+/* Remainders |L(theta + h d) - L(theta) - h grad.d| at halving h (d: fixed relative direction),
+   and the least-squares slope of log remainder against log h: 2 for a correct gradient. */
+static PetscErrorCode TaylorTest(GSModel m, GSGradient g, Vec X0, const GradcheckOptions *o, GradcheckResults *res)
+{
+  const double     dir[GS_NPARAM] = {0.8, -0.6, 0.5, -0.7};
+  const GSParams   base           = m->params;
+  GSGradientResult shifted;
+  double           theta[GS_NPARAM], sx = 0, sy = 0, sxx = 0, sxy = 0;
+  int              used = 0;
+
+  PetscFunctionBeginUser;
+  GSParamsToArray(&base, theta);
+  for (int i = 0; i < GS_TAYLOR_N; i++) {
+    double   tp[GS_NPARAM], slope = 0;
+    GSParams p;
+    res->taylor_h[i] = o->taylor_h0 / (double)(1 << i);
+    for (int q = 0; q < GS_NPARAM; q++) {
+      tp[q] = theta[q] * (1 + res->taylor_h[i] * dir[q]);
+      slope += res->adjoint.grad[q] * theta[q] * dir[q];
+    }
+    p = GSParamsFromArray(tp);
+    PetscCall(GSModelSetParams(m, &p));
+    PetscCall(GSGradientLoss(g, X0, &shifted));
+    res->taylor_remainder[i] = PetscAbsReal(shifted.loss - res->adjoint.loss - res->taylor_h[i] * slope);
+    if (res->taylor_remainder[i] > 0 && GSRunReasonIsValid(shifted.reason)) {
+      const double x = log(res->taylor_h[i]), y = log(res->taylor_remainder[i]);
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      sxy += x * y;
+      used++;
+    }
+  }
+  PetscCall(GSModelSetParams(m, &base));
+  res->taylor_rate = used > 1 ? (used * sxy - sx * sy) / (used * sxx - sx * sx) : (PetscReal)NAN;
+  PetscFunctionReturn(0);
+}
+
+/* Every route at the same theta, initial state and number of steps. */
+static PetscErrorCode GradcheckRoutes(GSModel m, GSGradient g, Vec X0, const GradcheckOptions *o, GradcheckResults *res)
+{
+  const PetscInt window = GSGradientGetWindow(g);
+
+  PetscFunctionBeginUser;
+  PetscCall(GSGradientSetWindow(g, 0));
+  PetscCall(GSGradientAdjoint(g, X0, &res->adjoint));
+  PetscCheck(GSRunReasonIsValid(res->adjoint.reason), m->comm, PETSC_ERR_USER_INPUT, "the run at this theta is invalid (%s after %" PetscInt_FMT " steps): no gradient to check", GSRunReasonNames[res->adjoint.reason], res->adjoint.steps);
+  /* A run to steady state stopped at some step: every other route differentiates that many steps. */
+  PetscCall(GSGradientFixSteps(g, res->adjoint.steps));
+  if (window > 0) {
+    PetscCall(GSGradientSetWindow(g, window));
+    PetscCall(GSGradientAdjoint(g, X0, &res->truncated));
+    res->has_truncated = PETSC_TRUE;
+  }
+  /* PETSc 3.18's TSForward for theta methods needs an assembled Jacobian (it adds J to dense
+     matrices); ours is matrix-free, so forward sensitivities are offered for explicit RK. */
+  PetscCall(PetscObjectTypeCompare((PetscObject)GSGradientGetRun(g)->ts, TSRK, &res->has_forward));
+  if (res->has_forward) PetscCall(GSGradientForward(g, X0, &res->forward, res->gauss_newton));
+  PetscCall(GSGradientFiniteDifference(g, X0, o->fd_step, &res->fd));
+  PetscCall(TaylorTest(m, g, X0, o, res));
+  if (o->implicit) {
+    GSGradientResult final_state;
+    PetscCall(GSGradientLoss(g, X0, &final_state));
+    PetscCall(GSGradientImplicit(g, GSGradientFinalState(g), &res->implicit, &res->implicit_info));
+    res->has_implicit = PETSC_TRUE;
+  }
+  PetscCall(GSGradientFixSteps(g, 0));
+  PetscFunctionReturn(0);
+}
+
+static PetscReal RelativeDifference(const PetscReal a[GS_NPARAM], const PetscReal b[GS_NPARAM])
+{
+  PetscReal num = 0, den = 0;
+
+  for (int q = 0; q < GS_NPARAM; q++) {
+    num += (a[q] - b[q]) * (a[q] - b[q]);
+    den += b[q] * b[q];
+  }
+  return den > 0 ? PetscSqrtReal(num / den) : PetscSqrtReal(num);
+}
+
+static PetscErrorCode PrintRow(MPI_Comm comm, const char *name, const PetscReal grad[GS_NPARAM], const PetscReal ref[GS_NPARAM])
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscPrintf(comm, "%-24s % .10e % .10e % .10e % .10e", name, grad[0], grad[1], grad[2], grad[3]));
+  if (ref) PetscCall(PetscPrintf(comm, "  %.2e\n", (double)RelativeDifference(grad, ref)));
+  else PetscCall(PetscPrintf(comm, "  %s\n", "(reference)"));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode GradcheckPrint(MPI_Comm comm, GSModel m, const GradcheckOptions *o, const GradcheckResults *res)
+{
+  double theta[GS_NPARAM], raw[GS_NPARAM], dphys[GS_NPARAM], graw[GS_NPARAM];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscPrintf(comm, "loss %.10e after %" PetscInt_FMT " steps (%s)\n", res->adjoint.loss, res->adjoint.steps, GSRunReasonNames[res->adjoint.reason]));
+  PetscCall(PetscPrintf(comm, "%-24s %17s %17s %17s %17s  %s\n", "route", "dL/dF", "dL/dk", "dL/dDu", "dL/dDv", "rel. diff"));
+  PetscCall(PrintRow(comm, "adjoint", res->adjoint.grad, NULL));
+  if (res->has_forward) PetscCall(PrintRow(comm, "forward sensitivities", res->forward.grad, res->adjoint.grad));
+  else PetscCall(PetscPrintf(comm, "%-24s (explicit RK only: TSForward of theta methods needs an assembled Jacobian)\n", "forward sensitivities"));
+  PetscCall(PrintRow(comm, "central differences", res->fd.grad, res->adjoint.grad));
+  if (res->has_truncated) PetscCall(PrintRow(comm, "adjoint, last K steps", res->truncated.grad, res->adjoint.grad));
+  if (res->has_implicit) {
+    PetscCall(PrintRow(comm, "implicit (steady state)", res->implicit.grad, res->adjoint.grad));
+    PetscCall(PetscPrintf(comm, "  implicit: max|f(x)| = %.2e (0 at a true steady state), %.1f%% of |dL/dx| along translations removed, GMRES %" PetscInt_FMT " its%s\n", (double)res->implicit_info.residual, 100 * (double)res->implicit_info.null_fraction, res->implicit_info.iterations, res->implicit_info.converged ? "" : " (NOT converged)"));
+  }
+  GSParamsToArray(&m->params, theta);
+  if (!GSReparamFromPhysical(o->reparam, theta, raw)) {
+    GSReparamToPhysical(o->reparam, raw, theta, dphys);
+    GSReparamGradient(dphys, res->adjoint.grad, graw);
+    PetscCall(PetscPrintf(comm, "adjoint in %s raw variables: % .6e % .6e % .6e % .6e\n", GSReparamTypes[o->reparam], graw[0], graw[1], graw[2], graw[3]));
+  }
+  PetscCall(PetscPrintf(comm, "Taylor test (relative step, remainder):"));
+  for (int i = 0; i < GS_TAYLOR_N; i++) PetscCall(PetscPrintf(comm, " (%.2e, %.2e)", res->taylor_h[i], res->taylor_remainder[i]));
+  PetscCall(PetscPrintf(comm, "\nTaylor convergence rate %.3f (expected 2)\n", (double)res->taylor_rate));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode GradcheckWrite(GSOutput *out, GSModel m, GSRun run, const GSInitialOptions *init, const GradcheckOptions *o, const GradcheckResults *res)
+{
+  const char *ts_type;
+  PetscReal   dt;
+  hsize_t     four = GS_NPARAM, gn[2] = {GS_NPARAM, GS_NPARAM}, nt = GS_TAYLOR_N;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSRunGetScheme(run, &ts_type, &dt));
+  PetscCall(GSOutputWriteProvenance(out, "gradcheck", m, (PetscInt64)init->recipe.seed, ts_type, dt));
+  PetscCall(GSH5WriteRealArray(out, "/gradcheck/adjoint", 1, &four, res->adjoint.grad));
+  if (res->has_forward) PetscCall(GSH5WriteRealArray(out, "/gradcheck/forward", 1, &four, res->forward.grad));
+  PetscCall(GSH5WriteRealArray(out, "/gradcheck/fd", 1, &four, res->fd.grad));
+  if (res->has_truncated) PetscCall(GSH5WriteRealArray(out, "/gradcheck/truncated", 1, &four, res->truncated.grad));
+  if (res->has_implicit) PetscCall(GSH5WriteRealArray(out, "/gradcheck/implicit", 1, &four, res->implicit.grad));
+  if (res->has_forward) PetscCall(GSH5WriteRealArray(out, "/gradcheck/gauss_newton", 2, gn, res->gauss_newton));
+  PetscCall(GSH5WriteRealArray(out, "/gradcheck/loss", 0, NULL, &res->adjoint.loss));
+  PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_h", 1, &nt, res->taylor_h));
+  PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_remainder", 1, &nt, res->taylor_remainder));
+  PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_rate", 0, NULL, &res->taylor_rate));
+  PetscCall(GSH5WriteAttributeInt(out, "/", "steps", res->adjoint.steps));
+  PetscCall(GSH5WriteAttributeString(out, "/", "reason", GSRunReasonNames[res->adjoint.reason]));
+  PetscCall(GSH5WriteAttributeString(out, "/gradcheck", "order", "F, k, Du, Dv (physical parameters)"));
+  PetscCall(GSH5WriteAttributeString(out, "/gradcheck", "target", o->target[0] ? o->target : "ground-truth run"));
+  PetscCall(GSH5WriteAttributeReal(out, "/gradcheck", "fd_step", o->fd_step));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSAppGradcheck(MPI_Comm comm)
+{
+  GSModel          m;
+  GSRun            run;
+  GSFieldLoss      loss;
+  GSGradient       g;
+  GSInitialOptions init;
+  GradcheckOptions o;
+  GradcheckResults res;
+  GSOutput         out;
+  PetscBool        help;
+  Vec              X0, T;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&res, sizeof(res)));
+  PetscCall(GSModelCreate(comm, &m));
+  PetscCall(GSInitialOptionsFromOptions(comm, &init));
+  PetscCall(GradcheckOptionsRead(comm, (PetscInt)init.recipe.seed, &o));
+  PetscCall(GSRunCreate(m, 0.0, 2000, &run));
+  PetscCall(GSFieldLossCreate(m, &loss));
+  PetscCall(GSGradientCreate(run, loss, &g));
+  PetscCall(GSAppHelpRequested(&help));
+  if (!help) {
+    PetscCall(GSAppCheckOptionsUsed(comm));
+    PetscCall(GSAppBanner(comm, "gradcheck"));
+    PetscCall(GSModelPrintSummary(m, PETSC_VIEWER_STDOUT_(comm)));
+    PetscCall(GSRunCheckStability(run));
+    run->quiet = PETSC_TRUE;
+    PetscCall(GSOutputOpen(comm, "-gs_output", o.output, &out));
+    PetscCall(DMCreateGlobalVector(m->da, &X0));
+    PetscCall(VecDuplicate(X0, &T));
+    PetscCall(GradcheckTarget(run, &o, &init, loss, T));
+    PetscCall(GSInitialStateFill(m, &init, X0));
+    PetscCall(GradcheckRoutes(m, g, X0, &o, &res));
+    PetscCall(GradcheckPrint(comm, m, &o, &res));
+    PetscCall(GradcheckWrite(&out, m, run, &init, &o, &res));
+    PetscCall(GSOutputClose(&out));
+    PetscCall(PetscPrintf(comm, "wrote %s\n", o.output));
+    PetscCall(VecDestroy(&X0));
+    PetscCall(VecDestroy(&T));
+  }
+  PetscCall(GSGradientDestroy(&g));
+  PetscCall(GSFieldLossDestroy(&loss));
+  PetscCall(GSRunDestroy(&run));
+  PetscCall(GSModelDestroy(&m));
+  PetscFunctionReturn(0);
+}

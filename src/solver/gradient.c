@@ -1,0 +1,336 @@
+/* Gradient routes on one GSRun: adjoint with checkpoints, forward sensitivities, differences,
+   and the implicit-function gradient at a steady state. */
+#include <petscksp.h>
+
+#include "gradient_impl.h"
+#include "gsinv/options.h"
+
+
+static PetscErrorCode GSGradientOptions(GSGradient g)
+{
+  MPI_Comm comm = g->model->comm;
+  PetscInt max_steps;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetMaxSteps(g->run->ts, &max_steps));
+  g->window = 0;
+  g->stride = 0;
+  PetscOptionsBegin(comm, NULL, "Gradients", "GSGradient");
+  PetscCall(GSOptionsInt("-gs_adjoint_window", "Back-propagate through the last K steps only (0: all)", "GSGradientCreate", g->window, &g->window, NULL));
+  PetscCall(GSOptionsInt("-gs_checkpoint_stride", "Steps between the states kept for the adjoint (0: sqrt(-ts_max_steps))", "GSGradientCreate", g->stride, &g->stride, NULL));
+  PetscOptionsEnd();
+  PetscCheck(g->window >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_adjoint_window %" PetscInt_FMT " must be >= 0", g->window);
+  PetscCheck(g->stride >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_stride %" PetscInt_FMT " must be >= 0", g->stride);
+  if (!g->stride) g->stride = PetscMax(1, (PetscInt)PetscCeilReal(PetscSqrtReal((PetscReal)max_steps)));
+  PetscFunctionReturn(0);
+}
+
+/* Whether TS keeps every state of a run (in memory, solution only: the stages of a step are
+   recomputed from its start) for the adjoint of that run. */
+static PetscErrorCode GSGradientSetTrajectory(GSGradient g, PetscBool on)
+{
+  TS           ts = g->run->ts;
+  TSTrajectory tj;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSRemoveTrajectory(ts));
+  if (!on) PetscFunctionReturn(0);
+  PetscCall(TSSetSaveTrajectory(ts));
+  PetscCall(TSGetTrajectory(ts, &tj));
+  PetscCall(TSTrajectorySetType(tj, ts, TSTRAJECTORYMEMORY));
+  PetscCall(TSTrajectorySetSolutionOnly(tj, PETSC_TRUE));
+  PetscFunctionReturn(0);
+}
+
+/* The forward run's snapshot hook: keeps the state every stride steps. */
+static PetscErrorCode StoreCheckpoint(GSRun run, PetscInt step, Vec X, void *ctx)
+{
+  GSGradient g = (GSGradient)ctx;
+  PetscInt   k = step / g->stride;
+
+  PetscFunctionBeginUser;
+  (void)run;
+  if (k >= g->checkpoint_capacity) {
+    Vec     *grown;
+    PetscInt capacity = PetscMax(16, 2 * g->checkpoint_capacity);
+    PetscCall(PetscCalloc1(capacity, &grown));
+    for (PetscInt i = 0; i < g->checkpoint_capacity; i++) grown[i] = g->checkpoints[i];
+    PetscCall(PetscFree(g->checkpoints));
+    g->checkpoints         = grown;
+    g->checkpoint_capacity = capacity;
+  }
+  if (!g->checkpoints[k]) PetscCall(VecDuplicate(X, &g->checkpoints[k]));
+  PetscCall(VecCopy(X, g->checkpoints[k]));
+  g->ncheckpoints = k + 1;
+  PetscFunctionReturn(0);
+}
+
+/* The discrete adjoint is the derivative of the map actually computed: implicit steps must be
+   solved far below the differences of interest (unless the user set the tolerances). */
+static PetscErrorCode TightenImplicitSolves(TS ts)
+{
+  SNES      snes;
+  KSP       ksp;
+  PetscBool snes_set, ksp_set;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-snes_rtol", &snes_set));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-ksp_rtol", &ksp_set));
+  PetscCall(TSGetSNES(ts, &snes));
+  PetscCall(SNESGetKSP(snes, &ksp));
+  if (!snes_set) PetscCall(SNESSetTolerances(snes, 1e-15, 1e-13, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT));
+  if (!ksp_set) PetscCall(KSPSetTolerances(ksp, 1e-13, 1e-16, PETSC_DEFAULT, PETSC_DEFAULT));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSGradientCreate(GSRun run, GSFieldLoss loss, GSGradient *out)
+{
+  GSGradient g;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&g));
+  g->run   = run;
+  g->model = run->model;
+  g->loss  = loss;
+  PetscCall(GSGradientOptions(g));
+  PetscCall(TSSetRHSJacobianP(run->ts, g->model->Jp, GSModelRHSJacobianP, g->model));
+  PetscCall(TightenImplicitSolves(run->ts));
+  PetscCall(DMCreateGlobalVector(g->model->da, &g->X));
+  PetscCall(VecDuplicate(g->X, &g->G));
+  PetscCall(VecDuplicate(g->X, &g->lambda));
+  PetscCall(MatCreateVecs(g->model->Jp, &g->mu, NULL));
+  PetscCall(PetscLogEventRegister("GSAdjoint", TS_CLASSID, &g->event_adjoint));
+  *out = g;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSGradientDestroy(GSGradient *grad)
+{
+  GSGradient g = *grad;
+
+  PetscFunctionBeginUser;
+  if (!g) PetscFunctionReturn(0);
+  PetscCall(VecDestroy(&g->X));
+  PetscCall(VecDestroy(&g->G));
+  PetscCall(VecDestroy(&g->lambda));
+  PetscCall(VecDestroy(&g->mu));
+  for (PetscInt i = 0; i < g->checkpoint_capacity; i++) PetscCall(VecDestroy(&g->checkpoints[i]));
+  PetscCall(PetscFree(g->checkpoints));
+  PetscCall(PetscFree(g));
+  *grad = NULL;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSGradientSetWindow(GSGradient g, PetscInt window)
+{
+  PetscFunctionBeginUser;
+  g->window = window;
+  PetscFunctionReturn(0);
+}
+
+GSRun GSGradientGetRun(GSGradient g)
+{
+  return g->run;
+}
+
+Vec GSGradientFinalState(GSGradient g)
+{
+  return g->X;
+}
+
+PetscInt GSGradientGetWindow(GSGradient g)
+{
+  return g->window;
+}
+
+PetscErrorCode GSGradientFixSteps(GSGradient g, PetscInt steps)
+{
+  PetscFunctionBeginUser;
+  if (steps > 0 && !g->fixed) {
+    g->saved_tol = g->run->steady_tol;
+    PetscCall(TSGetMaxSteps(g->run->ts, &g->saved_max_steps));
+    g->fixed = PETSC_TRUE;
+  }
+  if (steps > 0) {
+    g->run->steady_tol = 0.0;
+    PetscCall(TSSetMaxSteps(g->run->ts, steps));
+  } else if (g->fixed) {
+    g->run->steady_tol = g->saved_tol;
+    PetscCall(TSSetMaxSteps(g->run->ts, g->saved_max_steps));
+    g->fixed = PETSC_FALSE;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Forward run from X0 into g->X and the loss of the final state (with dL/dX into G if asked). */
+static PetscErrorCode ForwardAndLoss(GSGradient g, Vec X0, GSGradientResult *r, Vec G)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VecCopy(X0, g->X));
+  PetscCall(GSRunSolve(g->run, g->X));
+  r->reason = g->run->reason;
+  r->steps  = g->run->steps;
+  for (int q = 0; q < GS_NPARAM; q++) r->grad[q] = 0.0;
+  PetscCall(GSFieldLossEvaluate(g->loss, GSFieldLossGetType(g->loss), g->X, &r->loss, G));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSGradientLoss(GSGradient g, Vec X0, GSGradientResult *r)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
+  PetscCall(ForwardAndLoss(g, X0, r, NULL));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSParamVecToArray(GSModel m, Vec p, PetscReal out[GS_NPARAM])
+{
+  const PetscScalar *a;
+  PetscInt           n;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetLocalSize(p, &n));
+  PetscCall(VecGetArrayRead(p, &a));
+  for (PetscInt q = 0; q < n; q++) out[q] = a[q];
+  PetscCall(VecRestoreArrayRead(p, &a));
+  PetscCallMPI(MPI_Bcast(out, GS_NPARAM, MPIU_REAL, 0, m->comm));
+  PetscFunctionReturn(0);
+}
+
+/* Back-propagates lambda, mu through steps [start, start + count) of the last forward run: the
+   segment is recomputed from its checkpoint with every state kept, then TSAdjoint runs back
+   through its last `back` steps. */
+static PetscErrorCode AdjointSegment(GSGradient g, PetscInt start, PetscInt count, PetscInt back)
+{
+  TS ts = g->run->ts;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecCopy(g->checkpoints[start / g->stride], g->X));
+  g->run->steady_tol = 0.0;
+  PetscCall(TSSetMaxSteps(ts, count));
+  PetscCall(GSGradientSetTrajectory(g, PETSC_TRUE));
+  PetscCall(GSRunSolve(g->run, g->X));
+  PetscCall(TSSetCostGradients(ts, 1, &g->lambda, &g->mu));
+  PetscCall(TSAdjointSetSteps(ts, back));
+  PetscCall(TSAdjointSolve(ts));
+  PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
+  PetscFunctionReturn(0);
+}
+
+/* Two-level checkpointing with PETSc's public API: the forward run keeps every stride-th state;
+   the adjoint recomputes one segment at a time with all its states, last segment first, carrying
+   lambda and accumulating mu. Memory: steps/stride + stride states; cost: one extra forward run.
+   Any number of steps works, so a run to steady state needs no second pass. */
+PetscErrorCode GSGradientAdjoint(GSGradient g, Vec X0, GSGradientResult *r)
+{
+  PetscInt  n, first, max_steps;
+  PetscBool quiet = g->run->quiet;
+  PetscReal tol   = g->run->steady_tol;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
+  PetscCall(GSRunSetSnapshot(g->run, g->stride, StoreCheckpoint, g));
+  PetscCall(ForwardAndLoss(g, X0, r, g->lambda));
+  PetscCall(GSRunSetSnapshot(g->run, 0, NULL, NULL));
+  if (!GSRunReasonIsValid(r->reason)) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(g->event_adjoint, 0, 0, 0, 0));
+  n     = r->steps;
+  first = g->window > 0 ? PetscMax(0, n - g->window) : 0;
+  PetscCall(VecSet(g->mu, 0.0));
+  PetscCall(TSGetMaxSteps(g->run->ts, &max_steps));
+  g->run->quiet = PETSC_TRUE;
+  for (PetscInt start = ((n - 1) / g->stride) * g->stride; start >= 0 && start + g->stride > first; start -= g->stride) {
+    const PetscInt count = PetscMin(g->stride, n - start);
+    PetscCall(AdjointSegment(g, start, count, start + count - PetscMax(start, first)));
+  }
+  PetscCall(TSSetMaxSteps(g->run->ts, max_steps));
+  g->run->steady_tol = tol;
+  g->run->quiet      = quiet;
+  PetscCall(PetscLogEventEnd(g->event_adjoint, 0, 0, 0, 0));
+  PetscCall(GSParamVecToArray(g->model, g->mu, r->grad));
+  PetscFunctionReturn(0);
+}
+
+/* (2/N) sum over cells of dv/dtheta_p dv/dtheta_q: the pixel loss's Gauss-Newton matrix. */
+static PetscErrorCode GaussNewton(GSGradient g, Mat S, PetscReal gn[GS_NPARAM * GS_NPARAM])
+{
+  const PetscScalar *a;
+  PetscInt           lda, nlocal;
+  PetscReal          local[GS_NPARAM * GS_NPARAM] = {0};
+  const PetscReal    ncells = (PetscReal)g->model->nx * g->model->ny;
+
+  PetscFunctionBeginUser;
+  PetscCall(MatGetLocalSize(S, &nlocal, NULL));
+  PetscCall(MatDenseGetLDA(S, &lda));
+  PetscCall(MatDenseGetArrayRead(S, &a));
+  for (int p = 0; p < GS_NPARAM; p++)
+    for (int q = 0; q < GS_NPARAM; q++)
+      for (PetscInt c = 1; c < nlocal; c += 2) local[p * GS_NPARAM + q] += a[p * lda + c] * a[q * lda + c];
+  PetscCall(MatDenseRestoreArrayRead(S, &a));
+  PetscCallMPI(MPI_Allreduce(local, gn, GS_NPARAM * GS_NPARAM, MPIU_REAL, MPIU_SUM, g->model->comm));
+  for (int k = 0; k < GS_NPARAM * GS_NPARAM; k++) gn[k] *= 2.0 / ncells;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, PetscReal gn[GS_NPARAM * GS_NPARAM])
+{
+  TS       ts = g->run->ts;
+  Mat      S, Jp;
+  PetscInt nlocal;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
+  PetscCall(VecGetLocalSize(g->X, &nlocal));
+  PetscCall(MatCreateDense(g->model->comm, nlocal, PETSC_DECIDE, PETSC_DETERMINE, GS_NPARAM, NULL, &S));
+  PetscCall(MatDuplicate(S, MAT_DO_NOT_COPY_VALUES, &Jp));
+  PetscCall(MatZeroEntries(S));
+  PetscCall(TSSetRHSJacobianP(ts, Jp, GSModelRHSJacobianPDense, g->model));
+  PetscCall(TSForwardSetSensitivities(ts, GS_NPARAM, S));
+  PetscCall(ForwardAndLoss(g, X0, r, g->G));
+  if (GSRunReasonIsValid(r->reason)) {
+    for (int q = 0; q < GS_NPARAM; q++) {
+      Vec col;
+      PetscCall(MatDenseGetColumnVecRead(S, q, &col));
+      PetscCall(VecDot(col, g->G, &r->grad[q]));
+      PetscCall(MatDenseRestoreColumnVecRead(S, q, &col));
+    }
+    if (gn) PetscCall(GaussNewton(g, S, gn));
+  }
+  PetscCall(TSForwardReset(ts));
+  PetscCall(TSSetRHSJacobianP(ts, g->model->Jp, GSModelRHSJacobianP, g->model));
+  PetscCall(MatDestroy(&S));
+  PetscCall(MatDestroy(&Jp));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSGradientFiniteDifference(GSGradient g, Vec X0, PetscReal h, GSGradientResult *r)
+{
+  const GSParams   base = g->model->params;
+  double           theta[GS_NPARAM];
+  GSGradientResult plus, minus, center;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSGradientLoss(g, X0, &center));
+  GSParamsToArray(&base, theta);
+  for (int q = 0; q < GS_NPARAM; q++) {
+    const PetscReal step = h * PetscMax(PetscAbsReal(theta[q]), 1e-3);
+    double          tp[GS_NPARAM], tm[GS_NPARAM];
+    GSParams        p;
+    for (int s = 0; s < GS_NPARAM; s++) tp[s] = tm[s] = theta[s];
+    tp[q] += step;
+    tm[q] -= step;
+    p = GSParamsFromArray(tp);
+    PetscCall(GSModelSetParams(g->model, &p));
+    PetscCall(GSGradientLoss(g, X0, &plus));
+    p = GSParamsFromArray(tm);
+    PetscCall(GSModelSetParams(g->model, &p));
+    PetscCall(GSGradientLoss(g, X0, &minus));
+    r->grad[q] = (plus.loss - minus.loss) / (tp[q] - tm[q]);
+    if (!GSRunReasonIsValid(plus.reason) || !GSRunReasonIsValid(minus.reason)) center.reason = GSRunReasonIsValid(plus.reason) ? minus.reason : plus.reason;
+  }
+  PetscCall(GSModelSetParams(g->model, &base));
+  r->loss   = center.loss;
+  r->reason = center.reason;
+  r->steps  = center.steps;
+  PetscFunctionReturn(0);
+}

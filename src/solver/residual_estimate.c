@@ -1,0 +1,252 @@
+/* Residual estimator on the DMDA: observe the data, one pass with halo-exchanged Laplacians, reduce the sums. */
+#include "gsinv/io.h"
+#include "gsinv/noise.h"
+#include "gsinv/residual_app.h"
+#include "gsinv/stencil.h"
+
+/* Streams of the observation draws, apart from the recipe's (0, 1). */
+enum { STREAM_NOISE_U = 8, STREAM_NOISE_V = 9, STREAM_MASK = 20 };
+
+static PetscBool CellObserved(const GSObservation *obs, PetscInt nx, PetscInt ny, PetscInt i, PetscInt j)
+{
+  const int64_t cell = (int64_t)((j + ny) % ny) * nx + (i + nx) % nx;
+
+  if (obs->fraction >= 1.0) return PETSC_TRUE;
+  return (PetscBool)(((double)(GSNoiseHash((uint64_t)obs->seed, 0, cell, STREAM_MASK) >> 11) + 0.5) * (1.0 / 9007199254740992.0) < obs->fraction);
+}
+
+static PetscBool CellUsed(const GSObservation *obs, PetscInt nx, PetscInt ny, PetscInt i, PetscInt j)
+{
+  return (PetscBool)(CellObserved(obs, nx, ny, i, j) && CellObserved(obs, nx, ny, i - 1, j) && CellObserved(obs, nx, ny, i + 1, j) && CellObserved(obs, nx, ny, i, j - 1) && CellObserved(obs, nx, ny, i, j + 1));
+}
+
+/* Fills the ghosted work vector and returns its first owned cell (restore with VecRestoreArrayRead). */
+static PetscErrorCode HaloExchange(GSModel m, Vec X, const PetscScalar **xl, const GSField **xin)
+{
+  PetscFunctionBeginUser;
+  PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, m->xlocal));
+  PetscCall(VecGetArrayRead(m->xlocal, xl));
+  *xin = (const GSField *)*xl + (m->ys - m->gys) * m->gxm + (m->xs - m->gxs);
+  PetscFunctionReturn(0);
+}
+
+/* One pass of the 5-point filter x <- x + lap(x)/8 (h-free: weights 1/2 centre, 1/8 neighbours). */
+static PetscErrorCode SmoothOnce(GSModel m, Vec X)
+{
+  const GSField     *xin;
+  const PetscScalar *xl;
+  PetscScalar       *xa;
+  GSField           *y;
+
+  PetscFunctionBeginUser;
+  PetscCall(HaloExchange(m, X, &xl, &xin));
+  PetscCall(VecGetArrayWrite(X, &xa));
+  y = (GSField *)xa;
+  GS_SWEEP_GHOSTED((int)m->xm, (int)m->ym, (int)m->gxm, xin, {
+    y[idx].u = c.u + 0.125 * GSLaplacian(c.u, w.u, e.u, s.u, n.u, 1.0);
+    y[idx].v = c.v + 0.125 * GSLaplacian(c.v, w.v, e.v, s.v, n.v, 1.0);
+  });
+  PetscCall(VecRestoreArrayWrite(X, &xa));
+  PetscCall(VecRestoreArrayRead(m->xlocal, &xl));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSResidualObserve(GSModel m, const GSObservation *obs, PetscInt snapshot, Vec X)
+{
+  PetscScalar *xa;
+
+  PetscFunctionBeginUser;
+  if (obs->noise > 0) {
+    PetscCall(VecGetArray(X, &xa));
+    GSField *x = (GSField *)xa;
+    for (PetscInt j = 0; j < m->ym; j++) {
+      for (PetscInt i = 0; i < m->xm; i++) {
+        const int64_t cell = (int64_t)(m->ys + j) * m->nx + (m->xs + i);
+        GSField      *c    = &x[j * m->xm + i];
+        if (obs->fields == GS_OBS_FIELDS_UV) c->u += obs->noise * GSNoiseNormal((uint64_t)obs->seed, snapshot, cell, STREAM_NOISE_U);
+        c->v += obs->noise * GSNoiseNormal((uint64_t)obs->seed, snapshot, cell, STREAM_NOISE_V);
+      }
+    }
+    PetscCall(VecRestoreArray(X, &xa));
+  }
+  for (PetscInt pass = 0; pass < obs->smooth; pass++) PetscCall(SmoothOnce(m, X));
+  PetscFunctionReturn(0);
+}
+
+/* The v-rows only: [-v, -v, 0, lap v] theta = x_t.v - u v^2 (u enters through the reaction only). */
+static void SumsAddVRow(GSResidualSums *sums, GSField x, double lap_u, double lap_v, GSField x_t)
+{
+  const GSParams no_params = {0.0, 0.0, 0.0, 0.0};
+  const double   b_v       = x_t.v - GSReaction(&no_params, x).v;
+  double         dfu[GS_NPARAM], dfv[GS_NPARAM];
+
+  GSParamDerivativePoint(x, lap_u, lap_v, dfu, dfv);
+  for (int i = 0; i < GS_NPARAM; i++) {
+    for (int j = 0; j < GS_NPARAM; j++) sums->ata[GS_NPARAM * i + j] += dfv[i] * dfv[j];
+    sums->atb[i] += dfv[i] * b_v;
+  }
+  sums->btb += b_v * b_v;
+  sums->ncells += 1.0;
+}
+
+PetscErrorCode GSResidualAddCells(GSModel m, const GSObservation *obs, Vec X, Vec Xnext, PetscReal dt_pair, GSResidualSums *local)
+{
+  const GSField     *xin, *xn = NULL;
+  const PetscScalar *xl, *xna = NULL;
+  const double       inv_dt = Xnext ? 1.0 / dt_pair : 0.0, inv_h2 = m->inv_h2;
+  const PetscInt     xm = m->xm, xs = m->xs, ys = m->ys, nx = m->nx, ny = m->ny;
+  const PetscBool    v_only = (PetscBool)(obs->fields == GS_OBS_FIELDS_V);
+
+  PetscFunctionBeginUser;
+  PetscCall(HaloExchange(m, X, &xl, &xin));
+  if (Xnext) {
+    PetscCall(VecGetArrayRead(Xnext, &xna));
+    xn = (const GSField *)xna;
+  }
+  GS_SWEEP_GHOSTED((int)m->xm, (int)m->ym, (int)m->gxm, xin, {
+    const PetscInt gi = xs + (PetscInt)(idx % (size_t)xm), gj = ys + (PetscInt)(idx / (size_t)xm);
+    if (CellUsed(obs, nx, ny, gi, gj)) {
+      const double  lap_u = GSLaplacian(c.u, w.u, e.u, s.u, n.u, inv_h2), lap_v = GSLaplacian(c.v, w.v, e.v, s.v, n.v, inv_h2);
+      const GSField x_t   = {xn ? (xn[idx].u - c.u) * inv_dt : 0.0, xn ? (xn[idx].v - c.v) * inv_dt : 0.0};
+      if (v_only) SumsAddVRow(local, c, lap_u, lap_v, x_t);
+      else GSResidualSumsAddCell(local, c, lap_u, lap_v, x_t);
+    }
+  });
+  if (Xnext) PetscCall(VecRestoreArrayRead(Xnext, &xna));
+  PetscCall(VecRestoreArrayRead(m->xlocal, &xl));
+  PetscFunctionReturn(0);
+}
+
+/* Reads snapshot t of the open file into X (any decomposition). */
+static PetscErrorCode ReadSnapshot(GSModel m, PetscViewer viewer, PetscInt t, Vec X)
+{
+  static const char *names[2] = {"u", "v"};
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscViewerHDF5PushGroup(viewer, "/snapshots"));
+  PetscCall(PetscViewerHDF5PushTimestepping(viewer));
+  PetscCall(PetscViewerHDF5SetTimestep(viewer, t));
+  for (int c = 0; c < 2; c++) {
+    Vec field;
+    PetscCall(DMGetGlobalVector(m->da_scalar, &field));
+    PetscCall(PetscObjectSetName((PetscObject)field, names[c]));
+    PetscCall(VecLoad(field, viewer));
+    PetscCall(VecStrideScatter(field, c, X, INSERT_VALUES));
+    PetscCall(DMRestoreGlobalVector(m->da_scalar, &field));
+  }
+  PetscCall(PetscViewerHDF5PopTimestepping(viewer));
+  PetscCall(PetscViewerHDF5PopGroup(viewer));
+  PetscFunctionReturn(0);
+}
+
+/* Streams the pairs: each snapshot is read and observed once, and kept for the next pair. */
+static PetscErrorCode AddTransientPairs(GSModel m, const GSResidualData *data, const GSObservation *obs, GSResidualSums *local)
+{
+  PetscViewer viewer;
+  Vec         X, Xnext, swap;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMGetGlobalVector(m->da, &X));
+  PetscCall(DMGetGlobalVector(m->da, &Xnext));
+  PetscCall(PetscViewerHDF5Open(m->comm, data->path, FILE_MODE_READ, &viewer));
+  PetscCall(ReadSnapshot(m, viewer, data->first_pair, X));
+  PetscCall(GSResidualObserve(m, obs, data->first_pair, X));
+  for (PetscInt t = data->first_pair; t < data->nsnap - 1; t++) {
+    const PetscReal dt_pair = data->dt * (PetscReal)(data->steps[t + 1] - data->steps[t]);
+    PetscCall(ReadSnapshot(m, viewer, t + 1, Xnext));
+    PetscCall(GSResidualObserve(m, obs, t + 1, Xnext));
+    PetscCall(GSResidualAddCells(m, obs, X, Xnext, dt_pair, local));
+    swap  = X;
+    X     = Xnext;
+    Xnext = swap;
+  }
+  PetscCall(PetscViewerDestroy(&viewer));
+  PetscCall(DMRestoreGlobalVector(m->da, &Xnext));
+  PetscCall(DMRestoreGlobalVector(m->da, &X));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSResidualEstimateSums(GSModel m, const GSResidualData *data, const GSObservation *obs, GSResidualSums *sums)
+{
+  PetscFunctionBeginUser;
+  GSResidualSumsZero(sums);
+  if (data->form == GS_RESIDUAL_FORM_STEADY) {
+    Vec X;
+    PetscCall(DMGetGlobalVector(m->da, &X));
+    PetscCall(GSStateRead(m, "-gs_input", data->path, X));
+    PetscCall(GSResidualObserve(m, obs, 0, X));
+    PetscCall(GSResidualAddCells(m, obs, X, NULL, 0.0, sums));
+    PetscCall(DMRestoreGlobalVector(m->da, &X));
+  } else PetscCall(AddTransientPairs(m, data, obs, sums));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, GS_RESIDUAL_NSUMS, MPI_DOUBLE, MPI_SUM, m->comm));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: the snapshot count and steps of path, or a message saying what is wrong. */
+static PetscErrorCode InspectSnapshots(GSModel m, const char *option, const char *path, PetscInt *nsnap, PetscInt64 **steps, char *msg, size_t len)
+{
+  hid_t   file = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+  hsize_t dims[3] = {0, 0, 0}, nstep = 0;
+  int     ndims   = 0;
+
+  PetscFunctionBeginUser;
+  *nsnap = 0;
+  if (file < 0) {
+    PetscCall(PetscSNPrintf(msg, len, "%s %s: cannot read it as an HDF5 file", option, path));
+    PetscFunctionReturn(0);
+  }
+  if (H5Lexists(file, "/snapshots", H5P_DEFAULT) <= 0 || H5Lexists(file, "/snapshots/u", H5P_DEFAULT) <= 0 || H5Lexists(file, "/snapshots/v", H5P_DEFAULT) <= 0 || H5Lexists(file, "/snapshots/step", H5P_DEFAULT) <= 0) {
+    PetscCall(PetscSNPrintf(msg, len, "%s %s: no /snapshots/{u,v,step} (-gs_residual_form transient needs 'gsinv simulate -gs_snapshot_every 1')", option, path));
+  } else {
+    hid_t dset = H5Dopen2(file, "/snapshots/v", H5P_DEFAULT), space = H5Dget_space(dset);
+    ndims = H5Sget_simple_extent_ndims(space);
+    if (ndims == 3) H5Sget_simple_extent_dims(space, dims, NULL);
+    H5Sclose(space);
+    H5Dclose(dset);
+    dset  = H5Dopen2(file, "/snapshots/step", H5P_DEFAULT);
+    space = H5Dget_space(dset);
+    if (H5Sget_simple_extent_ndims(space) == 1) H5Sget_simple_extent_dims(space, &nstep, NULL);
+    if (ndims != 3 || dims[1] != (hsize_t)m->ny || dims[2] != (hsize_t)m->nx || nstep != dims[0] || dims[0] < 2) {
+      PetscCall(PetscSNPrintf(msg, len, "%s %s: /snapshots/v is [%llu][%llu][%llu] with %llu steps, expected [T >= 2][%" PetscInt_FMT "][%" PetscInt_FMT "] and T steps", option, path, (unsigned long long)dims[0], (unsigned long long)dims[1], (unsigned long long)dims[2], (unsigned long long)nstep, m->ny, m->nx));
+    } else {
+      *nsnap = (PetscInt)dims[0];
+      PetscCall(PetscMalloc1(*nsnap, steps));
+      GSH5Call(H5Dread(dset, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, *steps));
+    }
+    H5Sclose(space);
+    H5Dclose(dset);
+  }
+  H5Fclose(file);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSResidualDataSetUp(GSModel m, const char *option, PetscInt pairs, GSResidualData *data)
+{
+  PetscMPIInt rank;
+  char        msg[PETSC_MAX_PATH_LEN + 256] = "";
+
+  PetscFunctionBeginUser;
+  data->nsnap      = 0;
+  data->steps      = NULL;
+  data->first_pair = 0;
+  if (data->form == GS_RESIDUAL_FORM_STEADY) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
+  if (rank == 0) PetscCall(InspectSnapshots(m, option, data->path, &data->nsnap, &data->steps, msg, sizeof(msg)));
+  PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, m->comm));
+  PetscCheck(!msg[0], m->comm, PETSC_ERR_USER_INPUT, "%s", msg);
+  PetscCallMPI(MPI_Bcast(&data->nsnap, 1, MPIU_INT, 0, m->comm));
+  if (rank != 0) PetscCall(PetscMalloc1(data->nsnap, &data->steps));
+  PetscCallMPI(MPI_Bcast(data->steps, (PetscMPIInt)data->nsnap, MPIU_INT64, 0, m->comm));
+  for (PetscInt t = 0; t + 1 < data->nsnap; t++)
+    PetscCheck(data->steps[t + 1] > data->steps[t], m->comm, PETSC_ERR_USER_INPUT, "%s %s: /snapshots/step is not increasing at snapshot %" PetscInt_FMT, option, data->path, t);
+  PetscCheck(pairs >= 0 && pairs <= data->nsnap - 1, m->comm, PETSC_ERR_USER_INPUT, "-gs_residual_pairs %" PetscInt_FMT " must be in [0, %" PetscInt_FMT "] (0: all pairs of the %" PetscInt_FMT " snapshots)", pairs, data->nsnap - 1, data->nsnap);
+  data->first_pair = pairs ? data->nsnap - 1 - pairs : 0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSResidualDataDestroy(GSResidualData *data)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree(data->steps));
+  PetscFunctionReturn(0);
+}
