@@ -20,11 +20,14 @@ struct _p_GSModel {
   PetscBool whole_grid;           /* this rank owns every cell: wrap indices instead of ghosts */
   Vec       xlocal;               /* ghosted work vector */
   Vec       state;                /* state the Jacobians are linearised at */
-  Vec       state_local;          /* its ghosted copy (for the parameter derivatives) */
+  Vec       state_local;          /* its ghosted copy (for the parameter derivatives), made on demand */
+  PetscBool state_local_valid;
+  PetscObjectId    state_id;      /* the vector and version the state was copied from */
+  PetscObjectState state_version;
   Mat       J;                    /* MatShell: MatMult and MatMultTranspose */
   Mat       Jp;                   /* MatShell: d f / d theta, rows like U, GS_NPARAM columns */
   PetscBool jp_zeroed;            /* MatZeroEntries was called on Jp since its last linearisation */
-  PetscLogEvent event_rhs, event_halo, event_jac;
+  PetscLogEvent event_rhs, event_halo, event_jac, event_jacp;
 };
 
 /* Creates the model on comm: reads -da_grid_x/-da_grid_y (128), -gs_h (1) and -gs_F, -gs_k,
@@ -44,6 +47,11 @@ PetscErrorCode GSModelRHSJacobianP(TS ts, PetscReal t, Vec X, Mat Jp, void *ctx)
 
 /* Fills a dense (MATDENSE, rows like U, GS_NPARAM columns) JacobianP at X: for TSForward. */
 PetscErrorCode GSModelRHSJacobianPDense(TS ts, PetscReal t, Vec X, Mat Jp, void *ctx);
+
+/* Assembles the Jacobian at X into A (from DMCreateMatrix(model->da)). Collective. */
+PetscErrorCode GSModelAssembleJacobian(GSModel model, Vec X, Mat A);
+/* The TS RHS Jacobian callback for an assembled matrix. */
+PetscErrorCode GSModelRHSJacobianAssembled(TS ts, PetscReal t, Vec X, Mat J, Mat P, void *ctx);
 
 /* Linearises J and Jp at X directly (outside TS). Collective. */
 PetscErrorCode GSModelSetLinearisationState(GSModel model, Vec X);

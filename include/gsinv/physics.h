@@ -1,6 +1,7 @@
 /* Pointwise Gray-Scott terms: the one definition of the model used by every path. Plain C. */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The model parameters theta = (F, k, Du, Dv), in this order everywhere (GS_PARAM_*). */
@@ -101,6 +102,17 @@ static inline void GSParamDerivativePoint(GSField c, double lap_u, double lap_v,
   dfv[GS_PARAM_DV] = lap_v;
 }
 
+/* lambda . d(fu, fv)/d theta at a cell: GSParamDerivativePoint contracted with (lu, lv), written
+   out so that the structural zeros cost nothing (tests hold the two equal). */
+static inline void GSParamDerivativeDot(GSField c, double lap_u, double lap_v, GSField l, double t[GS_NPARAM])
+{
+  const double vl = c.v * l.v;
+  t[GS_PARAM_F]   = (1.0 - c.u) * l.u - vl;
+  t[GS_PARAM_K]   = -vl;
+  t[GS_PARAM_DU]  = lap_u * l.u;
+  t[GS_PARAM_DV]  = lap_v * l.v;
+}
+
 /* Largest D such that forward Euler is stable: D dt (2 / h^2) <= 1/2. */
 static inline double GSExplicitDiffusionLimit(double h, double dt)
 {
@@ -113,3 +125,9 @@ void GSEulerStepPeriodic(const GSParams *p, double inv_h2, double dt, int nx, in
 
 /* Periodic RHS of a whole nx x ny grid: f = F(x). */
 void GSRHSPeriodic(const GSParams *p, double inv_h2, int nx, int ny, const GSField *x, GSField *f);
+
+/* sum over cells of lambda . d f / d theta (the adjoint's parameter term, Jp^T lambda) for a whole
+   periodic grid x (nx >= 3), or for an owned patch whose ghosted copy starts at xin (row stride
+   gxm, as GS_SWEEP_GHOSTED). */
+void GSParamGradientPeriodic(double inv_h2, int nx, int ny, const GSField *x, const GSField *lambda, double out[GS_NPARAM]);
+void GSParamGradientGhosted(double inv_h2, int xm, int ym, int gxm, const GSField *xin, const GSField *lambda, double out[GS_NPARAM]);

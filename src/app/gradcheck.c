@@ -1,5 +1,7 @@
 /* gsinv gradcheck: the gradient of a loss of the final state by every route, their agreement,
    and a Taylor test, printed and written to HDF5. */
+#include <petsctime.h>
+
 #include "gsinv/app.h"
 #include "gsinv/gradient.h"
 #include "gsinv/initial.h"
@@ -14,7 +16,7 @@ typedef struct {
   PetscInt      target_seed;
   PetscReal     fd_step, taylor_h0;
   GSReparamType reparam;
-  PetscBool     implicit;
+  PetscBool     implicit, implicit_set, forward, fd, taylor;
 } GradcheckOptions;
 
 typedef struct {
@@ -22,7 +24,8 @@ typedef struct {
   GSImplicitInfo   implicit_info;
   PetscReal        gauss_newton[GS_NPARAM * GS_NPARAM];
   PetscReal        taylor_h[GS_TAYLOR_N], taylor_remainder[GS_TAYLOR_N], taylor_rate;
-  PetscBool        has_forward, has_truncated, has_implicit;
+  PetscBool        has_forward, has_truncated, has_implicit, has_fd, has_taylor;
+  PetscLogDouble   time_forward, time_adjoint;
 } GradcheckResults;
 
 static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, GradcheckOptions *o)
@@ -34,8 +37,11 @@ static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, Gradche
   o->target[0]   = 0;
   o->target_seed = seed + 1;
   o->fd_step     = 1e-7;
-  o->taylor_h0   = 1e-3;
+  o->taylor_h0   = 1e-4;
   o->implicit    = PETSC_TRUE;
+  o->forward      = PETSC_TRUE;
+  o->fd           = PETSC_TRUE;
+  o->taylor       = PETSC_TRUE;
   PetscOptionsBegin(comm, NULL, "gsinv gradcheck", "GSAppGradcheck");
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write", "GSAppGradcheck", o->output, o->output, sizeof(o->output), NULL));
   PetscCall(PetscOptionsString("-gs_target", "HDF5 file whose /state/v is the target (default: a ground-truth run from -gs_target_seed)", "GSAppGradcheck", o->target, o->target, sizeof(o->target), NULL));
@@ -43,7 +49,10 @@ static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, Gradche
   PetscCall(GSOptionsReal("-gs_fd_step", "Relative step of the central differences", "GSAppGradcheck", o->fd_step, &o->fd_step, NULL));
   PetscCall(GSOptionsReal("-gs_taylor_h0", "Largest relative step of the Taylor test (halved 5 times)", "GSAppGradcheck", o->taylor_h0, &o->taylor_h0, NULL));
   PetscCall(PetscOptionsEnum("-gs_reparam", "Reparameterisation whose raw gradient is also reported", "GSAppGradcheck", GSReparamTypes, reparam, &reparam, NULL));
-  PetscCall(PetscOptionsBool("-gs_implicit", "Also compute the implicit-function (steady-state) gradient", "GSAppGradcheck", o->implicit, &o->implicit, NULL));
+  PetscCall(PetscOptionsBool("-gs_implicit", "Also compute the implicit-function gradient (default: when running to a steady state)", "GSAppGradcheck", o->implicit, &o->implicit, &o->implicit_set));
+  PetscCall(PetscOptionsBool("-gs_forward", "Compute the forward-sensitivity gradient (4 tangent solves)", "GSAppGradcheck", o->forward, &o->forward, NULL));
+  PetscCall(PetscOptionsBool("-gs_fd", "Compute central differences (8 runs)", "GSAppGradcheck", o->fd, &o->fd, NULL));
+  PetscCall(PetscOptionsBool("-gs_taylor", "Run the Taylor test (6 runs)", "GSAppGradcheck", o->taylor, &o->taylor, NULL));
   PetscOptionsEnd();
   o->reparam = (GSReparamType)reparam;
   PetscCheck(o->fd_step > 0 && o->fd_step < 1, comm, PETSC_ERR_USER_INPUT, "-gs_fd_step %g must be in (0, 1)", (double)o->fd_step);
@@ -114,27 +123,33 @@ static PetscErrorCode TaylorTest(GSModel m, GSGradient g, Vec X0, const Gradchec
 /* Every route at the same theta, initial state and number of steps. */
 static PetscErrorCode GradcheckRoutes(GSModel m, GSGradient g, Vec X0, const GradcheckOptions *o, GradcheckResults *res)
 {
-  const PetscInt window = GSGradientGetWindow(g);
+  const PetscInt  window      = GSGradientGetWindow(g);
+  const PetscBool do_implicit = o->implicit_set ? o->implicit : (PetscBool)(GSGradientGetRun(g)->steady_tol > 0);
+
+  PetscLogDouble  t0, t1;
+  GSGradientResult final_state;
 
   PetscFunctionBeginUser;
   PetscCall(GSGradientSetWindow(g, 0));
+  PetscCall(PetscTime(&t0));
   PetscCall(GSGradientAdjoint(g, X0, &res->adjoint));
+  PetscCall(PetscTime(&t1));
+  res->time_adjoint = t1 - t0;
   PetscCheck(GSRunReasonIsValid(res->adjoint.reason), m->comm, PETSC_ERR_USER_INPUT, "the run at this theta is invalid (%s after %" PetscInt_FMT " steps): no gradient to check", GSRunReasonNames[res->adjoint.reason], res->adjoint.steps);
   /* A run to steady state stopped at some step: every other route differentiates that many steps. */
   PetscCall(GSGradientFixSteps(g, res->adjoint.steps));
+  PetscCall(GSGradientLoss(g, X0, &final_state));
+  PetscCall(PetscTime(&t0));
+  res->time_forward = t0 - t1;
   if (window > 0) {
     PetscCall(GSGradientSetWindow(g, window));
     PetscCall(GSGradientAdjoint(g, X0, &res->truncated));
     res->has_truncated = PETSC_TRUE;
   }
-  /* PETSc 3.18's TSForward for theta methods needs an assembled Jacobian (it adds J to dense
-     matrices); ours is matrix-free, so forward sensitivities are offered for explicit RK. */
-  PetscCall(PetscObjectTypeCompare((PetscObject)GSGradientGetRun(g)->ts, TSRK, &res->has_forward));
-  if (res->has_forward) PetscCall(GSGradientForward(g, X0, &res->forward, res->gauss_newton));
-  PetscCall(GSGradientFiniteDifference(g, X0, o->fd_step, &res->fd));
-  PetscCall(TaylorTest(m, g, X0, o, res));
-  if (o->implicit) {
-    GSGradientResult final_state;
+  if ((res->has_forward = o->forward)) PetscCall(GSGradientForward(g, X0, &res->forward, res->gauss_newton));
+  if ((res->has_fd = o->fd)) PetscCall(GSGradientFiniteDifference(g, X0, o->fd_step, &res->fd));
+  if ((res->has_taylor = o->taylor)) PetscCall(TaylorTest(m, g, X0, o, res));
+  if (do_implicit) {
     PetscCall(GSGradientLoss(g, X0, &final_state));
     PetscCall(GSGradientImplicit(g, GSGradientFinalState(g), &res->implicit, &res->implicit_info));
     res->has_implicit = PETSC_TRUE;
@@ -172,8 +187,7 @@ static PetscErrorCode GradcheckPrint(MPI_Comm comm, GSModel m, const GradcheckOp
   PetscCall(PetscPrintf(comm, "%-24s %17s %17s %17s %17s  %s\n", "route", "dL/dF", "dL/dk", "dL/dDu", "dL/dDv", "rel. diff"));
   PetscCall(PrintRow(comm, "adjoint", res->adjoint.grad, NULL));
   if (res->has_forward) PetscCall(PrintRow(comm, "forward sensitivities", res->forward.grad, res->adjoint.grad));
-  else PetscCall(PetscPrintf(comm, "%-24s (explicit RK only: TSForward of theta methods needs an assembled Jacobian)\n", "forward sensitivities"));
-  PetscCall(PrintRow(comm, "central differences", res->fd.grad, res->adjoint.grad));
+  if (res->has_fd) PetscCall(PrintRow(comm, "central differences", res->fd.grad, res->adjoint.grad));
   if (res->has_truncated) PetscCall(PrintRow(comm, "adjoint, last K steps", res->truncated.grad, res->adjoint.grad));
   if (res->has_implicit) {
     PetscCall(PrintRow(comm, "implicit (steady state)", res->implicit.grad, res->adjoint.grad));
@@ -185,9 +199,12 @@ static PetscErrorCode GradcheckPrint(MPI_Comm comm, GSModel m, const GradcheckOp
     GSReparamGradient(dphys, res->adjoint.grad, graw);
     PetscCall(PetscPrintf(comm, "adjoint in %s raw variables: % .6e % .6e % .6e % .6e\n", GSReparamTypes[o->reparam], graw[0], graw[1], graw[2], graw[3]));
   }
-  PetscCall(PetscPrintf(comm, "Taylor test (relative step, remainder):"));
-  for (int i = 0; i < GS_TAYLOR_N; i++) PetscCall(PetscPrintf(comm, " (%.2e, %.2e)", res->taylor_h[i], res->taylor_remainder[i]));
-  PetscCall(PetscPrintf(comm, "\nTaylor convergence rate %.3f (expected 2)\n", (double)res->taylor_rate));
+  if (res->has_taylor) {
+    PetscCall(PetscPrintf(comm, "Taylor test (relative step, remainder):"));
+    for (int i = 0; i < GS_TAYLOR_N; i++) PetscCall(PetscPrintf(comm, " (%.2e, %.2e)", res->taylor_h[i], res->taylor_remainder[i]));
+    PetscCall(PetscPrintf(comm, "\nTaylor convergence rate %.3f (expected 2)\n", (double)res->taylor_rate));
+  }
+  PetscCall(PetscPrintf(comm, "time: forward run %.3f s, adjoint gradient (forward + checkpointed adjoint) %.3f s, ratio %.2f\n", res->time_forward, res->time_adjoint, res->time_adjoint / res->time_forward));
   PetscFunctionReturn(0);
 }
 
@@ -202,14 +219,18 @@ static PetscErrorCode GradcheckWrite(GSOutput *out, GSModel m, GSRun run, const 
   PetscCall(GSOutputWriteProvenance(out, "gradcheck", m, (PetscInt64)init->recipe.seed, ts_type, dt));
   PetscCall(GSH5WriteRealArray(out, "/gradcheck/adjoint", 1, &four, res->adjoint.grad));
   if (res->has_forward) PetscCall(GSH5WriteRealArray(out, "/gradcheck/forward", 1, &four, res->forward.grad));
-  PetscCall(GSH5WriteRealArray(out, "/gradcheck/fd", 1, &four, res->fd.grad));
+  if (res->has_fd) PetscCall(GSH5WriteRealArray(out, "/gradcheck/fd", 1, &four, res->fd.grad));
   if (res->has_truncated) PetscCall(GSH5WriteRealArray(out, "/gradcheck/truncated", 1, &four, res->truncated.grad));
   if (res->has_implicit) PetscCall(GSH5WriteRealArray(out, "/gradcheck/implicit", 1, &four, res->implicit.grad));
   if (res->has_forward) PetscCall(GSH5WriteRealArray(out, "/gradcheck/gauss_newton", 2, gn, res->gauss_newton));
   PetscCall(GSH5WriteRealArray(out, "/gradcheck/loss", 0, NULL, &res->adjoint.loss));
-  PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_h", 1, &nt, res->taylor_h));
-  PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_remainder", 1, &nt, res->taylor_remainder));
-  PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_rate", 0, NULL, &res->taylor_rate));
+  if (res->has_taylor) {
+    PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_h", 1, &nt, res->taylor_h));
+    PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_remainder", 1, &nt, res->taylor_remainder));
+    PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_rate", 0, NULL, &res->taylor_rate));
+  }
+  PetscCall(GSH5WriteAttributeReal(out, "/gradcheck", "time_forward", res->time_forward));
+  PetscCall(GSH5WriteAttributeReal(out, "/gradcheck", "time_adjoint", res->time_adjoint));
   PetscCall(GSH5WriteAttributeInt(out, "/", "steps", res->adjoint.steps));
   PetscCall(GSH5WriteAttributeString(out, "/", "reason", GSRunReasonNames[res->adjoint.reason]));
   PetscCall(GSH5WriteAttributeString(out, "/gradcheck", "order", "F, k, Du, Dv (physical parameters)"));

@@ -17,3 +17,52 @@ void GSRHSPeriodic(const GSParams *p, double inv_h2, int nx, int ny, const GSFie
 {
   GS_SWEEP_PERIODIC(nx, ny, x, f[idx] = GSRHSPoint(p, inv_h2, c, w, e, s, n));
 }
+
+/* lambda . d f / d theta at one cell. */
+static inline void ParamTerms(GSField c, GSField w, GSField e, GSField s, GSField n, GSField l, double inv_h2, double t[GS_NPARAM])
+{
+  GSParamDerivativeDot(c, GSLaplacian(c.u, w.u, e.u, s.u, n.u, inv_h2), GSLaplacian(c.v, w.v, e.v, s.v, n.v, inv_h2), l, t);
+}
+
+/* Adds cells [i0, i1) of one row whose west/east neighbours are at i -/+ 1 (no wrap). */
+static inline void ParamGradientRow(int i0, int i1, const GSField *s, const GSField *row, const GSField *n, const GSField *lam, double inv_h2, double out[GS_NPARAM])
+{
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+  for (int i = i0; i < i1; i++) {
+    double t[GS_NPARAM];
+    ParamTerms(row[i], row[i - 1], row[i + 1], s[i], n[i], lam[i], inv_h2, t);
+    s0 += t[0];
+    s1 += t[1];
+    s2 += t[2];
+    s3 += t[3];
+  }
+  out[0] += s0;
+  out[1] += s1;
+  out[2] += s2;
+  out[3] += s3;
+}
+
+void GSParamGradientPeriodic(double inv_h2, int nx, int ny, const GSField *x, const GSField *lambda, double out[GS_NPARAM])
+{
+  for (int q = 0; q < GS_NPARAM; q++) out[q] = 0;
+  for (int j = 0; j < ny; j++) {
+    const GSField *row = x + (size_t)j * nx, *s = x + (size_t)((j + ny - 1) % ny) * nx, *n = x + (size_t)((j + 1) % ny) * nx, *lam = lambda + (size_t)j * nx;
+    double         t[GS_NPARAM];
+    ParamGradientRow(1, nx - 1, s, row, n, lam, inv_h2, out);
+    ParamTerms(row[0], row[nx - 1], row[1], s[0], n[0], lam[0], inv_h2, t);
+    for (int q = 0; q < GS_NPARAM; q++) out[q] += t[q];
+    ParamTerms(row[nx - 1], row[nx - 2], row[0], s[nx - 1], n[nx - 1], lam[nx - 1], inv_h2, t);
+    for (int q = 0; q < GS_NPARAM; q++) out[q] += t[q];
+  }
+}
+
+void GSParamGradientGhosted(double inv_h2, int xm, int ym, int gxm, const GSField *xin, const GSField *lambda, double out[GS_NPARAM])
+{
+  for (int q = 0; q < GS_NPARAM; q++) out[q] = 0;
+  for (int j = 0; j < ym; j++) {
+    const GSField *row = xin + (ptrdiff_t)j * gxm;
+    ParamGradientRow(0, xm, row - gxm, row, row + gxm, lambda + (size_t)j * xm, inv_h2, out);
+  }
+}

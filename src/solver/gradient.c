@@ -25,8 +25,8 @@ static PetscErrorCode GSGradientOptions(GSGradient g)
   PetscFunctionReturn(0);
 }
 
-/* Whether TS keeps every state of a run (in memory, solution only: the stages of a step are
-   recomputed from its start) for the adjoint of that run. */
+/* Whether TS keeps every state of a run, with its stages (for RK 1fe the one stage is the state
+   itself: keeping it avoids recomputing each step on the way back), for the adjoint of that run. */
 static PetscErrorCode GSGradientSetTrajectory(GSGradient g, PetscBool on)
 {
   TS           ts = g->run->ts;
@@ -38,7 +38,7 @@ static PetscErrorCode GSGradientSetTrajectory(GSGradient g, PetscBool on)
   PetscCall(TSSetSaveTrajectory(ts));
   PetscCall(TSGetTrajectory(ts, &tj));
   PetscCall(TSTrajectorySetType(tj, ts, TSTRAJECTORYMEMORY));
-  PetscCall(TSTrajectorySetSolutionOnly(tj, PETSC_TRUE));
+  PetscCall(TSTrajectorySetSolutionOnly(tj, PETSC_FALSE));
   PetscFunctionReturn(0);
 }
 
@@ -274,17 +274,25 @@ static PetscErrorCode GaussNewton(GSGradient g, Mat S, PetscReal gn[GS_NPARAM * 
 
 PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, PetscReal gn[GS_NPARAM * GS_NPARAM])
 {
-  TS       ts = g->run->ts;
-  Mat      S, Jp;
-  PetscInt nlocal;
+  TS        ts = g->run->ts;
+  Mat       S, Jp, A = NULL;
+  PetscInt  nlocal;
+  PetscBool explicit_rk;
 
   PetscFunctionBeginUser;
+  /* TSForward of theta methods adds J to dense matrices: it needs the assembled Jacobian. */
+  PetscCall(PetscObjectTypeCompare((PetscObject)ts, TSRK, &explicit_rk));
+  if (!explicit_rk) {
+    PetscCall(DMCreateMatrix(g->model->da, &A));
+    PetscCall(TSSetRHSJacobian(ts, A, A, GSModelRHSJacobianAssembled, g->model));
+  }
   PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
   PetscCall(VecGetLocalSize(g->X, &nlocal));
   PetscCall(MatCreateDense(g->model->comm, nlocal, PETSC_DECIDE, PETSC_DETERMINE, GS_NPARAM, NULL, &S));
   PetscCall(MatDuplicate(S, MAT_DO_NOT_COPY_VALUES, &Jp));
   PetscCall(MatZeroEntries(S));
   PetscCall(TSSetRHSJacobianP(ts, Jp, GSModelRHSJacobianPDense, g->model));
+  if (!explicit_rk) PetscCall(TSSetIJacobianP(ts, Jp, NULL, NULL));
   PetscCall(TSForwardSetSensitivities(ts, GS_NPARAM, S));
   PetscCall(ForwardAndLoss(g, X0, r, g->G));
   if (GSRunReasonIsValid(r->reason)) {
@@ -298,8 +306,13 @@ PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, Pets
   }
   PetscCall(TSForwardReset(ts));
   PetscCall(TSSetRHSJacobianP(ts, g->model->Jp, GSModelRHSJacobianP, g->model));
+  if (A) {
+    PetscCall(TSSetRHSJacobian(ts, g->model->J, g->model->J, GSModelRHSJacobian, g->model));
+    PetscCall(TSSetIJacobianP(ts, g->model->Jp, NULL, NULL));
+  }
   PetscCall(MatDestroy(&S));
   PetscCall(MatDestroy(&Jp));
+  PetscCall(MatDestroy(&A));
   PetscFunctionReturn(0);
 }
 

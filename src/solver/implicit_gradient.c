@@ -55,30 +55,35 @@ static PetscErrorCode ProjectOff(Vec modes[2], Vec G, PetscReal *fraction)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SolveTranspose(GSGradient g, Vec rhs, GSImplicitInfo *info)
+/* J^T lambda = rhs with the assembled Jacobian at the state: a direct solve by default (LU, MUMPS
+   in parallel), since the near-null translation modes defeat unpreconditioned Krylov methods;
+   -gs_implicit_ksp_type, -gs_implicit_pc_type ... change it. */
+static PetscErrorCode SolveTranspose(GSGradient g, Vec X, Vec rhs, GSImplicitInfo *info)
 {
   KSP                ksp;
-  Mat                JT;
+  Mat                A;
   KSPConvergedReason reason;
   PC                 pc;
+  PetscMPIInt        size;
 
   PetscFunctionBeginUser;
-  PetscCall(MatCreateTranspose(g->model->J, &JT));
+  PetscCall(DMCreateMatrix(g->model->da, &A));
+  PetscCall(GSModelAssembleJacobian(g->model, X, A));
   PetscCall(KSPCreate(g->model->comm, &ksp));
   PetscCall(KSPSetOptionsPrefix(ksp, "gs_implicit_"));
-  PetscCall(KSPSetOperators(ksp, JT, JT));
-  PetscCall(KSPSetType(ksp, KSPGMRES));
-  PetscCall(KSPGMRESSetRestart(ksp, 200));
+  PetscCall(KSPSetOperators(ksp, A, A));
+  PetscCall(KSPSetType(ksp, KSPPREONLY));
   PetscCall(KSPGetPC(ksp, &pc));
-  PetscCall(PCSetType(pc, PCNONE));
-  PetscCall(KSPSetTolerances(ksp, 1e-10, 1e-300, PETSC_DEFAULT, 20000));
+  PetscCall(PCSetType(pc, PCLU));
+  PetscCallMPI(MPI_Comm_size(g->model->comm, &size));
+  if (size > 1) PetscCall(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
   PetscCall(KSPSetFromOptions(ksp));
-  PetscCall(KSPSolve(ksp, rhs, g->lambda));
+  PetscCall(KSPSolveTranspose(ksp, rhs, g->lambda));
   PetscCall(KSPGetIterationNumber(ksp, &info->iterations));
   PetscCall(KSPGetConvergedReason(ksp, &reason));
   info->converged = (PetscBool)(reason > 0);
   PetscCall(KSPDestroy(&ksp));
-  PetscCall(MatDestroy(&JT));
+  PetscCall(MatDestroy(&A));
   PetscFunctionReturn(0);
 }
 
@@ -96,7 +101,7 @@ PetscErrorCode GSGradientImplicit(GSGradient g, Vec X, GSGradientResult *r, GSIm
   PetscCall(VecDuplicate(X, &modes[1]));
   PetscCall(TranslationModes(m, X, modes));
   PetscCall(ProjectOff(modes, g->G, &info->null_fraction));
-  PetscCall(SolveTranspose(g, g->G, info));
+  PetscCall(SolveTranspose(g, X, g->G, info));
   PetscCall(MatMultTranspose(m->Jp, g->lambda, g->mu));
   PetscCall(VecScale(g->mu, -1.0));
   PetscCall(GSParamVecToArray(m, g->mu, r->grad));

@@ -83,6 +83,7 @@ PetscErrorCode GSModelCreate(MPI_Comm comm, GSModel *model)
   PetscCall(PetscLogEventRegister("GSRHS", DM_CLASSID, &m->event_rhs));
   PetscCall(PetscLogEventRegister("GSHalo", DM_CLASSID, &m->event_halo));
   PetscCall(PetscLogEventRegister("GSJacobian", DM_CLASSID, &m->event_jac));
+  PetscCall(PetscLogEventRegister("GSJacobianP", DM_CLASSID, &m->event_jacp));
   PetscCall(GSModelCreateOperators(m));
   *model = m;
   PetscFunctionReturn(0);

@@ -146,6 +146,29 @@ static void test_param_derivative_finite_difference(void **state)
   });
 }
 
+/* The contracted form used by the adjoint equals lambda . GSParamDerivativePoint, and the periodic
+   grid sum equals the sum of the pointwise terms. */
+static void test_param_derivative_dot(void **state)
+{
+  (void)state;
+  GSField x[NX * NY], l[NX * NY];
+  double  direct[GS_NPARAM] = {0}, grid[GS_NPARAM];
+  SmoothField(x, 0.3);
+  SmoothField(l, 2.1);
+  GS_SWEEP_PERIODIC(NX, NY, x, {
+    double       dfu[GS_NPARAM], dfv[GS_NPARAM], t[GS_NPARAM];
+    const double lu = GSLaplacian(c.u, w.u, e.u, s.u, n.u, 4.0), lv = GSLaplacian(c.v, w.v, e.v, s.v, n.v, 4.0);
+    GSParamDerivativePoint(c, lu, lv, dfu, dfv);
+    GSParamDerivativeDot(c, lu, lv, l[idx], t);
+    for (int q = 0; q < GS_NPARAM; q++) {
+      assert_close(t[q], dfu[q] * l[idx].u + dfv[q] * l[idx].v, 1e-15, 1e-16);
+      direct[q] += t[q];
+    }
+  });
+  GSParamGradientPeriodic(4.0, NX, NY, x, l, grid);
+  for (int q = 0; q < GS_NPARAM; q++) assert_close(grid[q], direct[q], 1e-13, 1e-14);
+}
+
 /* The fused Euler step equals x + dt f(x) from the separate RHS sweep. */
 static void test_euler_step_matches_rhs(void **state)
 {
@@ -175,6 +198,7 @@ int main(void)
     cmocka_unit_test(test_rhs_uniform_is_reaction),        cmocka_unit_test(test_jacobian_finite_difference),
     cmocka_unit_test(test_jacobian_transpose_dot_product), cmocka_unit_test(test_param_derivative_finite_difference),
     cmocka_unit_test(test_euler_step_matches_rhs),         cmocka_unit_test(test_explicit_limit),
+    cmocka_unit_test(test_param_derivative_dot),
   };
   return cmocka_run_group_tests_name("physics", tests, NULL, NULL);
 }

@@ -1,0 +1,140 @@
+"""Regression cases of gsinv simulate: decomposition invariance, steady state, files, bad input."""
+import os
+import signal
+import subprocess
+import time
+
+import h5py
+import numpy as np
+
+from gsinv_test import GSINV, MPIEXEC, attr, run
+
+
+def case_decomposition():
+    """The same 2,000-step run at 1, 2 and 4 ranks gives the same final v (max difference <= 1e-12)."""
+    common = ["simulate", "-gs_steady_tol", "0", "-ts_max_steps", "2000", "-gs_seed", "3"]
+    fields = {}
+    for ranks in (1, 2, 4):
+        run(common + ["-gs_output", f"dec{ranks}.h5"], ranks)
+        with h5py.File(f"dec{ranks}.h5") as f:
+            assert attr(f, "reason") == "fixed_steps" and attr(f, "steps") == 2000
+            fields[ranks] = f["state/v"][...]
+    for ranks in (2, 4):
+        diff = np.abs(fields[ranks] - fields[1]).max()
+        print(f"max |v_{ranks} - v_1| = {diff:.3e}")
+        assert diff <= 1e-12, diff
+    assert fields[1].std() > 1e-3, "the run must develop structure for the comparison to mean anything"
+
+
+def case_steady_default():
+    """mpiexec -n 2 gsinv simulate at the defaults reaches the steady state of the paper's case."""
+    run(["simulate", "-gs_output", "steady.h5"], 2)
+    assert not os.path.exists("steady.h5.partial")
+    assert os.path.exists("steady.xmf")
+    with h5py.File("steady.h5") as f:
+        steps, reason = attr(f, "steps"), attr(f, "reason")
+        print(f"reason {reason} after {steps} steps")
+        assert reason == "steady"
+        # Reference: 18,226 steps for seed 0 (the paper reports ~20,100 for its own draws).
+        assert abs(steps - 18226) <= 100, steps
+        assert attr(f, "final_max_change") < 1e-4
+        for name in ("format_version", "F", "k", "Du", "Dv", "h", "dt", "grid", "seed", "ts_type",
+                     "options", "petsc_version", "git_revision", "steps", "reason"):
+            assert name in f.attrs, name
+        assert list(f.attrs["grid"]) == [128, 128]
+        v = f["state/v"][...]
+        assert v.shape == (128, 128) and 0 <= v.min() and v.max() <= 1 and v.max() > 0.2
+
+
+def case_snapshots():
+    """Snapshots every N steps form [T][ny][nx] series with their steps; the last equals /state."""
+    run(["simulate", "-da_grid_x", "32", "-da_grid_y", "24", "-gs_init_block", "8", "-gs_steady_tol", "0",
+         "-ts_max_steps", "6", "-gs_snapshot_every", "2", "-gs_output", "snap.h5"], 2)
+    with h5py.File("snap.h5") as f:
+        assert f["snapshots/u"].shape == (4, 24, 32)
+        assert list(f["snapshots/step"][...]) == [0, 2, 4, 6]
+        assert np.array_equal(f["snapshots/v"][3], f["state/v"][...])
+    run(["simulate", "-da_grid_x", "16", "-da_grid_y", "16", "-gs_init_block", "4", "-gs_steady_tol", "0",
+         "-ts_max_steps", "5", "-gs_snapshot_every", "1", "-gs_output", "every.h5"], 1)
+    with h5py.File("every.h5") as f:
+        assert f["snapshots/v"].shape == (6, 16, 16)
+    xmf = open("every.xmf").read()
+    assert xmf.count("<Grid Name=\"step_") == 6 and "every.h5:/snapshots/v" in xmf
+
+
+def case_initial_file():
+    """A state written by simulate restarts the run on another number of ranks: 3 + 2 steps == 5 steps."""
+    small = ["-da_grid_x", "40", "-da_grid_y", "30", "-gs_init_block", "8", "-gs_steady_tol", "0"]
+    run(["simulate"] + small + ["-ts_max_steps", "5", "-gs_output", "five.h5"], 1)
+    run(["simulate"] + small + ["-ts_max_steps", "3", "-gs_output", "three.h5"], 2)
+    run(["simulate"] + small + ["-ts_max_steps", "2", "-gs_initial", "three.h5", "-gs_output", "restart.h5"], 4)
+    with h5py.File("five.h5") as a, h5py.File("restart.h5") as b:
+        diff = np.abs(a["state/v"][...] - b["state/v"][...]).max()
+        assert diff <= 1e-14, diff
+        assert attr(b, "initial") == "three.h5"
+
+
+def case_implicit():
+    """Beyond the explicit limit: RK warns and fails as invalid; CN runs; CN and RK4 agree."""
+    base = ["simulate", "-da_grid_x", "32", "-da_grid_y", "32", "-gs_init_block", "8", "-gs_steady_tol", "0"]
+    proc = run(base + ["-gs_Du", "0.4", "-ts_max_steps", "3000", "-gs_output", "rk_unstable.h5"])
+    assert "unstable" in proc.stderr, proc.stderr
+    with h5py.File("rk_unstable.h5") as f:
+        assert attr(f, "reason").startswith("invalid"), attr(f, "reason")
+    run(base + ["-gs_Du", "0.4", "-ts_type", "cn", "-ts_max_steps", "200", "-gs_output", "cn_stable.h5"])
+    with h5py.File("cn_stable.h5") as f:
+        assert attr(f, "reason") == "fixed_steps" and attr(f, "ts_type") == "cn"
+    run(base + ["-ts_type", "cn", "-ts_dt", "0.25", "-ts_max_steps", "200", "-gs_output", "cn.h5"])
+    run(base + ["-ts_type", "rk", "-ts_rk_type", "4", "-ts_dt", "0.25", "-ts_max_steps", "200", "-gs_output", "rk4.h5"])
+    run(base + ["-ts_type", "beuler", "-ts_dt", "0.25", "-ts_max_steps", "200", "-gs_output", "be.h5"])
+    with h5py.File("cn.h5") as a, h5py.File("rk4.h5") as b, h5py.File("be.h5") as c:
+        cn_rk4 = np.abs(a["state/v"][...] - b["state/v"][...]).max()
+        be_rk4 = np.abs(c["state/v"][...] - b["state/v"][...]).max()
+        print(f"t = 50: max|CN - RK4| = {cn_rk4:.2e}, max|BEuler - RK4| = {be_rk4:.2e}")
+        assert cn_rk4 < 1e-4 and be_rk4 < 1e-2 and cn_rk4 < be_rk4
+
+
+def case_bad_input():
+    """Bad input: non-zero exit, exactly one message naming the option, earlier results untouched."""
+    run(["simulate", "-da_grid_x", "16", "-da_grid_y", "16", "-gs_init_block", "4", "-ts_max_steps", "3",
+         "-gs_steady_tol", "0", "-gs_output", "good.h5"])
+    before = open("good.h5", "rb").read()
+    os.makedirs("readonly", exist_ok=True)
+    cases = [
+        (["-gs_Du", "-0.1"], "-gs_Du"),
+        (["-da_grid_x", "0"], "-da_grid_x"),
+        (["-gs_initial", "missing.h5"], "-gs_initial"),
+        (["-gs_initial", "good.xmf"], "-gs_initial"),
+        (["-gs_initial", "good.h5", "-da_grid_x", "20"], "-gs_initial"),
+        (["-gs_output", "no/such/dir/out.h5"], "-gs_output"),
+        (["-gs_Fk", "0.05"], "-gs_Fk"),
+        (["-gs_F", "abc"], "-gs_F"),
+        (["-ts_max_step", "10"], "-ts_max_step"),
+        (["-gs_steady_tol", "-1"], "-gs_steady_tol"),
+        (["-ts_dt", "-1"], "-ts_dt"),
+    ]
+    for extra, name in cases:
+        for ranks in (1, 2):
+            proc = run(["simulate", "-gs_output", "good.h5"] + extra, ranks, check=False, timeout=120)
+            errors = [line for line in proc.stderr.splitlines() if line.startswith("gsinv: error")]
+            print(f"{' '.join(extra)} ({ranks} ranks): exit {proc.returncode}: {errors}")
+            assert proc.returncode != 0
+            assert len(errors) == 1 and name in errors[0], proc.stderr
+            assert "PETSC ERROR" not in proc.stderr
+    assert open("good.h5", "rb").read() == before
+    proc = run(["nosuchcommand"], check=False)
+    assert proc.returncode != 0 and "unknown subcommand" in proc.stderr
+
+
+def case_killed_run():
+    """A killed run leaves no file under the final name; the partial file is replaced by the next run."""
+    cmd = [MPIEXEC, "-n", "2", GSINV, "simulate", "-gs_steady_tol", "0", "-ts_max_steps", "10000000",
+           "-gs_snapshot_every", "200", "-gs_output", "killed.h5"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(3)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not os.path.exists("killed.h5") and os.path.exists("killed.h5.partial")
+    run(["simulate", "-da_grid_x", "16", "-da_grid_y", "16", "-gs_init_block", "4", "-ts_max_steps", "3",
+         "-gs_steady_tol", "0", "-gs_output", "killed.h5"])
+    assert os.path.exists("killed.h5") and not os.path.exists("killed.h5.partial")
