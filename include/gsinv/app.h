@@ -13,6 +13,7 @@ typedef struct {
 PetscErrorCode GSAppSimulate(MPI_Comm comm);
 PetscErrorCode GSAppBench(MPI_Comm comm);
 PetscErrorCode GSAppGradcheck(MPI_Comm comm);
+PetscErrorCode GSAppLandscape(MPI_Comm comm);
 PetscErrorCode GSAppResidual(MPI_Comm comm);
 
 /* PETSC_TRUE when -help was given: a subcommand then stops after reading its options. */

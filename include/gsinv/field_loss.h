@@ -13,6 +13,13 @@ PetscErrorCode GSFieldLossDestroy(GSFieldLoss *loss);
 /* The loss selected by -gs_loss. */
 GSLossType GSFieldLossGetType(GSFieldLoss loss);
 
+/* Whether the loss type can be evaluated on this grid (windowed needs tiles that divide it). */
+PetscBool GSFieldLossAvailable(GSFieldLoss loss, GSLossType type);
+
+/* The v field of X in natural order on rank 0 (NULL elsewhere), valid until the next call.
+   Collective. */
+PetscErrorCode GSFieldLossGatherV(GSFieldLoss loss, Vec X, const PetscScalar **v);
+
 /* Uses the v field of the state X as the target. Collective. */
 PetscErrorCode GSFieldLossSetTarget(GSFieldLoss loss, Vec X);
 

@@ -23,6 +23,10 @@ typedef struct {
   PetscViewer viewer;
 } GSOutput;
 
+/* Checks (rank 0) that the directory of path is writable; the message names option and path.
+   Collective. */
+PetscErrorCode GSOutputCheckWritable(MPI_Comm comm, const char *option, const char *path);
+
 /* Checks that the directory of path is writable (error naming option and path otherwise) and
    opens path.partial for collective writing. Collective. */
 PetscErrorCode GSOutputOpen(MPI_Comm comm, const char *option, const char *path, GSOutput *out);

@@ -13,7 +13,8 @@ typedef enum {
   GS_RUN_INVALID_RANGE,
   GS_RUN_INVALID_NONFINITE,
   GS_RUN_NO_STEADY,
-  GS_RUN_SOLVER_FAILED
+  GS_RUN_SOLVER_FAILED,
+  GS_RUN_INTERRUPTED
 } GSRunReason;
 
 extern const char *const GSRunReasonNames[];
@@ -24,9 +25,10 @@ typedef struct {
   double neg_vmin;   /* -min v (negated so that every entry reduces with MAX) */
   double vmax;
   double nonfinite; /* 1 if any u or v is NaN or Inf */
+  double interrupt; /* 1 if this rank was asked to stop (SIGTERM): all ranks of a run stop together */
 } GSStepStats;
 
-#define GS_STEP_STATS_N 4
+#define GS_STEP_STATS_N 5
 
 void GSStepStatsReset(GSStepStats *s);
 
@@ -37,7 +39,8 @@ void GSStepStatsUpdate(GSStepStats *s, size_t n, const GSField *x, const GSField
 /* Merges b into a (what an MPI MAX reduction of the packed arrays does). */
 void GSStepStatsMerge(GSStepStats *a, const GSStepStats *b);
 
-/* The reason to stop after step `step` (1-based count of steps taken), or GS_RUN_RUNNING.
+/* The reason to stop after step `step` (1-based count of steps taken), or GS_RUN_RUNNING. An
+   interrupt wins over everything.
    steady_tol 0 means a fixed number of steps. */
 GSRunReason GSRunClassify(const GSStepStats *s, double steady_tol, long step, long max_steps);
 

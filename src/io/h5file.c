@@ -9,7 +9,7 @@
 #include "gsinv_version.h"
 
 /* Rank 0 checks that the directory of path exists and is writable; every rank learns the answer. */
-static PetscErrorCode CheckWritableDirectory(MPI_Comm comm, const char *option, const char *path)
+PetscErrorCode GSOutputCheckWritable(MPI_Comm comm, const char *option, const char *path)
 {
   PetscMPIInt rank;
   int         err = 0;
@@ -30,7 +30,7 @@ PetscErrorCode GSOutputOpen(MPI_Comm comm, const char *option, const char *path,
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(out, sizeof(*out)));
   PetscCheck(path && path[0], comm, PETSC_ERR_USER_INPUT, "%s: an output file name is required", option);
-  PetscCall(CheckWritableDirectory(comm, option, path));
+  PetscCall(GSOutputCheckWritable(comm, option, path));
   out->comm = comm;
   PetscCall(PetscStrncpy(out->path, path, sizeof(out->path)));
   PetscCall(PetscSNPrintf(out->partial, sizeof(out->partial), "%s.partial", path));

@@ -3,7 +3,7 @@
 
 #include "gsinv/status.h"
 
-const char *const GSRunReasonNames[] = {"running", "steady", "fixed_steps", "invalid_v_out_of_range", "invalid_nonfinite", "invalid_no_steady_state", "invalid_solver_failed", NULL};
+const char *const GSRunReasonNames[] = {"running", "steady", "fixed_steps", "invalid_v_out_of_range", "invalid_nonfinite", "invalid_no_steady_state", "invalid_solver_failed", "interrupted", NULL};
 
 void GSStepStatsReset(GSStepStats *s)
 {
@@ -11,6 +11,7 @@ void GSStepStatsReset(GSStepStats *s)
   s->neg_vmin   = -INFINITY;
   s->vmax       = -INFINITY;
   s->nonfinite  = 0.0;
+  s->interrupt  = 0.0;
 }
 
 /* Branch-free so that it vectorises: max/min reductions under omp simd, and non-finite values
@@ -50,10 +51,12 @@ void GSStepStatsMerge(GSStepStats *a, const GSStepStats *b)
   a->neg_vmin   = fmax(a->neg_vmin, b->neg_vmin);
   a->vmax       = fmax(a->vmax, b->vmax);
   a->nonfinite  = fmax(a->nonfinite, b->nonfinite);
+  a->interrupt  = fmax(a->interrupt, b->interrupt);
 }
 
 GSRunReason GSRunClassify(const GSStepStats *s, double steady_tol, long step, long max_steps)
 {
+  if (s->interrupt > 0.0) return GS_RUN_INTERRUPTED;
   if (s->nonfinite > 0.0) return GS_RUN_INVALID_NONFINITE;
   if (-s->neg_vmin < 0.0 || s->vmax > 1.0) return GS_RUN_INVALID_RANGE;
   if (steady_tol > 0.0 && step > 0 && s->max_change < steady_tol) return GS_RUN_STEADY;

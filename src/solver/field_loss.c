@@ -8,6 +8,7 @@ struct _p_GSFieldLoss {
   GSModel    model;
   GSLossType type;
   PetscInt   tile;
+  PetscBool  windowed; /* the tile divides the grid */
   GSLoss     loss;     /* rank 0 only */
   Vec        v;        /* v field on the scalar DMDA */
   Vec        natural;  /* the same in natural order */
@@ -43,6 +44,7 @@ static PetscErrorCode GSFieldLossCreateKernel(GSFieldLoss fl)
   PetscFunctionBeginUser;
   PetscCheck(fl->type != GS_LOSS_WINDOWED || tile > 0, m->comm, PETSC_ERR_USER_INPUT, "-gs_loss_tile %" PetscInt_FMT " must divide the grid %" PetscInt_FMT " x %" PetscInt_FMT " for -gs_loss windowed", fl->tile, m->nx, m->ny);
   PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
+  fl->windowed = (PetscBool)(tile > 0);
   if (rank == 0) code = GSLossCreate((int)m->nx, (int)m->ny, (int)tile, &fl->loss);
   PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, m->comm));
   PetscCheck(!code, m->comm, PETSC_ERR_LIB, "cannot set up the loss: %s", GSLossErrorString(code));
@@ -113,6 +115,26 @@ static PetscErrorCode Scatter(GSFieldLoss fl, Vec G)
   PetscCall(DMDANaturalToGlobalEnd(da, fl->natural, INSERT_VALUES, fl->v));
   PetscCall(VecSet(G, 0.0));
   PetscCall(VecStrideScatter(fl->v, 1, G, INSERT_VALUES));
+  PetscFunctionReturn(0);
+}
+
+PetscBool GSFieldLossAvailable(GSFieldLoss fl, GSLossType type)
+{
+  return (PetscBool)(type != GS_LOSS_WINDOWED || fl->windowed);
+}
+
+PetscErrorCode GSFieldLossGatherV(GSFieldLoss fl, Vec X, const PetscScalar **v)
+{
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCall(Gather(fl, X));
+  PetscCallMPI(MPI_Comm_rank(fl->model->comm, &rank));
+  *v = NULL;
+  if (rank == 0) {
+    PetscCall(VecGetArrayRead(fl->gathered, v));
+    PetscCall(VecRestoreArrayRead(fl->gathered, v));
+  }
   PetscFunctionReturn(0);
 }
 

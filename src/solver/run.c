@@ -1,4 +1,5 @@
 /* One simulation: TS set-up with the paper's defaults, per-step checks, progress, stopping. */
+#include "gsinv/interrupt.h"
 #include "gsinv/options.h"
 #include "gsinv/run.h"
 
@@ -49,6 +50,7 @@ static PetscErrorCode GSRunPostStep(TS ts)
   PetscCall(VecGetArrayRead(prev, &xprev));
   GSStepStatsReset(&local);
   GSStepStatsUpdate(&local, (size_t)n / 2, (const GSField *)x, (const GSField *)xprev);
+  local.interrupt = GSInterruptRequested() ? 1.0 : 0.0;
   PetscCall(VecRestoreArrayRead(prev, &xprev));
   PetscCall(VecRestoreArrayRead(X, &x));
   if (prev == run->prev) PetscCall(VecCopy(X, run->prev));

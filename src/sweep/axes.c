@@ -1,0 +1,91 @@
+/* Sweep grids: which parameters vary, over which range, at how many points. */
+#include <string.h>
+
+#include "gsinv/sweep.h"
+
+static PetscErrorCode ParamIndex(MPI_Comm comm, const char *name, PetscInt *param)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt q = 0; q < GS_NPARAM; q++)
+    if (!strcmp(name, GSParamNames[q])) {
+      *param = q;
+      PetscFunctionReturn(0);
+    }
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "-gs_axes: unknown parameter '%s' (one or two of F, k, Du, Dv)", name);
+}
+
+/* Reads the four options; a count is 0 when its option was not given. */
+static PetscErrorCode AxesRead(MPI_Comm comm, GSSweepAxes *a, char *names[2], PetscInt count[4])
+{
+  PetscBool set[4];
+
+  PetscFunctionBeginUser;
+  for (int k = 0; k < 4; k++) count[k] = 2;
+  PetscOptionsBegin(comm, NULL, "Sweep grid", "GSSweepAxes");
+  PetscCall(PetscOptionsStringArray("-gs_axes", "One or two of F, k, Du, Dv (default F,k)", "GSSweepAxesFromOptions", names, &count[0], &set[0]));
+  PetscCall(PetscOptionsRealArray("-gs_lo", "Lowest value of each axis (default 0.03,0.06)", "GSSweepAxesFromOptions", a->lo, &count[1], &set[1]));
+  PetscCall(PetscOptionsRealArray("-gs_hi", "Highest value of each axis (default 0.04,0.07)", "GSSweepAxesFromOptions", a->hi, &count[2], &set[2]));
+  PetscCall(PetscOptionsIntArray("-gs_n", "Points along each axis, both ends included (default 9,9)", "GSSweepAxesFromOptions", a->n, &count[3], &set[3]));
+  PetscOptionsEnd();
+  for (int k = 0; k < 4; k++)
+    if (!set[k]) count[k] = 0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSSweepAxesFromOptions(MPI_Comm comm, const GSParams *base, GSSweepAxes *a)
+{
+  char       *names[2] = {NULL, NULL};
+  PetscInt    count[4];
+  const char *option[4] = {"-gs_axes", "-gs_lo", "-gs_hi", "-gs_n"};
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(a, sizeof(*a)));
+  a->base     = *base;
+  a->naxes    = 2;
+  a->param[0] = GS_PARAM_F, a->param[1] = GS_PARAM_K;
+  a->lo[0] = 0.030, a->hi[0] = 0.040, a->lo[1] = 0.060, a->hi[1] = 0.070;
+  a->n[0] = a->n[1] = 9;
+  PetscCall(AxesRead(comm, a, names, count));
+  if (count[0]) {
+    a->naxes = count[0];
+    for (PetscInt k = 0; k < a->naxes; k++) PetscCall(ParamIndex(comm, names[k], &a->param[k]));
+    PetscCheck(count[1] && count[2], comm, PETSC_ERR_USER_INPUT, "-gs_axes needs -gs_lo and -gs_hi");
+  }
+  for (PetscInt k = 0; k < 2; k++) PetscCall(PetscFree(names[k]));
+  for (int k = 1; k < 4; k++) PetscCheck(count[k] == 0 || count[k] == a->naxes, comm, PETSC_ERR_USER_INPUT, "%s needs one value per axis (%" PetscInt_FMT ")", option[k], a->naxes);
+  PetscCheck(a->naxes == 1 || a->param[0] != a->param[1], comm, PETSC_ERR_USER_INPUT, "-gs_axes: the two axes must differ");
+  if (a->naxes == 1) a->n[1] = 1;
+  for (PetscInt k = 0; k < a->naxes; k++) {
+    PetscCheck(a->n[k] >= 1 && a->n[k] <= 100000, comm, PETSC_ERR_USER_INPUT, "-gs_n %" PetscInt_FMT " must be in [1, 100000]", a->n[k]);
+    PetscCheck(a->lo[k] <= a->hi[k] && a->lo[k] >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_lo %g -gs_hi %g: need 0 <= lo <= hi", (double)a->lo[k], (double)a->hi[k]);
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscInt GSSweepAxesSize(const GSSweepAxes *a)
+{
+  return a->n[0] * a->n[1];
+}
+
+PetscReal GSSweepAxisValue(const GSSweepAxes *a, int axis, PetscInt i)
+{
+  if (a->n[axis] == 1) return a->lo[axis];
+  return a->lo[axis] + (a->hi[axis] - a->lo[axis]) * (PetscReal)i / (PetscReal)(a->n[axis] - 1);
+}
+
+GSParams GSSweepAxesPoint(const GSSweepAxes *a, PetscInt index)
+{
+  double theta[GS_NPARAM];
+
+  GSParamsToArray(&a->base, theta);
+  theta[a->param[0]] = GSSweepAxisValue(a, 0, index % a->n[0]);
+  if (a->naxes == 2) theta[a->param[1]] = GSSweepAxisValue(a, 1, index / a->n[0]);
+  return GSParamsFromArray(theta);
+}
+
+PetscErrorCode GSSweepAxesDescribe(const GSSweepAxes *a, char *buf, size_t len)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(buf, len, "axes %s:%.17g:%.17g:%" PetscInt_FMT " %s:%.17g:%.17g:%" PetscInt_FMT " base %.17g %.17g %.17g %.17g", GSParamNames[a->param[0]], (double)a->lo[0], (double)a->hi[0], a->n[0], a->naxes == 2 ? GSParamNames[a->param[1]] : "-", (double)a->lo[1], (double)a->hi[1], a->n[1], a->base.F, a->base.k, a->base.Du, a->base.Dv));
+  PetscFunctionReturn(0);
+}

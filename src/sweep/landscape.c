@@ -1,0 +1,273 @@
+/* Landscape points on one group of ranks: targets once, then any number of points. */
+#include <petsctime.h>
+
+#include "gsinv/landscape.h"
+#include "gsinv/landscape_analysis.h"
+#include "gsinv/options.h"
+
+const char *const GSTargetModes[] = {"paper", "steady", "GSTargetMode", "GS_TARGET_", NULL};
+
+struct _p_GSLandscape {
+  MPI_Comm         comm;
+  GSModel          model;
+  GSRun            run;
+  GSFieldLoss      loss;
+  GSGradient       gradient; /* NULL unless -gs_landscape_gradient */
+  GSInitialOptions init;
+  GSTargetMode     mode;
+  PetscInt         ntargets, gallery;
+  GSParams         base;
+  Vec              X0[GS_MAX_TARGETS], T[GS_MAX_TARGETS], X;
+};
+
+static PetscErrorCode LandscapeOptions(MPI_Comm comm, GSLandscape l, PetscBool *gradient)
+{
+  PetscEnum mode = (PetscEnum)GS_TARGET_PAPER;
+
+  PetscFunctionBeginUser;
+  l->ntargets = 4;
+  l->gallery  = 0;
+  *gradient   = PETSC_FALSE;
+  PetscOptionsBegin(comm, NULL, "Landscape points", "GSLandscape");
+  PetscCall(PetscOptionsEnum("-gs_target_mode", "paper: fixed steps from the targets' initial states; steady: to a steady state", "GSLandscapeCreate", GSTargetModes, mode, &mode, NULL));
+  PetscCall(GSOptionsInt("-gs_targets", "Initial states (and targets) per point: the loss is their mean", "GSLandscapeCreate", l->ntargets, &l->ntargets, NULL));
+  PetscCall(PetscOptionsBool("-gs_landscape_gradient", "Also the adjoint gradient at every point", "GSLandscapeCreate", *gradient, gradient, NULL));
+  PetscCall(GSOptionsInt("-gs_gallery_size", "Keep the final v of every point downsampled to N x N (0: none)", "GSLandscapeCreate", l->gallery, &l->gallery, NULL));
+  PetscOptionsEnd();
+  l->mode = (GSTargetMode)mode;
+  PetscCheck(l->ntargets >= 1 && l->ntargets <= GS_MAX_TARGETS, comm, PETSC_ERR_USER_INPUT, "-gs_targets %" PetscInt_FMT " must be in [1, %d]", l->ntargets, GS_MAX_TARGETS);
+  PetscCheck(l->gallery >= 0 && l->gallery <= 256, comm, PETSC_ERR_USER_INPUT, "-gs_gallery_size %" PetscInt_FMT " must be in [0, 256]", l->gallery);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSLandscapeCreate(MPI_Comm comm, GSLandscape *out)
+{
+  GSLandscape l;
+  PetscBool   gradient;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&l));
+  l->comm = comm;
+  PetscCall(LandscapeOptions(comm, l, &gradient));
+  PetscCall(GSModelCreate(comm, &l->model));
+  l->base = l->model->params;
+  PetscCall(GSInitialOptionsFromOptions(comm, &l->init));
+  PetscCall(GSRunCreate(l->model, l->mode == GS_TARGET_STEADY ? 1e-4 : 0.0, 40000, &l->run));
+  PetscCheck(l->mode != GS_TARGET_PAPER || l->run->steady_tol == 0, comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g: the paper's mode runs a fixed number of steps (use -gs_target_mode steady)", (double)l->run->steady_tol);
+  PetscCheck(l->mode != GS_TARGET_STEADY || l->run->steady_tol > 0, comm, PETSC_ERR_USER_INPUT, "-gs_target_mode steady needs -gs_steady_tol > 0");
+  l->run->quiet = PETSC_TRUE;
+  PetscCall(GSFieldLossCreate(l->model, &l->loss));
+  if (gradient) PetscCall(GSGradientCreate(l->run, l->loss, &l->gradient));
+  PetscCall(DMCreateGlobalVector(l->model->da, &l->X));
+  for (PetscInt k = 0; k < l->ntargets; k++) {
+    PetscCall(VecDuplicate(l->X, &l->X0[k]));
+    PetscCall(VecDuplicate(l->X, &l->T[k]));
+  }
+  *out = l;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSLandscapeDestroy(GSLandscape *out)
+{
+  GSLandscape l = *out;
+
+  PetscFunctionBeginUser;
+  if (!l) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < l->ntargets; k++) {
+    PetscCall(VecDestroy(&l->X0[k]));
+    PetscCall(VecDestroy(&l->T[k]));
+  }
+  PetscCall(VecDestroy(&l->X));
+  PetscCall(GSGradientDestroy(&l->gradient));
+  PetscCall(GSFieldLossDestroy(&l->loss));
+  PetscCall(GSRunDestroy(&l->run));
+  PetscCall(GSModelDestroy(&l->model));
+  PetscCall(PetscFree(l));
+  *out = NULL;
+  PetscFunctionReturn(0);
+}
+
+GSModel GSLandscapeGetModel(GSLandscape l)
+{
+  return l->model;
+}
+GSRun GSLandscapeGetRun(GSLandscape l)
+{
+  return l->run;
+}
+GSTargetMode GSLandscapeGetTargetMode(GSLandscape l)
+{
+  return l->mode;
+}
+PetscInt GSLandscapeGetTargets(GSLandscape l)
+{
+  return l->ntargets;
+}
+PetscInt GSLandscapeGetGallerySize(GSLandscape l)
+{
+  return l->gallery;
+}
+PetscBool GSLandscapeHasGradient(GSLandscape l)
+{
+  return (PetscBool)(l->gradient != NULL);
+}
+GSFieldLoss GSLandscapeGetLoss(GSLandscape l)
+{
+  return l->loss;
+}
+const GSInitialOptions *GSLandscapeGetInitial(GSLandscape l)
+{
+  return &l->init;
+}
+
+PetscErrorCode GSLandscapeDescribe(GSLandscape l, char *buf, size_t len)
+{
+  const GSModel m = l->model;
+  const char   *ts_type;
+  PetscReal     dt;
+  PetscInt      max_steps;
+  char         *options;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSRunGetScheme(l->run, &ts_type, &dt));
+  PetscCall(TSGetMaxSteps(l->run->ts, &max_steps));
+  PetscCall(PetscOptionsGetAll(NULL, &options));
+  PetscCall(PetscSNPrintf(buf, len, "grid %" PetscInt_FMT "x%" PetscInt_FMT " h %.17g ts %s dt %.17g steps %" PetscInt_FMT " tol %.17g mode %s targets %" PetscInt_FMT " seed %llu noise %.17g block %d initial '%s' gradient %d gallery %" PetscInt_FMT, m->nx, m->ny, (double)m->h, ts_type, (double)dt, max_steps, (double)l->run->steady_tol, GSTargetModes[l->mode], l->ntargets, (unsigned long long)l->init.recipe.seed, l->init.recipe.noise, l->init.recipe.block, l->init.file, l->gradient != NULL, l->gallery));
+  PetscCall(PetscFree(options));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSModelSetParams(l->model, &l->base));
+  for (PetscInt k = 0; k < l->ntargets; k++) {
+    GSInitialRecipe r = l->init.recipe;
+    r.sample += k;
+    if (l->init.file[0] && k == 0) PetscCall(GSInitialStateFill(l->model, &l->init, l->X0[k]));
+    else PetscCall(GSInitialRecipeFill(l->model, &r, l->X0[k]));
+    PetscCall(VecCopy(l->X0[k], l->T[k]));
+    PetscCall(GSRunSolve(l->run, l->T[k]));
+    if (l->run->reason == GS_RUN_INTERRUPTED) PetscFunctionReturn(0);
+    PetscCheck(GSRunReasonIsValid(l->run->reason), l->comm, PETSC_ERR_USER_INPUT, "target %" PetscInt_FMT " at the base theta ended %s after %" PetscInt_FMT " steps: no landscape can be measured against it", k, GSRunReasonNames[l->run->reason], l->run->steps);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Field statistics of X over the group for the end-state class. */
+static PetscErrorCode EndStats(GSLandscape l, Vec X, PetscBool valid, GSEndStats *es)
+{
+  const PetscScalar *x;
+  PetscInt           n;
+  double             sums[4] = {0, 0, 0, 0}, vmax = -INFINITY, global[4], gmax;
+  const double       cells   = (double)l->model->nx * l->model->ny;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetLocalSize(X, &n));
+  PetscCall(VecGetArrayRead(X, &x));
+  for (PetscInt c = 0; c < n / 2; c++) {
+    const GSField f = ((const GSField *)x)[c];
+    sums[0] += f.u, sums[1] += f.u * f.u, sums[2] += f.v, sums[3] += f.v * f.v;
+    vmax = PetscMax(vmax, f.v);
+  }
+  PetscCall(VecRestoreArrayRead(X, &x));
+  PetscCallMPI(MPI_Allreduce(sums, global, 4, MPI_DOUBLE, MPI_SUM, l->comm));
+  PetscCallMPI(MPI_Allreduce(&vmax, &gmax, 1, MPI_DOUBLE, MPI_MAX, l->comm));
+  es->valid        = valid;
+  es->u_mean       = global[0] / cells;
+  es->u_std        = PetscSqrtReal(PetscMax(global[1] / cells - es->u_mean * es->u_mean, 0));
+  es->v_mean       = global[2] / cells;
+  es->v_std        = PetscSqrtReal(PetscMax(global[3] / cells - es->v_mean * es->v_mean, 0));
+  es->v_max        = gmax;
+  es->final_change = l->run->stats.max_change;
+  PetscFunctionReturn(0);
+}
+
+/* Block averages of v (rank 0 of the group) into g x g. */
+static PetscErrorCode Gallery(GSLandscape l, Vec X, float *gallery)
+{
+  const PetscScalar *v;
+  const PetscInt     g = l->gallery, nx = l->model->nx, ny = l->model->ny;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSFieldLossGatherV(l->loss, X, &v));
+  if (!v || !gallery) PetscFunctionReturn(0);
+  for (PetscInt b = 0; b < g * g; b++) gallery[b] = 0;
+  for (PetscInt j = 0; j < ny; j++)
+    for (PetscInt i = 0; i < nx; i++) gallery[(j * g / ny) * g + i * g / nx] += (float)v[j * nx + i];
+  for (PetscInt b = 0; b < g * g; b++) gallery[b] /= (float)(((nx + g - 1) / g) * ((ny + g - 1) / g));
+  PetscFunctionReturn(0);
+}
+
+/* Runs sample k at the current theta; the final state in *final. */
+static PetscErrorCode RunSample(GSLandscape l, PetscInt k, GSRunReason *reason, PetscInt *steps, PetscReal grad[GS_NPARAM], Vec *final)
+{
+  PetscFunctionBeginUser;
+  if (l->gradient) {
+    GSGradientResult r;
+    PetscCall(GSFieldLossSetTarget(l->loss, l->T[k]));
+    PetscCall(GSGradientAdjoint(l->gradient, l->X0[k], &r));
+    *reason = r.reason, *steps = r.steps, *final = GSGradientFinalState(l->gradient);
+    for (int q = 0; q < GS_NPARAM; q++) grad[q] = r.grad[q];
+  } else {
+    PetscCall(VecCopy(l->X0[k], l->X));
+    PetscCall(GSRunSolve(l->run, l->X));
+    *reason = l->run->reason, *steps = l->run->steps, *final = l->X;
+  }
+  PetscFunctionReturn(0);
+}
+
+static void RecordInvalid(GSPointRecord *rec, GSRunReason reason, PetscInt steps)
+{
+  rec->valid     = 0;
+  rec->reason    = (int32_t)reason;
+  rec->steps     = steps;
+  rec->end_class = GS_CLASS_INVALID;
+  for (int t = 0; t < GS_NLOSS; t++) rec->loss[t] = NAN;
+  for (int q = 0; q < GS_NPARAM; q++) rec->grad[q] = NAN;
+}
+
+PetscErrorCode GSLandscapeEvaluate(GSLandscape l, const GSParams *theta, GSPointRecord *rec, float *gallery)
+{
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTime(&t0));
+  PetscCall(GSModelSetParams(l->model, theta));
+  rec->valid = 1, rec->samples = (int32_t)l->ntargets, rec->steps = 0;
+  for (int t = 0; t < GS_NLOSS; t++) rec->loss[t] = GSFieldLossAvailable(l->loss, (GSLossType)t) ? 0 : NAN;
+  for (int q = 0; q < GS_NPARAM; q++) rec->grad[q] = 0;
+  for (PetscInt k = 0; k < l->ntargets; k++) {
+    GSRunReason reason          = GS_RUN_RUNNING;
+    PetscInt    steps           = 0;
+    PetscReal   grad[GS_NPARAM] = {0};
+    Vec         final           = l->X;
+    PetscCall(RunSample(l, k, &reason, &steps, grad, &final));
+    if (!GSRunReasonIsValid(reason)) {
+      RecordInvalid(rec, reason, steps);
+      break;
+    }
+    rec->reason = (int32_t)reason;
+    rec->steps  = PetscMax(rec->steps, steps);
+    PetscCall(GSFieldLossSetTarget(l->loss, l->T[k]));
+    for (int t = 0; t < GS_NLOSS; t++) {
+      PetscReal value;
+      if (!GSFieldLossAvailable(l->loss, (GSLossType)t)) continue;
+      PetscCall(GSFieldLossEvaluate(l->loss, (GSLossType)t, final, &value, NULL));
+      rec->loss[t] += value / (PetscReal)l->ntargets;
+    }
+    for (int q = 0; q < GS_NPARAM; q++) rec->grad[q] += grad[q] / (PetscReal)l->ntargets;
+    if (k == 0) {
+      GSEndStats es;
+      PetscCall(EndStats(l, final, PETSC_TRUE, &es));
+      rec->end_class    = (int32_t)GSEndStateClassify(&es, NULL);
+      rec->final_change = es.final_change;
+      if (l->gallery) PetscCall(Gallery(l, final, gallery));
+    }
+  }
+  if (!l->gradient)
+    for (int q = 0; q < GS_NPARAM; q++) rec->grad[q] = NAN;
+  PetscCall(PetscTime(&t1));
+  rec->seconds = t1 - t0;
+  PetscFunctionReturn(0);
+}
