@@ -14,7 +14,7 @@ def describe(a):
     """A one-line title: parameters, grid, steps and why the run stopped."""
     grid = "x".join(str(n) for n in reversed(list(a.get("grid", [])))) or "?"
     text = f"F={a.get('F', float('nan')):.4g} k={a.get('k', float('nan')):.4g} Du={a.get('Du', float('nan')):.4g} Dv={a.get('Dv', float('nan')):.4g}  {grid}"
-    if "steps" in a:
+    if "reason" in a and "steps" in a:
         text += f"  {a['reason']} after {a['steps']} steps"
     return text
 

@@ -39,7 +39,7 @@ typedef struct {
   double oscillating_change; /* final_change above this: not settled */
 } GSClassifyTolerances;
 
-/* The defaults: trivial_v = 1e-3, uniform_std = 1e-3, oscillating_change = 1e-5. Not collective. */
+/* The defaults: trivial_v = 1e-3, uniform_std = 1e-3, oscillating_change = 1e-4 (the paper's steady-state tolerance). Not collective. */
 GSClassifyTolerances GSClassifyTolerancesDefault(void);
 
 /* Class of an end state. The rules are applied in this order and the first that holds wins:

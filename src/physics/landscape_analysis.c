@@ -11,7 +11,7 @@ const char *const GSCliffKindNames[] = {"jump", "validity_edge", NULL};
 
 GSClassifyTolerances GSClassifyTolerancesDefault(void)
 {
-  GSClassifyTolerances tol = {1e-3, 1e-3, 1e-5};
+  GSClassifyTolerances tol = {1e-3, 1e-3, 1e-4};
   return tol;
 }
 
