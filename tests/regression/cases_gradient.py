@@ -38,6 +38,7 @@ def check_routes(extra, name):
 def case_gradient_rk():
     check_routes([], "rk.h5")
     check_routes(["-gs_loss", "spectrum"], "rk_spectrum.h5")
+    check_routes(["-ts_rk_type", "4", "-ts_dt", "0.5"], "rk4.h5")
 
 
 def case_gradient_cn():

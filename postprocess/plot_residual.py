@@ -1,0 +1,412 @@
+#!/usr/bin/python3
+"""Draw the closed-form residual-loss landscape of `gsinv residual` next to the unrolled-simulation loss
+landscape of `gsinv landscape`, both with the bifurcation curves.
+
+Usage: plot_residual.py RESIDUAL.h5 [LANDSCAPE.h5] [-o PNG] [--loss windowed|spectrum|pixel] [--log]
+
+RESIDUAL.h5 comes from `gsinv residual ... -gs_like LANDSCAPE.h5` (same axes as the landscape) or from
+`gsinv residual ... -gs_axes A[,B] -gs_lo .. -gs_hi .. -gs_n ..`; it must hold /residual_landscape.
+2-D files: left panel the unrolled loss of LANDSCAPE.h5 (invalid cells grey with an x; linear colours
+unless --log), right panel the residual loss mean(r_u^2 + r_v^2) (always logarithmic colours: it is a
+quadratic bowl spanning decades). Both carry the bifurcation curves (from LANDSCAPE.h5 when its axes
+have the same names, else recomputed from the closed forms of model.md section 10 when the axes are F
+and k: fold k = sqrt(F)/2 - F, Hopf F_H(k) = [sqrt(k) - 2k - sqrt(k - 4k^(3/2))]/2 for 0 < k <= 1/16),
+the ground truth (gold star: /residual/truth, else the landscape's root attributes) and the residual
+minimiser theta_hat (/residual/theta, white X). Without LANDSCAPE.h5 only the right panel is drawn.
+1-D files: both losses as curves against the shared axis (log y, the residual on its own right-hand
+scale), with the curve crossings, the ground truth and theta_hat as vertical lines.
+-o: the PNG to write (default RESIDUAL without .h5 + _residual.png). --loss: which unrolled loss
+(default the first present of windowed, spectrum, pixel). --log: logarithmic colours for the unrolled
+loss too."""
+import argparse
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import LogNorm, Normalize  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gsinv_h5  # noqa: E402
+import plot_landscape  # noqa: E402
+from plot_landscape import (LOSSES, PARAMS, INVALID_GREY, dattr, draw_curves, draw_lines_1d, edges, floored,  # noqa: E402
+                            frame, mark_invalid, mark_invalid_1d, outline)
+
+PROG = "plot_residual.py"
+plot_landscape.PROG = PROG  # the landscape reader's error messages name this script
+BOGDANOV_TAKENS = 1.0 / 16.0
+CURVE_SAMPLES = 400
+THETA = r"$\hat\theta$"
+THETA_STYLE = dict(marker="o", markerfacecolor="none", markeredgecolor="white", markeredgewidth=2.2)
+UNROLLED_COLOUR, RESIDUAL_COLOUR = "#1f4e9a", "#222222"
+
+
+def fail(message):
+    sys.exit(f"{PROG}: {message}")
+
+
+def warn(message):
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+def fmt(theta):
+    return "  ".join(f"{n}={v:.5g}" for n, v in zip(PARAMS, theta))
+
+
+# ---------------------------------------------------------------- the residual file
+class Residual:
+    """/residual and /residual_landscape of a `gsinv residual` file, shaped like plot_landscape.Landscape
+    where the drawing helpers need it (x, y, xname, yname, two_d, shape, curves, truth())."""
+
+    def __init__(self, path):
+        if not os.path.exists(path):
+            fail(f"{path}: no such file")
+        try:
+            f = gsinv_h5.open_file(path)
+        except OSError as e:
+            fail(f"{path}: cannot open as HDF5 ({e})")
+        with f:
+            self.a = gsinv_h5.attrs(f)
+            if "residual_landscape" not in f:
+                found = ", ".join(f.keys()) or "nothing"
+                fail(f"{path} has no /residual_landscape (subcommand {self.a.get('subcommand', '?')!r}; groups: {found}); "
+                     "write it with gsinv residual -gs_input SIM.h5 -gs_like LANDSCAPE.h5 (or -gs_axes F,k -gs_lo .. -gs_hi .. -gs_n ..)")
+            g = f["residual_landscape"]
+            for name in ("axis0", "loss"):
+                if name not in g:
+                    fail(f"{path}: /residual_landscape has no {name}")
+            self.x = g["axis0"][...].astype(float).ravel()
+            self.xname = dattr(g["axis0"], "name", "axis0")
+            self.two_d = "axis1" in g
+            if self.two_d:
+                self.y = g["axis1"][...].astype(float).ravel()
+                self.yname = dattr(g["axis1"], "name", "axis1")
+                self.shape = (self.y.size, self.x.size)
+            else:
+                self.y, self.yname, self.shape = None, None, (self.x.size,)
+            self.loss = np.asarray(g["loss"][...], float)
+            if self.loss.shape != self.shape:
+                fail(f"{path}: /residual_landscape/loss has shape {self.loss.shape}, expected {self.shape} from the axes")
+            self.base = self.vector(g, "base")
+            r = f["residual"] if "residual" in f else None
+            if r is None:
+                warn(f"{path} has no /residual group: theta_hat and the ground truth are not marked")
+            self.theta = self.vector(r, "theta") if r is not None else None
+            self.file_truth = self.vector(r, "truth") if r is not None else None
+            self.loss_hat = float(r["loss"][()]) if r is not None and "loss" in r else None
+            self.form = dattr(r, "form") if r is not None else None
+            self.noise = float(r.attrs["obs_noise"]) if r is not None and "obs_noise" in r.attrs else None
+            self.fraction = float(r.attrs["obs_fraction"]) if r is not None and "obs_fraction" in r.attrs else None
+        self.fallback_truth = {}  # filled from the landscape file when the residual file has no truth
+        self.curves = {}
+
+    @staticmethod
+    def vector(g, name):
+        if name not in g:
+            return None
+        v = np.asarray(g[name][...], float).ravel()
+        return v if v.size == len(PARAMS) else None
+
+    def truth(self, name):
+        if name in PARAMS and self.file_truth is not None:
+            return float(self.file_truth[PARAMS.index(name)])
+        return self.fallback_truth.get(name)
+
+    def theta_of(self, name):
+        return float(self.theta[PARAMS.index(name)]) if self.theta is not None and name in PARAMS else None
+
+    def base_of(self, name):
+        if name not in PARAMS:
+            return None
+        if self.base is not None:
+            return float(self.base[PARAMS.index(name)])
+        return self.theta_of(name)
+
+    def title(self):
+        lines = ["closed-form residual loss  mean(r_u² + r_v²)  (log colours)"]
+        if self.theta is not None:
+            hat = f"{THETA}  {fmt(self.theta)}"
+            if self.loss_hat is not None:
+                hat += f"   loss({THETA}) = {self.loss_hat:.3g}"
+            lines.append(hat)
+        off = [n for n in PARAMS if n not in (self.xname, self.yname)]
+        if self.base is not None and off:
+            at_hat = self.theta is not None and np.allclose(self.base, self.theta, rtol=1e-12, atol=0)
+            fixed = ", ".join(f"{n}={self.base_of(n):.5g}" for n in off)
+            run = [f"form {self.form}"] if self.form else []
+            if self.noise:
+                run.append(f"obs noise {self.noise:.3g}")
+            if self.fraction is not None and self.fraction < 1:
+                run.append(f"obs fraction {self.fraction:.3g}")
+            lines.append(f"{fixed} fixed ({('at ' + THETA) if at_hat else 'as given'})" + (f"; {', '.join(run)}" if run else ""))
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- bifurcation curves from model.md section 10
+def fold_k(F):
+    return 0.5 * np.sqrt(F) - F
+
+
+def hopf_F(k):
+    """F_H(k) = [sqrt k - 2k - sqrt(k - 4 k^(3/2))]/2, evaluated as 2 k sqrt k / (1 - 2 sqrt k + sqrt(1 - 4 sqrt k))."""
+    sk = np.sqrt(k)
+    return 2.0 * k * sk / (1.0 - 2.0 * sk + np.sqrt(np.maximum(0.0, 1.0 - 4.0 * sk)))
+
+
+def hopf_k(F):
+    """The k in (0, 1/16] with F_H(k) = F (F_H rises there), by bisection; None if there is none."""
+    if not (0 < F <= hopf_F(BOGDANOV_TAKENS)):
+        return None
+    lo, hi = 1e-12, BOGDANOV_TAKENS
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if hopf_F(mid) < F else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def model_curves(R):
+    """Fold and Hopf in the residual file's axes: polylines on an (F, k) plane, lone points (x, 0) on a
+    1-D slice along F or k (the other one at /residual_landscape/base). Empty for other axes."""
+    curves = {}
+
+    def span(values):
+        e = edges(values)
+        return min(e[0], e[-1]), max(e[0], e[-1])
+
+    if R.two_d:
+        if {R.xname, R.yname} != {"F", "k"}:
+            return curves
+        Fr = span(R.x if R.xname == "F" else R.y)
+        kr = span(R.y if R.xname == "F" else R.x)
+        swap = R.xname == "k"
+        pairs = {}
+        if Fr[1] > max(Fr[0], 0.0):
+            F = np.linspace(max(Fr[0], 0.0), Fr[1], CURVE_SAMPLES)
+            pairs["fold"] = (F, fold_k(F))
+        klo, khi = max(kr[0], 1e-12), min(kr[1], BOGDANOV_TAKENS)
+        if khi > klo:
+            k = np.linspace(klo, khi, CURVE_SAMPLES)
+            pairs["hopf"] = (hopf_F(k), k)
+        for name, (F, k) in pairs.items():
+            pts = np.column_stack([k, F] if swap else [F, k])
+            curves[name] = (pts, name)
+        return curves
+    lo, hi = span(R.x)
+    xs = {}
+    if R.xname == "k" and R.base_of("F") is not None:
+        F = R.base_of("F")
+        xs = {"fold": [fold_k(F)] if F >= 0 else [], "hopf": [hopf_k(F)]}
+    elif R.xname == "F" and R.base_of("k") is not None and R.base_of("k") <= BOGDANOV_TAKENS:
+        k = R.base_of("k")
+        d = np.sqrt(max(0.25 - 4 * k, 0.0))
+        xs = {"fold": [((0.5 + s * d) / 2) ** 2 for s in (-1, 1)], "hopf": [hopf_F(k)] if k > 0 else []}
+    for name, values in xs.items():
+        rows = []
+        for v in values:
+            if v is not None and lo <= v <= hi:
+                rows += ([[np.nan, np.nan]] if rows else []) + [[v, 0.0]]
+        if rows:
+            curves[name] = (np.array(rows, float), name)
+    return curves
+
+
+# ---------------------------------------------------------------- drawing
+def theta_handle(R, names, inside):
+    where = ", ".join(f"{n}={R.theta_of(n):.4g}" for n in names)
+    return Line2D([], [], linestyle="none", markersize=12, path_effects=outline(4.2), label=f"residual minimiser {THETA} {where}" + ("" if inside else " (outside)"),
+                  **THETA_STYLE)
+
+
+def draw_theta(ax, R, P):
+    """theta_hat as a white X in the axes of P (a Landscape or the Residual)."""
+    tx, ty = R.theta_of(P.xname), R.theta_of(P.yname)
+    if tx is None or ty is None:
+        return None
+    ex, ey = edges(P.x), edges(P.y)
+    inside = min(ex[0], ex[-1]) <= tx <= max(ex[0], ex[-1]) and min(ey[0], ey[-1]) <= ty <= max(ey[0], ey[-1])
+    if inside:
+        ax.plot([tx], [ty], linestyle="none", markersize=21, zorder=7, path_effects=outline(4.2), **THETA_STYLE)
+    return theta_handle(R, (P.xname, P.yname), inside)
+
+
+def colour_norm(values, log):
+    """(values to draw, norm, note) with NaN where nothing is drawn."""
+    finite = np.isfinite(values)
+    if log:
+        shown, floor = floored(values)
+        if floor is None:
+            return shown, Normalize(0, 1), " - no positive values"
+        note = f" (values <= 0 drawn at {floor:.3g})" if np.any(finite & (values <= 0)) else ""
+        top = np.nanmax(shown)
+        return shown, LogNorm(vmin=floor, vmax=top if top > floor else floor * 10), note
+    if not finite.any():
+        return values, Normalize(0, 1), " - no valid points"
+    return values, Normalize(vmin=np.nanmin(values), vmax=np.nanmax(values)), ""
+
+
+def heat(fig, ax, P, values, log, label):
+    shown, norm, note = colour_norm(values, log)
+    cmap = plt.get_cmap("viridis").copy()
+    cmap.set_bad(INVALID_GREY)
+    mesh = ax.pcolormesh(edges(P.x), edges(P.y), np.ma.masked_invalid(shown), cmap=cmap, norm=norm, shading="flat")
+    fig.colorbar(mesh, ax=ax, pad=0.02, fraction=0.05).set_label(label + (" (log)" if log else "") + note)
+    frame(ax, P)
+
+
+def add(handles, new):
+    """Append the handles whose labels are not there yet."""
+    seen = {h.get_label() for h in handles}
+    for h in new if isinstance(new, list) else [new]:
+        if h is not None and h.get_label() not in seen:
+            handles.append(h)
+            seen.add(h.get_label())
+
+
+def plot_2d(R, L, loss, log, out, paths):
+    panels = 2 if L is not None else 1
+    fig, axes = plt.subplots(1, panels, figsize=(7.4 * panels, 7.0), squeeze=False)
+    handles = []
+    if L is not None:
+        ax = axes[0, 0]
+        values = L.losses[loss]
+        bad = ~L.valid | ~np.isfinite(values)
+        heat(fig, ax, L, np.where(bad, np.nan, values), log, f"unrolled {loss} loss")
+        add(handles, mark_invalid(ax, L, bad & ~L.valid))
+        if (bad & L.valid).any():
+            add(handles, Line2D([], [], marker="s", color=INVALID_GREY, linestyle="none", markersize=9,
+                                label=f"valid, no {loss} value ({(bad & L.valid).sum()})"))
+        add(handles, draw_curves(ax, L))
+        add(handles, plot_landscape.draw_truth(ax, L))
+        add(handles, draw_theta(ax, R, L))
+        ax.set_title(L.title(f"unrolled-simulation {loss} loss"), fontsize=9.5)
+    ax = axes[0, -1]
+    heat(fig, ax, R, R.loss, True, "residual loss mean(r_u² + r_v²)")
+    add(handles, draw_curves(ax, R))
+    add(handles, plot_landscape.draw_truth(ax, R))
+    add(handles, draw_theta(ax, R, R))
+    ax.set_title(R.title(), fontsize=9.5)
+    if not R.curves and not (L is not None and L.curves):
+        warn(f"no bifurcation curves: axes {R.xname},{R.yname} are not F and k" + ("" if L is None else " and the landscape file has none"))
+    handles = [h for h in handles if h is not None]
+    if handles:
+        fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(3, len(handles)),
+                   fontsize=9, frameon=False, handlelength=2.2)
+    fig.suptitle("residual-loss landscape" + (" beside the unrolled loss landscape" if L else "") + "   " + "  |  ".join(paths),
+                 fontsize=11, y=1.0)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+
+
+def plot_1d(R, L, loss, out, paths):
+    fig, ax = plt.subplots(figsize=(10, 5.6))
+    handles = []
+    rax = ax
+    if L is not None:
+        values = L.losses[loss]
+        bad = ~L.valid | ~np.isfinite(values)
+        y, floor = floored(np.where(bad, np.nan, values))
+        if floor is not None:
+            ax.set_yscale("log")
+        ax.plot(L.x, y, "o-", color=UNROLLED_COLOUR, markersize=4, linewidth=1.6, zorder=3)
+        add(handles, Line2D([], [], marker="o", color=UNROLLED_COLOUR, label=f"unrolled {loss} loss (left axis)"))
+        add(handles, mark_invalid_1d(ax, L, bad))
+        ax.set_ylabel(f"unrolled {loss} loss (log)", color=UNROLLED_COLOUR)
+        ax.tick_params(axis="y", which="both", colors=UNROLLED_COLOUR)
+        add(handles, draw_lines_1d(ax, L))
+        rax = ax.twinx()
+    r, floor = floored(R.loss)
+    if floor is not None:
+        rax.set_yscale("log")
+    rax.plot(R.x, r, "s--", color=RESIDUAL_COLOUR, markersize=3.5, linewidth=1.4, zorder=3)
+    add(handles, Line2D([], [], marker="s", linestyle="--", color=RESIDUAL_COLOUR,
+                        label="residual loss mean(r_u² + r_v²)" + (" (right axis)" if rax is not ax else "")))
+    rax.set_ylabel("residual loss mean(r_u² + r_v²) (log)", color=RESIDUAL_COLOUR)
+    if L is None or not L.curves:
+        add(handles, draw_lines_1d(ax, R))
+    elif L.truth(L.xname) is None:
+        t = R.truth(R.xname)
+        if t is not None:
+            ax.axvline(t, color="gold", linestyle="--", linewidth=1.6, path_effects=outline(2.8), zorder=2)
+            add(handles, Line2D([], [], color="gold", linestyle="--", linewidth=1.6, path_effects=outline(2.8),
+                                label=f"ground truth {R.xname}={t:.4g}"))
+    t = R.theta_of(R.xname)
+    if t is not None:
+        ax.axvline(t, color="white", linestyle=":", linewidth=2.0, path_effects=outline(3.6), zorder=2)
+        ex = edges(R.x)
+        inside = min(ex[0], ex[-1]) <= t <= max(ex[0], ex[-1])
+        add(handles, Line2D([], [], color="white", linestyle=":", linewidth=2.0, path_effects=outline(3.6),
+                            label=f"residual minimiser {THETA} {R.xname}={t:.4g}" + ("" if inside else " (outside)")))
+    xs = np.concatenate([edges(R.x)[[0, -1]]] + ([edges(L.x)[[0, -1]]] if L is not None else []))
+    ax.set_xlim(xs.min(), xs.max())
+    ax.set_xlabel(R.xname)
+    ax.grid(alpha=0.3)
+    title = R.title().replace("  (log colours)", "")
+    if L is not None:
+        title = L.title(f"unrolled-simulation {loss} loss").split("\n")[0] + "\n" + title
+    ax.set_title(title, fontsize=9.5)
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(3, len(handles)), fontsize=9,
+               frameon=False)
+    fig.suptitle("residual loss" + (" and unrolled loss" if L else "") + f" along {R.xname}   " + "  |  ".join(paths),
+                 fontsize=11)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- main
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("residual", metavar="RESIDUAL.h5")
+    parser.add_argument("landscape", metavar="LANDSCAPE.h5", nargs="?")
+    parser.add_argument("-o", "--output", metavar="PNG", help="the PNG to write (default RESIDUAL without .h5 + _residual.png)")
+    parser.add_argument("--loss", help="unrolled loss: windowed, spectrum or pixel (default: the first present in that order)")
+    parser.add_argument("--log", action="store_true", help="logarithmic colours / axis for the unrolled loss too")
+    args = parser.parse_args()
+    if args.loss is not None and args.loss not in LOSSES:
+        fail(f"unknown loss {args.loss!r} (choose windowed, spectrum or pixel)")
+
+    R = Residual(args.residual)
+    L, loss = None, None
+    if args.landscape:
+        L = plot_landscape.Landscape(args.landscape)
+        if not L.losses:
+            fail(f"{args.landscape}: /landscape has no loss dataset (none of {', '.join(LOSSES)})")
+        if args.loss is not None and args.loss not in L.losses:
+            fail(f"{args.landscape} has no /landscape/{args.loss} (present: {', '.join(L.losses)})")
+        loss = args.loss or next(n for n in LOSSES if n in L.losses)
+        if L.two_d != R.two_d:
+            fail(f"{args.residual} is {'2' if R.two_d else '1'}-D but {args.landscape} is {'2' if L.two_d else '1'}-D; "
+                 f"make the residual file with -gs_like {args.landscape}")
+        same_axes = (L.xname, L.yname) == (R.xname, R.yname)
+        if not same_axes:
+            warn(f"axes differ: {args.residual} has {R.xname}{',' + R.yname if R.two_d else ''}, "
+                 f"{args.landscape} has {L.xname}{',' + L.yname if L.two_d else ''}; each panel keeps its own axes")
+        elif not (np.array_equal(L.x, R.x) and (not R.two_d or np.array_equal(L.y, R.y))):
+            warn("the two files sample their axes at different points (residual file not made with -gs_like?)")
+        R.curves = dict(L.curves) if same_axes else model_curves(R)
+        R.fallback_truth = {n: L.truth(n) for n in PARAMS if L.truth(n) is not None}
+    elif args.loss is not None or args.log:
+        warn("--loss and --log only concern the unrolled loss: no landscape file given")
+    if L is None or not R.curves:
+        R.curves = R.curves or model_curves(R)
+
+    out = args.output or os.path.splitext(args.residual)[0] + "_residual.png"
+    if not out.lower().endswith(".png"):
+        out += ".png"
+    if os.path.dirname(out):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+    paths = [os.path.basename(args.residual)] + ([os.path.basename(args.landscape)] if L else [])
+    if R.two_d:
+        plot_2d(R, L, loss, args.log, out, paths)
+    else:
+        plot_1d(R, L, loss, out, paths)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
