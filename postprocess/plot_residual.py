@@ -12,7 +12,7 @@ quadratic bowl spanning decades). Both carry the bifurcation curves (from LANDSC
 have the same names, else recomputed from the closed forms of model.md section 10 when the axes are F
 and k: fold k = sqrt(F)/2 - F, Hopf F_H(k) = [sqrt(k) - 2k - sqrt(k - 4k^(3/2))]/2 for 0 < k <= 1/16),
 the ground truth (gold star: /residual/truth, else the landscape's root attributes) and the residual
-minimiser theta_hat (/residual/theta, white X). Without LANDSCAPE.h5 only the right panel is drawn.
+minimiser theta_hat (/residual/theta, white ring). Without LANDSCAPE.h5 only the right panel is drawn.
 1-D files: both losses as curves against the shared axis (log y, the residual on its own right-hand
 scale), with the curve crossings, the ground truth and theta_hat as vertical lines.
 -o: the PNG to write (default RESIDUAL without .h5 + _residual.png). --loss: which unrolled loss
@@ -127,7 +127,7 @@ class Residual:
         return self.theta_of(name)
 
     def title(self):
-        lines = ["closed-form residual loss  mean(r_u² + r_v²)  (log colours)"]
+        lines = ["closed-form residual loss  mean($r_u^2 + r_v^2$)  (log colours)"]
         if self.theta is not None:
             hat = f"{THETA}  {fmt(self.theta)}"
             if self.loss_hat is not None:
@@ -222,7 +222,7 @@ def theta_handle(R, names, inside):
 
 
 def draw_theta(ax, R, P):
-    """theta_hat as a white X in the axes of P (a Landscape or the Residual)."""
+    """theta_hat as a white ring in the axes of P (a Landscape or the Residual)."""
     tx, ty = R.theta_of(P.xname), R.theta_of(P.yname)
     if tx is None or ty is None:
         return None
@@ -284,7 +284,7 @@ def plot_2d(R, L, loss, log, out, paths):
         add(handles, draw_theta(ax, R, L))
         ax.set_title(L.title(f"unrolled-simulation {loss} loss"), fontsize=9.5)
     ax = axes[0, -1]
-    heat(fig, ax, R, R.loss, True, "residual loss mean(r_u² + r_v²)")
+    heat(fig, ax, R, R.loss, True, "residual loss mean($r_u^2 + r_v^2$)")
     add(handles, draw_curves(ax, R))
     add(handles, plot_landscape.draw_truth(ax, R))
     add(handles, draw_theta(ax, R, R))
@@ -324,8 +324,8 @@ def plot_1d(R, L, loss, out, paths):
         rax.set_yscale("log")
     rax.plot(R.x, r, "s--", color=RESIDUAL_COLOUR, markersize=3.5, linewidth=1.4, zorder=3)
     add(handles, Line2D([], [], marker="s", linestyle="--", color=RESIDUAL_COLOUR,
-                        label="residual loss mean(r_u² + r_v²)" + (" (right axis)" if rax is not ax else "")))
-    rax.set_ylabel("residual loss mean(r_u² + r_v²) (log)", color=RESIDUAL_COLOUR)
+                        label="residual loss mean($r_u^2 + r_v^2$)" + (" (right axis)" if rax is not ax else "")))
+    rax.set_ylabel("residual loss mean($r_u^2 + r_v^2$) (log)", color=RESIDUAL_COLOUR)
     if L is None or not L.curves:
         add(handles, draw_lines_1d(ax, R))
     elif L.truth(L.xname) is None:
@@ -336,11 +336,19 @@ def plot_1d(R, L, loss, out, paths):
                                 label=f"ground truth {R.xname}={t:.4g}"))
     t = R.theta_of(R.xname)
     if t is not None:
-        ax.axvline(t, color="white", linestyle=":", linewidth=2.0, path_effects=outline(3.6), zorder=2)
         ex = edges(R.x)
         inside = min(ex[0], ex[-1]) <= t <= max(ex[0], ex[-1])
-        add(handles, Line2D([], [], color="white", linestyle=":", linewidth=2.0, path_effects=outline(3.6),
-                            label=f"residual minimiser {THETA} {R.xname}={t:.4g}" + ("" if inside else " (outside)")))
+        label = f"residual minimiser {THETA} {R.xname}={t:.4g}" + ("" if inside else " (outside)")
+        on_hat = R.base is not None and R.theta is not None and np.allclose(R.base, R.theta, rtol=1e-12, atol=0)
+        if on_hat and R.loss_hat is not None and R.loss_hat > 0 and floor is not None:
+            # the slice passes through theta_hat: a ring at (theta_hat, loss(theta_hat)) on the residual curve
+            rax.plot([t], [R.loss_hat], linestyle="none", markersize=16, zorder=7, path_effects=outline(4.2), **THETA_STYLE)
+            rax.plot([t], [R.loss_hat], "s", color=RESIDUAL_COLOUR, markersize=4, zorder=8)
+            label += f", loss {R.loss_hat:.3g}"
+            add(handles, Line2D([], [], linestyle="none", markersize=12, path_effects=outline(4.2), label=label, **THETA_STYLE))
+        else:
+            ax.axvline(t, color="black", linestyle=":", linewidth=1.8, zorder=4)
+            add(handles, Line2D([], [], color="black", linestyle=":", linewidth=1.8, label=label))
     xs = np.concatenate([edges(R.x)[[0, -1]]] + ([edges(L.x)[[0, -1]]] if L is not None else []))
     ax.set_xlim(xs.min(), xs.max())
     ax.set_xlabel(R.xname)
@@ -386,9 +394,12 @@ def main():
         if not same_axes:
             warn(f"axes differ: {args.residual} has {R.xname}{',' + R.yname if R.two_d else ''}, "
                  f"{args.landscape} has {L.xname}{',' + L.yname if L.two_d else ''}; each panel keeps its own axes")
-        elif not (np.array_equal(L.x, R.x) and (not R.two_d or np.array_equal(L.y, R.y))):
-            warn("the two files sample their axes at different points (residual file not made with -gs_like?)")
-        R.curves = dict(L.curves) if same_axes else model_curves(R)
+        same_grid = same_axes and np.array_equal(L.x, R.x) and (not R.two_d or np.array_equal(L.y, R.y))
+        if same_axes and not same_grid:
+            warn("the two files sample their axes at different points (residual file not made with -gs_like?); "
+                 "the residual panel's curves are recomputed for its own window")
+        # the landscape's curves (Turing included) only cover its own window: reuse them on the same grid
+        R.curves = dict(L.curves) if same_grid else (model_curves(R) or (dict(L.curves) if same_axes else {}))
         R.fallback_truth = {n: L.truth(n) for n in PARAMS if L.truth(n) is not None}
     elif args.loss is not None or args.log:
         warn("--loss and --log only concern the unrolled loss: no landscape file given")
