@@ -131,3 +131,10 @@ void GSRHSPeriodic(const GSParams *p, double inv_h2, int nx, int ny, const GSFie
    gxm, as GS_SWEEP_GHOSTED). */
 void GSParamGradientPeriodic(double inv_h2, int nx, int ny, const GSField *x, const GSField *lambda, double out[GS_NPARAM]);
 void GSParamGradientGhosted(double inv_h2, int xm, int ym, int gxm, const GSField *xin, const GSField *lambda, double out[GS_NPARAM]);
+
+/* One forward-Euler step y = x + dt f(x) of a whole periodic grid (nx >= 3) or of an owned patch
+   (ghosted copy at xin, row stride gxm), with the run's per-step checks measured on the way:
+   max |y - x|, the range of the new v, and whether anything is not finite (the fast path). */
+struct GSStepStats_;
+void GSEulerStepPeriodicChecked(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, GSField *y, struct GSStepStats_ *stats);
+void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *y, struct GSStepStats_ *stats);

@@ -18,6 +18,8 @@ struct _p_GSRun {
   PetscReal       dt;             /* the fixed step (-ts_dt), restored before every solve */
   PetscInt        progress_every; /* -gs_progress_every: steps between progress lines, 0 for none */
   PetscBool       quiet;          /* no banner and no progress */
+  PetscBool       fast_path;      /* -gs_fast_path: forward Euler without the TS machinery when it applies */
+  PetscBool       ts_required;    /* set while something needs the TS itself (trajectory, sensitivities) */
   Vec             prev;           /* the state one step earlier */
   GSStepStats     stats;          /* of the last step, reduced over the ranks */
   GSRunReason     reason;
@@ -40,6 +42,13 @@ PetscErrorCode GSRunSetSnapshot(GSRun run, PetscInt every, GSRunSnapshotFn fn, v
 /* Integrates X in place from step 0 until steady, invalid or the step cap; fills reason and steps.
    Collective. */
 PetscErrorCode GSRunSolve(GSRun run, Vec X);
+
+/* Whether GSRunSolve will take the fast path (RK 1fe, -gs_fast_path, nothing needs the TS). */
+PetscErrorCode GSRunFastPathApplies(GSRun run, PetscBool *applies);
+/* The fast path's loop (fast_euler.c); GSRunSolve calls it. */
+PetscErrorCode GSRunSolveFast(GSRun run, Vec X);
+/* Progress and snapshots after a step of either path. */
+PetscErrorCode GSRunAfterStep(GSRun run, Vec X);
 
 /* The TS type name and the fixed step size. */
 PetscErrorCode GSRunGetScheme(GSRun run, const char **ts_type, PetscReal *dt);

@@ -20,7 +20,7 @@ typedef enum {
 extern const char *const GSRunReasonNames[];
 
 /* Statistics of one step over some cells; the packed array form is what ranks reduce with MAX. */
-typedef struct {
+typedef struct GSStepStats_ {
   double max_change; /* max over cells of max(|du|, |dv|) */
   double neg_vmin;   /* -min v (negated so that every entry reduces with MAX) */
   double vmax;

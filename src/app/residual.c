@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "gsinv/app.h"
+#include "gsinv/completion.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
 #include "gsinv/residual_app.h"
@@ -19,6 +20,7 @@ typedef struct {
   char          axes[64];
   PetscReal     lo[MAX_AXES], hi[MAX_AXES];
   PetscInt      n[MAX_AXES], nlo, nhi, nn;
+  PetscBool     complete;
 } ResidualOptions;
 
 /* What the input file says about itself: read by rank 0, broadcast as plain bytes. */
@@ -61,6 +63,7 @@ static PetscErrorCode ResidualOptionsRead(MPI_Comm comm, ResidualOptions *o)
   PetscCall(GSOptionsReal("-gs_obs_fraction", "Fraction of cells observed (a cell is used when it and its 4 neighbours are)", "GSAppResidual", o->obs.fraction, &o->obs.fraction, NULL));
   PetscCall(PetscOptionsEnum("-gs_obs_fields", "Observed fields: uv, or v only (then only F+k and Dv are identifiable)", "GSAppResidual", FieldsNames, (PetscEnum)o->obs.fields, (PetscEnum *)&o->obs.fields, NULL));
   PetscCall(GSOptionsInt("-gs_obs_smooth", "Passes of the 5-point filter x + lap(x)/8 on the observed fields", "GSAppResidual", o->obs.smooth, &o->obs.smooth, NULL));
+  PetscCall(PetscOptionsBool("-gs_complete", "Data completion: estimate the unobserved values (u with -gs_obs_fields v, cells left out by -gs_obs_fraction) jointly with theta by TAO (options -gs_complete_tao_*)", "GSAppResidual", o->complete, &o->complete, NULL));
   PetscCall(GSOptionsInt("-gs_seed", "Seed of the observation noise and mask", "GSAppResidual", seed, &seed, NULL));
   PetscCall(PetscOptionsRealArray("-gs_obs_noise_sweep", "Noise study: estimate once per sigma", "GSAppResidual", o->sweep, &o->nsweep, NULL));
   PetscCall(PetscOptionsString("-gs_axes", "Residual landscape: 1 or 2 of F,k,Du,Dv (others fixed at theta_hat or the -gs_F.. given)", "GSAppResidual", o->axes, o->axes, sizeof(o->axes), NULL));
@@ -83,6 +86,8 @@ static PetscErrorCode ResidualOptionsCheck(MPI_Comm comm, const ResidualOptions 
   PetscCheck(o->obs.smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_obs_smooth %" PetscInt_FMT " must be >= 0", o->obs.smooth);
   PetscCheck(!(o->obs.smooth > 0 && o->obs.fraction < 1), comm, PETSC_ERR_USER_INPUT, "-gs_obs_smooth %" PetscInt_FMT " with -gs_obs_fraction %g: smoothing would mix unobserved cells into observed ones (not supported)", o->obs.smooth, (double)o->obs.fraction);
   PetscCheck(o->obs.seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_seed %" PetscInt64_FMT " must be >= 0", o->obs.seed);
+  PetscCheck(!o->complete || o->obs.fields == GS_OBS_FIELDS_V || o->obs.fraction < 1, comm, PETSC_ERR_USER_INPUT, "-gs_complete: nothing to complete (every value is observed): hide u with -gs_obs_fields v or cells with -gs_obs_fraction < 1");
+  PetscCheck(!o->complete || o->form == GS_RESIDUAL_FORM_STEADY, comm, PETSC_ERR_USER_INPUT, "-gs_complete completes a steady state: use it with -gs_residual_form steady");
   for (PetscInt s = 0; s < o->nsweep; s++)
     PetscCheck(o->sweep[s] >= 0 && PetscIsNormalReal(o->sweep[s] + 1), comm, PETSC_ERR_USER_INPUT, "-gs_obs_noise_sweep: value %g must be a finite value >= 0", (double)o->sweep[s]);
   PetscFunctionReturn(0);
@@ -495,8 +500,10 @@ static PetscErrorCode WriteResidual(GSOutput *out, const ResidualOptions *o, con
 }
 
 /* Everything that needs the data; nothing is written unless every estimate identified theta. */
-static PetscErrorCode ResidualRun(GSModel m, const ResidualOptions *o, const InputInfo *info)
+static PetscErrorCode ResidualRun(GSModel m, const ResidualOptions *o, const InputInfo *info, GSCompletion comp)
 {
+  GSCompletionResult completion;
+  double             theta_start[GS_NPARAM];
   GSResidualData data;
   Result         r;
   NoiseSweep     sweep = {0};
@@ -525,11 +532,17 @@ static PetscErrorCode ResidualRun(GSModel m, const ResidualOptions *o, const Inp
   if (land.naxes) PetscCall(LandscapeEvaluate(&r.sums, r.fit.theta, &given, &land));
   PetscCall(ResultPrint(m->comm, m, o, info, &r));
   PetscCall(NoiseSweepPrint(m->comm, info, &sweep));
+  if (comp) {
+    GSCompletionThetaStart(&r.fit, theta_start);
+    PetscCall(GSCompletionSolve(comp, o->input, &o->obs, theta_start, info->has_truth ? info->truth : NULL, &completion));
+    PetscCall(GSCompletionPrint(m->comm, &completion));
+  }
   PetscCall(GSModelSetParams(m, &(GSParams){r.fit.theta[0], r.fit.theta[1], r.fit.theta[2], r.fit.theta[3]}));
   PetscCall(GSOutputOpen(m->comm, "-gs_output", o->output, &out));
   PetscCall(GSOutputWriteProvenance(&out, "residual", m, o->obs.seed, info->ts_type, info->dt));
   PetscCall(WriteResidual(&out, o, info, &r, &sweep));
   if (land.naxes) PetscCall(LandscapeWrite(&out, &land));
+  if (comp) PetscCall(GSCompletionWrite(&out, &completion));
   PetscCall(GSOutputClose(&out));
   PetscCall(PetscPrintf(m->comm, "wrote %s\n", o->output));
   PetscCall(LandscapeDestroy(&land));
@@ -542,6 +555,7 @@ PetscErrorCode GSAppResidual(MPI_Comm comm)
   ResidualOptions opts;
   InputInfo       info;
   GSModel         m;
+  GSCompletion    comp = NULL;
   PetscBool       help;
 
   PetscFunctionBeginUser;
@@ -552,12 +566,14 @@ PetscErrorCode GSAppResidual(MPI_Comm comm)
     PetscCall(InputPrepare(comm, &opts, &info));
   }
   PetscCall(GSModelCreate(comm, &m));
+  if (opts.complete) PetscCall(GSCompletionCreate(m, &comp));
   if (!help) {
     PetscCall(GSAppCheckOptionsUsed(comm));
     PetscCall(GSAppBanner(comm, "residual"));
     PetscCall(PetscPrintf(comm, "input %s: grid %" PetscInt_FMT " x %" PetscInt_FMT ", h = %g%s\n", opts.input, m->nx, m->ny, (double)m->h, info.has_truth ? ", truth theta in the file" : ""));
-    PetscCall(ResidualRun(m, &opts, &info));
+    PetscCall(ResidualRun(m, &opts, &info, comp));
   }
+  PetscCall(GSCompletionDestroy(&comp));
   PetscCall(GSModelDestroy(&m));
   PetscFunctionReturn(0);
 }

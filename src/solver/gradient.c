@@ -209,7 +209,9 @@ static PetscErrorCode AdjointSegment(GSGradient g, PetscInt start, PetscInt coun
   g->run->steady_tol = 0.0;
   PetscCall(TSSetMaxSteps(ts, count));
   PetscCall(GSGradientSetTrajectory(g, PETSC_TRUE));
+  g->run->ts_required = PETSC_TRUE;
   PetscCall(GSRunSolve(g->run, g->X));
+  g->run->ts_required = PETSC_FALSE;
   PetscCall(TSSetCostGradients(ts, 1, &g->lambda, &g->mu));
   PetscCall(TSAdjointSetSteps(ts, back));
   PetscCall(TSAdjointSolve(ts));
@@ -294,7 +296,9 @@ PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, Pets
   PetscCall(TSSetRHSJacobianP(ts, Jp, GSModelRHSJacobianPDense, g->model));
   if (!explicit_rk) PetscCall(TSSetIJacobianP(ts, Jp, NULL, NULL));
   PetscCall(TSForwardSetSensitivities(ts, GS_NPARAM, S));
+  g->run->ts_required = PETSC_TRUE;
   PetscCall(ForwardAndLoss(g, X0, r, g->G));
+  g->run->ts_required = PETSC_FALSE;
   if (GSRunReasonIsValid(r->reason)) {
     for (int q = 0; q < GS_NPARAM; q++) {
       Vec col;

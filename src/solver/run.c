@@ -57,6 +57,13 @@ static PetscErrorCode GSRunPostStep(TS ts)
   PetscCallMPI(MPI_Allreduce(&local, &run->stats, GS_STEP_STATS_N, MPI_DOUBLE, MPI_MAX, run->model->comm));
   run->reason = GSRunClassify(&run->stats, run->steady_tol, run->steps, max_steps);
   if (run->reason != GS_RUN_RUNNING) PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
+  PetscCall(GSRunAfterStep(run, X));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSRunAfterStep(GSRun run, Vec X)
+{
+  PetscFunctionBeginUser;
   if (!run->quiet && run->progress_every > 0 && run->steps % run->progress_every == 0) PetscCall(GSRunPrintProgress(run));
   if (run->snapshot && run->snapshot_every > 0 && run->steps % run->snapshot_every == 0) PetscCall(run->snapshot(run, run->steps, X, run->snapshot_ctx));
   PetscFunctionReturn(0);
@@ -85,9 +92,11 @@ static PetscErrorCode GSRunOptions(GSRun run, PetscReal default_tol)
   PetscFunctionBeginUser;
   run->steady_tol     = default_tol;
   run->progress_every = 1000;
+  run->fast_path      = PETSC_TRUE;
   PetscOptionsBegin(comm, NULL, "Simulation run", "GSRun");
   PetscCall(GSOptionsReal("-gs_steady_tol", "Stop when max|x_{n+1} - x_n| < tol (0: run -ts_max_steps steps)", "GSRunCreate", run->steady_tol, &run->steady_tol, NULL));
   PetscCall(GSOptionsInt("-gs_progress_every", "Steps between progress lines (0: none)", "GSRunCreate", run->progress_every, &run->progress_every, NULL));
+  PetscCall(PetscOptionsBool("-gs_fast_path", "Forward Euler (RK 1fe) runs as one fused sweep per step when nothing needs the TS", "GSRunCreate", run->fast_path, &run->fast_path, NULL));
   PetscOptionsEnd();
   PetscCheck(run->steady_tol >= 0 && PetscIsNormalReal(run->steady_tol + 1), comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g must be >= 0", (double)run->steady_tol);
   PetscCheck(run->progress_every >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_progress_every %" PetscInt_FMT " must be >= 0", run->progress_every);
@@ -181,6 +190,7 @@ PetscErrorCode GSRunSolve(GSRun run, Vec X)
 {
   TSConvergedReason ts_reason;
   PetscLogDouble    now;
+  PetscBool         fast;
 
   PetscFunctionBeginUser;
   /* A previous adjoint solve leaves the time, step number and a negative step behind. */
@@ -192,10 +202,14 @@ PetscErrorCode GSRunSolve(GSRun run, Vec X)
   PetscCall(VecCopy(X, run->prev));
   PetscCall(PetscTime(&run->t_start));
   if (run->snapshot && run->snapshot_every > 0) PetscCall(run->snapshot(run, 0, X, run->snapshot_ctx));
-  PetscCall(TSSolve(run->ts, X));
-  PetscCall(TSGetConvergedReason(run->ts, &ts_reason));
-  if (ts_reason < 0) run->reason = GS_RUN_SOLVER_FAILED;
-  PetscCall(TSGetStepNumber(run->ts, &run->steps));
+  PetscCall(GSRunFastPathApplies(run, &fast));
+  if (fast) PetscCall(GSRunSolveFast(run, X));
+  else {
+    PetscCall(TSSolve(run->ts, X));
+    PetscCall(TSGetConvergedReason(run->ts, &ts_reason));
+    if (ts_reason < 0) run->reason = GS_RUN_SOLVER_FAILED;
+    PetscCall(TSGetStepNumber(run->ts, &run->steps));
+  }
   PetscCall(PetscTime(&now));
   run->elapsed = now - run->t_start;
   PetscFunctionReturn(0);

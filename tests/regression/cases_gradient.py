@@ -66,7 +66,7 @@ def write_uniform(path, u, v, n=16):
 
 def case_gradient_implicit():
     """At an exact (uniform, stable) steady state, the implicit-function gradient equals the
-    unrolled adjoint of the run that converged to it, and dL/dDu = dL/dDv = 0 exactly (the
+    unrolled adjoint of the run that converged to it, and dL/dDu = dL/dDv = 0 to round-off (the
     diffusivities do not act on a uniform state: model.md section 9)."""
     write_uniform("start.h5", 0.3, 0.3)
     write_uniform("target.h5", 0.25, 0.35)
@@ -77,7 +77,8 @@ def case_gradient_implicit():
     assert g["reason"] == "steady"
     assert np.all(relative(g["implicit"][:2], g["adjoint"][:2]) <= 1e-7)
     assert np.all(np.abs(g["adjoint"][2:]) <= 1e-14 * np.abs(g["adjoint"][:2]).max())
-    assert np.all(g["implicit"][2:] == 0) and np.all(g["fd"][2:] == 0)
+    assert np.all(np.abs(g["implicit"][2:]) <= 1e-14 * np.abs(g["implicit"][:2]).max())
+    assert np.all(np.abs(g["fd"][2:]) <= 1e-8 * np.abs(g["fd"][:2]).max())
 
 
 def case_gradient_plateau():

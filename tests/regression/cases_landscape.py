@@ -88,7 +88,7 @@ def wait_for_records(path, count, limit=60):
 def case_landscape_resume():
     """Killed (SIGKILL) part-way, then SIGTERM part-way, then resumed on other numbers of ranks:
     the final file equals an uninterrupted run's."""
-    args = ["landscape", "-da_grid_x", "64", "-da_grid_y", "64", "-ts_max_steps", "2500", "-gs_targets", "2", "-gs_n", "6,6",
+    args = ["landscape", "-da_grid_x", "64", "-da_grid_y", "64", "-ts_max_steps", "10000", "-gs_targets", "2", "-gs_n", "6,6",
             "-gs_progress_every", "0"]
     run(args + ["-gs_output", "whole.h5"], 2)
     proc = start(args + ["-gs_output", "resumed.h5"], 2, "kill.log")

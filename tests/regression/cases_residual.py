@@ -150,3 +150,32 @@ def case_residual_landscape():
         assert int(f["residual/rank"][()]) == 2
         theta = f["residual/theta"][...]
         assert abs((theta[0] + theta[1]) / 0.1 - 1) < 0.05 and abs(theta[3] / 0.08 - 1) < 0.05, theta
+
+
+def case_residual_completion():
+    """Data completion with u hidden on an exact-enough 32^2 steady state: theta to 1e-3 relative
+    (every parameter, not only F + k and Dv) at 1 and 2 ranks, and the completed u near the truth."""
+    run(["simulate", "-da_grid_x", "32", "-da_grid_y", "32", "-gs_init_block", "8", "-gs_steady_tol", "1e-8",
+         "-ts_max_steps", "200000", "-gs_output", "steady32.h5"])
+    with h5py.File("steady32.h5") as f:
+        assert f["state/v"][...].std() > 1e-2, "the pattern must be non-trivial"
+    truth = np.array([0.035, 0.065, 0.16, 0.08])
+    thetas = []
+    for ranks in (1, 2):
+        out = f"complete{ranks}.h5"
+        proc = run_residual(["-gs_input", "steady32.h5", "-gs_obs_fields", "v", "-gs_complete", "-gs_output", out], ranks)
+        print("\n".join(line for line in proc.stdout.splitlines() if line.startswith("completion")))
+        with h5py.File(out) as f:
+            g = f["residual/completion"]
+            theta, start = g["theta"][...], g["theta_start"][...]
+            error_max, error_rms = g["field_error"][...]
+            reason, iterations = int(g["reason"][()]), int(g["iterations"][()])
+            assert g["completed"][()] == 32 * 32
+        rel = np.abs(theta - truth) / truth
+        print(f"{ranks} ranks: relative errors {rel}, completed u max error {error_max:.2e} rms {error_rms:.2e}, "
+              f"{iterations} iterations, reason {reason}")
+        assert np.abs(start / truth - 1).max() > 0.1, "the start must not be the truth"
+        assert reason > 0 and rel.max() <= 1e-3, rel
+        assert error_max <= 1e-3, error_max
+        thetas.append(theta)
+    assert np.abs(thetas[0] / thetas[1] - 1).max() <= 1e-8
