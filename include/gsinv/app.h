@@ -14,6 +14,8 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm);
 PetscErrorCode GSAppBench(MPI_Comm comm);
 PetscErrorCode GSAppGradcheck(MPI_Comm comm);
 PetscErrorCode GSAppLandscape(MPI_Comm comm);
+PetscErrorCode GSAppTargets(MPI_Comm comm);
+PetscErrorCode GSAppInvert(MPI_Comm comm);
 PetscErrorCode GSAppResidual(MPI_Comm comm);
 
 /* PETSC_TRUE when -help was given: a subcommand then stops after reading its options. */

@@ -20,6 +20,9 @@ PetscBool GSFieldLossAvailable(GSFieldLoss loss, GSLossType type);
    Collective. */
 PetscErrorCode GSFieldLossGatherV(GSFieldLoss loss, Vec X, const PetscScalar **v);
 
+/* Uses a v field given in natural order on rank 0 (ignored elsewhere) as the target. Collective. */
+PetscErrorCode GSFieldLossSetTargetNatural(GSFieldLoss loss, const PetscScalar *v);
+
 /* Uses the v field of the state X as the target. Collective. */
 PetscErrorCode GSFieldLossSetTarget(GSFieldLoss loss, Vec X);
 

@@ -138,6 +138,19 @@ PetscErrorCode GSFieldLossGatherV(GSFieldLoss fl, Vec X, const PetscScalar **v)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode GSFieldLossSetTargetNatural(GSFieldLoss fl, const PetscScalar *v)
+{
+  PetscMPIInt rank;
+  int         code = 0;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(fl->model->comm, &rank));
+  if (rank == 0) code = GSLossSetTarget(fl->loss, v);
+  PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, fl->model->comm));
+  PetscCheck(!code, fl->model->comm, PETSC_ERR_LIB, "cannot set the loss target: %s", GSLossErrorString(code));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSFieldLossSetTarget(GSFieldLoss fl, Vec X)
 {
   PetscMPIInt rank;

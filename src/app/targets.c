@@ -1,0 +1,204 @@
+/* gsinv targets: N steady states at one theta from seeded initial states, on groups of ranks,
+   resumable, written as /targets/u and /targets/v [N][ny][nx]. */
+#include <stdlib.h>
+
+#include "gsinv/app.h"
+#include "gsinv/initial.h"
+#include "gsinv/interrupt.h"
+#include "gsinv/io.h"
+#include "gsinv/options.h"
+#include "gsinv/run.h"
+#include "gsinv/sweep.h"
+#include "gsinv/targets.h"
+
+typedef struct {
+  int64_t index;
+  int32_t valid, reason;
+  int64_t steps;
+  double  final_change, seconds;
+} TargetRecord;
+
+typedef struct {
+  GSSweepGroups    groups;
+  GSModel          model;
+  GSRun            run;
+  GSInitialOptions init;
+  GSJournal        journal;
+  char             output[PETSC_MAX_PATH_LEN];
+  PetscInt         count;
+  size_t           cells, record_size;
+} Targets;
+
+static PetscErrorCode TargetsSetUp(MPI_Comm world, Targets *t, PetscBool *help)
+{
+  char signature[1024];
+
+  PetscFunctionBeginUser;
+  PetscCall(GSSweepGroupsCreate(world, &t->groups));
+  PetscCall(GSModelCreate(t->groups.group, &t->model));
+  PetscCall(GSInitialOptionsFromOptions(t->groups.group, &t->init));
+  PetscCall(GSRunCreate(t->model, 1e-4, 40000, &t->run));
+  t->run->quiet = PETSC_TRUE;
+  t->count      = 8;
+  PetscCall(PetscStrncpy(t->output, "targets.h5", sizeof(t->output)));
+  PetscOptionsBegin(world, NULL, "gsinv targets", "GSAppTargets");
+  PetscCall(GSOptionsInt("-gs_targets", "Number of targets N (the paper: 512)", "GSAppTargets", t->count, &t->count, NULL));
+  PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (finished samples are kept in FILE.journal until it is)", "GSAppTargets", t->output, t->output, sizeof(t->output), NULL));
+  PetscOptionsEnd();
+  PetscCheck(t->count >= 1 && t->count <= 1000000, world, PETSC_ERR_USER_INPUT, "-gs_targets %" PetscInt_FMT " must be in [1, 1000000]", t->count);
+  PetscCheck(!t->init.file[0], world, PETSC_ERR_USER_INPUT, "-gs_initial: targets start from the seeded recipe (-gs_seed, -gs_sample)");
+  PetscCall(GSAppHelpRequested(help));
+  if (*help) PetscFunctionReturn(0);
+  PetscCall(GSAppCheckOptionsUsed(world));
+  PetscCall(GSAppBanner(world, "targets"));
+  PetscCall(GSModelPrintSummary(t->model, PETSC_VIEWER_STDOUT_(world)));
+  PetscCall(GSOutputCheckWritable(world, "-gs_output", t->output));
+  t->cells       = (size_t)(t->model->nx * t->model->ny);
+  t->record_size = sizeof(TargetRecord) + 2 * t->cells * sizeof(double);
+  PetscCall(PetscSNPrintf(signature, sizeof(signature), "targets %" PetscInt_FMT " grid %" PetscInt_FMT "x%" PetscInt_FMT " h %.17g theta %.17g %.17g %.17g %.17g seed %llu sample %lld noise %.17g block %d tol %.17g", t->count, t->model->nx, t->model->ny, (double)t->model->h, t->model->params.F, t->model->params.k, t->model->params.Du, t->model->params.Dv,
+                          (unsigned long long)t->init.recipe.seed, (long long)t->init.recipe.sample, t->init.recipe.noise, t->init.recipe.block, (double)t->run->steady_tol));
+  PetscCall(GSJournalOpen(world, t->output, signature, t->record_size, &t->journal));
+  PetscCall(GSInterruptInstall());
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0 reads the journal; done[i] says which samples exist (all ranks), data on rank 0. */
+static PetscErrorCode TargetsRead(Targets *t, char **data, PetscInt *done)
+{
+  PetscMPIInt rank;
+  size_t      n = 0;
+  void       *records = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(t->groups.world, &rank));
+  for (PetscInt i = 0; i < t->count; i++) done[i] = 0;
+  if (rank == 0) PetscCall(GSJournalReadAll(&t->journal, &n, &records));
+  for (size_t r = 0; r < n; r++) {
+    TargetRecord rec;
+    memcpy(&rec, (char *)records + r * t->record_size, sizeof(rec));
+    if (rec.index >= 0 && rec.index < t->count) done[rec.index] = (PetscInt)r + 1;
+  }
+  PetscCallMPI(MPI_Bcast(done, (PetscMPIInt)t->count, MPIU_INT, 0, t->groups.world));
+  *data = records;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TargetsRun(Targets *t, PetscBool *interrupted)
+{
+  char    *buffer;
+  PetscInt index;
+  Vec      X;
+  long     done, invalid;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(t->record_size, &buffer));
+  PetscCall(DMCreateGlobalVector(t->model->da, &X));
+  *interrupted = PETSC_FALSE;
+  for (;;) {
+    TargetRecord    rec = {0};
+    GSInitialRecipe r   = t->init.recipe;
+    PetscCall(GSSweepGroupsNext(&t->groups, &index));
+    if (index < 0) break;
+    r.sample += index;
+    PetscCall(GSInitialRecipeFill(t->model, &r, X));
+    PetscCall(GSRunSolve(t->run, X));
+    if (t->run->reason == GS_RUN_INTERRUPTED) {
+      *interrupted = PETSC_TRUE;
+      break;
+    }
+    rec = (TargetRecord){index, GSRunReasonIsValid(t->run->reason), (int32_t)t->run->reason, t->run->steps, t->run->stats.max_change, t->run->elapsed};
+    memcpy(buffer, &rec, sizeof(rec));
+    PetscCall(GSModelGatherField(t->model, X, 0, (PetscScalar *)(buffer + sizeof(rec))));
+    PetscCall(GSModelGatherField(t->model, X, 1, (PetscScalar *)(buffer + sizeof(rec)) + t->cells));
+    if (t->groups.group_rank == 0) {
+      PetscCall(GSJournalAppend(&t->journal, buffer));
+      PetscCall(GSSweepGroupsCountDone(&t->groups, (PetscBool)!rec.valid, &done, &invalid));
+      PetscCall(PetscPrintf(PETSC_COMM_SELF, "[group %" PetscInt_FMT "] target %" PetscInt_FMT ": %s after %lld steps in %.2f s | %ld done this run, %ld invalid\n", t->groups.group_id, index, GSRunReasonNames[rec.reason], (long long)rec.steps, rec.seconds, done, invalid));
+    }
+  }
+  PetscCall(VecDestroy(&X));
+  PetscCall(PetscFree(buffer));
+  PetscFunctionReturn(0);
+}
+
+/* Assembles the journal into the targets file (rank 0 holds the data; writes are collective). */
+static PetscErrorCode TargetsWrite(Targets *t)
+{
+  char       *records = NULL;
+  PetscInt   *done;
+  PetscScalar *u = NULL, *v = NULL;
+  PetscInt64 *steps, *valid, *reason;
+  PetscMPIInt rank;
+  GSOutput    out;
+  const char *ts_type;
+  PetscReal   dt;
+  hsize_t     dims[3] = {(hsize_t)t->count, (hsize_t)t->model->ny, (hsize_t)t->model->nx}, n = (hsize_t)t->count;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(t->groups.world, &rank));
+  PetscCall(PetscMalloc4(t->count, &done, t->count, &steps, t->count, &valid, t->count, &reason));
+  PetscCall(TargetsRead(t, &records, done));
+  if (rank == 0) PetscCall(PetscMalloc2(t->count * t->cells, &u, t->count * t->cells, &v));
+  for (PetscInt i = 0; i < t->count; i++) {
+    TargetRecord rec = {0};
+    PetscCheck(done[i], t->groups.world, PETSC_ERR_PLIB, "target %" PetscInt_FMT " is missing from %s", i, t->journal.dir);
+    if (rank != 0) continue;
+    const char *r = records + (size_t)(done[i] - 1) * t->record_size;
+    memcpy(&rec, r, sizeof(rec));
+    steps[i] = rec.steps, valid[i] = rec.valid, reason[i] = rec.reason;
+    PetscCall(PetscArraycpy(u + i * t->cells, (const PetscScalar *)(r + sizeof(rec)), t->cells));
+    PetscCall(PetscArraycpy(v + i * t->cells, (const PetscScalar *)(r + sizeof(rec)) + t->cells, t->cells));
+  }
+  PetscCall(GSRunGetScheme(t->run, &ts_type, &dt));
+  PetscCall(GSOutputOpen(t->groups.world, "-gs_output", t->output, &out));
+  PetscCall(GSOutputWriteProvenance(&out, "targets", t->model, (PetscInt64)t->init.recipe.seed, ts_type, dt));
+  PetscCall(GSH5WriteRealArray(&out, "/targets/u", 3, dims, u));
+  PetscCall(GSH5WriteRealArray(&out, "/targets/v", 3, dims, v));
+  PetscCall(GSH5WriteIntArray(&out, "/targets/steps", 1, &n, steps));
+  PetscCall(GSH5WriteIntArray(&out, "/targets/valid", 1, &n, valid));
+  PetscCall(GSH5WriteIntArray(&out, "/targets/reason", 1, &n, reason));
+  PetscCall(GSH5WriteAttributeInt(&out, "/targets", "seed", (PetscInt64)t->init.recipe.seed));
+  PetscCall(GSH5WriteAttributeInt(&out, "/targets", "sample0", t->init.recipe.sample));
+  PetscCall(GSH5WriteAttributeReal(&out, "/", "steady_tol", t->run->steady_tol));
+  PetscCall(GSOutputClose(&out));
+  PetscCall(PetscFree2(u, v));
+  PetscCall(PetscFree4(done, steps, valid, reason));
+  free(records);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSAppTargets(MPI_Comm world)
+{
+  Targets   t;
+  PetscBool help, interrupted, any;
+  PetscInt *done, npending = 0, *pending;
+  char     *records;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&t, sizeof(t)));
+  PetscCall(TargetsSetUp(world, &t, &help));
+  if (!help) {
+    PetscCall(PetscMalloc2(t.count, &done, t.count, &pending));
+    PetscCall(TargetsRead(&t, &records, done));
+    free(records);
+    for (PetscInt i = 0; i < t.count; i++)
+      if (!done[i]) pending[npending++] = i;
+    PetscCall(PetscPrintf(world, "%" PetscInt_FMT " targets, %" PetscInt_FMT " already in %s; %" PetscInt_FMT " group(s) of %" PetscInt_FMT " rank(s)\n", t.count, t.count - npending, t.journal.dir, t.groups.ngroups, t.groups.group_size));
+    PetscCall(GSSweepGroupsSetPending(&t.groups, npending, pending));
+    PetscCall(PetscFree2(done, pending));
+    PetscCall(TargetsRun(&t, &interrupted));
+    PetscCallMPI(MPI_Allreduce(&interrupted, &any, 1, MPIU_BOOL, MPI_LOR, world));
+    if (any) {
+      PetscCall(GSJournalClose(world, &t.journal, PETSC_FALSE));
+      PetscCall(PetscPrintf(world, "interrupted: finished targets are saved in %s; run the same command again to continue\n", t.journal.dir));
+    } else {
+      PetscCall(TargetsWrite(&t));
+      PetscCall(GSJournalClose(world, &t.journal, PETSC_TRUE));
+      PetscCall(PetscPrintf(world, "wrote %s: %" PetscInt_FMT " targets\n", t.output, t.count));
+    }
+  }
+  PetscCall(GSRunDestroy(&t.run));
+  PetscCall(GSModelDestroy(&t.model));
+  PetscCall(GSSweepGroupsDestroy(&t.groups));
+  PetscFunctionReturn(0);
+}
