@@ -11,6 +11,9 @@ PetscErrorCode GSTargetsReadV(GSModel model, const char *option, const char *pat
 /* Number of targets in the file, its recipe seed and first sample (-1 if unknown). Collective. */
 PetscErrorCode GSTargetsInfo(MPI_Comm comm, const char *option, const char *path, PetscInt *count, PetscInt *seed, PetscInt *sample0);
 
+/* The theta the targets were made at (root attributes F, k, Du, Dv). Collective. */
+PetscErrorCode GSTargetsTheta(MPI_Comm comm, const char *option, const char *path, double theta[GS_NPARAM]);
+
 /* One field (component 0: u, 1: v) of X in natural order on rank 0 (out: nx*ny values there).
    Collective. */
 PetscErrorCode GSModelGatherField(GSModel model, Vec X, PetscInt component, PetscScalar *out);

@@ -14,6 +14,7 @@ static const GSCommand commands[] = {
   {"simulate", GSAppSimulate, "run one simulation to a steady state (or a fixed number of steps) and write HDF5"},
   {"landscape", GSAppLandscape, "losses over a 1-D or 2-D slice of theta on groups of ranks, with bifurcation curves; resumable"},
   {"targets", GSAppTargets, "N target steady states at one theta from seeded initial states; resumable"},
+  {"invert", GSAppInvert, "recover theta from targets by gradient descent through the simulation (TAO or the paper's SGD); resumable"},
   {"gradcheck", GSAppGradcheck, "gradient of a loss by every route (adjoint, forward, differences, implicit) and a Taylor test"},
   {"bench",    GSAppBench,    "measure forward speed: the TS path against a bare fused loop"          },
   {"residual", GSAppResidual, "estimate theta from the residual of observed fields (model.md section 11)"},

@@ -123,3 +123,28 @@ PetscErrorCode GSModelGatherField(GSModel m, Vec X, PetscInt component, PetscSca
   PetscCall(DMRestoreGlobalVector(m->da_scalar, &field));
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode GSTargetsTheta(MPI_Comm comm, const char *option, const char *path, double theta[GS_NPARAM])
+{
+  hid_t       file, dset;
+  hsize_t     dims[3];
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCall(OpenTargets(comm, option, path, &file, &dset, dims));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    for (int q = 0; q < GS_NPARAM; q++) {
+      theta[q] = NAN;
+      if (H5Aexists(file, GSParamNames[q]) > 0) {
+        hid_t attr = H5Aopen(file, GSParamNames[q], H5P_DEFAULT);
+        H5Aread(attr, H5T_NATIVE_DOUBLE, &theta[q]);
+        H5Aclose(attr);
+      }
+    }
+    H5Dclose(dset);
+    H5Fclose(file);
+  }
+  PetscCallMPI(MPI_Bcast(theta, GS_NPARAM, MPI_DOUBLE, 0, comm));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,31 @@
+/* The GSInversion object, shared by the inversion's files (not public API). */
+#pragma once
+
+#include "gsinv/field_loss.h"
+#include "gsinv/initial.h"
+#include "gsinv/inversion.h"
+
+struct _p_GSInversion {
+  MPI_Comm           comm, group;
+  PetscInt           ngroups, group_id;
+  PetscMPIInt        group_rank;
+  GSModel            model;
+  GSRun              run;
+  GSFieldLoss        loss;
+  GSGradient         gradient;
+  char               targets[PETSC_MAX_PATH_LEN];
+  PetscInt           ntargets, target_seed, target_sample0;
+  PetscInt           batch, seed, max_it;
+  PetscBool          deterministic;
+  GSOptimizerType    optimizer;
+  GSReparamType      reparam;
+  PetscReal          lr, weight_decay;
+  PetscReal          lower[GS_NPARAM], upper[GS_NPARAM];
+  GSInitialOptions   init; /* the recipe of the initial states (-gs_init_noise, -gs_init_block) */
+  Vec                X0;
+  PetscScalar       *target_v;
+  GSInversionMonitor monitor;
+  void              *monitor_ctx;
+  PetscLogDouble     start;
+  PetscInt           first;
+};

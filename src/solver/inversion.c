@@ -1,0 +1,177 @@
+/* The inversion's batch evaluation and its set-up: each member of a batch is one run from a
+   seeded initial state against one target state, its loss and adjoint gradient; groups take
+   members round-robin and the sums are reduced over the optimiser's communicator. */
+#include <petsctime.h>
+
+#include "gsinv/initial.h"
+#include "gsinv/inversion_impl.h"
+#include "gsinv/noise.h"
+#include "gsinv/options.h"
+#include "gsinv/targets.h"
+
+const char *const GSOptimizerTypes[] = {"tao", "sgd", "GSOptimizerType", "GS_OPTIMIZER_", NULL};
+
+static PetscErrorCode InversionOptions(GSInversion inv)
+{
+  PetscEnum opt = (PetscEnum)GS_OPTIMIZER_TAO, rep = (PetscEnum)GS_REPARAM_IDENTITY;
+  PetscInt  n   = GS_NPARAM;
+
+  PetscFunctionBeginUser;
+  inv->batch = 8, inv->max_it = 100, inv->lr = 1e-4, inv->weight_decay = 0, inv->seed = 0;
+  for (int q = 0; q < GS_NPARAM; q++) inv->lower[q] = 1e-6;
+  inv->upper[GS_PARAM_F] = inv->upper[GS_PARAM_K] = 0.1, inv->upper[GS_PARAM_DU] = inv->upper[GS_PARAM_DV] = 1.0;
+  PetscCall(PetscStrncpy(inv->targets, "targets.h5", sizeof(inv->targets)));
+  PetscOptionsBegin(inv->comm, NULL, "Inversion", "GSInversion");
+  PetscCall(PetscOptionsString("-gs_targets_file", "Targets (gsinv targets output)", "GSInversionCreate", inv->targets, inv->targets, sizeof(inv->targets), NULL));
+  PetscCall(GSOptionsInt("-gs_batch", "Runs per iteration B (the paper: 8)", "GSInversionCreate", inv->batch, &inv->batch, NULL));
+  PetscCall(PetscOptionsBool("-gs_deterministic", "Fixed batch: member b starts from the initial state of target b (reproducible; the loss is 0 at the truth)", "GSInversionCreate", inv->deterministic, &inv->deterministic, NULL));
+  PetscCall(GSOptionsInt("-gs_batch_seed", "Seed of the fresh initial states and target draws", "GSInversionCreate", inv->seed, &inv->seed, NULL));
+  PetscCall(PetscOptionsEnum("-gs_optimizer", "tao (any -tao_type) or the paper's sgd with its safeguard", "GSInversionCreate", GSOptimizerTypes, opt, &opt, NULL));
+  PetscCall(PetscOptionsEnum("-gs_reparam", "Variables the optimiser sees: identity, paper (softplus/sigmoid), log", "GSInversionCreate", GSReparamTypes, rep, &rep, NULL));
+  PetscCall(GSOptionsReal("-gs_lr", "SGD learning rate (the paper: 1e-4)", "GSInversionCreate", inv->lr, &inv->lr, NULL));
+  PetscCall(GSOptionsReal("-gs_weight_decay", "SGD weight decay on the raw variables (the paper: 5e-4)", "GSInversionCreate", inv->weight_decay, &inv->weight_decay, NULL));
+  PetscCall(GSOptionsInt("-gs_max_it", "Iteration cap (the paper: 4000)", "GSInversionCreate", inv->max_it, &inv->max_it, NULL));
+  PetscCall(PetscOptionsRealArray("-gs_lower", "Lower bounds of F,k,Du,Dv (bounded TAO methods, identity variables)", "GSInversionCreate", inv->lower, &n, NULL));
+  n = GS_NPARAM;
+  PetscCall(PetscOptionsRealArray("-gs_upper", "Upper bounds of F,k,Du,Dv", "GSInversionCreate", inv->upper, &n, NULL));
+  PetscOptionsEnd();
+  inv->optimizer = (GSOptimizerType)opt, inv->reparam = (GSReparamType)rep;
+  PetscCheck(inv->batch >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-gs_batch %" PetscInt_FMT " must be >= 1", inv->batch);
+  PetscCheck(inv->max_it >= 0, inv->comm, PETSC_ERR_USER_INPUT, "-gs_max_it %" PetscInt_FMT " must be >= 0", inv->max_it);
+  PetscCheck(inv->lr > 0, inv->comm, PETSC_ERR_USER_INPUT, "-gs_lr %g must be positive", (double)inv->lr);
+  PetscCheck(inv->weight_decay >= 0, inv->comm, PETSC_ERR_USER_INPUT, "-gs_weight_decay %g must be >= 0", (double)inv->weight_decay);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups, PetscInt group_id, GSInversion *out)
+{
+  GSInversion inv;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&inv));
+  inv->comm = comm, inv->group = group, inv->ngroups = ngroups, inv->group_id = group_id;
+  PetscCallMPI(MPI_Comm_rank(group, &inv->group_rank));
+  PetscCall(InversionOptions(inv));
+  PetscCall(GSModelCreate(group, &inv->model));
+  PetscCall(GSInitialOptionsFromOptions(group, &inv->init));
+  PetscCall(GSRunCreate(inv->model, 5e-5, 40000, &inv->run));
+  inv->run->quiet = PETSC_TRUE;
+  PetscCall(GSFieldLossCreate(inv->model, &inv->loss));
+  PetscCall(GSGradientCreate(inv->run, inv->loss, &inv->gradient));
+  PetscCall(GSTargetsInfo(group, "-gs_targets_file", inv->targets, &inv->ntargets, &inv->target_seed, &inv->target_sample0));
+  PetscCheck(!inv->deterministic || inv->target_seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_deterministic needs a targets file that records its seed (-gs_targets_file %s)", inv->targets);
+  PetscCall(DMCreateGlobalVector(inv->model->da, &inv->X0));
+  PetscCall(PetscMalloc1(inv->group_rank == 0 ? inv->model->nx * inv->model->ny : 1, &inv->target_v));
+  *out = inv;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSInversionDestroy(GSInversion *out)
+{
+  GSInversion inv = *out;
+
+  PetscFunctionBeginUser;
+  if (!inv) PetscFunctionReturn(0);
+  PetscCall(PetscFree(inv->target_v));
+  PetscCall(VecDestroy(&inv->X0));
+  PetscCall(GSGradientDestroy(&inv->gradient));
+  PetscCall(GSFieldLossDestroy(&inv->loss));
+  PetscCall(GSRunDestroy(&inv->run));
+  PetscCall(GSModelDestroy(&inv->model));
+  PetscCall(PetscFree(inv));
+  *out = NULL;
+  PetscFunctionReturn(0);
+}
+
+GSModel GSInversionGetModel(GSInversion inv)
+{
+  return inv->model;
+}
+
+GSRun GSInversionGetRun(GSInversion inv)
+{
+  return inv->run;
+}
+
+PetscInt GSInversionGetMaxIterations(GSInversion inv)
+{
+  return inv->max_it;
+}
+
+const char *GSInversionGetTargetsFile(GSInversion inv)
+{
+  return inv->targets;
+}
+
+PetscErrorCode GSInversionSetMonitor(GSInversion inv, GSInversionMonitor monitor, void *ctx)
+{
+  PetscFunctionBeginUser;
+  inv->monitor = monitor, inv->monitor_ctx = ctx;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSInversionDescribe(GSInversion inv, char *buf, size_t len)
+{
+  const GSModel m = inv->model;
+  const char   *ts_type;
+  PetscReal     dt;
+  PetscInt      steps;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSRunGetScheme(inv->run, &ts_type, &dt));
+  PetscCall(TSGetMaxSteps(inv->run->ts, &steps));
+  PetscCall(PetscSNPrintf(buf, len, "recipe %.17g %d grid %" PetscInt_FMT "x%" PetscInt_FMT " h %.17g ts %s dt %.17g steps %" PetscInt_FMT " tol %.17g targets %s batch %" PetscInt_FMT " deterministic %d seed %" PetscInt_FMT " optimizer %s reparam %s lr %.17g wd %.17g loss %s", inv->init.recipe.noise, inv->init.recipe.block, m->nx, m->ny, (double)m->h, ts_type, (double)dt, steps, (double)inv->run->steady_tol, inv->targets, inv->batch, (int)inv->deterministic, inv->seed,
+                          GSOptimizerTypes[inv->optimizer], GSReparamTypes[inv->reparam], (double)inv->lr, (double)inv->weight_decay, GSLossTypes[GSFieldLossGetType(inv->loss)]));
+  PetscFunctionReturn(0);
+}
+
+/* Member b of the batch of `iteration`: its initial state and target. Deterministic: target b's
+   own initial state (the loss is 0 at the truth); else fresh noise and a hashed target draw. */
+static PetscErrorCode BatchMember(GSInversion inv, PetscInt iteration, PetscInt b, PetscInt *target)
+{
+  GSInitialRecipe r;
+
+  PetscFunctionBeginUser;
+  r = inv->init.recipe;
+  if (inv->deterministic) {
+    *target  = b % inv->ntargets;
+    r.seed   = (uint64_t)inv->target_seed;
+    r.sample = inv->target_sample0 + *target;
+  } else {
+    *target  = (PetscInt)(GSNoiseHash((uint64_t)inv->seed, iteration, b, 7) % (uint64_t)inv->ntargets);
+    r.seed   = (uint64_t)inv->seed + 1000003;
+    r.sample = iteration * inv->batch + b;
+  }
+  PetscCall(GSInitialRecipeFill(inv->model, &r, inv->X0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM], PetscInt iteration, PetscBool gradient, double *loss, double grad[GS_NPARAM], PetscBool *valid)
+{
+  double   sums[GS_NPARAM + 2] = {0}, total[GS_NPARAM + 2];
+  GSParams p                   = GSParamsFromArray(theta);
+
+  PetscFunctionBeginUser;
+  PetscCall(GSModelSetParams(inv->model, &p));
+  for (PetscInt b = inv->group_id; b < inv->batch; b += inv->ngroups) {
+    GSGradientResult r;
+    PetscInt         target;
+    PetscCall(BatchMember(inv, iteration, b, &target));
+    PetscCall(GSTargetsReadV(inv->model, "-gs_targets_file", inv->targets, target, inv->target_v));
+    PetscCall(GSFieldLossSetTargetNatural(inv->loss, inv->target_v));
+    if (gradient) PetscCall(GSGradientAdjoint(inv->gradient, inv->X0, &r));
+    else PetscCall(GSGradientLoss(inv->gradient, inv->X0, &r));
+    if (!GSRunReasonIsValid(r.reason)) sums[GS_NPARAM + 1] += 1;
+    else {
+      sums[0] += r.loss;
+      for (int q = 0; q < GS_NPARAM; q++) sums[1 + q] += r.grad[q];
+    }
+  }
+  if (inv->group_rank != 0)
+    for (int k = 0; k < GS_NPARAM + 2; k++) sums[k] = 0;
+  PetscCallMPI(MPI_Allreduce(sums, total, GS_NPARAM + 2, MPI_DOUBLE, MPI_SUM, inv->comm));
+  *loss  = total[0] / (double)inv->batch;
+  *valid = (PetscBool)(total[GS_NPARAM + 1] == 0);
+  for (int q = 0; q < GS_NPARAM && grad; q++) grad[q] = total[1 + q] / (double)inv->batch;
+  PetscFunctionReturn(0);
+}
