@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "gsinv/app.h"
+#include "gsinv/basin.h"
 #include "gsinv/inversion.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
@@ -18,6 +19,7 @@ typedef struct {
   double             start[GS_NPARAM], truth[GS_NPARAM];
   GSIterationRecord *history;
   PetscInt           n, capacity;
+  PetscBool          basin;
 } Invert;
 
 static PetscErrorCode InvertOptions(MPI_Comm comm, Invert *s)
@@ -31,6 +33,7 @@ static PetscErrorCode InvertOptions(MPI_Comm comm, Invert *s)
   PetscOptionsBegin(comm, NULL, "gsinv invert", "GSAppInvert");
   PetscCall(PetscOptionsRealArray("-gs_start", "Starting F,k,Du,Dv (default: the paper's 0.05,0.05,softplus(-2),softplus(-2))", "GSAppInvert", s->start, &n, NULL));
   PetscCall(PetscOptionsString("-gs_output", "HDF5 record of the iterations (rewritten after each; a rerun continues it)", "GSAppInvert", s->output, s->output, sizeof(s->output), NULL));
+  PetscCall(PetscOptionsBool("-gs_basin", "Basin map: an inversion from every start of the grid -gs_axes, -gs_lo, -gs_hi, -gs_n (others at -gs_start)", "GSAppInvert", s->basin, &s->basin, NULL));
   PetscOptionsEnd();
   for (int q = 0; q < GS_NPARAM; q++) PetscCheck(s->start[q] > 0, comm, PETSC_ERR_USER_INPUT, "-gs_start: %s = %g must be positive", GSParamNames[q], s->start[q]);
   PetscFunctionReturn(0);
@@ -222,6 +225,11 @@ PetscErrorCode GSAppInvert(MPI_Comm world)
   PetscCall(PetscMemzero(&s, sizeof(s)));
   PetscCall(GSSweepGroupsCreate(world, &s.groups));
   PetscCall(InvertOptions(world, &s));
+  if (s.basin) {
+    PetscCall(GSInvertBasin(world, &s.groups, s.start, s.output));
+    PetscCall(GSSweepGroupsDestroy(&s.groups));
+    PetscFunctionReturn(0);
+  }
   PetscCall(GSInversionCreate(world, s.groups.group, s.groups.ngroups, s.groups.group_id, &s.inv));
   PetscCall(GSAppHelpRequested(&help));
   if (!help) {
