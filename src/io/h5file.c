@@ -25,6 +25,19 @@ PetscErrorCode GSOutputCheckWritable(MPI_Comm comm, const char *option, const ch
   PetscFunctionReturn(0);
 }
 
+/* A partial file left by a killed run is removed (a new file, not a truncation of one that a dying
+   process may still hold locked). */
+static PetscErrorCode RemoveStalePartial(MPI_Comm comm, const char *partial)
+{
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) (void)unlink(partial);
+  PetscCallMPI(MPI_Barrier(comm));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSOutputOpen(MPI_Comm comm, const char *option, const char *path, GSOutput *out)
 {
   PetscFunctionBeginUser;
@@ -34,6 +47,7 @@ PetscErrorCode GSOutputOpen(MPI_Comm comm, const char *option, const char *path,
   out->comm = comm;
   PetscCall(PetscStrncpy(out->path, path, sizeof(out->path)));
   PetscCall(PetscSNPrintf(out->partial, sizeof(out->partial), "%s.partial", path));
+  PetscCall(RemoveStalePartial(comm, out->partial));
   PetscCall(PetscViewerHDF5Open(comm, out->partial, FILE_MODE_WRITE, &out->viewer));
   PetscCall(PetscViewerHDF5SetCollective(out->viewer, PETSC_TRUE));
   PetscFunctionReturn(0);

@@ -146,32 +146,39 @@ static PetscErrorCode BatchMember(GSInversion inv, PetscInt iteration, PetscInt 
   PetscFunctionReturn(0);
 }
 
+/* Each member's result goes to its own slot, so that the batch sums are taken in member order
+   whatever the number of groups: the same batch gives the same bits on any layout. */
 PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM], PetscInt iteration, PetscBool gradient, double *loss, double grad[GS_NPARAM], PetscBool *valid)
 {
-  double   sums[GS_NPARAM + 2] = {0}, total[GS_NPARAM + 2];
-  GSParams p                   = GSParamsFromArray(theta);
+  const int w = GS_NPARAM + 2; /* loss, gradient, invalid */
+  double   *slots, *total, sums[GS_NPARAM + 2] = {0};
+  GSParams  p = GSParamsFromArray(theta);
 
   PetscFunctionBeginUser;
+  PetscCall(PetscCalloc2(w * inv->batch, &slots, w * inv->batch, &total));
   PetscCall(GSModelSetParams(inv->model, &p));
   for (PetscInt b = inv->group_id; b < inv->batch; b += inv->ngroups) {
     GSGradientResult r;
     PetscInt         target;
+    double          *slot = slots + w * b;
     PetscCall(BatchMember(inv, iteration, b, &target));
     PetscCall(GSTargetsReadV(inv->model, "-gs_targets_file", inv->targets, target, inv->target_v));
     PetscCall(GSFieldLossSetTargetNatural(inv->loss, inv->target_v));
     if (gradient) PetscCall(GSGradientAdjoint(inv->gradient, inv->X0, &r));
     else PetscCall(GSGradientLoss(inv->gradient, inv->X0, &r));
-    if (!GSRunReasonIsValid(r.reason)) sums[GS_NPARAM + 1] += 1;
+    if (inv->group_rank != 0) continue;
+    if (!GSRunReasonIsValid(r.reason)) slot[GS_NPARAM + 1] = 1;
     else {
-      sums[0] += r.loss;
-      for (int q = 0; q < GS_NPARAM; q++) sums[1 + q] += r.grad[q];
+      slot[0] = r.loss;
+      for (int q = 0; q < GS_NPARAM; q++) slot[1 + q] = r.grad[q];
     }
   }
-  if (inv->group_rank != 0)
-    for (int k = 0; k < GS_NPARAM + 2; k++) sums[k] = 0;
-  PetscCallMPI(MPI_Allreduce(sums, total, GS_NPARAM + 2, MPI_DOUBLE, MPI_SUM, inv->comm));
-  *loss  = total[0] / (double)inv->batch;
-  *valid = (PetscBool)(total[GS_NPARAM + 1] == 0);
-  for (int q = 0; q < GS_NPARAM && grad; q++) grad[q] = total[1 + q] / (double)inv->batch;
+  PetscCallMPI(MPI_Allreduce(slots, total, w * (PetscMPIInt)inv->batch, MPI_DOUBLE, MPI_SUM, inv->comm));
+  for (PetscInt b = 0; b < inv->batch; b++)
+    for (int k = 0; k < w; k++) sums[k] += total[w * b + k];
+  *loss  = sums[0] / (double)inv->batch;
+  *valid = (PetscBool)(sums[GS_NPARAM + 1] == 0);
+  for (int q = 0; q < GS_NPARAM && grad; q++) grad[q] = sums[1 + q] / (double)inv->batch;
+  PetscCall(PetscFree2(slots, total));
   PetscFunctionReturn(0);
 }
