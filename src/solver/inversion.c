@@ -1,6 +1,7 @@
 /* The inversion's batch evaluation and its set-up: each member of a batch is one run from a
    seeded initial state against one target state, its loss and adjoint gradient; groups take
    members round-robin and the sums are reduced over the optimiser's communicator. */
+#include <petsctao.h>
 #include <petsctime.h>
 
 #include "gsinv/initial.h"
@@ -43,6 +44,21 @@ static PetscErrorCode InversionOptions(GSInversion inv)
   PetscFunctionReturn(0);
 }
 
+/* Each solve makes its own TAO object; one made here reads -tao_* now, so that they are checked
+   (and listed by -help) with every other option. */
+static PetscErrorCode ReadTaoOptions(GSInversion inv)
+{
+  Tao tao;
+
+  PetscFunctionBeginUser;
+  if (inv->optimizer != GS_OPTIMIZER_TAO) PetscFunctionReturn(0);
+  PetscCall(TaoCreate(inv->comm, &tao));
+  PetscCall(TaoSetType(tao, TAOBLMVM));
+  PetscCall(TaoSetFromOptions(tao));
+  PetscCall(TaoDestroy(&tao));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups, PetscInt group_id, GSInversion *out)
 {
   GSInversion inv;
@@ -58,6 +74,7 @@ PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups
   inv->run->quiet = PETSC_TRUE;
   PetscCall(GSFieldLossCreate(inv->model, &inv->loss));
   PetscCall(GSGradientCreate(inv->run, inv->loss, &inv->gradient));
+  PetscCall(ReadTaoOptions(inv));
   PetscCall(GSTargetsInfo(group, "-gs_targets_file", inv->targets, &inv->ntargets, &inv->target_seed, &inv->target_sample0));
   PetscCheck(!inv->deterministic || inv->target_seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_deterministic needs a targets file that records its seed (-gs_targets_file %s)", inv->targets);
   PetscCall(DMCreateGlobalVector(inv->model->da, &inv->X0));
