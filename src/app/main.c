@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include "gsinv/app.h"
+#include "gsinv/fpmode.h"
 
 static const char help[] = "gsinv: diagnosing gradient-based parameter inversion of the Gray-Scott system.\n"
                            "Usage: gsinv <subcommand> [options]; gsinv <subcommand> -help lists its options.\n";
@@ -103,6 +104,7 @@ int main(int argc, char **argv)
     PetscFinalize();
     return name || !help ? 2 : 0;
   }
-  ierr = command->run(PETSC_COMM_WORLD);
+  ierr = GSFloatingPointModeFromOptions(PETSC_COMM_WORLD);
+  if (!ierr) ierr = command->run(PETSC_COMM_WORLD);
   return Finish((int)ierr);
 }

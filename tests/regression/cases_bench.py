@@ -1,0 +1,69 @@
+"""Regression case of gsinv bench at the reduced CI size: the files carry every column, the production
+path gives the TS path's result, bad sizes are refused. No timing is asserted: a timing is a
+benchmark, never a test."""
+import csv
+
+import h5py
+import numpy as np
+
+from gsinv_test import attr, run
+
+# Columns every bench CSV row has, in the order written (the HDF5 file has /bench/<name> for each).
+INT_COLUMNS = ["nx", "ny", "ranks", "steps", "gradient_steps", "flush_denormals"]
+REAL_COLUMNS = ["bare_seconds", "bare_rate", "production_seconds", "production_rate", "production_vs_bare",
+                "production_bytes_per_cell_step", "production_bandwidth_share", "bare_bytes_per_cell_step",
+                "bare_bandwidth_share", "ts_seconds", "ts_rate", "ts_vs_bare", "halo_seconds_per_step",
+                "forward_seconds", "gradient_seconds", "forward_step_seconds", "adjoint_step_seconds",
+                "adjoint_vs_forward", "adjoint_vs_ts_step", "diff_production_ts", "diff_production_bare",
+                "bandwidth_copy_gbs", "bandwidth_triad_gbs", "peak_rss_mib"]
+SMALL = ["bench", "-gs_bench_steps", "40", "-gs_bench_repeat", "1", "-gs_bench_stream_mib", "8"]
+
+
+def read_rows(path):
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == INT_COLUMNS + REAL_COLUMNS, reader.fieldnames
+        return list(reader)
+
+
+def check_small(ranks):
+    """One 64 x 64 size on `ranks` ranks: columns, shapes, agreement of the paths."""
+    run(SMALL + ["-gs_bench_sizes", "64", "-gs_output", f"bench{ranks}.h5", "-gs_bench_csv", f"bench{ranks}.csv"], ranks)
+    rows = read_rows(f"bench{ranks}.csv")
+    assert len(rows) == 1
+    row = rows[0]
+    assert (int(row["nx"]), int(row["ny"]), int(row["ranks"]), int(row["steps"])) == (64, 64, ranks, 40), row
+    assert int(row["gradient_steps"]) == 40
+    diff = float(row["diff_production_ts"])
+    print(f"{ranks} rank(s): max |x_production - x_TS| = {diff:.3e}")
+    assert diff <= 1e-12, diff
+    if ranks == 1:
+        assert float(row["diff_production_bare"]) <= 1e-12, row["diff_production_bare"]
+    else:
+        assert row["diff_production_bare"] == "", "several ranks: the bare loop runs each patch alone, nothing to compare"
+    for name in ("production_rate", "ts_rate", "bare_rate", "adjoint_step_seconds", "bandwidth_copy_gbs", "peak_rss_mib"):
+        assert float(row[name]) > 0, (name, row[name])
+    with h5py.File(f"bench{ranks}.h5") as f:
+        assert attr(f, "subcommand") == "bench" and "format_version" in f.attrs and "git_revision" in f.attrs
+        assert list(f.attrs["grid"]) == [64, 64]
+        for name in INT_COLUMNS[:2] + ["steps", "gradient_steps"] + REAL_COLUMNS:
+            assert f["bench/" + name].shape == (1,), name
+        assert "meaning" in f["bench/production_rate"].attrs
+        assert np.isclose(f["bench/diff_production_ts"][0], diff, rtol=1e-6, atol=1e-300)
+        assert f["bench"].attrs["ranks"] == ranks
+
+
+def case_bench_small():
+    """gsinv bench -gs_bench_sizes 64 on 1 and 2 ranks, two sizes in one run, the denormal switch, bad sizes."""
+    for ranks in (1, 2):
+        check_small(ranks)
+    run(SMALL + ["-gs_bench_sizes", "48,40x24", "-gs_bench_gradient", "0", "-gs_bench_ts", "0",
+                 "-gs_flush_denormals", "0", "-gs_output", "two.h5", "-gs_bench_csv", "two.csv"], 1)
+    rows = read_rows("two.csv")
+    assert [(int(r["nx"]), int(r["ny"])) for r in rows] == [(48, 48), (40, 24)]
+    assert all(r["flush_denormals"] == "0" and r["ts_rate"] == "" and r["gradient_steps"] == "0" for r in rows)
+    assert read_rows("bench1.csv")[0]["flush_denormals"] == "1", "FTZ/DAZ is on by default (x86)"
+    for bad, words in ((["-gs_bench_sizes", "2"], "-gs_bench_sizes '2'"),
+                       (["-gs_bench_sizes", "64", "-da_grid_x", "64"], "-gs_bench_sizes and -da_grid_x")):
+        proc = run(SMALL + bad, 1, check=False)
+        assert proc.returncode != 0 and words in proc.stderr, (bad, proc.stderr)
