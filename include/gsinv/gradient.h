@@ -48,6 +48,10 @@ typedef struct {
    Collective. */
 PetscErrorCode GSGradientImplicit(GSGradient g, Vec X, GSGradientResult *r, GSImplicitInfo *info);
 
+/* The GS_NPARAM entries of a parameter-space vector (held on rank 0) on every rank of comm.
+   Collective. */
+PetscErrorCode GSParamVecToArray(MPI_Comm comm, Vec p, PetscReal out[GS_NPARAM]);
+
 /* The run the gradients are taken through. */
 GSRun GSGradientGetRun(GSGradient g);
 

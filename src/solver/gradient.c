@@ -183,7 +183,7 @@ PetscErrorCode GSGradientLoss(GSGradient g, Vec X0, GSGradientResult *r)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSParamVecToArray(GSModel m, Vec p, PetscReal out[GS_NPARAM])
+PetscErrorCode GSParamVecToArray(MPI_Comm comm, Vec p, PetscReal out[GS_NPARAM])
 {
   const PetscScalar *a;
   PetscInt           n;
@@ -193,7 +193,7 @@ PetscErrorCode GSParamVecToArray(GSModel m, Vec p, PetscReal out[GS_NPARAM])
   PetscCall(VecGetArrayRead(p, &a));
   for (PetscInt q = 0; q < n; q++) out[q] = a[q];
   PetscCall(VecRestoreArrayRead(p, &a));
-  PetscCallMPI(MPI_Bcast(out, GS_NPARAM, MPIU_REAL, 0, m->comm));
+  PetscCallMPI(MPI_Bcast(out, GS_NPARAM, MPIU_REAL, 0, comm));
   PetscFunctionReturn(0);
 }
 
@@ -249,7 +249,7 @@ PetscErrorCode GSGradientAdjoint(GSGradient g, Vec X0, GSGradientResult *r)
   g->run->steady_tol = tol;
   g->run->quiet      = quiet;
   PetscCall(PetscLogEventEnd(g->event_adjoint, 0, 0, 0, 0));
-  PetscCall(GSParamVecToArray(g->model, g->mu, r->grad));
+  PetscCall(GSParamVecToArray(g->model->comm, g->mu, r->grad));
   PetscFunctionReturn(0);
 }
 

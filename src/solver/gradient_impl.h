@@ -16,6 +16,3 @@ struct _p_GSGradient {
   PetscBool   fixed;
   PetscLogEvent event_adjoint;
 };
-
-/* The GS_NPARAM entries of a parameter-space vector (held on rank 0) on every rank. Collective. */
-PetscErrorCode GSParamVecToArray(GSModel m, Vec p, PetscReal out[GS_NPARAM]);

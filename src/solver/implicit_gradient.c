@@ -104,7 +104,7 @@ PetscErrorCode GSGradientImplicit(GSGradient g, Vec X, GSGradientResult *r, GSIm
   PetscCall(SolveTranspose(g, X, g->G, info));
   PetscCall(MatMultTranspose(m->Jp, g->lambda, g->mu));
   PetscCall(VecScale(g->mu, -1.0));
-  PetscCall(GSParamVecToArray(m, g->mu, r->grad));
+  PetscCall(GSParamVecToArray(m->comm, g->mu, r->grad));
   PetscCall(VecDestroy(&modes[0]));
   PetscCall(VecDestroy(&modes[1]));
   PetscFunctionReturn(0);

@@ -83,21 +83,6 @@ typedef struct {
   PetscInt    first;
 } TaoContext;
 
-/* The raw variables in a TAO vector (held on rank 0) on every rank. */
-static PetscErrorCode RawFromVec(MPI_Comm comm, Vec X, double raw[GS_NPARAM])
-{
-  const PetscScalar *x;
-  PetscInt           n;
-
-  PetscFunctionBeginUser;
-  PetscCall(VecGetLocalSize(X, &n));
-  PetscCall(VecGetArrayRead(X, &x));
-  for (PetscInt q = 0; q < n; q++) raw[q] = x[q];
-  PetscCall(VecRestoreArrayRead(X, &x));
-  PetscCallMPI(MPI_Bcast(raw, GS_NPARAM, MPI_DOUBLE, 0, comm));
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode VecFromRaw(Vec X, const double raw[GS_NPARAM])
 {
   PetscScalar *x;
@@ -121,7 +106,7 @@ static PetscErrorCode TaoObjectiveGradient(Tao tao, Vec X, PetscReal *f, Vec G, 
 
   PetscFunctionBeginUser;
   PetscCall(TaoGetIterationNumber(tao, &its));
-  PetscCall(RawFromVec(c->inv->comm, X, raw));
+  PetscCall(GSParamVecToArray(c->inv->comm, X, raw));
   PetscCall(EvaluateRaw(c->inv, raw, c->first + its, (PetscBool)(G != NULL), theta, &loss, graw, &valid));
   *f = valid ? loss : PETSC_INFINITY;
   if (G) {
@@ -152,7 +137,7 @@ static PetscErrorCode TaoRecord(Tao tao, void *ptr)
   PetscFunctionBeginUser;
   PetscCall(TaoGetSolutionStatus(tao, &its, &f, &gnorm, &cnorm, &xdiff, &r));
   PetscCall(TaoGetSolution(tao, &X));
-  PetscCall(RawFromVec(c->inv->comm, X, rec.raw_next));
+  PetscCall(GSParamVecToArray(c->inv->comm, X, rec.raw_next));
   GSReparamToPhysical(c->inv->reparam, rec.raw_next, rec.theta, dtheta);
   rec.iteration = c->first + its, rec.loss = f, rec.grad_norm = gnorm, rec.valid = f < PETSC_INFINITY;
   PetscCall(Report(c->inv, &rec));
@@ -189,7 +174,7 @@ static PetscErrorCode SolveTAO(GSInversion inv, double raw[GS_NPARAM], PetscInt 
   PetscCall(TaoSetFromOptions(tao));
   PetscCall(TaoSolve(tao));
   PetscCall(TaoGetConvergedReason(tao, &r));
-  PetscCall(RawFromVec(inv->comm, X, raw));
+  PetscCall(GSParamVecToArray(inv->comm, X, raw));
   PetscCall(PetscSNPrintf(reason, len, "TAO %s (%d)", TaoConvergedReasons[r], (int)r));
   *capped = (PetscBool)(r == TAO_DIVERGED_MAXITS);
   PetscCall(TaoDestroy(&tao));
