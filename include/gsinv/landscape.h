@@ -10,8 +10,9 @@
 #include "gsinv/run.h"
 
 /* paper: K states run at theta_truth for a fixed number of steps make the targets, every point is
-   rerun from them (the loss is 0 at the truth); steady: the same to a steady state (tolerance). */
-typedef enum { GS_TARGET_PAPER = 0, GS_TARGET_STEADY = 1 } GSTargetMode;
+   rerun from them (the loss is 0 at the truth); steady: the same to a steady state (tolerance);
+   file: the first K targets of a gsinv targets file, every point run from their initial states. */
+typedef enum { GS_TARGET_PAPER = 0, GS_TARGET_STEADY = 1, GS_TARGET_FILE = 2 } GSTargetMode;
 extern const char *const GSTargetModes[];
 
 #define GS_MAX_TARGETS 64

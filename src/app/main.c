@@ -17,7 +17,7 @@ static const GSCommand commands[] = {
   {"targets", GSAppTargets, "N target steady states at one theta from seeded initial states; resumable"},
   {"invert", GSAppInvert, "recover theta from targets by gradient descent through the simulation (TAO or the paper's SGD); resumable"},
   {"gradcheck", GSAppGradcheck, "gradient of a loss by every route (adjoint, forward, differences, implicit) and a Taylor test"},
-  {"bench",    GSAppBench,    "measure forward speed: the TS path against a bare fused loop"          },
+  {"bench", GSAppBench, "speed: bare loop, production and TS paths, adjoint, memory bandwidth, at several grid sizes"},
   {"residual", GSAppResidual, "estimate theta from the residual of observed fields (model.md section 11)"},
 };
 

@@ -4,8 +4,9 @@
 #include "gsinv/landscape.h"
 #include "gsinv/landscape_analysis.h"
 #include "gsinv/options.h"
+#include "gsinv/targets.h"
 
-const char *const GSTargetModes[] = {"paper", "steady", "GSTargetMode", "GS_TARGET_", NULL};
+const char *const GSTargetModes[] = {"paper", "steady", "file", "GSTargetMode", "GS_TARGET_", NULL};
 
 struct _p_GSLandscape {
   MPI_Comm         comm;
@@ -18,6 +19,8 @@ struct _p_GSLandscape {
   PetscInt         ntargets, gallery;
   GSParams         base;
   Vec              X0[GS_MAX_TARGETS], T[GS_MAX_TARGETS], X;
+  char             targets_file[PETSC_MAX_PATH_LEN];
+  PetscScalar     *target_v; /* file mode: the K target v fields in natural order (group rank 0) */
 };
 
 static PetscErrorCode LandscapeOptions(MPI_Comm comm, GSLandscape l, PetscBool *gradient)
@@ -29,7 +32,8 @@ static PetscErrorCode LandscapeOptions(MPI_Comm comm, GSLandscape l, PetscBool *
   l->gallery  = 0;
   *gradient   = PETSC_FALSE;
   PetscOptionsBegin(comm, NULL, "Landscape points", "GSLandscape");
-  PetscCall(PetscOptionsEnum("-gs_target_mode", "paper: fixed steps from the targets' initial states; steady: to a steady state", "GSLandscapeCreate", GSTargetModes, mode, &mode, NULL));
+  PetscCall(PetscOptionsEnum("-gs_target_mode", "paper: fixed steps from the targets' initial states; steady: to a steady state; file: targets from -gs_targets_file", "GSLandscapeCreate", GSTargetModes, mode, &mode, NULL));
+  PetscCall(PetscOptionsString("-gs_targets_file", "File mode: a gsinv targets file", "GSLandscapeCreate", l->targets_file, l->targets_file, sizeof(l->targets_file), NULL));
   PetscCall(GSOptionsInt("-gs_targets", "Initial states (and targets) per point: the loss is their mean", "GSLandscapeCreate", l->ntargets, &l->ntargets, NULL));
   PetscCall(PetscOptionsBool("-gs_landscape_gradient", "Also the adjoint gradient at every point", "GSLandscapeCreate", *gradient, gradient, NULL));
   PetscCall(GSOptionsInt("-gs_gallery_size", "Keep the final v of every point downsampled to N x N (0: none)", "GSLandscapeCreate", l->gallery, &l->gallery, NULL));
@@ -52,9 +56,10 @@ PetscErrorCode GSLandscapeCreate(MPI_Comm comm, GSLandscape *out)
   PetscCall(GSModelCreate(comm, &l->model));
   l->base = l->model->params;
   PetscCall(GSInitialOptionsFromOptions(comm, &l->init));
-  PetscCall(GSRunCreate(l->model, l->mode == GS_TARGET_STEADY ? 1e-4 : 0.0, 40000, &l->run));
+  PetscCall(GSRunCreate(l->model, l->mode == GS_TARGET_PAPER ? 0.0 : 1e-4, 40000, &l->run));
   PetscCheck(l->mode != GS_TARGET_PAPER || l->run->steady_tol == 0, comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g: the paper's mode runs a fixed number of steps (use -gs_target_mode steady)", (double)l->run->steady_tol);
   PetscCheck(l->mode != GS_TARGET_STEADY || l->run->steady_tol > 0, comm, PETSC_ERR_USER_INPUT, "-gs_target_mode steady needs -gs_steady_tol > 0");
+  PetscCheck(l->mode != GS_TARGET_FILE || l->targets_file[0], comm, PETSC_ERR_USER_INPUT, "-gs_target_mode file needs -gs_targets_file");
   l->run->quiet = PETSC_TRUE;
   PetscCall(GSFieldLossCreate(l->model, &l->loss));
   if (gradient) PetscCall(GSGradientCreate(l->run, l->loss, &l->gradient));
@@ -78,6 +83,7 @@ PetscErrorCode GSLandscapeDestroy(GSLandscape *out)
     PetscCall(VecDestroy(&l->T[k]));
   }
   PetscCall(VecDestroy(&l->X));
+  PetscCall(PetscFree(l->target_v));
   PetscCall(GSGradientDestroy(&l->gradient));
   PetscCall(GSFieldLossDestroy(&l->loss));
   PetscCall(GSRunDestroy(&l->run));
@@ -132,8 +138,41 @@ PetscErrorCode GSLandscapeDescribe(GSLandscape l, char *buf, size_t len)
   PetscCall(GSRunGetScheme(l->run, &ts_type, &dt));
   PetscCall(TSGetMaxSteps(l->run->ts, &max_steps));
   PetscCall(PetscOptionsGetAll(NULL, &options));
-  PetscCall(PetscSNPrintf(buf, len, "grid %" PetscInt_FMT "x%" PetscInt_FMT " h %.17g ts %s dt %.17g steps %" PetscInt_FMT " tol %.17g mode %s targets %" PetscInt_FMT " seed %llu noise %.17g block %d initial '%s' gradient %d gallery %" PetscInt_FMT, m->nx, m->ny, (double)m->h, ts_type, (double)dt, max_steps, (double)l->run->steady_tol, GSTargetModes[l->mode], l->ntargets, (unsigned long long)l->init.recipe.seed, l->init.recipe.noise, l->init.recipe.block, l->init.file, l->gradient != NULL, l->gallery));
+  PetscCall(PetscSNPrintf(buf, len, "grid %" PetscInt_FMT "x%" PetscInt_FMT " h %.17g ts %s dt %.17g steps %" PetscInt_FMT " tol %.17g mode %s targets %" PetscInt_FMT " seed %llu noise %.17g block %d initial '%s' gradient %d gallery %" PetscInt_FMT " targets file '%s'", m->nx, m->ny, (double)m->h, ts_type, (double)dt, max_steps, (double)l->run->steady_tol, GSTargetModes[l->mode], l->ntargets, (unsigned long long)l->init.recipe.seed, l->init.recipe.noise, l->init.recipe.block, l->init.file, l->gradient != NULL, l->gallery, l->mode == GS_TARGET_FILE ? l->targets_file : ""));
   PetscCall(PetscFree(options));
+  PetscFunctionReturn(0);
+}
+
+/* File mode: the first K targets of the file and the initial states that made them. */
+static PetscErrorCode TargetsFromFile(GSLandscape l)
+{
+  PetscInt    count, seed, sample0;
+  PetscMPIInt rank;
+  const size_t cells = (size_t)(l->model->nx * l->model->ny);
+
+  PetscFunctionBeginUser;
+  PetscCall(GSTargetsInfo(l->comm, "-gs_targets_file", l->targets_file, &count, &seed, &sample0));
+  PetscCheck(count >= l->ntargets && seed >= 0, l->comm, PETSC_ERR_USER_INPUT, "-gs_targets_file %s: %" PetscInt_FMT " targets (with seed %" PetscInt_FMT "), -gs_targets asks for %" PetscInt_FMT, l->targets_file, count, seed, l->ntargets);
+  PetscCallMPI(MPI_Comm_rank(l->comm, &rank));
+  PetscCall(PetscMalloc1(rank == 0 ? l->ntargets * cells : 1, &l->target_v));
+  for (PetscInt k = 0; k < l->ntargets; k++) {
+    GSInitialRecipe r = l->init.recipe;
+    r.seed            = (uint64_t)seed;
+    r.sample          = sample0 + k;
+    PetscCall(GSInitialRecipeFill(l->model, &r, l->X0[k]));
+    PetscCall(GSTargetsReadV(l->model, "-gs_targets_file", l->targets_file, k, rank == 0 ? l->target_v + k * cells : NULL));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Makes target k the loss's target. */
+static PetscErrorCode SetTarget(GSLandscape l, PetscInt k)
+{
+  const size_t cells = (size_t)(l->model->nx * l->model->ny);
+
+  PetscFunctionBeginUser;
+  if (l->mode == GS_TARGET_FILE) PetscCall(GSFieldLossSetTargetNatural(l->loss, l->target_v ? l->target_v + k * cells : NULL));
+  else PetscCall(GSFieldLossSetTarget(l->loss, l->T[k]));
   PetscFunctionReturn(0);
 }
 
@@ -141,6 +180,10 @@ PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l)
 {
   PetscFunctionBeginUser;
   PetscCall(GSModelSetParams(l->model, &l->base));
+  if (l->mode == GS_TARGET_FILE) {
+    PetscCall(TargetsFromFile(l));
+    PetscFunctionReturn(0);
+  }
   for (PetscInt k = 0; k < l->ntargets; k++) {
     GSInitialRecipe r = l->init.recipe;
     r.sample += k;
@@ -205,7 +248,7 @@ static PetscErrorCode RunSample(GSLandscape l, PetscInt k, GSRunReason *reason, 
   PetscFunctionBeginUser;
   if (l->gradient) {
     GSGradientResult r;
-    PetscCall(GSFieldLossSetTarget(l->loss, l->T[k]));
+    PetscCall(SetTarget(l, k));
     PetscCall(GSGradientAdjoint(l->gradient, l->X0[k], &r));
     *reason = r.reason, *steps = r.steps, *final = GSGradientFinalState(l->gradient);
     for (int q = 0; q < GS_NPARAM; q++) grad[q] = r.grad[q];
@@ -249,7 +292,7 @@ PetscErrorCode GSLandscapeEvaluate(GSLandscape l, const GSParams *theta, GSPoint
     }
     rec->reason = (int32_t)reason;
     rec->steps  = PetscMax(rec->steps, steps);
-    PetscCall(GSFieldLossSetTarget(l->loss, l->T[k]));
+    PetscCall(SetTarget(l, k));
     for (int t = 0; t < GS_NLOSS; t++) {
       PetscReal value;
       if (!GSFieldLossAvailable(l->loss, (GSLossType)t)) continue;

@@ -145,3 +145,14 @@ def case_landscape_plot():
     assert proc.returncode == 0
     for what in ("heat", "class", "grad", "gallery", "cliffs"):
         assert os.path.getsize(f"plot_{what}.png") > 1000, what
+
+
+def case_landscape_file_mode():
+    """Targets read from a gsinv targets file: the same landscape as the paper's mode when the file
+    was made from the same initial states and steps (exactly 0 at the truth)."""
+    run(["targets", "-da_grid_x", "32", "-da_grid_y", "32", "-gs_init_block", "8", "-gs_steady_tol", "0", "-ts_max_steps", "1500",
+         "-gs_targets", "2", "-gs_output", "t.h5"], 2)
+    run(SMALL + ["-gs_output", "paper.h5"])
+    run(SMALL + ["-gs_target_mode", "file", "-gs_targets_file", "t.h5", "-gs_steady_tol", "0", "-gs_output", "file.h5"], 2)
+    assert_same(landscape("file.h5"), landscape("paper.h5"))
+    assert landscape("file.h5")["pixel"][1, 1] == 0.0
