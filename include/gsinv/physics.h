@@ -138,3 +138,11 @@ void GSParamGradientGhosted(double inv_h2, int xm, int ym, int gxm, const GSFiel
 struct GSStepStats_;
 void GSEulerStepPeriodicChecked(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, GSField *y, struct GSStepStats_ *stats);
 void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *y, struct GSStepStats_ *stats);
+
+/* One backward step of the discrete adjoint of forward Euler y = x + dt f(x): lambda_new =
+   lambda + dt J(x)^T lambda and mu += dt (d f / d theta)(x)^T lambda, over a whole periodic grid
+   (nx >= 3) or an owned patch (x unghosted, lambda's ghosted copy at lin, row stride gxm; mu is
+   then this patch's share, whose sum over the patches is the whole grid's). lam_new must not
+   alias lam. */
+void GSAdjointEulerStepPeriodic(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, const GSField *lam, GSField *lam_new, double mu[GS_NPARAM]);
+void GSAdjointEulerStepGhosted(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *x, const GSField *lin, GSField *lam_new, double mu[GS_NPARAM]);

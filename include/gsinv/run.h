@@ -45,6 +45,8 @@ PetscErrorCode GSRunSolve(GSRun run, Vec X);
 
 /* Whether GSRunSolve will take the fast path (RK 1fe, -gs_fast_path, nothing needs the TS). */
 PetscErrorCode GSRunFastPathApplies(GSRun run, PetscBool *applies);
+/* Y = X + dt f(X) in one fused sweep, with the step's checks on this rank's cells (stats). */
+PetscErrorCode GSModelEulerStep(GSModel model, PetscReal dt, Vec X, Vec Y, GSStepStats *stats);
 /* The fast path's loop (fast_euler.c); GSRunSolve calls it. */
 PetscErrorCode GSRunSolveFast(GSRun run, Vec X);
 /* Progress and snapshots after a step of either path. */

@@ -22,8 +22,7 @@ PetscErrorCode GSRunFastPathApplies(GSRun run, PetscBool *applies)
   PetscFunctionReturn(0);
 }
 
-/* Y = X + dt f(X) with the step's checks, on this rank's cells. */
-static PetscErrorCode CheckedStep(GSModel m, PetscReal dt, Vec X, Vec Y, GSStepStats *local)
+PetscErrorCode GSModelEulerStep(GSModel m, PetscReal dt, Vec X, Vec Y, GSStepStats *local)
 {
   const PetscScalar *x;
   PetscScalar       *y;
@@ -58,7 +57,7 @@ PetscErrorCode GSRunSolveFast(GSRun run, Vec X)
   PetscFunctionBeginUser;
   PetscCall(TSGetMaxSteps(run->ts, &max_steps));
   while (run->reason == GS_RUN_RUNNING) {
-    PetscCall(CheckedStep(run->model, run->dt, cur, next, &local));
+    PetscCall(GSModelEulerStep(run->model, run->dt, cur, next, &local));
     local.interrupt = GSInterruptRequested() ? 1.0 : 0.0;
     PetscCallMPI(MPI_Allreduce(&local, &run->stats, GS_STEP_STATS_N, MPI_DOUBLE, MPI_MAX, run->model->comm));
     run->steps++;

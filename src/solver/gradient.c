@@ -27,7 +27,7 @@ static PetscErrorCode GSGradientOptions(GSGradient g)
 
 /* Whether TS keeps every state of a run, with its stages (for RK 1fe the one stage is the state
    itself: keeping it avoids recomputing each step on the way back), for the adjoint of that run. */
-static PetscErrorCode GSGradientSetTrajectory(GSGradient g, PetscBool on)
+PetscErrorCode GSGradientSetTrajectory(GSGradient g, PetscBool on)
 {
   TS           ts = g->run->ts;
   TSTrajectory tj;
@@ -43,7 +43,7 @@ static PetscErrorCode GSGradientSetTrajectory(GSGradient g, PetscBool on)
 }
 
 /* The forward run's snapshot hook: keeps the state every stride steps. */
-static PetscErrorCode StoreCheckpoint(GSRun run, PetscInt step, Vec X, void *ctx)
+PetscErrorCode GSGradientStoreCheckpoint(GSRun run, PetscInt step, Vec X, void *ctx)
 {
   GSGradient g = (GSGradient)ctx;
   PetscInt   k = step / g->stride;
@@ -114,6 +114,9 @@ PetscErrorCode GSGradientDestroy(GSGradient *grad)
   PetscCall(VecDestroy(&g->G));
   PetscCall(VecDestroy(&g->lambda));
   PetscCall(VecDestroy(&g->mu));
+  PetscCall(VecDestroy(&g->lambda_next));
+  PetscCall(VecDestroy(&g->lambda_local));
+  if (g->segment) PetscCall(VecDestroyVecs(g->stride, &g->segment));
   for (PetscInt i = 0; i < g->checkpoint_capacity; i++) PetscCall(VecDestroy(&g->checkpoints[i]));
   PetscCall(PetscFree(g->checkpoints));
   PetscCall(PetscFree(g));
@@ -163,7 +166,7 @@ PetscErrorCode GSGradientFixSteps(GSGradient g, PetscInt steps)
 }
 
 /* Forward run from X0 into g->X and the loss of the final state (with dL/dX into G if asked). */
-static PetscErrorCode ForwardAndLoss(GSGradient g, Vec X0, GSGradientResult *r, Vec G)
+PetscErrorCode GSGradientForwardAndLoss(GSGradient g, Vec X0, GSGradientResult *r, Vec G)
 {
   PetscFunctionBeginUser;
   PetscCall(VecCopy(X0, g->X));
@@ -179,7 +182,7 @@ PetscErrorCode GSGradientLoss(GSGradient g, Vec X0, GSGradientResult *r)
 {
   PetscFunctionBeginUser;
   PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
-  PetscCall(ForwardAndLoss(g, X0, r, NULL));
+  PetscCall(GSGradientForwardAndLoss(g, X0, r, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -225,14 +228,26 @@ static PetscErrorCode AdjointSegment(GSGradient g, PetscInt start, PetscInt coun
    Any number of steps works, so a run to steady state needs no second pass. */
 PetscErrorCode GSGradientAdjoint(GSGradient g, Vec X0, GSGradientResult *r)
 {
+  PetscBool fast;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSRunFastPathApplies(g->run, &fast));
+  if (fast) PetscCall(GSGradientAdjointEuler(g, X0, r));
+  else PetscCall(GSGradientAdjointTS(g, X0, r));
+  PetscFunctionReturn(0);
+}
+
+/* The TS route: TSAdjoint over checkpointed segments. */
+PetscErrorCode GSGradientAdjointTS(GSGradient g, Vec X0, GSGradientResult *r)
+{
   PetscInt  n, first, max_steps;
   PetscBool quiet = g->run->quiet;
   PetscReal tol   = g->run->steady_tol;
 
   PetscFunctionBeginUser;
   PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
-  PetscCall(GSRunSetSnapshot(g->run, g->stride, StoreCheckpoint, g));
-  PetscCall(ForwardAndLoss(g, X0, r, g->lambda));
+  PetscCall(GSRunSetSnapshot(g->run, g->stride, GSGradientStoreCheckpoint, g));
+  PetscCall(GSGradientForwardAndLoss(g, X0, r, g->lambda));
   PetscCall(GSRunSetSnapshot(g->run, 0, NULL, NULL));
   if (!GSRunReasonIsValid(r->reason)) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(g->event_adjoint, 0, 0, 0, 0));
@@ -297,7 +312,7 @@ PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, Pets
   if (!explicit_rk) PetscCall(TSSetIJacobianP(ts, Jp, NULL, NULL));
   PetscCall(TSForwardSetSensitivities(ts, GS_NPARAM, S));
   g->run->ts_required = PETSC_TRUE;
-  PetscCall(ForwardAndLoss(g, X0, r, g->G));
+  PetscCall(GSGradientForwardAndLoss(g, X0, r, g->G));
   g->run->ts_required = PETSC_FALSE;
   if (GSRunReasonIsValid(r->reason)) {
     for (int q = 0; q < GS_NPARAM; q++) {

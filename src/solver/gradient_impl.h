@@ -15,4 +15,15 @@ struct _p_GSGradient {
   PetscInt    saved_max_steps;
   PetscBool   fixed;
   PetscLogEvent event_adjoint;
+  Vec        *segment;       /* fast adjoint: the states of one segment */
+  Vec         lambda_next, lambda_local;
 };
+
+/* Pieces shared by the gradient routes (gradient.c). */
+PetscErrorCode GSGradientSetTrajectory(GSGradient g, PetscBool on);
+PetscErrorCode GSGradientStoreCheckpoint(GSRun run, PetscInt step, Vec X, void *ctx);
+PetscErrorCode GSGradientForwardAndLoss(GSGradient g, Vec X0, GSGradientResult *r, Vec G);
+/* The adjoint by PETSc's TSAdjoint over checkpointed segments (any scheme). */
+PetscErrorCode GSGradientAdjointTS(GSGradient g, Vec X0, GSGradientResult *r);
+/* The adjoint of forward Euler by fused backward sweeps over checkpointed segments (adjoint_euler.c). */
+PetscErrorCode GSGradientAdjointEuler(GSGradient g, Vec X0, GSGradientResult *r);
