@@ -46,8 +46,10 @@ const GSInitialOptions *GSLandscapeGetInitial(GSLandscape l);
 /* Text that changes whenever the result of a point would (journal signature). */
 PetscErrorCode GSLandscapeDescribe(GSLandscape l, char *buf, size_t len);
 
-/* Runs the K targets at the base theta. Collective on group. */
-PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l);
+/* Runs the K targets at the base theta, each once in the world: group k mod ngroups runs target k
+   and its v field is broadcast (leader of group g is world rank g * group_size). Collective on
+   world. */
+PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt ngroups, PetscInt group_id, PetscInt group_size);
 
 /* Evaluates one point: gallery (g x g floats, filled on group rank 0) may be NULL. Collective on
    group. rec->reason is GS_RUN_INTERRUPTED if a stop was requested meanwhile. */

@@ -196,7 +196,7 @@ static PetscErrorCode SweepRun(Sweep *s, PetscInt total, PetscInt npending, Pets
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&s->start));
   if (npending > 0) {
-    PetscCall(GSLandscapeSetUpTargets(s->land));
+    PetscCall(GSLandscapeSetUpTargets(s->land, s->groups.world, s->groups.ngroups, s->groups.group_id, s->groups.group_size));
     mine = (PetscBool)(GSLandscapeGetRun(s->land)->reason == GS_RUN_INTERRUPTED);
     if (!mine) PetscCall(RunPoints(s, total, total - npending, &mine));
   }

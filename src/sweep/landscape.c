@@ -18,9 +18,9 @@ struct _p_GSLandscape {
   GSTargetMode     mode;
   PetscInt         ntargets, gallery;
   GSParams         base;
-  Vec              X0[GS_MAX_TARGETS], T[GS_MAX_TARGETS], X;
+  Vec              X0[GS_MAX_TARGETS], X;
   char             targets_file[PETSC_MAX_PATH_LEN];
-  PetscScalar     *target_v; /* file mode: the K target v fields in natural order (group rank 0) */
+  PetscScalar     *target_v; /* the K target v fields in natural order (group rank 0) */
 };
 
 static PetscErrorCode LandscapeOptions(MPI_Comm comm, GSLandscape l, PetscBool *gradient)
@@ -66,7 +66,6 @@ PetscErrorCode GSLandscapeCreate(MPI_Comm comm, GSLandscape *out)
   PetscCall(DMCreateGlobalVector(l->model->da, &l->X));
   for (PetscInt k = 0; k < l->ntargets; k++) {
     PetscCall(VecDuplicate(l->X, &l->X0[k]));
-    PetscCall(VecDuplicate(l->X, &l->T[k]));
   }
   *out = l;
   PetscFunctionReturn(0);
@@ -80,7 +79,6 @@ PetscErrorCode GSLandscapeDestroy(GSLandscape *out)
   if (!l) PetscFunctionReturn(0);
   for (PetscInt k = 0; k < l->ntargets; k++) {
     PetscCall(VecDestroy(&l->X0[k]));
-    PetscCall(VecDestroy(&l->T[k]));
   }
   PetscCall(VecDestroy(&l->X));
   PetscCall(PetscFree(l->target_v));
@@ -171,29 +169,54 @@ static PetscErrorCode SetTarget(GSLandscape l, PetscInt k)
   const size_t cells = (size_t)(l->model->nx * l->model->ny);
 
   PetscFunctionBeginUser;
-  if (l->mode == GS_TARGET_FILE) PetscCall(GSFieldLossSetTargetNatural(l->loss, l->target_v ? l->target_v + k * cells : NULL));
-  else PetscCall(GSFieldLossSetTarget(l->loss, l->T[k]));
+  PetscCall(GSFieldLossSetTargetNatural(l->loss, l->target_v ? l->target_v + k * cells : NULL));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l)
+/* Target k at the base theta by this group; its v in natural order (group rank 0). */
+static PetscErrorCode RunTarget(GSLandscape l, PetscInt k, PetscScalar *v, double info[2])
 {
+  PetscFunctionBeginUser;
+  PetscCall(VecCopy(l->X0[k], l->X));
+  PetscCall(GSRunSolve(l->run, l->X));
+  info[0] = (double)l->run->reason, info[1] = (double)l->run->steps;
+  if (l->run->reason != GS_RUN_INTERRUPTED) PetscCall(GSModelGatherField(l->model, l->X, 1, v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt ngroups, PetscInt group_id, PetscInt group_size)
+{
+  const size_t cells = (size_t)(l->model->nx * l->model->ny);
+  PetscMPIInt  rank;
+
   PetscFunctionBeginUser;
   PetscCall(GSModelSetParams(l->model, &l->base));
   if (l->mode == GS_TARGET_FILE) {
     PetscCall(TargetsFromFile(l));
     PetscFunctionReturn(0);
   }
+  PetscCallMPI(MPI_Comm_rank(l->comm, &rank));
+  PetscCall(PetscMalloc1(l->ntargets * cells, &l->target_v));
   for (PetscInt k = 0; k < l->ntargets; k++) {
     GSInitialRecipe r = l->init.recipe;
     r.sample += k;
     if (l->init.file[0] && k == 0) PetscCall(GSInitialStateFill(l->model, &l->init, l->X0[k]));
     else PetscCall(GSInitialRecipeFill(l->model, &r, l->X0[k]));
-    PetscCall(VecCopy(l->X0[k], l->T[k]));
-    PetscCall(GSRunSolve(l->run, l->T[k]));
-    if (l->run->reason == GS_RUN_INTERRUPTED) PetscFunctionReturn(0);
-    PetscCheck(GSRunReasonIsValid(l->run->reason), l->comm, PETSC_ERR_USER_INPUT, "target %" PetscInt_FMT " at the base theta ended %s after %" PetscInt_FMT " steps: no landscape can be measured against it", k, GSRunReasonNames[l->run->reason], l->run->steps);
   }
+  for (PetscInt k = 0; k < l->ntargets; k++) {
+    const PetscMPIInt owner   = (PetscMPIInt)((k % ngroups) * group_size);
+    double            info[2] = {0, 0};
+    if (k % ngroups == group_id) PetscCall(RunTarget(l, k, l->target_v + k * cells, info));
+    PetscCallMPI(MPI_Bcast(info, 2, MPI_DOUBLE, owner, world));
+    if ((GSRunReason)info[0] == GS_RUN_INTERRUPTED) {
+      l->run->reason = GS_RUN_INTERRUPTED;
+      PetscFunctionReturn(0);
+    }
+    PetscCheck(GSRunReasonIsValid((GSRunReason)info[0]), world, PETSC_ERR_USER_INPUT, "target %" PetscInt_FMT " at the base theta ended %s after %.0f steps: no landscape can be measured against it", k, GSRunReasonNames[(int)info[0]], info[1]);
+    PetscCallMPI(MPI_Bcast(l->target_v + k * cells, (PetscMPIInt)cells, MPIU_SCALAR, owner, world));
+  }
+  l->run->reason = GS_RUN_RUNNING;
+  if (rank != 0) PetscCall(PetscFree(l->target_v));
   PetscFunctionReturn(0);
 }
 
