@@ -15,6 +15,9 @@
     if ((call) < 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", #call); \
   } while (0)
 
+/* The PETSc log event GSIO (-log_view) around file writing. Not collective. */
+PetscErrorCode GSIOEvent(PetscLogEvent *event);
+
 /* An output file: written as PATH.partial and renamed to PATH by GSOutputClose. */
 typedef struct {
   MPI_Comm    comm;

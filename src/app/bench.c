@@ -676,7 +676,7 @@ static PetscErrorCode BenchWriteFiles(BenchSize *b, const BenchOptions *o, const
   PetscLogEvent event_io;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscLogEventRegister("GSIO", PETSC_VIEWER_CLASSID, &event_io));
+  PetscCall(GSIOEvent(&event_io));
   PetscCall(PetscLogEventBegin(event_io, 0, 0, 0, 0));
   if (o->output[0]) PetscCall(BenchWriteHDF5(b, o, init, recs, bw));
   if (o->csv[0]) PetscCall(BenchWriteCSV(b->m->comm, o->csv, o->nsizes, recs, bw, b->size));

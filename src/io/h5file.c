@@ -25,6 +25,16 @@ PetscErrorCode GSOutputCheckWritable(MPI_Comm comm, const char *option, const ch
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode GSIOEvent(PetscLogEvent *event)
+{
+  static PetscLogEvent io = 0;
+
+  PetscFunctionBeginUser;
+  if (!io) PetscCall(PetscLogEventRegister("GSIO", PETSC_VIEWER_CLASSID, &io));
+  *event = io;
+  PetscFunctionReturn(0);
+}
+
 /* A partial file left by a killed run is removed (a new file, not a truncation of one that a dying
    process may still hold locked). */
 static PetscErrorCode RemoveStalePartial(MPI_Comm comm, const char *partial)
@@ -55,15 +65,19 @@ PetscErrorCode GSOutputOpen(MPI_Comm comm, const char *option, const char *path,
 
 PetscErrorCode GSOutputClose(GSOutput *out)
 {
-  PetscMPIInt rank;
-  int         err = 0;
+  PetscMPIInt   rank;
+  int           err = 0;
+  PetscLogEvent io;
 
   PetscFunctionBeginUser;
+  PetscCall(GSIOEvent(&io));
+  PetscCall(PetscLogEventBegin(io, 0, 0, 0, 0));
   PetscCall(PetscViewerDestroy(&out->viewer));
   PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
   if (rank == 0 && rename(out->partial, out->path) != 0) err = errno;
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, out->comm));
   PetscCheck(!err, out->comm, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s (%s)", out->partial, out->path, strerror(err));
+  PetscCall(PetscLogEventEnd(io, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
@@ -172,10 +186,13 @@ static PetscErrorCode EnsureParentGroups(hid_t file, const char *path)
 
 static PetscErrorCode WriteArray(GSOutput *out, const char *path, hid_t type, int rank_dims, const hsize_t *dims, const void *data)
 {
-  hid_t       file, space, dset;
-  PetscMPIInt rank;
+  hid_t         file, space, dset;
+  PetscMPIInt   rank;
+  PetscLogEvent io;
 
   PetscFunctionBeginUser;
+  PetscCall(GSIOEvent(&io));
+  PetscCall(PetscLogEventBegin(io, 0, 0, 0, 0));
   PetscCall(GetFile(out, &file));
   PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
   PetscCall(EnsureParentGroups(file, path));
@@ -188,6 +205,7 @@ static PetscErrorCode WriteArray(GSOutput *out, const char *path, hid_t type, in
   GSH5Call(H5Dwrite(dset, type, space, space, H5P_DEFAULT, data));
   GSH5Call(H5Dclose(dset));
   GSH5Call(H5Sclose(space));
+  PetscCall(PetscLogEventEnd(io, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
