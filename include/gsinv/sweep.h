@@ -16,6 +16,10 @@ typedef struct {
   GSParams  base;
 } GSSweepAxes;
 
+/* GS_PARAM_* of a parameter name (F, k, Du, Dv); an unknown name stops with a message naming
+   option. Collective on comm. */
+PetscErrorCode GSParamIndex(MPI_Comm comm, const char *option, const char *name, PetscInt *param);
+
 /* Reads the axes options (defaults: F, k around the ground truth) and checks them. Collective. */
 PetscErrorCode GSSweepAxesFromOptions(MPI_Comm comm, const GSParams *base, GSSweepAxes *axes);
 PetscInt       GSSweepAxesSize(const GSSweepAxes *axes);

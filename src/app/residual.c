@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "gsinv/app.h"
+#include "gsinv/sweep.h"
 #include "gsinv/completion.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
@@ -17,9 +18,8 @@ typedef struct {
   GSObservation obs;
   PetscReal     sweep[MAX_SWEEP];
   PetscInt      nsweep;
-  char          axes[64];
-  PetscReal     lo[MAX_AXES], hi[MAX_AXES];
-  PetscInt      n[MAX_AXES], nlo, nhi, nn;
+  GSSweepAxes   axes;     /* -gs_axes, -gs_lo, -gs_hi, -gs_n as for gsinv landscape */
+  PetscBool     has_axes; /* one of them was given: a residual landscape on those axes */
   PetscBool     complete;
 } ResidualOptions;
 
@@ -44,6 +44,23 @@ typedef struct {
 static const char *const FormNames[]   = {"steady", "transient", "GSResidualForm", "GS_RESIDUAL_FORM_", NULL};
 static const char *const FieldsNames[] = {"uv", "v", "GSObsFields", "GS_OBS_FIELDS_", NULL};
 
+/* The residual landscape's axes: the options of gsinv landscape (others fixed at theta_hat or
+   the -gs_F.. given); the landscape is made when any of them is given. */
+static PetscErrorCode AxesFromOptions(MPI_Comm comm, ResidualOptions *o)
+{
+  const char *names[4] = {"-gs_axes", "-gs_lo", "-gs_hi", "-gs_n"};
+  GSParams    base     = {0, 0, 0, 0};
+
+  PetscFunctionBeginUser;
+  for (int k = 0; k < 4; k++) {
+    PetscBool set;
+    PetscCall(PetscOptionsHasName(NULL, NULL, names[k], &set));
+    o->has_axes = (PetscBool)(o->has_axes || set);
+  }
+  PetscCall(GSSweepAxesFromOptions(comm, &base, &o->axes));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ResidualOptionsRead(MPI_Comm comm, ResidualOptions *o)
 {
   PetscInt seed = 0;
@@ -53,7 +70,6 @@ static PetscErrorCode ResidualOptionsRead(MPI_Comm comm, ResidualOptions *o)
   PetscCall(PetscStrncpy(o->output, "residual.h5", sizeof(o->output)));
   o->obs.fraction = 1.0;
   o->nsweep = MAX_SWEEP;
-  o->nlo = o->nhi = o->nn = MAX_AXES;
   PetscOptionsBegin(comm, NULL, "gsinv residual", "GSAppResidual");
   PetscCall(PetscOptionsString("-gs_input", "HDF5 file written by gsinv simulate (required): /state, or /snapshots for the transient form", "GSAppResidual", o->input, o->input, sizeof(o->input), NULL));
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write", "GSAppResidual", o->output, o->output, sizeof(o->output), NULL));
@@ -66,13 +82,10 @@ static PetscErrorCode ResidualOptionsRead(MPI_Comm comm, ResidualOptions *o)
   PetscCall(PetscOptionsBool("-gs_complete", "Data completion: estimate the unobserved values (u with -gs_obs_fields v, cells left out by -gs_obs_fraction) jointly with theta by TAO (options -gs_complete_tao_*)", "GSAppResidual", o->complete, &o->complete, NULL));
   PetscCall(GSOptionsInt("-gs_seed", "Seed of the observation noise and mask", "GSAppResidual", seed, &seed, NULL));
   PetscCall(PetscOptionsRealArray("-gs_obs_noise_sweep", "Noise study: estimate once per sigma", "GSAppResidual", o->sweep, &o->nsweep, NULL));
-  PetscCall(PetscOptionsString("-gs_axes", "Residual landscape: 1 or 2 of F,k,Du,Dv (others fixed at theta_hat or the -gs_F.. given)", "GSAppResidual", o->axes, o->axes, sizeof(o->axes), NULL));
-  PetscCall(PetscOptionsRealArray("-gs_lo", "Landscape: lower end of each axis", "GSAppResidual", o->lo, &o->nlo, NULL));
-  PetscCall(PetscOptionsRealArray("-gs_hi", "Landscape: upper end of each axis", "GSAppResidual", o->hi, &o->nhi, NULL));
-  PetscCall(PetscOptionsIntArray("-gs_n", "Landscape: points on each axis", "GSAppResidual", o->n, &o->nn, NULL));
   PetscCall(PetscOptionsString("-gs_like", "Landscape: take the axes from a landscape file's /landscape/axis0, axis1", "GSAppResidual", o->like, o->like, sizeof(o->like), NULL));
   PetscOptionsEnd();
   o->obs.seed = seed;
+  PetscCall(AxesFromOptions(comm, o));
   PetscFunctionReturn(0);
 }
 
@@ -254,37 +267,17 @@ static PetscErrorCode Estimate(GSModel m, const GSResidualData *data, const GSOb
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ParamIndex(MPI_Comm comm, const char *name, PetscInt *param)
-{
-  PetscFunctionBeginUser;
-  *param = -1;
-  for (PetscInt q = 0; q < GS_NPARAM; q++)
-    if (!strcmp(name, GSParamNames[q])) *param = q;
-  PetscCheck(*param >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_axes: '%s' is not one of F,k,Du,Dv", name);
-  PetscFunctionReturn(0);
-}
-
-/* Axes from -gs_axes/-gs_lo/-gs_hi/-gs_n: evenly spaced, ends included. */
+/* The landscape's grid values from the sweep axes. */
 static PetscErrorCode LandscapeFromOptions(MPI_Comm comm, const ResidualOptions *o, Landscape *l)
 {
-  char  buf[64], *save = NULL;
-  char *name;
-
   PetscFunctionBeginUser;
-  PetscCall(PetscStrncpy(buf, o->axes, sizeof(buf)));
-  for (name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-    PetscCheck(l->naxes < MAX_AXES, comm, PETSC_ERR_USER_INPUT, "-gs_axes %s: at most 2 axes", o->axes);
-    PetscCall(ParamIndex(comm, name, &l->param[l->naxes++]));
-  }
-  PetscCheck(l->naxes >= 1, comm, PETSC_ERR_USER_INPUT, "-gs_axes '%s': give 1 or 2 of F,k,Du,Dv", o->axes);
-  PetscCheck(l->naxes != 2 || l->param[0] != l->param[1], comm, PETSC_ERR_USER_INPUT, "-gs_axes %s: the two axes must differ", o->axes);
-  PetscCheck(o->nlo == l->naxes && o->nhi == l->naxes && o->nn == l->naxes, comm, PETSC_ERR_USER_INPUT, "-gs_axes %s: -gs_lo, -gs_hi and -gs_n need %" PetscInt_FMT " value(s) each (got %" PetscInt_FMT ", %" PetscInt_FMT ", %" PetscInt_FMT ")", o->axes, l->naxes, o->nlo, o->nhi, o->nn);
+  l->naxes = o->axes.naxes;
   for (PetscInt a = 0; a < l->naxes; a++) {
-    PetscCheck(o->n[a] >= 1 && o->n[a] <= MAX_AXIS_POINTS, comm, PETSC_ERR_USER_INPUT, "-gs_n %" PetscInt_FMT " must be in [1, %d]", o->n[a], MAX_AXIS_POINTS);
-    PetscCheck(PetscIsNormalReal(o->lo[a] + 1) && PetscIsNormalReal(o->hi[a] + 1), comm, PETSC_ERR_USER_INPUT, "-gs_lo/-gs_hi of axis %" PetscInt_FMT " must be finite", a);
-    l->n[a] = o->n[a];
+    PetscCheck(o->axes.n[a] <= MAX_AXIS_POINTS, comm, PETSC_ERR_USER_INPUT, "-gs_n %" PetscInt_FMT " must be at most %d for the residual landscape", o->axes.n[a], MAX_AXIS_POINTS);
+    l->param[a] = o->axes.param[a];
+    l->n[a]     = o->axes.n[a];
     PetscCall(PetscMalloc1(l->n[a], &l->values[a]));
-    for (PetscInt i = 0; i < l->n[a]; i++) l->values[a][i] = l->n[a] == 1 ? o->lo[a] : o->lo[a] + (o->hi[a] - o->lo[a]) * (PetscReal)i / (PetscReal)(l->n[a] - 1);
+    for (PetscInt i = 0; i < l->n[a]; i++) l->values[a][i] = GSSweepAxisValue(&o->axes, (int)a, i);
   }
   PetscFunctionReturn(0);
 }
@@ -322,7 +315,7 @@ static PetscErrorCode LandscapeFromLike(MPI_Comm comm, const ResidualOptions *o,
   char        msg[PETSC_MAX_PATH_LEN + 128];
 
   PetscFunctionBeginUser;
-  PetscCheck(!o->axes[0] && !o->nlo && !o->nhi && !o->nn, comm, PETSC_ERR_USER_INPUT, "-gs_like %s takes the axes from the file: do not also give -gs_axes, -gs_lo, -gs_hi or -gs_n", o->like);
+  PetscCheck(!o->has_axes, comm, PETSC_ERR_USER_INPUT, "-gs_like %s takes the axes from the file: do not also give -gs_axes, -gs_lo, -gs_hi or -gs_n", o->like);
   PetscCall(PetscCalloc1(1, &like));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
@@ -337,7 +330,7 @@ static PetscErrorCode LandscapeFromLike(MPI_Comm comm, const ResidualOptions *o,
   if (msg[0]) PetscCall(PetscFree(like));
   PetscCheck(!msg[0], comm, PETSC_ERR_USER_INPUT, "%s (expected /landscape/axis0 [n0] and optionally /landscape/axis1 [n1], each with a 'name' attribute among F,k,Du,Dv)", msg);
   for (int a = 0; a < MAX_AXES && like->n[a]; a++) {
-    PetscCall(ParamIndex(comm, like->names[a], &l->param[a]));
+    PetscCall(GSParamIndex(comm, "-gs_like", like->names[a], &l->param[a]));
     l->n[a] = like->n[a];
     PetscCall(PetscMalloc1(l->n[a], &l->values[a]));
     PetscCall(PetscArraycpy(l->values[a], like->values[a], l->n[a]));
@@ -519,7 +512,7 @@ static PetscErrorCode ResidualRun(GSModel m, const ResidualOptions *o, const Inp
   data.dt   = info->dt;
   PetscCall(GSResidualDataSetUp(m, "-gs_input", o->pairs, &data));
   if (o->like[0]) PetscCall(LandscapeFromLike(m->comm, o, &land));
-  else if (o->axes[0] || o->nlo || o->nhi || o->nn) PetscCall(LandscapeFromOptions(m->comm, o, &land));
+  else if (o->has_axes) PetscCall(LandscapeFromOptions(m->comm, o, &land));
   PetscCallMPI(MPI_Barrier(m->comm));
   start = MPI_Wtime();
   PetscCall(Estimate(m, &data, &o->obs, &r.sums, &r.fit));

@@ -3,7 +3,7 @@
 
 #include "gsinv/sweep.h"
 
-static PetscErrorCode ParamIndex(MPI_Comm comm, const char *name, PetscInt *param)
+PetscErrorCode GSParamIndex(MPI_Comm comm, const char *option, const char *name, PetscInt *param)
 {
   PetscFunctionBeginUser;
   for (PetscInt q = 0; q < GS_NPARAM; q++)
@@ -11,7 +11,7 @@ static PetscErrorCode ParamIndex(MPI_Comm comm, const char *name, PetscInt *para
       *param = q;
       PetscFunctionReturn(0);
     }
-  SETERRQ(comm, PETSC_ERR_USER_INPUT, "-gs_axes: unknown parameter '%s' (one or two of F, k, Du, Dv)", name);
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: unknown parameter '%s' (one of F, k, Du, Dv)", option, name);
 }
 
 /* Reads the four options; a count is 0 when its option was not given. */
@@ -48,7 +48,7 @@ PetscErrorCode GSSweepAxesFromOptions(MPI_Comm comm, const GSParams *base, GSSwe
   PetscCall(AxesRead(comm, a, names, count));
   if (count[0]) {
     a->naxes = count[0];
-    for (PetscInt k = 0; k < a->naxes; k++) PetscCall(ParamIndex(comm, names[k], &a->param[k]));
+    for (PetscInt k = 0; k < a->naxes; k++) PetscCall(GSParamIndex(comm, "-gs_axes", names[k], &a->param[k]));
     PetscCheck(count[1] && count[2], comm, PETSC_ERR_USER_INPUT, "-gs_axes needs -gs_lo and -gs_hi");
   }
   for (PetscInt k = 0; k < 2; k++) PetscCall(PetscFree(names[k]));
