@@ -1,4 +1,6 @@
 """Reading gsinv HDF5 files: one reader for every subcommand's output."""
+import os
+
 import h5py
 
 
@@ -21,3 +23,23 @@ def describe(a):
 
 def open_file(path):
     return h5py.File(path, "r")
+
+
+def open_checked(path, fail):
+    """The open file, or fail(message) for a missing file or one HDF5 cannot read."""
+    if not os.path.exists(path):
+        fail(f"{path}: no such file")
+    try:
+        return open_file(path)
+    except OSError as e:
+        fail(f"{path}: cannot open as HDF5 ({e})")
+
+
+def output_prefix(path, output):
+    """PREFIX for PREFIX_<what>.png: -o (without a trailing .png) or the file without .h5; makes its folder."""
+    prefix = output or os.path.splitext(path)[0]
+    if prefix.endswith(".png"):
+        prefix = prefix[:-4]
+    if os.path.dirname(prefix):
+        os.makedirs(os.path.dirname(prefix), exist_ok=True)
+    return prefix

@@ -742,11 +742,7 @@ def main():
         L = PL.Landscape(args.landscape)
         if not L.losses:
             fail(f"{args.landscape}: /landscape has no loss dataset")
-    prefix = args.output or os.path.splitext(args.file)[0]
-    if prefix.endswith(".png"):
-        prefix = prefix[:-4]
-    if os.path.dirname(prefix):
-        os.makedirs(os.path.dirname(prefix), exist_ok=True)
+    prefix = gsinv_h5.output_prefix(args.file, args.output)
 
     written = []
     if kind == "inversion":

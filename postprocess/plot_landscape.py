@@ -70,12 +70,7 @@ class Landscape:
     """Everything of /landscape in memory (the gallery only as the subsampled panels)."""
 
     def __init__(self, path):
-        if not os.path.exists(path):
-            fail(f"{path}: no such file")
-        try:
-            f = gsinv_h5.open_file(path)
-        except OSError as e:
-            fail(f"{path}: cannot open as HDF5 ({e})")
+        f = gsinv_h5.open_checked(path, fail)
         with f:
             self.a = gsinv_h5.attrs(f)
             if "landscape" not in f:
@@ -707,11 +702,7 @@ def main():
         if explicit:
             print(f"{PROG}: {args.file} is 1-D: drawing slices instead of a heat map", file=sys.stderr)
         wanted = [w for w in wanted if w != "heat"] + ([] if "slices" in wanted else ["slices"])
-    prefix = args.output or os.path.splitext(args.file)[0]
-    if prefix.endswith(".png"):
-        prefix = prefix[:-4]
-    if os.path.dirname(prefix):
-        os.makedirs(os.path.dirname(prefix), exist_ok=True)
+    prefix = gsinv_h5.output_prefix(args.file, args.output)
 
     written = []
     for what in WHATS:

@@ -63,12 +63,7 @@ class Residual:
     where the drawing helpers need it (x, y, xname, yname, two_d, shape, curves, truth())."""
 
     def __init__(self, path):
-        if not os.path.exists(path):
-            fail(f"{path}: no such file")
-        try:
-            f = gsinv_h5.open_file(path)
-        except OSError as e:
-            fail(f"{path}: cannot open as HDF5 ({e})")
+        f = gsinv_h5.open_checked(path, fail)
         with f:
             self.a = gsinv_h5.attrs(f)
             if "residual_landscape" not in f:

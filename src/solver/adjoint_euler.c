@@ -54,16 +54,12 @@ PetscErrorCode GSGradientAdjointEuler(GSGradient g, Vec X0, GSGradientResult *r)
   Vec      lambda, next, t;
 
   PetscFunctionBeginUser;
-  PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
-  PetscCall(GSRunSetSnapshot(g->run, g->stride, GSGradientStoreCheckpoint, g));
-  PetscCall(GSGradientForwardAndLoss(g, X0, r, g->lambda));
-  PetscCall(GSRunSetSnapshot(g->run, 0, NULL, NULL));
+  PetscCall(GSGradientForwardCheckpointed(g, X0, r, &first));
   if (!GSRunReasonIsValid(r->reason)) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(g->event_adjoint, 0, 0, 0, 0));
   if (!g->lambda_next) PetscCall(VecDuplicate(g->lambda, &g->lambda_next));
   if (!g->lambda_local) PetscCall(DMCreateLocalVector(g->model->da, &g->lambda_local));
   n      = r->steps;
-  first  = g->window > 0 ? PetscMax(0, n - g->window) : 0;
   lambda = g->lambda, next = g->lambda_next;
   for (PetscInt start = ((n - 1) / g->stride) * g->stride; start >= 0 && start + g->stride > first; start -= g->stride) {
     const PetscInt count = PetscMin(g->stride, n - start);

@@ -237,6 +237,17 @@ PetscErrorCode GSGradientAdjoint(GSGradient g, Vec X0, GSGradientResult *r)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode GSGradientForwardCheckpointed(GSGradient g, Vec X0, GSGradientResult *r, PetscInt *first)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
+  PetscCall(GSRunSetSnapshot(g->run, g->stride, GSGradientStoreCheckpoint, g));
+  PetscCall(GSGradientForwardAndLoss(g, X0, r, g->lambda));
+  PetscCall(GSRunSetSnapshot(g->run, 0, NULL, NULL));
+  *first = g->window > 0 ? PetscMax(0, r->steps - g->window) : 0;
+  PetscFunctionReturn(0);
+}
+
 /* The TS route: TSAdjoint over checkpointed segments. */
 PetscErrorCode GSGradientAdjointTS(GSGradient g, Vec X0, GSGradientResult *r)
 {
@@ -245,14 +256,10 @@ PetscErrorCode GSGradientAdjointTS(GSGradient g, Vec X0, GSGradientResult *r)
   PetscReal tol   = g->run->steady_tol;
 
   PetscFunctionBeginUser;
-  PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
-  PetscCall(GSRunSetSnapshot(g->run, g->stride, GSGradientStoreCheckpoint, g));
-  PetscCall(GSGradientForwardAndLoss(g, X0, r, g->lambda));
-  PetscCall(GSRunSetSnapshot(g->run, 0, NULL, NULL));
+  PetscCall(GSGradientForwardCheckpointed(g, X0, r, &first));
   if (!GSRunReasonIsValid(r->reason)) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(g->event_adjoint, 0, 0, 0, 0));
-  n     = r->steps;
-  first = g->window > 0 ? PetscMax(0, n - g->window) : 0;
+  n = r->steps;
   PetscCall(VecSet(g->mu, 0.0));
   PetscCall(TSGetMaxSteps(g->run->ts, &max_steps));
   g->run->quiet = PETSC_TRUE;

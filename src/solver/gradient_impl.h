@@ -23,6 +23,9 @@ struct _p_GSGradient {
 PetscErrorCode GSGradientSetTrajectory(GSGradient g, PetscBool on);
 PetscErrorCode GSGradientStoreCheckpoint(GSRun run, PetscInt step, Vec X, void *ctx);
 PetscErrorCode GSGradientForwardAndLoss(GSGradient g, Vec X0, GSGradientResult *r, Vec G);
+/* The forward run of both adjoint routes: the loss's dL/dX into g->lambda, every stride-th state
+   kept; first is the earliest step the adjoint goes back to (-gs_adjoint_window). */
+PetscErrorCode GSGradientForwardCheckpointed(GSGradient g, Vec X0, GSGradientResult *r, PetscInt *first);
 /* The adjoint by PETSc's TSAdjoint over checkpointed segments (any scheme). */
 PetscErrorCode GSGradientAdjointTS(GSGradient g, Vec X0, GSGradientResult *r);
 /* The adjoint of forward Euler by fused backward sweeps over checkpointed segments (adjoint_euler.c). */

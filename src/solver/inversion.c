@@ -16,6 +16,7 @@ static PetscErrorCode InversionOptions(GSInversion inv)
 {
   PetscEnum opt = (PetscEnum)GS_OPTIMIZER_TAO, rep = (PetscEnum)GS_REPARAM_IDENTITY;
   PetscInt  n   = GS_NPARAM;
+  PetscBool set;
 
   PetscFunctionBeginUser;
   inv->batch = 8, inv->max_it = 100, inv->lr = 1e-4, inv->weight_decay = 0, inv->seed = 0;
@@ -32,10 +33,14 @@ static PetscErrorCode InversionOptions(GSInversion inv)
   PetscCall(GSOptionsReal("-gs_lr", "SGD learning rate (the paper: 1e-4)", "GSInversionCreate", inv->lr, &inv->lr, NULL));
   PetscCall(GSOptionsReal("-gs_weight_decay", "SGD weight decay on the raw variables (the paper: 5e-4)", "GSInversionCreate", inv->weight_decay, &inv->weight_decay, NULL));
   PetscCall(GSOptionsInt("-gs_max_it", "Iteration cap (the paper: 4000)", "GSInversionCreate", inv->max_it, &inv->max_it, NULL));
-  PetscCall(PetscOptionsRealArray("-gs_lower", "Lower bounds of F,k,Du,Dv (bounded TAO methods, identity variables)", "GSInversionCreate", inv->lower, &n, NULL));
+  PetscCall(PetscOptionsRealArray("-gs_lower", "Lower bounds of F,k,Du,Dv (bounded TAO methods, identity variables)", "GSInversionCreate", inv->lower, &n, &set));
+  PetscCheck(!set || n == GS_NPARAM, inv->comm, PETSC_ERR_USER_INPUT, "-gs_lower needs 4 values (F,k,Du,Dv), got %" PetscInt_FMT, n);
   n = GS_NPARAM;
-  PetscCall(PetscOptionsRealArray("-gs_upper", "Upper bounds of F,k,Du,Dv", "GSInversionCreate", inv->upper, &n, NULL));
+  PetscCall(PetscOptionsRealArray("-gs_upper", "Upper bounds of F,k,Du,Dv", "GSInversionCreate", inv->upper, &n, &set));
+  PetscCheck(!set || n == GS_NPARAM, inv->comm, PETSC_ERR_USER_INPUT, "-gs_upper needs 4 values (F,k,Du,Dv), got %" PetscInt_FMT, n);
   PetscOptionsEnd();
+  for (int q = 0; q < GS_NPARAM; q++) PetscCheck(inv->lower[q] < inv->upper[q], inv->comm, PETSC_ERR_USER_INPUT, "-gs_lower %g >= -gs_upper %g for %s", (double)inv->lower[q], (double)inv->upper[q], GSParamNames[q]);
+  PetscCheck(inv->seed >= 0, inv->comm, PETSC_ERR_USER_INPUT, "-gs_batch_seed %" PetscInt_FMT " must be >= 0", inv->seed);
   inv->optimizer = (GSOptimizerType)opt, inv->reparam = (GSReparamType)rep;
   PetscCheck(inv->batch >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-gs_batch %" PetscInt_FMT " must be >= 1", inv->batch);
   PetscCheck(inv->max_it >= 0, inv->comm, PETSC_ERR_USER_INPUT, "-gs_max_it %" PetscInt_FMT " must be >= 0", inv->max_it);
