@@ -17,9 +17,19 @@ typedef struct {
 } GSGradientResult;
 
 /* Wires JacobianP and the checkpointed trajectory into run's TS; reads -gs_adjoint_window (0: the
-   whole run) and -gs_checkpoint_stride (0: sqrt of -ts_max_steps). Collective. */
+   whole run), -gs_checkpoint_stride (0: GSCheckpointStride of -ts_max_steps with
+   -gs_checkpoint_cache and -gs_checkpoint_memory). Collective. */
 PetscErrorCode GSGradientCreate(GSRun run, GSFieldLoss loss, GSGradient *grad);
 PetscErrorCode GSGradientDestroy(GSGradient *grad);
+
+/* The automatic checkpoint stride for a run of `steps` steps whose state takes state_bytes per
+   rank: the two-level scheme keeps steps/stride checkpoints and recomputes one segment of stride
+   states at a time. A segment that fits in cache_bytes makes the recomputation and the backward
+   sweep read from cache instead of memory (at 128^2 on one rank, stride 8 instead of 70 made an
+   adjoint step 1.5 x faster); so the stride is the largest that fits in cache, provided the
+   checkpoints and the segment then fit in memory_bytes; else the smallest stride that fits; and
+   never above ceil(sqrt(steps)), where the memory is least. */
+PetscInt GSCheckpointStride(PetscInt steps, double state_bytes, double cache_bytes, double memory_bytes);
 
 /* Runs the forward model from X0 (left untouched), the loss of its final state and nothing else. */
 PetscErrorCode GSGradientLoss(GSGradient g, Vec X0, GSGradientResult *r);
@@ -27,6 +37,16 @@ PetscErrorCode GSGradientLoss(GSGradient g, Vec X0, GSGradientResult *r);
 /* Forward run with checkpoints, then TSAdjoint back through all of it (or the last
    -gs_adjoint_window steps). Collective. */
 PetscErrorCode GSGradientAdjoint(GSGradient g, Vec X0, GSGradientResult *r);
+
+/* Where the last GSGradientAdjoint spent its time on this rank (seconds): the forward run with
+   its checkpoints and the loss, the recomputation of the checkpointed segments (forward steps),
+   and the backward steps proper (the adjoint sweeps, with their halo exchanges), of which there
+   were backward_steps. */
+typedef struct {
+  PetscLogDouble forward, recompute, backward;
+  PetscInt       backward_steps;
+} GSGradientTimes;
+PetscErrorCode GSGradientGetTimes(GSGradient g, GSGradientTimes *times);
 
 /* Forward sensitivities S = dX_N/dtheta (four tangent solves), the gradient S^T dL/dX and the
    Gauss-Newton matrix (2/N) S_v^T S_v of the pixel loss (gn may be NULL). Collective. */

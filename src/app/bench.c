@@ -40,6 +40,8 @@ typedef struct {
 typedef struct {
   PetscInt nx, ny, steps, gradient_steps;
   double   t_bare, t_production, t_ts, t_halo_step, t_forward, t_gradient;
+  double   t_recompute, t_backward; /* of the fastest gradient run: its two backward phases */
+  PetscInt backward_steps;
   double   diff_production_ts, diff_production_bare; /* < 0: not compared */
   double   peak_mib;
   PetscBool bare_global; /* one rank: the bare loop ran the same problem and its result is compared */
@@ -385,8 +387,9 @@ static PetscErrorCode MaxDifference(Vec A, Vec B, double *diff)
 static PetscErrorCode BenchGradient(BenchSize *b, PetscInt steps, PetscInt repeat, BenchRecord *rec)
 {
   GSGradientResult r;
+  GSGradientTimes  phases;
   PetscLogDouble   t0;
-  double           t;
+  double           t, local[2], phase[2];
 
   PetscFunctionBeginUser;
   PetscCall(TSSetMaxSteps(b->run->ts, steps));
@@ -399,6 +402,10 @@ static PetscErrorCode BenchGradient(BenchSize *b, PetscInt steps, PetscInt repea
     PetscCall(BenchStartClock(b->m->comm, &t0));
     PetscCall(GSGradientAdjoint(b->grad, b->X0, &r));
     PetscCall(BenchElapsedMax(b->m->comm, t0, &t));
+    PetscCall(GSGradientGetTimes(b->grad, &phases));
+    local[0] = phases.recompute, local[1] = phases.backward;
+    PetscCallMPI(MPI_Allreduce(local, phase, 2, MPI_DOUBLE, MPI_MAX, b->m->comm));
+    if (t < rec->t_gradient) rec->t_recompute = phase[0], rec->t_backward = phase[1], rec->backward_steps = phases.backward_steps;
     rec->t_gradient = PetscMin(rec->t_gradient, t);
     PetscCheck(r.steps == steps && GSRunReasonIsValid(r.reason), b->m->comm, PETSC_ERR_USER_INPUT, "the timed gradient run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps", GSRunReasonNames[r.reason], r.steps, steps);
   }
@@ -466,7 +473,10 @@ enum {
   COL_GRADIENT_SECONDS,
   COL_FORWARD_STEP,
   COL_ADJOINT_STEP,
+  COL_RECOMPUTE_STEP,
+  COL_GRADIENT_ADDS_STEP,
   COL_ADJOINT_VS_FORWARD,
+  COL_GRADIENT_VS_FORWARD,
   COL_ADJOINT_VS_TS,
   COL_DIFF_PRODUCTION_TS,
   COL_DIFF_PRODUCTION_BARE,
@@ -477,7 +487,7 @@ enum {
 };
 
 static const char *const column_names[COL_N] = {
-  "bare_seconds", "bare_rate", "production_seconds", "production_rate", "production_vs_bare", "production_bytes_per_cell_step", "production_bandwidth_share", "bare_bytes_per_cell_step", "bare_bandwidth_share", "ts_seconds", "ts_rate", "ts_vs_bare", "halo_seconds_per_step", "forward_seconds", "gradient_seconds", "forward_step_seconds", "adjoint_step_seconds", "adjoint_vs_forward", "adjoint_vs_ts_step", "diff_production_ts", "diff_production_bare", "bandwidth_copy_gbs", "bandwidth_triad_gbs", "peak_rss_mib",
+  "bare_seconds", "bare_rate", "production_seconds", "production_rate", "production_vs_bare", "production_bytes_per_cell_step", "production_bandwidth_share", "bare_bytes_per_cell_step", "bare_bandwidth_share", "ts_seconds", "ts_rate", "ts_vs_bare", "halo_seconds_per_step", "forward_seconds", "gradient_seconds", "forward_step_seconds", "adjoint_step_seconds", "recompute_step_seconds", "gradient_added_step_seconds", "adjoint_vs_forward", "gradient_vs_forward", "adjoint_vs_ts_step", "diff_production_ts", "diff_production_bare", "bandwidth_copy_gbs", "bandwidth_triad_gbs", "peak_rss_mib",
 };
 
 static const char *const column_meanings[COL_N] = {
@@ -496,9 +506,12 @@ static const char *const column_meanings[COL_N] = {
   "one ghost exchange (DMGlobalToLocal) of the state",
   "production forward run and loss (GSGradientLoss) over gradient_steps steps",
   "forward run with checkpoints and adjoint (GSGradientAdjoint) over gradient_steps steps",
-  "forward_seconds / gradient_steps",
-  "(gradient_seconds - forward_seconds) / gradient_steps: what a gradient adds per step (recomputation of each segment with the TS path plus the backward step)",
+  "forward_seconds / gradient_steps: one production forward step",
+  "one adjoint step: the time of the backward sweeps (lambda_n and mu from lambda_{n+1}, with lambda's halo exchange) / their number",
+  "recomputation of the checkpointed segments (forward steps from each checkpoint) / number of adjoint steps",
+  "(gradient_seconds - forward_seconds) / gradient_steps: what a gradient adds per step (recomputation, adjoint step, checkpoint copies)",
   "adjoint_step_seconds / forward_step_seconds",
+  "gradient_seconds / forward_seconds: a gradient's cost in forward runs",
   "adjoint_step_seconds / (ts_seconds / steps)",
   "max |x_production - x_TS| after steps steps",
   "max |x_production - x_bare| after steps steps (one rank)",
@@ -513,7 +526,8 @@ static double BenchValue(const BenchRecord *r, const BenchBandwidth *bw, int col
   const double cs = (double)r->nx * r->ny, bw_best = BenchBandwidthBest(bw), nan = NAN;
   const double bare = r->t_bare > 0 ? cs * r->steps / r->t_bare : nan, production = cs * r->steps / r->t_production;
   const double ts = r->t_ts > 0 ? cs * r->steps / r->t_ts : nan, fwd = r->t_forward > 0 ? r->t_forward / r->gradient_steps : nan;
-  const double adj = r->t_gradient > 0 ? (r->t_gradient - r->t_forward) / r->gradient_steps : nan;
+  const double adj = r->t_gradient > 0 && r->backward_steps > 0 ? r->t_backward / r->backward_steps : nan;
+  const double added = r->t_gradient > 0 ? (r->t_gradient - r->t_forward) / r->gradient_steps : nan;
 
   switch (col) {
   case COL_BARE_SECONDS: return r->t_bare > 0 ? r->t_bare : nan;
@@ -533,7 +547,10 @@ static double BenchValue(const BenchRecord *r, const BenchBandwidth *bw, int col
   case COL_GRADIENT_SECONDS: return r->t_gradient > 0 ? r->t_gradient : nan;
   case COL_FORWARD_STEP: return fwd;
   case COL_ADJOINT_STEP: return adj;
+  case COL_RECOMPUTE_STEP: return r->t_gradient > 0 && r->backward_steps > 0 ? r->t_recompute / r->backward_steps : nan;
+  case COL_GRADIENT_ADDS_STEP: return added;
   case COL_ADJOINT_VS_FORWARD: return adj / fwd;
+  case COL_GRADIENT_VS_FORWARD: return r->t_gradient > 0 ? r->t_gradient / r->t_forward : nan;
   case COL_ADJOINT_VS_TS: return adj / (r->t_ts / r->steps);
   case COL_DIFF_PRODUCTION_TS: return r->diff_production_ts >= 0 ? r->diff_production_ts : nan;
   case COL_DIFF_PRODUCTION_BARE: return r->diff_production_bare >= 0 ? r->diff_production_bare : nan;
@@ -574,7 +591,10 @@ static PetscErrorCode BenchPrintSize(MPI_Comm comm, const BenchRecord *r, const 
   PetscCall(BenchPrintPath(comm, "production path (fused Euler + checks)", v[COL_PRODUCTION_SECONDS], v[COL_PRODUCTION_RATE], v[COL_PRODUCTION_VS_BARE], v[COL_PRODUCTION_BYTES], v[COL_PRODUCTION_SHARE]));
   PetscCall(BenchPrintPath(comm, "TS path (TSRK 1fe + run checks)", v[COL_TS_SECONDS], v[COL_TS_RATE], v[COL_TS_VS_BARE], NAN, NAN));
   PetscCall(PetscPrintf(comm, "  halo exchange (DMGlobalToLocal): %.3g s per step\n", v[COL_HALO_STEP]));
-  if (r->t_gradient > 0) PetscCall(PetscPrintf(comm, "  gradient over %" PetscInt_FMT " steps: forward %.4f s, forward + adjoint %.4f s; the adjoint adds %.3g s per step = %.2f x a production step (%s x a TS step)\n", r->gradient_steps, r->t_forward, r->t_gradient, v[COL_ADJOINT_STEP], v[COL_ADJOINT_VS_FORWARD], Fmt(s[0], 32, "%.2f", v[COL_ADJOINT_VS_TS])));
+  if (r->t_gradient > 0) {
+    PetscCall(PetscPrintf(comm, "  gradient over %" PetscInt_FMT " steps: forward %.4f s, forward + adjoint %.4f s (%.2f forward runs)\n", r->gradient_steps, r->t_forward, r->t_gradient, v[COL_GRADIENT_VS_FORWARD]));
+    PetscCall(PetscPrintf(comm, "    one adjoint step %.3g s = %.2f x a production step (%s x a TS step); recomputing the checkpointed states %.3g s per step; all a gradient adds per step %.3g s = %.2f x a production step\n", v[COL_ADJOINT_STEP], v[COL_ADJOINT_VS_FORWARD], Fmt(s[0], 32, "%.2f", v[COL_ADJOINT_VS_TS]), v[COL_RECOMPUTE_STEP], v[COL_GRADIENT_ADDS_STEP], v[COL_GRADIENT_ADDS_STEP] / v[COL_FORWARD_STEP]));
+  }
   PetscCall(PetscPrintf(comm, "  max |x_production - x_TS| = %s, max |x_production - x_bare| = %s; peak memory %.0f MiB per rank\n", Fmt(s[1], 32, "%.3e", v[COL_DIFF_PRODUCTION_TS]), Fmt(s[2], 32, "%.3e", v[COL_DIFF_PRODUCTION_BARE]), r->peak_mib));
   PetscFunctionReturn(0);
 }
@@ -582,17 +602,17 @@ static PetscErrorCode BenchPrintSize(MPI_Comm comm, const BenchRecord *r, const 
 /* The one-screen summary of every size. */
 static PetscErrorCode BenchPrintSummary(MPI_Comm comm, PetscInt n, const BenchRecord *recs, const BenchBandwidth *bw)
 {
-  char s[8][32];
+  char s[9][32];
 
   PetscFunctionBeginUser;
   PetscCall(PetscPrintf(comm, "\nsummary (bandwidth: copy %.2f GB/s, triad %.2f GB/s; floor %.0f bytes per cell-step)\n", bw->copy, bw->triad, GS_BENCH_FLOOR_BYTES));
-  PetscCall(PetscPrintf(comm, "%-12s %11s %11s %9s %8s %8s %8s %11s %10s %9s\n", "grid", "bare c-s/s", "prod c-s/s", "prod/bare", "TS/bare", "B/c-s", "of BW", "adjoint/fwd", "|prod-TS|", "peak MiB"));
+  PetscCall(PetscPrintf(comm, "%-12s %11s %11s %9s %8s %8s %8s %11s %9s %10s %9s\n", "grid", "bare c-s/s", "prod c-s/s", "prod/bare", "TS/bare", "B/c-s", "of BW", "adjoint/fwd", "grad/fwd", "|prod-TS|", "peak MiB"));
   for (PetscInt i = 0; i < n; i++) {
     const BenchRecord *r = &recs[i];
     char               grid[32];
     PetscCall(PetscSNPrintf(grid, sizeof(grid), "%" PetscInt_FMT "x%" PetscInt_FMT, r->nx, r->ny));
-    PetscCall(PetscPrintf(comm, "%-12s %11s %11s %9s %8s %8s %8s %11s %10s %9.0f\n", grid, Fmt(s[0], 32, "%.4g", BenchValue(r, bw, COL_BARE_RATE)), Fmt(s[1], 32, "%.4g", BenchValue(r, bw, COL_PRODUCTION_RATE)), Fmt(s[2], 32, "%.3f", BenchValue(r, bw, COL_PRODUCTION_VS_BARE)), Fmt(s[3], 32, "%.3f", BenchValue(r, bw, COL_TS_VS_BARE)),
-                          Fmt(s[4], 32, "%.1f", BenchValue(r, bw, COL_PRODUCTION_BYTES)), Fmt(s[5], 32, "%.0f%%", 100 * BenchValue(r, bw, COL_PRODUCTION_SHARE)), Fmt(s[6], 32, "%.2f", BenchValue(r, bw, COL_ADJOINT_VS_FORWARD)), Fmt(s[7], 32, "%.1e", BenchValue(r, bw, COL_DIFF_PRODUCTION_TS)), r->peak_mib));
+    PetscCall(PetscPrintf(comm, "%-12s %11s %11s %9s %8s %8s %8s %11s %9s %10s %9.0f\n", grid, Fmt(s[0], 32, "%.4g", BenchValue(r, bw, COL_BARE_RATE)), Fmt(s[1], 32, "%.4g", BenchValue(r, bw, COL_PRODUCTION_RATE)), Fmt(s[2], 32, "%.3f", BenchValue(r, bw, COL_PRODUCTION_VS_BARE)), Fmt(s[3], 32, "%.3f", BenchValue(r, bw, COL_TS_VS_BARE)),
+                          Fmt(s[4], 32, "%.1f", BenchValue(r, bw, COL_PRODUCTION_BYTES)), Fmt(s[5], 32, "%.0f%%", 100 * BenchValue(r, bw, COL_PRODUCTION_SHARE)), Fmt(s[6], 32, "%.2f", BenchValue(r, bw, COL_ADJOINT_VS_FORWARD)), Fmt(s[8], 32, "%.2f", BenchValue(r, bw, COL_GRADIENT_VS_FORWARD)), Fmt(s[7], 32, "%.1e", BenchValue(r, bw, COL_DIFF_PRODUCTION_TS)), r->peak_mib));
   }
   PetscFunctionReturn(0);
 }

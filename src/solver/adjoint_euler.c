@@ -35,15 +35,14 @@ static PetscErrorCode AdjointStep(GSGradient g, Vec x, Vec lambda, Vec lambda_ne
   PetscFunctionReturn(0);
 }
 
-/* Recomputes x_start ... x_{start+count-1} from the checkpoint into g->segment. */
+/* Recomputes x_{start+1} ... x_{start+count-1} from the checkpoint x_start into g->segment[1..]. */
 static PetscErrorCode RecomputeSegment(GSGradient g, PetscInt start, PetscInt count)
 {
   GSStepStats unused;
 
   PetscFunctionBeginUser;
-  if (!g->segment) PetscCall(VecDuplicateVecs(g->X, g->stride, &g->segment));
-  PetscCall(VecCopy(g->checkpoints[start / g->stride], g->segment[0]));
-  for (PetscInt i = 1; i < count; i++) PetscCall(GSModelEulerStep(g->model, g->run->dt, g->segment[i - 1], g->segment[i], &unused));
+  if (!g->segment && g->stride > 1) PetscCall(VecDuplicateVecs(g->X, g->stride, &g->segment));
+  for (PetscInt i = 1; i < count; i++) PetscCall(GSModelEulerStep(g->model, g->run->dt, i == 1 ? g->checkpoints[start / g->stride] : g->segment[i - 1], g->segment[i], &unused));
   PetscFunctionReturn(0);
 }
 
@@ -63,11 +62,19 @@ PetscErrorCode GSGradientAdjointEuler(GSGradient g, Vec X0, GSGradientResult *r)
   lambda = g->lambda, next = g->lambda_next;
   for (PetscInt start = ((n - 1) / g->stride) * g->stride; start >= 0 && start + g->stride > first; start -= g->stride) {
     const PetscInt count = PetscMin(g->stride, n - start);
+    PetscLogDouble t0, t1, t2;
+
+    PetscCall(PetscTime(&t0));
     PetscCall(RecomputeSegment(g, start, count));
+    PetscCall(PetscTime(&t1));
     for (PetscInt i = count - 1; i >= PetscMax(0, first - start); i--) {
-      PetscCall(AdjointStep(g, g->segment[i], lambda, next, mu));
+      PetscCall(AdjointStep(g, i ? g->segment[i] : g->checkpoints[start / g->stride], lambda, next, mu));
       t = lambda, lambda = next, next = t;
+      g->times.backward_steps++;
     }
+    PetscCall(PetscTime(&t2));
+    g->times.recompute += t1 - t0;
+    g->times.backward += t2 - t1;
   }
   if (lambda != g->lambda) PetscCall(VecCopy(lambda, g->lambda));
   PetscCallMPI(MPI_Allreduce(mu, r->grad, GS_NPARAM, MPI_DOUBLE, MPI_SUM, g->model->comm));

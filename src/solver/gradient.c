@@ -6,10 +6,30 @@
 #include "gsinv/options.h"
 
 
+PetscInt GSCheckpointStride(PetscInt steps, double state_bytes, double cache_bytes, double memory_bytes)
+{
+  const PetscInt least_memory = PetscMax(1, (PetscInt)PetscCeilReal(PetscSqrtReal((PetscReal)PetscMax(steps, 1))));
+  const double   n = (double)PetscMax(steps, 1), states = memory_bytes / state_bytes;
+  PetscInt       in_cache = (PetscInt)(cache_bytes / state_bytes), fits;
+  double         disc;
+
+  if (in_cache >= least_memory) return least_memory;
+  in_cache = PetscMax(1, in_cache);
+  if (PetscCeilReal(n / in_cache) + in_cache <= states) return in_cache;
+  /* the smallest s with steps / s + s <= states: the lower root of s^2 - states s + steps */
+  disc = states * states - 4.0 * n;
+  if (disc < 0) return least_memory;
+  fits = (PetscInt)PetscCeilReal(0.5 * (states - PetscSqrtReal(disc)));
+  while (fits < least_memory && PetscCeilReal(n / fits) + fits > states) fits++;
+  return PetscMin(PetscMax(fits, in_cache), least_memory);
+}
+
 static PetscErrorCode GSGradientOptions(GSGradient g)
 {
-  MPI_Comm comm = g->model->comm;
-  PetscInt max_steps;
+  MPI_Comm  comm = g->model->comm;
+  PetscInt  max_steps;
+  PetscReal cache_mib = 4, memory_mib = 512;
+  double    local, state_bytes;
 
   PetscFunctionBeginUser;
   PetscCall(TSGetMaxSteps(g->run->ts, &max_steps));
@@ -17,11 +37,17 @@ static PetscErrorCode GSGradientOptions(GSGradient g)
   g->stride = 0;
   PetscOptionsBegin(comm, NULL, "Gradients", "GSGradient");
   PetscCall(GSOptionsInt("-gs_adjoint_window", "Back-propagate through the last K steps only (0: all)", "GSGradientCreate", g->window, &g->window, NULL));
-  PetscCall(GSOptionsInt("-gs_checkpoint_stride", "Steps between the states kept for the adjoint (0: sqrt(-ts_max_steps))", "GSGradientCreate", g->stride, &g->stride, NULL));
+  PetscCall(GSOptionsInt("-gs_checkpoint_stride", "Steps between the states kept for the adjoint (0: chosen from -ts_max_steps, -gs_checkpoint_cache and -gs_checkpoint_memory)", "GSGradientCreate", g->stride, &g->stride, NULL));
+  PetscCall(PetscOptionsReal("-gs_checkpoint_cache", "MiB per rank a recomputed segment of states should fit in (the automatic stride; about the last-level cache share of a core)", "GSGradientCreate", cache_mib, &cache_mib, NULL));
+  PetscCall(PetscOptionsReal("-gs_checkpoint_memory", "MiB per rank the adjoint's checkpoints and segment may take (the automatic stride; above it the stride grows, up to sqrt(steps))", "GSGradientCreate", memory_mib, &memory_mib, NULL));
   PetscOptionsEnd();
   PetscCheck(g->window >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_adjoint_window %" PetscInt_FMT " must be >= 0", g->window);
   PetscCheck(g->stride >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_stride %" PetscInt_FMT " must be >= 0", g->stride);
-  if (!g->stride) g->stride = PetscMax(1, (PetscInt)PetscCeilReal(PetscSqrtReal((PetscReal)max_steps)));
+  PetscCheck(cache_mib >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_cache %g must be >= 0", (double)cache_mib);
+  PetscCheck(memory_mib > 0, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_memory %g must be > 0", (double)memory_mib);
+  local = 2.0 * sizeof(PetscScalar) * g->model->xm * g->model->ym;
+  PetscCallMPI(MPI_Allreduce(&local, &state_bytes, 1, MPI_DOUBLE, MPI_MAX, comm));
+  if (!g->stride) g->stride = GSCheckpointStride(max_steps, state_bytes, cache_mib * 1048576.0, memory_mib * 1048576.0);
   PetscFunctionReturn(0);
 }
 
@@ -205,9 +231,11 @@ PetscErrorCode GSParamVecToArray(MPI_Comm comm, Vec p, PetscReal out[GS_NPARAM])
    through its last `back` steps. */
 static PetscErrorCode AdjointSegment(GSGradient g, PetscInt start, PetscInt count, PetscInt back)
 {
-  TS ts = g->run->ts;
+  TS             ts = g->run->ts;
+  PetscLogDouble t0, t1, t2;
 
   PetscFunctionBeginUser;
+  PetscCall(PetscTime(&t0));
   PetscCall(VecCopy(g->checkpoints[start / g->stride], g->X));
   g->run->steady_tol = 0.0;
   PetscCall(TSSetMaxSteps(ts, count));
@@ -215,10 +243,15 @@ static PetscErrorCode AdjointSegment(GSGradient g, PetscInt start, PetscInt coun
   g->run->ts_required = PETSC_TRUE;
   PetscCall(GSRunSolve(g->run, g->X));
   g->run->ts_required = PETSC_FALSE;
+  PetscCall(PetscTime(&t1));
   PetscCall(TSSetCostGradients(ts, 1, &g->lambda, &g->mu));
   PetscCall(TSAdjointSetSteps(ts, back));
   PetscCall(TSAdjointSolve(ts));
   PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
+  PetscCall(PetscTime(&t2));
+  g->times.recompute += t1 - t0;
+  g->times.backward += t2 - t1;
+  g->times.backward_steps += back;
   PetscFunctionReturn(0);
 }
 
@@ -237,14 +270,27 @@ PetscErrorCode GSGradientAdjoint(GSGradient g, Vec X0, GSGradientResult *r)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSGradientForwardCheckpointed(GSGradient g, Vec X0, GSGradientResult *r, PetscInt *first)
+PetscErrorCode GSGradientGetTimes(GSGradient g, GSGradientTimes *times)
 {
   PetscFunctionBeginUser;
+  *times = g->times;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSGradientForwardCheckpointed(GSGradient g, Vec X0, GSGradientResult *r, PetscInt *first)
+{
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBeginUser;
+  g->times = (GSGradientTimes){0, 0, 0, 0};
+  PetscCall(PetscTime(&t0));
   PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
   PetscCall(GSRunSetSnapshot(g->run, g->stride, GSGradientStoreCheckpoint, g));
   PetscCall(GSGradientForwardAndLoss(g, X0, r, g->lambda));
   PetscCall(GSRunSetSnapshot(g->run, 0, NULL, NULL));
   *first = g->window > 0 ? PetscMax(0, r->steps - g->window) : 0;
+  PetscCall(PetscTime(&t1));
+  g->times.forward = t1 - t0;
   PetscFunctionReturn(0);
 }
 

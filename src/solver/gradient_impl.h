@@ -17,6 +17,7 @@ struct _p_GSGradient {
   PetscLogEvent event_adjoint;
   Vec        *segment;       /* fast adjoint: the states of one segment */
   Vec         lambda_next, lambda_local;
+  GSGradientTimes times; /* of the last GSGradientAdjoint */
 };
 
 /* Pieces shared by the gradient routes (gradient.c). */

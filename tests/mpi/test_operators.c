@@ -1,5 +1,7 @@
 /* The DMDA operators on 1, 2 and 4 ranks: Jacobian against finite differences of the RHS,
-   transposes by dot products, JacobianP against differences in theta, RHS against the serial sweep. */
+   transposes by dot products, JacobianP against differences in theta, RHS against the serial sweep;
+   and the adjoint's automatic checkpoint stride. */
+#include "gsinv/gradient.h"
 #include "gsinv/initial.h"
 #include "gsinv/model.h"
 #include "mpitest.h"
@@ -164,6 +166,36 @@ static void test_rhs_matches_serial(void **state)
   VecDestroy(&fz);
 }
 
+/* Memory of the two-level scheme at stride s, in states: the checkpoints and one segment. */
+static double StrideStates(PetscInt steps, PetscInt s)
+{
+  return PetscCeilReal((double)steps / s) + s;
+}
+
+static void test_checkpoint_stride(void **state)
+{
+  const double kib = 1024.0, mib = 1048576.0;
+
+  (void)state;
+  /* 128^2 on one rank (256 KiB a state), 4 MiB of cache, 512 MiB: the segment fits in cache */
+  assert_int_equal(GSCheckpointStride(4800, 256 * kib, 4 * mib, 512 * mib), 16);
+  /* 40,000 steps: 16 would need 2,516 states > 2,048; the smallest stride that fits is 20 */
+  assert_int_equal(GSCheckpointStride(40000, 256 * kib, 4 * mib, 512 * mib), 20);
+  assert_true(StrideStates(40000, 20) <= 2048 && StrideStates(40000, 19) > 2048);
+  /* short runs: sqrt(steps) is both in cache and least memory */
+  assert_int_equal(GSCheckpointStride(100, 256 * kib, 4 * mib, 512 * mib), 10);
+  /* a state larger than the cache: as small as the memory allows (1: no recomputation) */
+  assert_int_equal(GSCheckpointStride(27, 16 * mib, 4 * mib, 512 * mib), 1);
+  /* nothing fits the budget: sqrt(steps), the least memory */
+  assert_int_equal(GSCheckpointStride(40000, 16 * mib, 4 * mib, 512 * mib), 200);
+  for (PetscInt steps = 1; steps <= 5000; steps += 7) {
+    const PetscInt s = GSCheckpointStride(steps, 256 * kib, 2 * mib, 64 * mib), root = (PetscInt)PetscCeilReal(PetscSqrtReal((double)steps));
+    assert_true(s >= 1 && s <= root);
+    if (s < root && s > 8) assert_true(StrideStates(steps, s - 1) > 256); /* not smaller than needed */
+    if (s < root) assert_true(StrideStates(steps, s) <= 256);               /* and within the budget */
+  }
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
@@ -171,6 +203,7 @@ int main(int argc, char **argv)
     cmocka_unit_test(test_jacobian_transpose_dot_product),
     cmocka_unit_test(test_jacobianp_finite_difference),
     cmocka_unit_test(test_rhs_matches_serial),
+    cmocka_unit_test(test_checkpoint_stride),
   };
   if (GSTestInitialize(&argc, &argv)) return 1;
   return GSTestFinalize(cmocka_run_group_tests_name("operators", tests, SetUp, TearDown));

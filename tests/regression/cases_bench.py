@@ -14,7 +14,8 @@ REAL_COLUMNS = ["bare_seconds", "bare_rate", "production_seconds", "production_r
                 "production_bytes_per_cell_step", "production_bandwidth_share", "bare_bytes_per_cell_step",
                 "bare_bandwidth_share", "ts_seconds", "ts_rate", "ts_vs_bare", "halo_seconds_per_step",
                 "forward_seconds", "gradient_seconds", "forward_step_seconds", "adjoint_step_seconds",
-                "adjoint_vs_forward", "adjoint_vs_ts_step", "diff_production_ts", "diff_production_bare",
+                "recompute_step_seconds", "gradient_added_step_seconds", "adjoint_vs_forward",
+                "gradient_vs_forward", "adjoint_vs_ts_step", "diff_production_ts", "diff_production_bare",
                 "bandwidth_copy_gbs", "bandwidth_triad_gbs", "peak_rss_mib"]
 SMALL = ["bench", "-gs_bench_steps", "40", "-gs_bench_repeat", "1", "-gs_bench_stream_mib", "8"]
 
@@ -41,7 +42,8 @@ def check_small(ranks):
         assert float(row["diff_production_bare"]) <= 1e-12, row["diff_production_bare"]
     else:
         assert row["diff_production_bare"] == "", "several ranks: the bare loop runs each patch alone, nothing to compare"
-    for name in ("production_rate", "ts_rate", "bare_rate", "adjoint_step_seconds", "bandwidth_copy_gbs", "peak_rss_mib"):
+    for name in ("production_rate", "ts_rate", "bare_rate", "adjoint_step_seconds", "recompute_step_seconds",
+                 "gradient_vs_forward", "bandwidth_copy_gbs", "peak_rss_mib"):
         assert float(row[name]) > 0, (name, row[name])
     with h5py.File(f"bench{ranks}.h5") as f:
         assert attr(f, "subcommand") == "bench" and "format_version" in f.attrs and "git_revision" in f.attrs
