@@ -188,6 +188,9 @@ PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt n
 {
   const size_t cells = (size_t)(l->model->nx * l->model->ny);
   PetscMPIInt  rank;
+  double      *info;
+  PetscBool    interrupted = PETSC_FALSE;
+  PetscInt     failed      = -1;
 
   PetscFunctionBeginUser;
   PetscCall(GSModelSetParams(l->model, &l->base));
@@ -203,19 +206,24 @@ PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt n
     if (l->init.file[0] && k == 0) PetscCall(GSInitialStateFill(l->model, &l->init, l->X0[k]));
     else PetscCall(GSInitialRecipeFill(l->model, &r, l->X0[k]));
   }
+  /* every group runs its share of the targets at once; then each is broadcast from its owner */
+  PetscCall(PetscCalloc1(2 * l->ntargets, &info));
+  for (PetscInt k = group_id; k < l->ntargets; k += ngroups) PetscCall(RunTarget(l, k, l->target_v + k * cells, info + 2 * k));
   for (PetscInt k = 0; k < l->ntargets; k++) {
-    const PetscMPIInt owner   = (PetscMPIInt)((k % ngroups) * group_size);
-    double            info[2] = {0, 0};
-    if (k % ngroups == group_id) PetscCall(RunTarget(l, k, l->target_v + k * cells, info));
-    PetscCallMPI(MPI_Bcast(info, 2, MPI_DOUBLE, owner, world));
-    if ((GSRunReason)info[0] == GS_RUN_INTERRUPTED) {
-      l->run->reason = GS_RUN_INTERRUPTED;
-      PetscFunctionReturn(0);
-    }
-    PetscCheck(GSRunReasonIsValid((GSRunReason)info[0]), world, PETSC_ERR_USER_INPUT, "target %" PetscInt_FMT " at the base theta ended %s after %.0f steps: no landscape can be measured against it", k, GSRunReasonNames[(int)info[0]], info[1]);
-    PetscCallMPI(MPI_Bcast(l->target_v + k * cells, (PetscMPIInt)cells, MPIU_SCALAR, owner, world));
+    const PetscMPIInt owner = (PetscMPIInt)((k % ngroups) * group_size);
+    PetscCallMPI(MPI_Bcast(info + 2 * k, 2, MPI_DOUBLE, owner, world));
+    if ((GSRunReason)info[2 * k] == GS_RUN_INTERRUPTED) interrupted = PETSC_TRUE;
+    else if (!GSRunReasonIsValid((GSRunReason)info[2 * k])) failed = failed < 0 ? k : failed;
+    else PetscCallMPI(MPI_Bcast(l->target_v + k * cells, (PetscMPIInt)cells, MPIU_SCALAR, owner, world));
   }
-  l->run->reason = GS_RUN_RUNNING;
+  if (failed >= 0 && !interrupted) {
+    const double reason = info[2 * failed], steps = info[2 * failed + 1];
+    PetscCall(PetscFree(info));
+    SETERRQ(world, PETSC_ERR_USER_INPUT, "target %" PetscInt_FMT " at the base theta ended %s after %.0f steps: no landscape can be measured against it", failed, GSRunReasonNames[(int)reason], steps);
+  }
+  PetscCall(PetscFree(info));
+  l->run->reason = interrupted ? GS_RUN_INTERRUPTED : GS_RUN_RUNNING;
+  if (interrupted) PetscFunctionReturn(0);
   if (rank != 0) PetscCall(PetscFree(l->target_v));
   PetscFunctionReturn(0);
 }
