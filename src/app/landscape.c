@@ -23,7 +23,7 @@ typedef struct {
   GSJournal        journal;
   size_t           record_size;
   PetscLogDouble   start, busy, idle;
-  PetscInt         points_run;
+  PetscInt         points_run, npending; /* this group's points; everyone's still to do at the start */
 } Sweep;
 
 static PetscErrorCode LandscapeOptionsRead(MPI_Comm comm, LandscapeOptions *o)
@@ -222,7 +222,7 @@ static PetscErrorCode SweepFinish(Sweep *s, PetscInt total)
   PetscCall(WriteLandscape(s, &t));
   PetscCall(GSJournalClose(s->groups.world, &s->journal, (PetscBool)!s->o.keep_journal));
   PetscCall(PetscTime(&now));
-  PetscCall(PetscPrintf(s->groups.world, "wrote %s: %" PetscInt_FMT " points, %.1f s for the points run now\n", s->o.output, total, now - s->start));
+  PetscCall(PetscPrintf(s->groups.world, "wrote %s: %" PetscInt_FMT " points; %" PetscInt_FMT " run now in %.1f s (targets included): %.0f points per hour\n", s->o.output, total, s->npending, now - s->start, s->npending > 0 ? 3600.0 * s->npending / (now - s->start) : 0.0));
   PetscCall(GSLandscapeTableDestroy(&t));
   PetscFunctionReturn(0);
 }
@@ -246,6 +246,7 @@ PetscErrorCode GSAppLandscape(MPI_Comm world)
                           GSLandscapeGetTargets(s.land), GSTargetModes[GSLandscapeGetTargetMode(s.land)]));
     PetscCall(GSSweepGroupsSetPending(&s.groups, npending, pending));
     PetscCall(PetscFree(pending));
+    s.npending = npending;
     PetscCall(SweepRun(&s, total, npending, &interrupted));
     PetscCall(ReportLoadBalance(&s));
     if (interrupted) {
