@@ -1,0 +1,275 @@
+/* The measurements of gsinv bench at one grid size: the bare fused loop, the production and TS
+   forward paths, the halo exchange, the adjoint gradient and the peak memory, and their clock. */
+#include <sys/resource.h>
+
+#include <petsctime.h>
+
+#include "gsinv/bench.h"
+#include "gsinv/field_loss.h"
+#include "gsinv/gradient.h"
+#include "gsinv/initial.h"
+#include "gsinv/physics.h"
+#include "gsinv/run.h"
+
+/* Seconds since t0 on this rank, then the slowest rank's. Collective. */
+PetscErrorCode GSBenchElapsedMax(MPI_Comm comm, PetscLogDouble t0, double *seconds)
+{
+  PetscLogDouble t1;
+  double         local;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTime(&t1));
+  local = t1 - t0;
+  PetscCallMPI(MPI_Allreduce(&local, seconds, 1, MPI_DOUBLE, MPI_MAX, comm));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSBenchStartClock(MPI_Comm comm, PetscLogDouble *t0)
+{
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Barrier(comm));
+  PetscCall(PetscTime(t0));
+  PetscFunctionReturn(0);
+}
+
+/* Sets the grid for the next GSModelCreate: bench varies -da_grid_x/-da_grid_y per size. */
+static PetscErrorCode BenchSetGrid(PetscInt nx, PetscInt ny)
+{
+  char value[32];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, nx));
+  PetscCall(PetscOptionsSetValue(NULL, "-da_grid_x", value));
+  PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, ny));
+  PetscCall(PetscOptionsSetValue(NULL, "-da_grid_y", value));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSBenchSizeCreate(MPI_Comm comm, PetscInt nx, PetscInt ny, const GSInitialOptions *init, GSBenchSize *b)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(b, sizeof(*b)));
+  PetscCallMPI(MPI_Comm_size(comm, &b->size));
+  PetscCall(BenchSetGrid(nx, ny));
+  PetscCall(GSModelCreate(comm, &b->m));
+  PetscCall(GSRunCreate(b->m, 0.0, 40000, &b->run));
+  b->run->quiet = PETSC_TRUE;
+  PetscCall(DMCreateGlobalVector(b->m->da, &b->X0));
+  PetscCall(VecDuplicate(b->X0, &b->X));
+  PetscCall(VecDuplicate(b->X0, &b->Y));
+  PetscCall(VecDuplicate(b->X0, &b->Z));
+  PetscCall(GSInitialStateFill(b->m, init, b->X0));
+  b->bare_nx = (int)(b->size == 1 ? b->m->nx : b->m->xm);
+  b->bare_ny = (int)(b->size == 1 ? b->m->ny : b->m->ym);
+  if (b->bare_nx < 3 || b->bare_ny < 3) b->bare_nx = b->bare_ny = 0;
+  else PetscCall(PetscMalloc2((size_t)b->bare_nx * b->bare_ny, &b->bare_a, (size_t)b->bare_nx * b->bare_ny, &b->bare_c));
+  PetscFunctionReturn(0);
+}
+
+/* The loss and gradient objects; the checkpoint stride follows the run's step count, so the
+   steps are set first. */
+PetscErrorCode GSBenchSizeCreateGradient(GSBenchSize *b, PetscInt steps)
+{
+  PetscFunctionBeginUser;
+  PetscCall(TSSetMaxSteps(b->run->ts, steps));
+  PetscCall(GSFieldLossCreate(b->m, &b->loss));
+  PetscCall(GSFieldLossSetTarget(b->loss, b->X0));
+  PetscCall(GSGradientCreate(b->run, b->loss, &b->grad));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSBenchSizeDestroy(GSBenchSize *b)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSGradientDestroy(&b->grad));
+  PetscCall(GSFieldLossDestroy(&b->loss));
+  PetscCall(VecDestroy(&b->X0));
+  PetscCall(VecDestroy(&b->X));
+  PetscCall(VecDestroy(&b->Y));
+  PetscCall(VecDestroy(&b->Z));
+  PetscCall(PetscFree2(b->bare_a, b->bare_c));
+  PetscCall(GSRunDestroy(&b->run));
+  PetscCall(GSModelDestroy(&b->m));
+  PetscFunctionReturn(0);
+}
+
+/* One timed forward run of `steps` steps from X0 into X, production (fast) or TS path. */
+static PetscErrorCode BenchForward(GSBenchSize *b, PetscBool fast, PetscInt steps, Vec X, double *seconds)
+{
+  GSRun          run  = b->run;
+  PetscBool      user = run->fast_path;
+  PetscLogDouble t0;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecCopy(b->X0, X));
+  PetscCall(TSSetMaxSteps(run->ts, steps));
+  run->fast_path = fast;
+  PetscCall(GSBenchStartClock(b->m->comm, &t0));
+  PetscCall(GSRunSolve(run, X));
+  PetscCall(GSBenchElapsedMax(b->m->comm, t0, seconds));
+  run->fast_path = user;
+  PetscCheck(run->steps == steps && GSRunReasonIsValid(run->reason), b->m->comm, PETSC_ERR_USER_INPUT, "a timed run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps: bench needs theta, -ts_dt, -gs_steady_tol and an initial state that give a valid fixed-step run", GSRunReasonNames[run->reason], run->steps, steps);
+  PetscFunctionReturn(0);
+}
+
+/* The reference: ping-pong forward Euler with no library calls. On one rank over the whole grid
+   (the same problem: its result is compared); on several ranks every rank runs its own patch as
+   a periodic grid at the same time, no communication: the compute-only speed of the ranks. The
+   result goes to Z on one rank. */
+static PetscErrorCode BenchBareLoop(GSBenchSize *b, PetscInt steps, Vec Z, double *seconds)
+{
+  GSModel            m = b->m;
+  const size_t       n = (size_t)b->bare_nx * b->bare_ny;
+  GSField           *cur = b->bare_a, *next = b->bare_c, *t;
+  const PetscScalar *x0;
+  PetscLogDouble     t0;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArrayRead(b->X0, &x0));
+  PetscCall(PetscArraycpy(cur, (const GSField *)x0, n));
+  PetscCall(VecRestoreArrayRead(b->X0, &x0));
+  PetscCall(GSBenchStartClock(m->comm, &t0));
+  for (PetscInt s = 0; s < steps; s++) {
+    GSEulerStepPeriodic(&m->params, m->inv_h2, b->run->dt, b->bare_nx, b->bare_ny, cur, next);
+    t = cur, cur = next, next = t;
+  }
+  PetscCall(GSBenchElapsedMax(m->comm, t0, seconds));
+  if (b->size == 1) {
+    PetscScalar *z;
+    PetscCall(VecGetArrayWrite(Z, &z));
+    PetscCall(PetscArraycpy((GSField *)z, cur, n));
+    PetscCall(VecRestoreArrayWrite(Z, &z));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Chooses the steps of a size so that a production run takes about -gs_bench_seconds and a TS
+   run at most four times that, from short calibration runs; the gradient runs get as many steps
+   as fit in twice that (a gradient step costs a production step, a TS step and a backward step).
+   At least 4 steps (2 checkpoint segments for the gradient), so that a large grid still measures
+   steps rather than the fixed cost of a run. */
+PetscErrorCode GSBenchSizeChooseSteps(GSBenchSize *b, const GSBenchOptions *o, GSBenchRecord *rec)
+{
+  const double target = o->seconds;
+  PetscInt     k = 1, k_ts;
+  double       t, t_step, t_ts_step = 0;
+
+  PetscFunctionBeginUser;
+  /* Untimed first touch of every array the timed runs use: page faults are not the kernels' cost. */
+  PetscCall(BenchForward(b, PETSC_TRUE, 2, b->X, &t));
+  PetscCall(BenchForward(b, PETSC_FALSE, 2, b->Y, &t));
+  if (b->bare_nx) PetscCall(BenchBareLoop(b, 2, b->Z, &t));
+  for (;;) {
+    PetscCall(BenchForward(b, PETSC_TRUE, k, b->X, &t));
+    if (t >= 0.02 || k >= 1 << 20) break;
+    k *= 4;
+  }
+  t_step     = t / k;
+  rec->steps = o->steps ? o->steps : PetscMax(4, (PetscInt)(target / t_step));
+  if (o->ts && !o->steps) {
+    k_ts = PetscMax(1, PetscMin(k, (PetscInt)(0.02 / t_step / 8)));
+    PetscCall(BenchForward(b, PETSC_FALSE, k_ts, b->X, &t));
+    t_ts_step  = t / k_ts;
+    rec->steps = PetscMax(4, PetscMin(rec->steps, (PetscInt)(4 * target / t_ts_step)));
+  }
+  rec->gradient_steps = o->gradient_steps ? o->gradient_steps : (o->steps ? o->steps : PetscMax(4, PetscMin(rec->steps, (PetscInt)(2 * target / (t_step + 2 * PetscMax(t_ts_step, t_step))))));
+  PetscFunctionReturn(0);
+}
+
+/* The ghost exchange of the parallel path alone (DMGlobalToLocal), per step. */
+static PetscErrorCode BenchHalo(GSBenchSize *b, PetscInt steps, double *per_step)
+{
+  PetscLogDouble t0;
+  double         seconds;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMGlobalToLocal(b->m->da, b->X0, INSERT_VALUES, b->m->xlocal)); /* first touch, untimed */
+  PetscCall(GSBenchStartClock(b->m->comm, &t0));
+  for (PetscInt s = 0; s < steps; s++) PetscCall(DMGlobalToLocal(b->m->da, b->X0, INSERT_VALUES, b->m->xlocal));
+  PetscCall(GSBenchElapsedMax(b->m->comm, t0, &seconds));
+  *per_step = seconds / steps;
+  PetscFunctionReturn(0);
+}
+
+/* max |A - B|; B is overwritten. */
+static PetscErrorCode MaxDifference(Vec A, Vec B, double *diff)
+{
+  PetscReal norm;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecAXPY(B, -1.0, A));
+  PetscCall(VecNorm(B, NORM_INFINITY, &norm));
+  *diff = norm;
+  PetscFunctionReturn(0);
+}
+
+/* The production forward run (loss only) and the adjoint gradient on the same steps. */
+static PetscErrorCode BenchGradient(GSBenchSize *b, PetscInt steps, PetscInt repeat, GSBenchRecord *rec)
+{
+  GSGradientResult r;
+  GSGradientTimes  phases;
+  PetscLogDouble   t0;
+  double           t, local[2], phase[2];
+
+  PetscFunctionBeginUser;
+  PetscCall(TSSetMaxSteps(b->run->ts, steps));
+  rec->t_forward = rec->t_gradient = PETSC_MAX_REAL;
+  for (PetscInt i = 0; i < repeat; i++) {
+    PetscCall(GSBenchStartClock(b->m->comm, &t0));
+    PetscCall(GSGradientLoss(b->grad, b->X0, &r));
+    PetscCall(GSBenchElapsedMax(b->m->comm, t0, &t));
+    rec->t_forward = PetscMin(rec->t_forward, t);
+    PetscCall(GSBenchStartClock(b->m->comm, &t0));
+    PetscCall(GSGradientAdjoint(b->grad, b->X0, &r));
+    PetscCall(GSBenchElapsedMax(b->m->comm, t0, &t));
+    PetscCall(GSGradientGetTimes(b->grad, &phases));
+    local[0] = phases.recompute, local[1] = phases.backward;
+    PetscCallMPI(MPI_Allreduce(local, phase, 2, MPI_DOUBLE, MPI_MAX, b->m->comm));
+    if (t < rec->t_gradient) rec->t_recompute = phase[0], rec->t_backward = phase[1], rec->backward_steps = phases.backward_steps;
+    rec->t_gradient = PetscMin(rec->t_gradient, t);
+    PetscCheck(r.steps == steps && GSRunReasonIsValid(r.reason), b->m->comm, PETSC_ERR_USER_INPUT, "the timed gradient run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps", GSRunReasonNames[r.reason], r.steps, steps);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Peak resident memory of this process so far, the largest over the ranks, in MiB. */
+static PetscErrorCode BenchPeakMemory(MPI_Comm comm, double *mib)
+{
+  struct rusage usage;
+  double        local;
+
+  PetscFunctionBeginUser;
+  PetscCheck(getrusage(RUSAGE_SELF, &usage) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "getrusage failed");
+  local = usage.ru_maxrss / 1024.0; /* Linux: KiB */
+  PetscCallMPI(MPI_Allreduce(&local, mib, 1, MPI_DOUBLE, MPI_MAX, comm));
+  PetscFunctionReturn(0);
+}
+
+/* Every measurement of one size: bare loop, production and TS paths taken in turn in every
+   repetition (a slow spell of a shared machine then hits all three, and the fastest counts), their
+   results compared, the halo exchange, the gradient, the peak memory. */
+PetscErrorCode GSBenchSizeMeasure(GSBenchSize *b, const GSBenchOptions *o, GSBenchRecord *rec)
+{
+  GSModel m = b->m;
+  double  t;
+
+  PetscFunctionBeginUser;
+  rec->nx = m->nx, rec->ny = m->ny;
+  rec->diff_production_ts = rec->diff_production_bare = -1;
+  rec->bare_global                                    = (PetscBool)(b->size == 1);
+  rec->t_production                                   = PETSC_MAX_REAL;
+  for (PetscInt r = 0; r < o->repeat; r++) {
+    if (b->bare_nx) PetscCall(BenchBareLoop(b, rec->steps, b->Z, &t));
+    if (b->bare_nx) rec->t_bare = r ? PetscMin(rec->t_bare, t) : t;
+    PetscCall(BenchForward(b, PETSC_TRUE, rec->steps, b->X, &t));
+    rec->t_production = PetscMin(rec->t_production, t);
+    if (o->ts) PetscCall(BenchForward(b, PETSC_FALSE, rec->steps, b->Y, &t));
+    if (o->ts) rec->t_ts = r ? PetscMin(rec->t_ts, t) : t;
+  }
+  if (o->ts) PetscCall(MaxDifference(b->X, b->Y, &rec->diff_production_ts));
+  if (rec->bare_global) PetscCall(MaxDifference(b->X, b->Z, &rec->diff_production_bare));
+  PetscCall(BenchHalo(b, PetscMin(rec->steps, 1000), &rec->t_halo_step));
+  if (o->gradient) PetscCall(BenchGradient(b, rec->gradient_steps, o->repeat, rec));
+  PetscCall(BenchPeakMemory(m->comm, &rec->peak_mib));
+  PetscFunctionReturn(0);
+}
