@@ -1,6 +1,8 @@
 /* The residual estimator of theta: normal-equation sums over cells, the quadratic loss, the 4x4 solve (model.md section 11). */
 #pragma once
 
+#include <stdint.h>
+
 #include "gsinv/physics.h"
 
 /* Return codes of the GSResidual functions; 0 is success. */
@@ -40,6 +42,12 @@ typedef struct {
   double condition;                    /* eigval[0] / eigval[3] at full rank, INFINITY otherwise */
   double theta[GS_NPARAM];             /* minimum-norm least-squares theta over the kept eigenpairs */
 } GSResidualFit;
+
+/* The observation mask: 1 when global cell (i, j) of the periodic nx x ny grid is observed, each
+   cell independently with probability fraction (always when fraction >= 1). A counter-based draw
+   keyed by (seed, cell), so the mask does not depend on the decomposition; i and j may lie one
+   cell outside the grid (they wrap). */
+int GSResidualCellObserved(uint64_t seed, double fraction, int64_t nx, int64_t ny, int64_t i, int64_t j);
 
 /* Sets every sum to zero. */
 void GSResidualSumsZero(GSResidualSums *sums);

@@ -44,6 +44,15 @@ PetscErrorCode GSResidualAddCells(GSModel m, const GSObservation *obs, Vec X, Ve
    accumulates and reduces the sums over all ranks (every rank gets the global sums). Collective. */
 PetscErrorCode GSResidualEstimateSums(GSModel m, const GSResidualData *data, const GSObservation *obs, GSResidualSums *sums);
 
+/* One estimate: GSResidualEstimateSums, then the solve; stops with a message when no cell is used,
+   the data are not finite, or the fit does not identify what the observed fields can identify (all
+   of theta from u and v, F + k and Dv from v alone). Collective. */
+PetscErrorCode GSResidualEstimate(GSModel m, const GSResidualData *data, const GSObservation *obs, GSResidualSums *sums, GSResidualFit *fit);
+
+/* Relative errors (theta - truth) / truth; from v alone (obs->fields v), that of F + k in slot F and
+   that of Dv, with the unidentifiable slots k and Du set to 0. Not collective. */
+void GSResidualRelativeErrors(const GSObservation *obs, const double theta[GS_NPARAM], const double truth[GS_NPARAM], double rel[GS_NPARAM]);
+
 /* Reads the step numbers and the count of /snapshots of data->path (rank 0, broadcast), checks the
    [T][ny][nx] shape against m, and sets the pairs: the last `pairs` ones (0: all). Collective. */
 PetscErrorCode GSResidualDataSetUp(GSModel m, const char *option, PetscInt pairs, GSResidualData *data);

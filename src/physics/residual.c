@@ -1,11 +1,22 @@
-/* Residual estimator of theta: normal-equation sums from the pointwise model, quadratic loss, Jacobi eigen-solve. */
+/* Residual estimator of theta: the observation mask, normal-equation sums from the pointwise model, quadratic loss, Jacobi eigen-solve. */
 #include <float.h>
 #include <math.h>
 #include <stddef.h>
 
+#include "gsinv/noise.h"
 #include "gsinv/residual.h"
 
-enum { NP = GS_NPARAM, JACOBI_MAX_SWEEPS = 60 };
+/* STREAM_MASK: the mask's draws, apart from the initial recipe's streams and the observation
+   noise's (GSResidualObserve). */
+enum { NP = GS_NPARAM, JACOBI_MAX_SWEEPS = 60, STREAM_MASK = 20 };
+
+int GSResidualCellObserved(uint64_t seed, double fraction, int64_t nx, int64_t ny, int64_t i, int64_t j)
+{
+  const int64_t cell = ((j + ny) % ny) * nx + (i + nx) % nx;
+
+  if (fraction >= 1.0) return 1;
+  return ((double)(GSNoiseHash(seed, 0, cell, STREAM_MASK) >> 11) + 0.5) * (1.0 / 9007199254740992.0) < fraction;
+}
 
 void GSResidualSumsZero(GSResidualSums *sums)
 {

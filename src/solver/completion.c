@@ -2,11 +2,8 @@
 #include <math.h>
 
 #include "gsinv/completion.h"
-#include "gsinv/noise.h"
+#include "gsinv/residual.h"
 #include "gsinv/stencil.h"
-
-/* The stream of the observation mask: must match residual_estimate.c (the same cells are unobserved). */
-enum { STREAM_MASK = 20 };
 
 /* The optimiser's unknowns P: the rank's owned cells of the state (u, v interleaved, as the dof-2
    DMDA stores them), then, on rank 0 only, theta in units of theta_start (s_q = theta_q / theta_start_q,
@@ -94,15 +91,6 @@ void GSCompletionThetaStart(const GSResidualFit *fit, double theta_start[GS_NPAR
   /* From v alone the fit identifies F + k (its F and k slots share it) and Dv. */
   theta_start[GS_PARAM_F] = theta_start[GS_PARAM_K] = 0.5 * (fit->theta[GS_PARAM_F] + fit->theta[GS_PARAM_K]);
   theta_start[GS_PARAM_DV] = fit->theta[GS_PARAM_DV];
-}
-
-/* Same rule as residual_estimate.c: a counter-based draw per global cell, decomposition-free. */
-static PetscBool CellObserved(const GSObservation *obs, PetscInt nx, PetscInt ny, PetscInt i, PetscInt j)
-{
-  const int64_t cell = (int64_t)((j + ny) % ny) * nx + (i + nx) % nx;
-
-  if (obs->fraction >= 1.0) return PETSC_TRUE;
-  return (PetscBool)(((double)(GSNoiseHash((uint64_t)obs->seed, 0, cell, STREAM_MASK) >> 11) + 0.5) * (1.0 / 9007199254740992.0) < obs->fraction);
 }
 
 /* Copies the state part of P into X (a dof-2 DMDA vector) and gives every rank P's theta part
@@ -282,7 +270,7 @@ static PetscErrorCode CompletionStart(GSCompletion comp, const GSObservation *ob
   for (PetscInt j = 0; j < m->ym; j++) {
     for (PetscInt i = 0; i < m->xm; i++) {
       const PetscInt  cell     = j * m->xm + i;
-      const PetscBool observed = CellObserved(obs, m->nx, m->ny, m->xs + i, m->ys + j);
+      const PetscBool observed = (PetscBool)GSResidualCellObserved((uint64_t)obs->seed, obs->fraction, m->nx, m->ny, m->xs + i, m->ys + j);
       const PetscBool seen[2]  = {(PetscBool)(observed && obs->fields == GS_OBS_FIELDS_UV), observed};
       for (int f = 0; f < 2; f++) {
         mk[2 * cell + f] = seen[f] ? 0.0 : 1.0;

@@ -4,20 +4,17 @@
 #include "gsinv/residual_app.h"
 #include "gsinv/stencil.h"
 
-/* Streams of the observation draws, apart from the recipe's (0, 1). */
-enum { STREAM_NOISE_U = 8, STREAM_NOISE_V = 9, STREAM_MASK = 20 };
+/* Streams of the observation noise, apart from the recipe's (0, 1) and the mask's (GSResidualCellObserved). */
+enum { STREAM_NOISE_U = 8, STREAM_NOISE_V = 9 };
 
-static PetscBool CellObserved(const GSObservation *obs, PetscInt nx, PetscInt ny, PetscInt i, PetscInt j)
-{
-  const int64_t cell = (int64_t)((j + ny) % ny) * nx + (i + nx) % nx;
-
-  if (obs->fraction >= 1.0) return PETSC_TRUE;
-  return (PetscBool)(((double)(GSNoiseHash((uint64_t)obs->seed, 0, cell, STREAM_MASK) >> 11) + 0.5) * (1.0 / 9007199254740992.0) < obs->fraction);
-}
-
+/* A cell is used when it and its 4 neighbours are observed. */
 static PetscBool CellUsed(const GSObservation *obs, PetscInt nx, PetscInt ny, PetscInt i, PetscInt j)
 {
-  return (PetscBool)(CellObserved(obs, nx, ny, i, j) && CellObserved(obs, nx, ny, i - 1, j) && CellObserved(obs, nx, ny, i + 1, j) && CellObserved(obs, nx, ny, i, j - 1) && CellObserved(obs, nx, ny, i, j + 1));
+  const int di[5] = {0, -1, 1, 0, 0}, dj[5] = {0, 0, 0, -1, 1};
+
+  for (int k = 0; k < 5; k++)
+    if (!GSResidualCellObserved((uint64_t)obs->seed, obs->fraction, nx, ny, i + di[k], j + dj[k])) return PETSC_FALSE;
+  return PETSC_TRUE;
 }
 
 /* Fills the ghosted work vector and returns its first owned cell (restore with VecRestoreArrayRead). */
@@ -180,6 +177,41 @@ PetscErrorCode GSResidualEstimateSums(GSModel m, const GSResidualData *data, con
   } else PetscCall(AddTransientPairs(m, data, obs, sums));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, GS_RESIDUAL_NSUMS, MPI_DOUBLE, MPI_SUM, m->comm));
   PetscFunctionReturn(0);
+}
+
+/* Stops unless the fit identifies what the observed fields can identify: all of theta from u and v,
+   F + k and Dv (rank 2) from v alone. */
+static PetscErrorCode FitCheck(MPI_Comm comm, const GSObservation *obs, GSResidualStatus status, const GSResidualFit *fit)
+{
+  const int     expected = obs->fields == GS_OBS_FIELDS_V ? 2 : GS_NPARAM;
+  const double *vec      = fit->eigvec;
+
+  PetscFunctionBeginUser;
+  PetscCheck(status != GS_RESIDUAL_ERR_EMPTY, comm, PETSC_ERR_USER_INPUT, "no cell is used: -gs_obs_fraction %g leaves no cell observed together with its 4 neighbours", (double)obs->fraction);
+  PetscCheck(status != GS_RESIDUAL_ERR_NONFINITE, comm, PETSC_ERR_USER_INPUT, "-gs_input: the data contain NaN or Inf (an invalid run?): no estimate");
+  PetscCheck(status == GS_RESIDUAL_OK || status == GS_RESIDUAL_ERR_RANK_DEFICIENT, comm, PETSC_ERR_LIB, "GSResidualSolve failed with status %d", (int)status);
+  PetscCheck(fit->rank > 0, comm, PETSC_ERR_USER_INPUT, "the data cannot identify theta: rank 0 of A^T A (trivial state: every theta fits)");
+  PetscCheck(fit->rank >= expected, comm, PETSC_ERR_USER_INPUT, "the data cannot identify theta: rank %d of A^T A, %d needed; e.g. theta + t (%.3g, %.3g, %.3g, %.3g) fits as well for every t (eigenvalues %.3e %.3e %.3e %.3e)", fit->rank, expected, vec[GS_NPARAM * 0 + GS_NPARAM - 1], vec[GS_NPARAM * 1 + GS_NPARAM - 1], vec[GS_NPARAM * 2 + GS_NPARAM - 1], vec[GS_NPARAM * 3 + GS_NPARAM - 1], fit->eigval[0], fit->eigval[1], fit->eigval[2], fit->eigval[3]);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSResidualEstimate(GSModel m, const GSResidualData *data, const GSObservation *obs, GSResidualSums *sums, GSResidualFit *fit)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSResidualEstimateSums(m, data, obs, sums));
+  PetscCall(FitCheck(m->comm, obs, GSResidualSolve(sums, fit), fit));
+  PetscFunctionReturn(0);
+}
+
+void GSResidualRelativeErrors(const GSObservation *obs, const double theta[GS_NPARAM], const double truth[GS_NPARAM], double rel[GS_NPARAM])
+{
+  for (int q = 0; q < GS_NPARAM; q++) rel[q] = (theta[q] - truth[q]) / truth[q];
+  if (obs->fields == GS_OBS_FIELDS_V) {
+    const double fk = truth[GS_PARAM_F] + truth[GS_PARAM_K];
+    rel[GS_PARAM_F]  = (theta[GS_PARAM_F] + theta[GS_PARAM_K] - fk) / fk;
+    rel[GS_PARAM_K]  = 0.0;
+    rel[GS_PARAM_DU] = 0.0;
+  }
 }
 
 /* Rank 0: the snapshot count and steps of path, or a message saying what is wrong. */

@@ -387,6 +387,36 @@ static void test_empty_and_bad_input(void **state)
   assert_int_equal(GSResidualLoss(&sums, NULL, &loss), GS_RESIDUAL_ERR_ARG);
 }
 
+/* The observation mask: all cells at fraction >= 1, none at 0, about `fraction` of them otherwise,
+   nested in the fraction (one draw per cell), periodic one cell outside the grid, keyed by the seed. */
+static void test_cell_observed_mask(void **state)
+{
+  enum { SIDE = 256 };
+  int64_t observed = 0, differ = 0;
+
+  (void)state;
+  for (int64_t j = -1; j <= NY; j++) {
+    for (int64_t i = -1; i <= NX; i++) {
+      const int64_t wi = (i + NX) % NX, wj = (j + NY) % NY;
+      assert_int_equal(GSResidualCellObserved(5, 1.0, NX, NY, i, j), 1);
+      assert_int_equal(GSResidualCellObserved(5, 1.5, NX, NY, i, j), 1);
+      assert_int_equal(GSResidualCellObserved(5, 0.0, NX, NY, i, j), 0);
+      assert_int_equal(GSResidualCellObserved(5, 0.5, NX, NY, i, j), GSResidualCellObserved(5, 0.5, NX, NY, wi, wj));
+    }
+  }
+  for (int64_t j = 0; j < SIDE; j++) {
+    for (int64_t i = 0; i < SIDE; i++) {
+      const int at_03 = GSResidualCellObserved(5, 0.3, SIDE, SIDE, i, j);
+      observed += at_03;
+      if (at_03) assert_int_equal(GSResidualCellObserved(5, 0.7, SIDE, SIDE, i, j), 1);
+      differ += at_03 != GSResidualCellObserved(6, 0.3, SIDE, SIDE, i, j);
+    }
+  }
+  /* 0.01 is more than 5 standard deviations of the observed share of SIDE^2 cells */
+  assert_true(fabs((double)observed / (SIDE * SIDE) - 0.3) < 0.01);
+  assert_true(differ > SIDE * SIDE / 4);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -399,6 +429,7 @@ int main(void)
     cmocka_unit_test(test_rank_and_condition),
     cmocka_unit_test(test_merge_equals_single_pass),
     cmocka_unit_test(test_empty_and_bad_input),
+    cmocka_unit_test(test_cell_observed_mask),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
