@@ -119,8 +119,8 @@ static inline double GSExplicitDiffusionLimit(double h, double dt)
   return h * h / (4.0 * dt);
 }
 
-/* One forward-Euler step of a whole periodic nx x ny grid (row-major, x fastest) from x to y:
-   the fused reference loop, no ghosts, no library. */
+/* One forward-Euler step of a whole periodic nx x ny grid (row-major, x fastest, nx >= 3) from x
+   to y: the fused reference loop, no ghosts, no library. */
 void GSEulerStepPeriodic(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, GSField *y);
 
 /* Periodic RHS of a whole nx x ny grid: f = F(x). */
