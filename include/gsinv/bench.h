@@ -48,7 +48,6 @@ typedef struct {
   Vec         X0, X, Y, Z; /* initial state; production, TS and bare results */
   PetscMPIInt size;
   int         bare_nx, bare_ny; /* grid of the bare loop (0: not run: a patch narrower than 3) */
-  GSField    *bare_a, *bare_c;
 } GSBenchSize;
 
 /* Starts a timing on every rank at once: a barrier, then the clock into t0. Collective. */
@@ -57,7 +56,7 @@ PetscErrorCode GSBenchStartClock(MPI_Comm comm, PetscLogDouble *t0);
 PetscErrorCode GSBenchElapsedMax(MPI_Comm comm, PetscLogDouble t0, double *seconds);
 
 /* Sets -da_grid_x/-da_grid_y to nx, ny and creates the model, run (quiet, fixed steps), state
-   vectors and initial state of that size, and the arrays of the bare loop. Collective. */
+   vectors and initial state of that size. Collective. */
 PetscErrorCode GSBenchSizeCreate(MPI_Comm comm, PetscInt nx, PetscInt ny, const GSInitialOptions *init, GSBenchSize *b);
 /* Creates the loss and gradient objects of a size for gradient runs of `steps` steps. Collective. */
 PetscErrorCode GSBenchSizeCreateGradient(GSBenchSize *b, PetscInt steps);
