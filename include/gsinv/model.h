@@ -4,6 +4,7 @@
 #include <petscdmda.h>
 #include <petscts.h>
 
+#include "gsinv/halo.h"
 #include "gsinv/physics.h"
 
 typedef struct _p_GSModel *GSModel;
@@ -19,6 +20,8 @@ struct _p_GSModel {
   PetscInt  gxs, gys, gxm, gym;   /* ghosted patch */
   PetscBool whole_grid;           /* this rank owns every cell: wrap indices instead of ghosts */
   Vec       xlocal;               /* ghosted work vector */
+  Vec       ylocal;               /* a second one: the fast path steps from one to the other */
+  GSHalo    halo;                 /* edge-only ghost exchange (several ranks) */
   Vec       state;                /* state the Jacobians are linearised at */
   Vec       state_local;          /* its ghosted copy (for the parameter derivatives), made on demand */
   PetscBool state_local_valid;

@@ -133,11 +133,12 @@ void GSParamGradientPeriodic(double inv_h2, int nx, int ny, const GSField *x, co
 void GSParamGradientGhosted(double inv_h2, int xm, int ym, int gxm, const GSField *xin, const GSField *lambda, double out[GS_NPARAM]);
 
 /* One forward-Euler step y = x + dt f(x) of a whole periodic grid (nx >= 3) or of an owned patch
-   (ghosted copy at xin, row stride gxm), with the run's per-step checks measured on the way:
-   max |y - x|, the range of the new v, and whether anything is not finite (the fast path). */
+   (ghosted copy at xin, row stride gxm; y with row stride ldy: xm for an unghosted patch, gxm to
+   write into the owned part of another ghosted copy), with the run's per-step checks measured on
+   the way: max |y - x|, the range of the new v, and whether anything is not finite (the fast path). */
 struct GSStepStats_;
 void GSEulerStepPeriodicChecked(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, GSField *y, struct GSStepStats_ *stats);
-void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *y, struct GSStepStats_ *stats);
+void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *y, int ldy, struct GSStepStats_ *stats);
 
 /* One backward step of the discrete adjoint of forward Euler y = x + dt f(x): lambda_new =
    lambda + dt J(x)^T lambda and mu += dt (d f / d theta)(x)^T lambda, over a whole periodic grid

@@ -51,6 +51,8 @@ PetscErrorCode GSModelEulerStep(GSModel model, PetscReal dt, Vec X, Vec Y, GSSte
 PetscErrorCode GSRunSolveFast(GSRun run, Vec X);
 /* Progress and snapshots after a step of either path. */
 PetscErrorCode GSRunAfterStep(GSRun run, Vec X);
+/* Whether the snapshot hook wants the state of the step just taken. */
+PetscBool GSRunSnapshotDue(GSRun run);
 
 /* The TS type name and the fixed step size. */
 PetscErrorCode GSRunGetScheme(GSRun run, const char **ts_type, PetscReal *dt);

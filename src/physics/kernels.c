@@ -155,13 +155,13 @@ void GSEulerStepPeriodicChecked(const GSParams *p, double inv_h2, double dt, int
   CheckedStats(&a, stats);
 }
 
-void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *y, GSStepStats *stats)
+void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *y, int ldy, GSStepStats *stats)
 {
   StepAcc a = {0.0, INFINITY, -INFINITY, 0.0};
 
   for (int j = 0; j < ym; j++) {
     const GSField *row = xin + (ptrdiff_t)j * gxm;
-    CheckedRow(p, inv_h2, dt, 0, xm, row - gxm, row, row + gxm, y + (size_t)j * xm, &a);
+    CheckedRow(p, inv_h2, dt, 0, xm, row - gxm, row, row + gxm, y + (size_t)j * ldy, &a);
   }
   CheckedStats(&a, stats);
 }

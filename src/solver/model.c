@@ -68,6 +68,10 @@ static PetscErrorCode GSModelCreateGrid(GSModel m)
   PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
   PetscCallMPI(MPI_Comm_size(m->comm, &size));
   m->whole_grid = (PetscBool)(size == 1);
+  if (!m->whole_grid) {
+    PetscCall(VecDuplicate(m->xlocal, &m->ylocal));
+    PetscCall(GSHaloCreate(m->da, &m->halo));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -100,6 +104,8 @@ PetscErrorCode GSModelDestroy(GSModel *model)
   PetscCall(VecDestroy(&m->state));
   PetscCall(VecDestroy(&m->state_local));
   PetscCall(VecDestroy(&m->xlocal));
+  PetscCall(VecDestroy(&m->ylocal));
+  PetscCall(GSHaloDestroy(&m->halo));
   PetscCall(DMDestroy(&m->da_scalar));
   PetscCall(DMDestroy(&m->da));
   PetscCall(PetscFree(m));

@@ -61,11 +61,16 @@ static PetscErrorCode GSRunPostStep(TS ts)
   PetscFunctionReturn(0);
 }
 
+PetscBool GSRunSnapshotDue(GSRun run)
+{
+  return (PetscBool)(run->snapshot && run->snapshot_every > 0 && run->steps % run->snapshot_every == 0);
+}
+
 PetscErrorCode GSRunAfterStep(GSRun run, Vec X)
 {
   PetscFunctionBeginUser;
   if (!run->quiet && run->progress_every > 0 && run->steps % run->progress_every == 0) PetscCall(GSRunPrintProgress(run));
-  if (run->snapshot && run->snapshot_every > 0 && run->steps % run->snapshot_every == 0) PetscCall(run->snapshot(run, run->steps, X, run->snapshot_ctx));
+  if (GSRunSnapshotDue(run)) PetscCall(run->snapshot(run, run->steps, X, run->snapshot_ctx));
   PetscFunctionReturn(0);
 }
 
