@@ -61,7 +61,7 @@ static const char *const column_meanings[COL_N] = {
   "fastest timed run of the TS path (TSRK 1fe, run checks in the post-step)",
   "cell-steps per second of the TS path",
   "TS rate / bare rate",
-  "one ghost exchange (DMGlobalToLocal) of the state",
+  "one ghost exchange of the state: several ranks GSHaloExchange (patch edges, as the production path), one rank DMGlobalToLocal",
   "production forward run and loss (GSGradientLoss) over gradient_steps steps",
   "forward run with checkpoints and adjoint (GSGradientAdjoint) over gradient_steps steps",
   "forward_seconds / gradient_steps: one production forward step",
@@ -154,7 +154,7 @@ PetscErrorCode GSBenchPrintSize(MPI_Comm comm, const GSBenchRecord *r, const GSB
   PetscCall(BenchPrintPath(comm, size == 1 ? "bare fused loop (reference)" : "bare fused loop (each rank's patch alone)", v[COL_BARE_SECONDS], v[COL_BARE_RATE], v[COL_BARE_RATE] / v[COL_BARE_RATE], v[COL_BARE_BYTES], v[COL_BARE_SHARE]));
   PetscCall(BenchPrintPath(comm, "production path (fused Euler + checks)", v[COL_PRODUCTION_SECONDS], v[COL_PRODUCTION_RATE], v[COL_PRODUCTION_VS_BARE], v[COL_PRODUCTION_BYTES], v[COL_PRODUCTION_SHARE]));
   PetscCall(BenchPrintPath(comm, "TS path (TSRK 1fe + run checks)", v[COL_TS_SECONDS], v[COL_TS_RATE], v[COL_TS_VS_BARE], NAN, NAN));
-  PetscCall(PetscPrintf(comm, "  halo exchange (DMGlobalToLocal): %.3g s per step\n", v[COL_HALO_STEP]));
+  PetscCall(PetscPrintf(comm, "  halo exchange (%s): %.3g s per step\n", size > 1 ? "GSHaloExchange, the patch edges" : "DMGlobalToLocal, for comparison: one rank needs none", v[COL_HALO_STEP]));
   if (r->t_gradient > 0) {
     PetscCall(PetscPrintf(comm, "  gradient over %" PetscInt_FMT " steps: forward %.4f s, forward + adjoint %.4f s (%.2f forward runs)\n", r->gradient_steps, r->t_forward, r->t_gradient, v[COL_GRADIENT_VS_FORWARD]));
     PetscCall(PetscPrintf(comm, "    one adjoint step %.3g s = %.2f x a production step (%s x a TS step); recomputing the checkpointed states %.3g s per step; all a gradient adds per step %.3g s = %.2f x a production step\n", v[COL_ADJOINT_STEP], v[COL_ADJOINT_VS_FORWARD], Fmt(s[0], 32, "%.2f", v[COL_ADJOINT_VS_TS]), v[COL_RECOMPUTE_STEP], v[COL_GRADIENT_ADDS_STEP], v[COL_GRADIENT_ADDS_STEP] / v[COL_FORWARD_STEP]));
