@@ -142,8 +142,9 @@ void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int 
 
 /* One backward step of the discrete adjoint of forward Euler y = x + dt f(x): lambda_new =
    lambda + dt J(x)^T lambda and mu += dt (d f / d theta)(x)^T lambda, over a whole periodic grid
-   (nx >= 3) or an owned patch (x unghosted, lambda's ghosted copy at lin, row stride gxm; mu is
-   then this patch's share, whose sum over the patches is the whole grid's). lam_new must not
-   alias lam. */
+   (nx >= 3) or an owned patch (x with row stride ldx, lambda's ghosted copy at lin with row stride
+   gxm, lam_new with row stride ldy: xm for unghosted arrays, gxm for the owned part of ghosted
+   ones; mu is then this patch's share, whose sum over the patches is the whole grid's). lam_new
+   must not alias lam. */
 void GSAdjointEulerStepPeriodic(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, const GSField *lam, GSField *lam_new, double mu[GS_NPARAM]);
-void GSAdjointEulerStepGhosted(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *x, const GSField *lin, GSField *lam_new, double mu[GS_NPARAM]);
+void GSAdjointEulerStepGhosted(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *x, int ldx, const GSField *lin, GSField *lam_new, int ldy, double mu[GS_NPARAM]);

@@ -47,6 +47,11 @@ PetscErrorCode GSRunSolve(GSRun run, Vec X);
 PetscErrorCode GSRunFastPathApplies(GSRun run, PetscBool *applies);
 /* Y = X + dt f(X) in one fused sweep, with the step's checks on this rank's cells (stats). */
 PetscErrorCode GSModelEulerStep(GSModel model, PetscReal dt, Vec X, Vec Y, GSStepStats *stats);
+/* The same on several ranks from the ghosted array x (the layout of model->xlocal) into the owned
+   part of the ghosted array y, then y's ghosts (GSHaloExchange: the patch edges only). Collective. */
+PetscErrorCode GSModelEulerStepLocal(GSModel model, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *stats);
+/* Copies the owned cells of a ghosted array into the global vector X. Not collective. */
+PetscErrorCode GSModelOwnedToGlobal(GSModel model, const PetscScalar *local, Vec X);
 /* The fast path's loop (fast_euler.c); GSRunSolve calls it. */
 PetscErrorCode GSRunSolveFast(GSRun run, Vec X);
 /* Progress and snapshots after a step of either path. */

@@ -211,13 +211,13 @@ void GSAdjointEulerStepPeriodic(const GSParams *p, double inv_h2, double dt, int
   for (int q = 0; q < GS_NPARAM; q++) mu[q] += dt * sum[q];
 }
 
-void GSAdjointEulerStepGhosted(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *x, const GSField *lin, GSField *lam_new, double mu[GS_NPARAM])
+void GSAdjointEulerStepGhosted(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *x, int ldx, const GSField *lin, GSField *lam_new, int ldy, double mu[GS_NPARAM])
 {
   double sum[GS_NPARAM] = {0, 0, 0, 0};
 
   for (int j = 0; j < ym; j++) {
     const GSField *l = lin + (ptrdiff_t)j * gxm;
-    AdjointRow(p, inv_h2, dt, 0, xm, x + (size_t)j * xm, l - gxm, l, l + gxm, lam_new + (size_t)j * xm, sum);
+    AdjointRow(p, inv_h2, dt, 0, xm, x + (size_t)j * ldx, l - gxm, l, l + gxm, lam_new + (size_t)j * ldy, sum);
   }
   for (int q = 0; q < GS_NPARAM; q++) mu[q] += dt * sum[q];
 }

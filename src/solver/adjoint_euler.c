@@ -2,11 +2,12 @@
    segment's states are recomputed with the fused Euler sweep and the adjoint steps
    lambda_n = lambda_{n+1} + dt J(x_n)^T lambda_{n+1}, mu += dt Jp(x_n)^T lambda_{n+1} are one fused
    sweep each. The same recursion TSAdjoint applies to RK 1fe (tested equal); used whenever the
-   forward run takes the fast path. */
+   forward run takes the fast path. On one rank the sweeps wrap around the grid; on several the
+   segment's states and lambda live in ghosted arrays and only patch edges travel (GSHalo). */
 #include "gradient_impl.h"
 
-/* lambda_next = lambda + dt J(x)^T lambda; mu (this rank's share) += dt Jp(x)^T lambda. */
-static PetscErrorCode AdjointStep(GSGradient g, Vec x, Vec lambda, Vec lambda_next, double mu[GS_NPARAM])
+/* One rank: lambda_next = lambda + dt J(x)^T lambda; mu += dt Jp(x)^T lambda. */
+static PetscErrorCode AdjointStepWhole(GSGradient g, Vec x, Vec lambda, Vec lambda_next, double mu[GS_NPARAM])
 {
   GSModel            m = g->model;
   const PetscScalar *xa, *la;
@@ -15,28 +16,37 @@ static PetscErrorCode AdjointStep(GSGradient g, Vec x, Vec lambda, Vec lambda_ne
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(m->event_jac, 0, 0, 0, 0));
   PetscCall(VecGetArrayWrite(lambda_next, &ln));
-  if (m->whole_grid) {
-    PetscCall(VecGetArrayRead(x, &xa));
-    PetscCall(VecGetArrayRead(lambda, &la));
-    GSAdjointEulerStepPeriodic(&m->params, m->inv_h2, g->run->dt, (int)m->nx, (int)m->ny, (const GSField *)xa, (const GSField *)la, (GSField *)ln, mu);
-    PetscCall(VecRestoreArrayRead(lambda, &la));
-    PetscCall(VecRestoreArrayRead(x, &xa));
-  } else {
-    const PetscInt offset = (m->ys - m->gys) * m->gxm + (m->xs - m->gxs);
-    PetscCall(DMGlobalToLocal(m->da, lambda, INSERT_VALUES, g->lambda_local));
-    PetscCall(VecGetArrayRead(x, &xa));
-    PetscCall(VecGetArrayRead(g->lambda_local, &la));
-    GSAdjointEulerStepGhosted(&m->params, m->inv_h2, g->run->dt, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)xa, (const GSField *)la + offset, (GSField *)ln, mu);
-    PetscCall(VecRestoreArrayRead(g->lambda_local, &la));
-    PetscCall(VecRestoreArrayRead(x, &xa));
-  }
+  PetscCall(VecGetArrayRead(x, &xa));
+  PetscCall(VecGetArrayRead(lambda, &la));
+  GSAdjointEulerStepPeriodic(&m->params, m->inv_h2, g->run->dt, (int)m->nx, (int)m->ny, (const GSField *)xa, (const GSField *)la, (GSField *)ln, mu);
+  PetscCall(VecRestoreArrayRead(lambda, &la));
+  PetscCall(VecRestoreArrayRead(x, &xa));
   PetscCall(VecRestoreArrayWrite(lambda_next, &ln));
   PetscCall(PetscLogEventEnd(m->event_jac, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
-/* Recomputes x_{start+1} ... x_{start+count-1} from the checkpoint x_start into g->segment[1..]. */
-static PetscErrorCode RecomputeSegment(GSGradient g, PetscInt start, PetscInt count)
+/* Several ranks: the same from ghosted arrays (x, lambda) into the owned part of the ghosted
+   lambda_next, then lambda_next's ghosts. mu gets this rank's share. */
+static PetscErrorCode AdjointStepPatch(GSGradient g, const PetscScalar *x, const PetscScalar *lambda, PetscScalar *lambda_next, double mu[GS_NPARAM])
+{
+  GSModel        m     = g->model;
+  const PetscInt first = 2 * (m->gxm + 1); /* owned cell (0, 0) */
+  const int      ld    = (int)m->gxm;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(m->event_jac, 0, 0, 0, 0));
+  GSAdjointEulerStepGhosted(&m->params, m->inv_h2, g->run->dt, (int)m->xm, (int)m->ym, ld, (const GSField *)(x + first), ld, (const GSField *)(lambda + first), (GSField *)(lambda_next + first), ld, mu);
+  PetscCall(PetscLogEventEnd(m->event_jac, 0, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(m->event_halo, 0, 0, 0, 0));
+  PetscCall(GSHaloExchange(m->halo, lambda_next));
+  PetscCall(PetscLogEventEnd(m->event_halo, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* One rank: x_{start+1} ... x_{start+count-1} from the checkpoint x_start into g->segment[1..]
+   (the checkpoint itself stands for x_start). */
+static PetscErrorCode RecomputeSegmentWhole(GSGradient g, PetscInt start, PetscInt count)
 {
   GSStepStats unused;
 
@@ -46,37 +56,124 @@ static PetscErrorCode RecomputeSegment(GSGradient g, PetscInt start, PetscInt co
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSGradientAdjointEuler(GSGradient g, Vec X0, GSGradientResult *r)
+/* Several ranks: x_start ... x_{start+count-1} into the ghosted g->segment[0..]. */
+static PetscErrorCode RecomputeSegmentPatch(GSGradient g, PetscInt start, PetscInt count)
 {
-  double   mu[GS_NPARAM] = {0, 0, 0, 0};
-  PetscInt n, first;
-  Vec      lambda, next, t;
+  GSModel            m = g->model;
+  GSStepStats        unused;
+  const PetscScalar *x;
+  PetscScalar       *y;
 
   PetscFunctionBeginUser;
-  PetscCall(GSGradientForwardCheckpointed(g, X0, r, &first));
-  if (!GSRunReasonIsValid(r->reason)) PetscFunctionReturn(0);
-  PetscCall(PetscLogEventBegin(g->event_adjoint, 0, 0, 0, 0));
-  if (!g->lambda_next) PetscCall(VecDuplicate(g->lambda, &g->lambda_next));
-  if (!g->lambda_local) PetscCall(DMCreateLocalVector(g->model->da, &g->lambda_local));
-  n      = r->steps;
-  lambda = g->lambda, next = g->lambda_next;
+  if (!g->segment) PetscCall(VecDuplicateVecs(m->xlocal, g->stride, &g->segment));
+  PetscCall(DMGlobalToLocal(m->da, g->checkpoints[start / g->stride], INSERT_VALUES, g->segment[0]));
+  for (PetscInt i = 1; i < count; i++) {
+    PetscCall(VecGetArrayRead(g->segment[i - 1], &x));
+    PetscCall(VecGetArray(g->segment[i], &y));
+    PetscCall(GSModelEulerStepLocal(m, g->run->dt, x, y, &unused));
+    PetscCall(VecRestoreArray(g->segment[i], &y));
+    PetscCall(VecRestoreArrayRead(g->segment[i - 1], &x));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* lambda's two buffers of a sweep: global vectors on one rank, ghosted arrays on several. */
+typedef struct {
+  Vec          lambda, next;
+  PetscScalar *la, *lb;
+} SweepState;
+
+static PetscErrorCode StepWhole(GSGradient g, PetscInt start, PetscInt i, SweepState *s, double mu[GS_NPARAM])
+{
+  Vec t;
+
+  PetscFunctionBeginUser;
+  PetscCall(AdjointStepWhole(g, i ? g->segment[i] : g->checkpoints[start / g->stride], s->lambda, s->next, mu));
+  t = s->lambda, s->lambda = s->next, s->next = t;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode StepPatch(GSGradient g, PetscInt start, PetscInt i, SweepState *s, double mu[GS_NPARAM])
+{
+  const PetscScalar *x;
+  PetscScalar       *t;
+
+  PetscFunctionBeginUser;
+  (void)start;
+  PetscCall(VecGetArrayRead(g->segment[i], &x));
+  PetscCall(AdjointStepPatch(g, x, s->la, s->lb, mu));
+  PetscCall(VecRestoreArrayRead(g->segment[i], &x));
+  t = s->la, s->la = s->lb, s->lb = t;
+  PetscFunctionReturn(0);
+}
+
+/* The backward sweeps over the segments, last first, back to step `first`; times each phase. */
+static PetscErrorCode Sweep(GSGradient g, PetscInt n, PetscInt first, PetscErrorCode (*recompute)(GSGradient, PetscInt, PetscInt), PetscErrorCode (*step)(GSGradient, PetscInt, PetscInt, SweepState *, double *), SweepState *s, double mu[GS_NPARAM])
+{
+  PetscFunctionBeginUser;
   for (PetscInt start = ((n - 1) / g->stride) * g->stride; start >= 0 && start + g->stride > first; start -= g->stride) {
     const PetscInt count = PetscMin(g->stride, n - start);
     PetscLogDouble t0, t1, t2;
 
     PetscCall(PetscTime(&t0));
-    PetscCall(RecomputeSegment(g, start, count));
+    PetscCall(recompute(g, start, count));
     PetscCall(PetscTime(&t1));
     for (PetscInt i = count - 1; i >= PetscMax(0, first - start); i--) {
-      PetscCall(AdjointStep(g, i ? g->segment[i] : g->checkpoints[start / g->stride], lambda, next, mu));
-      t = lambda, lambda = next, next = t;
+      PetscCall(step(g, start, i, s, mu));
       g->times.backward_steps++;
     }
     PetscCall(PetscTime(&t2));
     g->times.recompute += t1 - t0;
     g->times.backward += t2 - t1;
   }
-  if (lambda != g->lambda) PetscCall(VecCopy(lambda, g->lambda));
+  PetscFunctionReturn(0);
+}
+
+/* One rank: lambda in g->lambda and g->lambda_next; it ends in g->lambda. */
+static PetscErrorCode SweepWhole(GSGradient g, PetscInt n, PetscInt first, double mu[GS_NPARAM])
+{
+  SweepState s = {NULL, NULL, NULL, NULL};
+
+  PetscFunctionBeginUser;
+  if (!g->lambda_next) PetscCall(VecDuplicate(g->lambda, &g->lambda_next));
+  s.lambda = g->lambda, s.next = g->lambda_next;
+  PetscCall(Sweep(g, n, first, RecomputeSegmentWhole, StepWhole, &s, mu));
+  if (s.lambda != g->lambda) PetscCall(VecCopy(s.lambda, g->lambda));
+  PetscFunctionReturn(0);
+}
+
+/* Several ranks: lambda in two ghosted arrays; its owned part ends in g->lambda. */
+static PetscErrorCode SweepPatch(GSGradient g, PetscInt n, PetscInt first, double mu[GS_NPARAM])
+{
+  GSModel      m = g->model;
+  SweepState   s = {NULL, NULL, NULL, NULL};
+  PetscScalar *a, *b;
+
+  PetscFunctionBeginUser;
+  if (!g->lambda_local) PetscCall(DMCreateLocalVector(m->da, &g->lambda_local));
+  if (!g->lambda_local_next) PetscCall(DMCreateLocalVector(m->da, &g->lambda_local_next));
+  PetscCall(DMGlobalToLocal(m->da, g->lambda, INSERT_VALUES, g->lambda_local));
+  PetscCall(VecGetArray(g->lambda_local, &a));
+  PetscCall(VecGetArray(g->lambda_local_next, &b));
+  s.la = a, s.lb = b;
+  PetscCall(Sweep(g, n, first, RecomputeSegmentPatch, StepPatch, &s, mu));
+  PetscCall(GSModelOwnedToGlobal(m, s.la, g->lambda));
+  PetscCall(VecRestoreArray(g->lambda_local_next, &b));
+  PetscCall(VecRestoreArray(g->lambda_local, &a));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSGradientAdjointEuler(GSGradient g, Vec X0, GSGradientResult *r)
+{
+  double   mu[GS_NPARAM] = {0, 0, 0, 0};
+  PetscInt first;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSGradientForwardCheckpointed(g, X0, r, &first));
+  if (!GSRunReasonIsValid(r->reason)) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(g->event_adjoint, 0, 0, 0, 0));
+  if (g->model->whole_grid) PetscCall(SweepWhole(g, r->steps, first, mu));
+  else PetscCall(SweepPatch(g, r->steps, first, mu));
   PetscCallMPI(MPI_Allreduce(mu, r->grad, GS_NPARAM, MPI_DOUBLE, MPI_SUM, g->model->comm));
   PetscCall(PetscLogEventEnd(g->event_adjoint, 0, 0, 0, 0));
   PetscFunctionReturn(0);

@@ -48,8 +48,7 @@ PetscErrorCode GSModelEulerStep(GSModel m, PetscReal dt, Vec X, Vec Y, GSStepSta
   PetscFunctionReturn(0);
 }
 
-/* Copies the owned cells of a ghosted local array into the global vector X. */
-static PetscErrorCode OwnedToGlobal(GSModel m, const PetscScalar *local, Vec X)
+PetscErrorCode GSModelOwnedToGlobal(GSModel m, const PetscScalar *local, Vec X)
 {
   PetscScalar *x;
 
@@ -60,8 +59,7 @@ static PetscErrorCode OwnedToGlobal(GSModel m, const PetscScalar *local, Vec X)
   PetscFunctionReturn(0);
 }
 
-/* One step from the ghosted array x to the owned part of the ghosted array y, then y's ghosts. */
-static PetscErrorCode EulerStepLocal(GSModel m, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *local)
+PetscErrorCode GSModelEulerStepLocal(GSModel m, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *local)
 {
   const PetscInt first = 2 * (m->gxm + 1); /* owned cell (0, 0) */
 
@@ -92,13 +90,13 @@ static PetscErrorCode SolveFastGhosted(GSRun run, Vec X)
   PetscCall(VecGetArray(m->xlocal, &a));
   PetscCall(VecGetArray(m->ylocal, &b));
   while (run->reason == GS_RUN_RUNNING) {
-    PetscCall(EulerStepLocal(m, run->dt, a, b, &local));
+    PetscCall(GSModelEulerStepLocal(m, run->dt, a, b, &local));
     local.interrupt = GSInterruptRequested() ? 1.0 : 0.0;
     PetscCallMPI(MPI_Allreduce(&local, &run->stats, GS_STEP_STATS_N, MPI_DOUBLE, MPI_MAX, m->comm));
     run->steps++;
     run->reason = GSRunClassify(&run->stats, run->steady_tol, run->steps, max_steps);
     t = a, a = b, b = t;
-    if (GSRunSnapshotDue(run) || run->reason != GS_RUN_RUNNING) PetscCall(OwnedToGlobal(m, a, X));
+    if (GSRunSnapshotDue(run) || run->reason != GS_RUN_RUNNING) PetscCall(GSModelOwnedToGlobal(m, a, X));
     PetscCall(GSRunAfterStep(run, X));
   }
   PetscCall(VecRestoreArray(m->ylocal, &b));

@@ -142,6 +142,7 @@ PetscErrorCode GSGradientDestroy(GSGradient *grad)
   PetscCall(VecDestroy(&g->mu));
   PetscCall(VecDestroy(&g->lambda_next));
   PetscCall(VecDestroy(&g->lambda_local));
+  PetscCall(VecDestroy(&g->lambda_local_next));
   if (g->segment) PetscCall(VecDestroyVecs(g->stride, &g->segment));
   for (PetscInt i = 0; i < g->checkpoint_capacity; i++) PetscCall(VecDestroy(&g->checkpoints[i]));
   PetscCall(PetscFree(g->checkpoints));

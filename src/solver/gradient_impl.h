@@ -15,8 +15,8 @@ struct _p_GSGradient {
   PetscInt    saved_max_steps;
   PetscBool   fixed;
   PetscLogEvent event_adjoint;
-  Vec        *segment;       /* fast adjoint: the states of one segment */
-  Vec         lambda_next, lambda_local;
+  Vec        *segment;       /* fast adjoint: the states of one segment (several ranks: ghosted) */
+  Vec         lambda_next, lambda_local, lambda_local_next;
   GSGradientTimes times; /* of the last GSGradientAdjoint */
 };
 
