@@ -47,7 +47,7 @@ static PetscErrorCode LandscapeOptions(MPI_Comm comm, GSLandscape l, PetscBool *
 PetscErrorCode GSLandscapeCreate(MPI_Comm comm, GSLandscape *out)
 {
   GSLandscape l;
-  PetscBool   gradient;
+  PetscBool   gradient, help;
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&l));
@@ -62,7 +62,9 @@ PetscErrorCode GSLandscapeCreate(MPI_Comm comm, GSLandscape *out)
   PetscCheck(l->mode != GS_TARGET_FILE || l->targets_file[0], comm, PETSC_ERR_USER_INPUT, "-gs_target_mode file needs -gs_targets_file");
   l->run->quiet = PETSC_TRUE;
   PetscCall(GSFieldLossCreate(l->model, &l->loss));
-  if (gradient) PetscCall(GSGradientCreate(l->run, l->loss, &l->gradient));
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (gradient || help) PetscCall(GSGradientCreate(l->run, l->loss, &l->gradient)); /* -help lists its options too */
+  if (!gradient) PetscCall(GSGradientDestroy(&l->gradient));
   PetscCall(DMCreateGlobalVector(l->model->da, &l->X));
   for (PetscInt k = 0; k < l->ntargets; k++) {
     PetscCall(VecDuplicate(l->X, &l->X0[k]));
