@@ -166,6 +166,42 @@ static void test_rhs_matches_serial(void **state)
   VecDestroy(&fz);
 }
 
+/* GSHaloExchange fills every ghost the star stencil reads (not the corners) exactly as
+   DMGlobalToLocal does, from a local array whose ghosts start as garbage. */
+static void test_halo_matches_global_to_local(void **state)
+{
+  Vec                reference, work;
+  const PetscScalar *r;
+  PetscScalar       *w;
+  PetscInt           checked = 0;
+  GSHalo             halo; /* its own: on one rank the model has none (it wraps indices instead) */
+
+  (void)state;
+  assert_petsc(GSHaloCreate(model->da, &halo));
+  assert_petsc(DMCreateLocalVector(model->da, &reference));
+  assert_petsc(VecDuplicate(reference, &work));
+  assert_petsc(DMGlobalToLocal(model->da, a, INSERT_VALUES, reference));
+  assert_petsc(VecSet(work, -12345.0));
+  assert_petsc(VecGetArrayRead(reference, &r));
+  assert_petsc(VecGetArray(work, &w));
+  for (PetscInt j = 1; j <= model->ym; j++)
+    for (PetscInt k = 2 * (j * model->gxm + 1); k < 2 * (j * model->gxm + 1 + model->xm); k++) w[k] = r[k];
+  assert_petsc(GSHaloExchange(halo, w));
+  for (PetscInt j = 0; j < model->gym; j++)
+    for (PetscInt i = 0; i < model->gxm; i++) {
+      const PetscBool corner = (PetscBool)((i == 0 || i == model->gxm - 1) && (j == 0 || j == model->gym - 1));
+      if (corner) continue;
+      for (int c = 0; c < 2; c++) assert_true(w[2 * (j * model->gxm + i) + c] == r[2 * (j * model->gxm + i) + c]);
+      checked++;
+    }
+  assert_int_equal(checked, model->gxm * model->gym - 4);
+  assert_petsc(VecRestoreArray(work, &w));
+  assert_petsc(VecRestoreArrayRead(reference, &r));
+  VecDestroy(&work);
+  VecDestroy(&reference);
+  GSHaloDestroy(&halo);
+}
+
 /* Memory of the two-level scheme at stride s, in states: the checkpoints and one segment. */
 static double StrideStates(PetscInt steps, PetscInt s)
 {
@@ -204,6 +240,7 @@ int main(int argc, char **argv)
     cmocka_unit_test(test_jacobianp_finite_difference),
     cmocka_unit_test(test_rhs_matches_serial),
     cmocka_unit_test(test_checkpoint_stride),
+    cmocka_unit_test(test_halo_matches_global_to_local),
   };
   if (GSTestInitialize(&argc, &argv)) return 1;
   return GSTestFinalize(cmocka_run_group_tests_name("operators", tests, SetUp, TearDown));
