@@ -114,6 +114,8 @@ def case_gradient_bad_input():
         (["-gs_fd_step", "2"], "-gs_fd_step"),
         (["-gs_adjoint_window", "-3"], "-gs_adjoint_window"),
         (["-gs_reparam", "cubic"], "cubic"),
+        (["-gs_checkpoint_memory", "0"], "-gs_checkpoint_memory"),
+        (["-gs_checkpoint_cache", "-1"], "-gs_checkpoint_cache"),
     ]
     for extra, name in cases:
         proc = run(SMALL + extra + ["-gs_output", "bad.h5"], 2, check=False, timeout=120)
