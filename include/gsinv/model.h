@@ -33,6 +33,12 @@ struct _p_GSModel {
   PetscLogEvent event_rhs, event_halo, event_jac, event_jacp;
 };
 
+/* Offset, in cells, of the first owned cell in a ghosted array of the model (DMCreateLocalVector). */
+static inline PetscInt GSModelFirstOwned(GSModel m)
+{
+  return (m->ys - m->gys) * m->gxm + (m->xs - m->gxs);
+}
+
 /* Creates the model on comm: reads -da_grid_x/-da_grid_y (128), -gs_h (1) and -gs_F, -gs_k,
    -gs_Du, -gs_Dv (the paper's ground truth), checks them, and builds the DMDA. Collective. */
 PetscErrorCode GSModelCreate(MPI_Comm comm, GSModel *model);

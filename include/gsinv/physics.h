@@ -133,18 +133,17 @@ void GSParamGradientPeriodic(double inv_h2, int nx, int ny, const GSField *x, co
 void GSParamGradientGhosted(double inv_h2, int xm, int ym, int gxm, const GSField *xin, const GSField *lambda, double out[GS_NPARAM]);
 
 /* One forward-Euler step y = x + dt f(x) of a whole periodic grid (nx >= 3) or of an owned patch
-   (ghosted copy at xin, row stride gxm; y with row stride ldy: xm for an unghosted patch, gxm to
-   write into the owned part of another ghosted copy), with the run's per-step checks measured on
-   the way: max |y - x|, the range of the new v, and whether anything is not finite (the fast path). */
+   (from the ghosted array whose first owned cell is xin into the owned part of another at yin,
+   both with row stride gxm; ghosts untouched), with the run's per-step checks measured on the way:
+   max |y - x|, the range of the new v, and whether anything is not finite (the fast path). */
 struct GSStepStats_;
 void GSEulerStepPeriodicChecked(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, GSField *y, struct GSStepStats_ *stats);
-void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *y, int ldy, struct GSStepStats_ *stats);
+void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *yin, struct GSStepStats_ *stats);
 
 /* One backward step of the discrete adjoint of forward Euler y = x + dt f(x): lambda_new =
    lambda + dt J(x)^T lambda and mu += dt (d f / d theta)(x)^T lambda, over a whole periodic grid
-   (nx >= 3) or an owned patch (x with row stride ldx, lambda's ghosted copy at lin with row stride
-   gxm, lam_new with row stride ldy: xm for unghosted arrays, gxm for the owned part of ghosted
-   ones; mu is then this patch's share, whose sum over the patches is the whole grid's). lam_new
-   must not alias lam. */
+   (nx >= 3) or an owned patch (x, lambda and the new lambda in ghosted arrays whose first owned
+   cells are xin, lin and lnew, row stride gxm; mu is then this patch's share, whose sum over the
+   patches is the whole grid's). The new lambda must not alias lambda. */
 void GSAdjointEulerStepPeriodic(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, const GSField *lam, GSField *lam_new, double mu[GS_NPARAM]);
-void GSAdjointEulerStepGhosted(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *x, int ldx, const GSField *lin, GSField *lam_new, int ldy, double mu[GS_NPARAM]);
+void GSAdjointEulerStepGhosted(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, const GSField *lin, GSField *lnew, double mu[GS_NPARAM]);

@@ -45,7 +45,8 @@ PetscErrorCode GSRunSolve(GSRun run, Vec X);
 
 /* Whether GSRunSolve will take the fast path (RK 1fe, -gs_fast_path, nothing needs the TS). */
 PetscErrorCode GSRunFastPathApplies(GSRun run, PetscBool *applies);
-/* Y = X + dt f(X) in one fused sweep, with the step's checks on this rank's cells (stats). */
+/* One rank (the model's whole grid): Y = X + dt f(X) in one fused sweep, with the step's checks
+   (stats). */
 PetscErrorCode GSModelEulerStep(GSModel model, PetscReal dt, Vec X, Vec Y, GSStepStats *stats);
 /* The same on several ranks from the ghosted array x (the layout of model->xlocal) into the owned
    part of the ghosted array y, then y's ghosts (GSHaloExchange: the patch edges only). Collective. */

@@ -155,13 +155,13 @@ void GSEulerStepPeriodicChecked(const GSParams *p, double inv_h2, double dt, int
   CheckedStats(&a, stats);
 }
 
-void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *y, int ldy, GSStepStats *stats)
+void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *yin, GSStepStats *stats)
 {
   StepAcc a = {0.0, INFINITY, -INFINITY, 0.0};
 
   for (int j = 0; j < ym; j++) {
     const GSField *row = xin + (ptrdiff_t)j * gxm;
-    CheckedRow(p, inv_h2, dt, 0, xm, row - gxm, row, row + gxm, y + (size_t)j * ldy, &a);
+    CheckedRow(p, inv_h2, dt, 0, xm, row - gxm, row, row + gxm, yin + (ptrdiff_t)j * gxm, &a);
   }
   CheckedStats(&a, stats);
 }
@@ -211,13 +211,13 @@ void GSAdjointEulerStepPeriodic(const GSParams *p, double inv_h2, double dt, int
   for (int q = 0; q < GS_NPARAM; q++) mu[q] += dt * sum[q];
 }
 
-void GSAdjointEulerStepGhosted(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *x, int ldx, const GSField *lin, GSField *lam_new, int ldy, double mu[GS_NPARAM])
+void GSAdjointEulerStepGhosted(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, const GSField *lin, GSField *lnew, double mu[GS_NPARAM])
 {
   double sum[GS_NPARAM] = {0, 0, 0, 0};
 
   for (int j = 0; j < ym; j++) {
     const GSField *l = lin + (ptrdiff_t)j * gxm;
-    AdjointRow(p, inv_h2, dt, 0, xm, x + (size_t)j * ldx, l - gxm, l, l + gxm, lam_new + (size_t)j * ldy, sum);
+    AdjointRow(p, inv_h2, dt, 0, xm, xin + (ptrdiff_t)j * gxm, l - gxm, l, l + gxm, lnew + (ptrdiff_t)j * gxm, sum);
   }
   for (int q = 0; q < GS_NPARAM; q++) mu[q] += dt * sum[q];
 }

@@ -31,12 +31,11 @@ static PetscErrorCode AdjointStepWhole(GSGradient g, Vec x, Vec lambda, Vec lamb
 static PetscErrorCode AdjointStepPatch(GSGradient g, const PetscScalar *x, const PetscScalar *lambda, PetscScalar *lambda_next, double mu[GS_NPARAM])
 {
   GSModel        m     = g->model;
-  const PetscInt first = 2 * (m->gxm + 1); /* owned cell (0, 0) */
-  const int      ld    = (int)m->gxm;
+  const PetscInt first = GSModelFirstOwned(m);
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(m->event_jac, 0, 0, 0, 0));
-  GSAdjointEulerStepGhosted(&m->params, m->inv_h2, g->run->dt, (int)m->xm, (int)m->ym, ld, (const GSField *)(x + first), ld, (const GSField *)(lambda + first), (GSField *)(lambda_next + first), ld, mu);
+  GSAdjointEulerStepGhosted(&m->params, m->inv_h2, g->run->dt, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)x + first, (const GSField *)lambda + first, (GSField *)lambda_next + first, mu);
   PetscCall(PetscLogEventEnd(m->event_jac, 0, 0, 0, 0));
   PetscCall(PetscLogEventBegin(m->event_halo, 0, 0, 0, 0));
   PetscCall(GSHaloExchange(m->halo, lambda_next));

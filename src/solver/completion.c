@@ -115,7 +115,7 @@ static PetscErrorCode Unpack(GSCompletion c, Vec P, Vec X, double theta[GS_NPARA
 /* The first owned cell of a ghosted dof-2 array. */
 static const GSField *FirstOwned(GSModel m, const PetscScalar *local)
 {
-  return (const GSField *)local + (m->ys - m->gys) * m->gxm + (m->xs - m->gxs);
+  return (const GSField *)local + GSModelFirstOwned(m);
 }
 
 /* out = (2/N) J^T y, masked, for y (residual-shaped, in Y) at the state x (ghosted xin, owned

@@ -31,20 +31,12 @@ PetscErrorCode GSModelEulerStep(GSModel m, PetscReal dt, Vec X, Vec Y, GSStepSta
   PetscScalar       *y;
 
   PetscFunctionBeginUser;
+  PetscCheck(m->whole_grid, m->comm, PETSC_ERR_ARG_WRONG, "GSModelEulerStep is the one-rank step; several ranks step ghosted arrays (GSModelEulerStepLocal)");
   PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
   PetscCall(VecGetArrayWrite(Y, &y));
-  if (m->whole_grid) {
-    PetscCall(VecGetArrayRead(X, &x));
-    GSEulerStepPeriodicChecked(&m->params, m->inv_h2, dt, (int)m->nx, (int)m->ny, (const GSField *)x, (GSField *)y, local);
-    PetscCall(VecRestoreArrayRead(X, &x));
-  } else {
-    PetscCall(PetscLogEventBegin(m->event_halo, 0, 0, 0, 0));
-    PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, m->xlocal));
-    PetscCall(PetscLogEventEnd(m->event_halo, 0, 0, 0, 0));
-    PetscCall(VecGetArrayRead(m->xlocal, &x));
-    GSEulerStepGhostedChecked(&m->params, m->inv_h2, dt, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)x + (m->ys - m->gys) * m->gxm + (m->xs - m->gxs), (GSField *)y, (int)m->xm, local);
-    PetscCall(VecRestoreArrayRead(m->xlocal, &x));
-  }
+  PetscCall(VecGetArrayRead(X, &x));
+  GSEulerStepPeriodicChecked(&m->params, m->inv_h2, dt, (int)m->nx, (int)m->ny, (const GSField *)x, (GSField *)y, local);
+  PetscCall(VecRestoreArrayRead(X, &x));
   PetscCall(VecRestoreArrayWrite(Y, &y));
   PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->xm * m->ym));
   PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
@@ -53,22 +45,23 @@ PetscErrorCode GSModelEulerStep(GSModel m, PetscReal dt, Vec X, Vec Y, GSStepSta
 
 PetscErrorCode GSModelOwnedToGlobal(GSModel m, const PetscScalar *local, Vec X)
 {
-  PetscScalar *x;
+  const GSField *owned = (const GSField *)local + GSModelFirstOwned(m);
+  GSField       *x;
 
   PetscFunctionBeginUser;
-  PetscCall(VecGetArrayWrite(X, &x));
-  for (PetscInt j = 0; j < m->ym; j++) PetscCall(PetscArraycpy(x + 2 * j * m->xm, local + 2 * ((j + 1) * m->gxm + 1), 2 * m->xm));
-  PetscCall(VecRestoreArrayWrite(X, &x));
+  PetscCall(VecGetArrayWrite(X, (PetscScalar **)&x));
+  for (PetscInt j = 0; j < m->ym; j++) PetscCall(PetscArraycpy(x + j * m->xm, owned + j * m->gxm, m->xm));
+  PetscCall(VecRestoreArrayWrite(X, (PetscScalar **)&x));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode GSModelEulerStepLocal(GSModel m, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *local)
 {
-  const PetscInt first = 2 * (m->gxm + 1); /* owned cell (0, 0) */
+  const PetscInt first = GSModelFirstOwned(m);
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
-  GSEulerStepGhostedChecked(&m->params, m->inv_h2, dt, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)(x + first), (GSField *)(y + first), (int)m->gxm, local);
+  GSEulerStepGhostedChecked(&m->params, m->inv_h2, dt, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)x + first, (GSField *)y + first, local);
   PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->xm * m->ym));
   PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
   PetscCall(PetscLogEventBegin(m->event_halo, 0, 0, 0, 0));
@@ -77,27 +70,34 @@ PetscErrorCode GSModelEulerStepLocal(GSModel m, PetscReal dt, const PetscScalar 
   PetscFunctionReturn(0);
 }
 
+/* What every fast step ends with, on either path: the interrupt flag, the checks reduced over the
+   ranks, the step counted and the run's reason updated. */
+static PetscErrorCode CountStep(GSRun run, GSStepStats *local, PetscInt max_steps)
+{
+  PetscFunctionBeginUser;
+  local->interrupt = GSInterruptRequested() ? 1.0 : 0.0;
+  PetscCallMPI(MPI_Allreduce(local, &run->stats, GS_STEP_STATS_N, MPI_DOUBLE, MPI_MAX, run->model->comm));
+  run->steps++;
+  run->reason = GSRunClassify(&run->stats, run->steady_tol, run->steps, max_steps);
+  PetscFunctionReturn(0);
+}
+
 /* The fast path on several ranks: the state stays in two ghosted arrays, and only the patch edges
    travel each step (DMGlobalToLocal would also copy the whole patch); X gets the state where a
    snapshot hook needs it and at the end. */
-static PetscErrorCode SolveFastGhosted(GSRun run, Vec X)
+static PetscErrorCode SolveFastGhosted(GSRun run, Vec X, PetscInt max_steps)
 {
   GSModel      m = run->model;
-  PetscInt     max_steps;
   GSStepStats  local;
   PetscScalar *a, *b, *t;
 
   PetscFunctionBeginUser;
-  PetscCall(TSGetMaxSteps(run->ts, &max_steps));
   PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, m->xlocal));
   PetscCall(VecGetArray(m->xlocal, &a));
   PetscCall(VecGetArray(m->ylocal, &b));
   while (run->reason == GS_RUN_RUNNING) {
     PetscCall(GSModelEulerStepLocal(m, run->dt, a, b, &local));
-    local.interrupt = GSInterruptRequested() ? 1.0 : 0.0;
-    PetscCallMPI(MPI_Allreduce(&local, &run->stats, GS_STEP_STATS_N, MPI_DOUBLE, MPI_MAX, m->comm));
-    run->steps++;
-    run->reason = GSRunClassify(&run->stats, run->steady_tol, run->steps, max_steps);
+    PetscCall(CountStep(run, &local, max_steps));
     t = a, a = b, b = t;
     if (GSRunSnapshotDue(run) || run->reason != GS_RUN_RUNNING) PetscCall(GSModelOwnedToGlobal(m, a, X));
     PetscCall(GSRunAfterStep(run, X));
@@ -107,27 +107,30 @@ static PetscErrorCode SolveFastGhosted(GSRun run, Vec X)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSRunSolveFast(GSRun run, Vec X)
+/* One rank: the sweep wraps around the grid, the state ping-pongs between X and run->prev. */
+static PetscErrorCode SolveFastWhole(GSRun run, Vec X, PetscInt max_steps)
 {
   Vec         cur = X, next = run->prev, t;
-  PetscInt    max_steps;
   GSStepStats local;
 
   PetscFunctionBeginUser;
-  if (!run->model->whole_grid) {
-    PetscCall(SolveFastGhosted(run, X));
-    PetscFunctionReturn(0);
-  }
-  PetscCall(TSGetMaxSteps(run->ts, &max_steps));
   while (run->reason == GS_RUN_RUNNING) {
     PetscCall(GSModelEulerStep(run->model, run->dt, cur, next, &local));
-    local.interrupt = GSInterruptRequested() ? 1.0 : 0.0;
-    PetscCallMPI(MPI_Allreduce(&local, &run->stats, GS_STEP_STATS_N, MPI_DOUBLE, MPI_MAX, run->model->comm));
-    run->steps++;
-    run->reason = GSRunClassify(&run->stats, run->steady_tol, run->steps, max_steps);
+    PetscCall(CountStep(run, &local, max_steps));
     t = cur, cur = next, next = t;
     PetscCall(GSRunAfterStep(run, cur));
   }
   if (cur != X) PetscCall(VecCopy(cur, X));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSRunSolveFast(GSRun run, Vec X)
+{
+  PetscInt max_steps;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetMaxSteps(run->ts, &max_steps));
+  if (run->model->whole_grid) PetscCall(SolveFastWhole(run, X, max_steps));
+  else PetscCall(SolveFastGhosted(run, X, max_steps));
   PetscFunctionReturn(0);
 }

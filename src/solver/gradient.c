@@ -43,8 +43,8 @@ static PetscErrorCode GSGradientOptions(GSGradient g)
   PetscOptionsEnd();
   PetscCheck(g->window >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_adjoint_window %" PetscInt_FMT " must be >= 0", g->window);
   PetscCheck(g->stride >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_stride %" PetscInt_FMT " must be >= 0", g->stride);
-  PetscCheck(cache_mib >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_cache %g must be >= 0", (double)cache_mib);
-  PetscCheck(memory_mib > 0, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_memory %g must be > 0", (double)memory_mib);
+  PetscCheck(cache_mib >= 0 && PetscIsNormalReal(cache_mib + 1), comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_cache %g must be finite and >= 0", (double)cache_mib);
+  PetscCheck(memory_mib > 0 && PetscIsNormalReal(memory_mib), comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_memory %g must be finite and > 0", (double)memory_mib);
   local = 2.0 * sizeof(PetscScalar) * g->model->xm * g->model->ym;
   PetscCallMPI(MPI_Allreduce(&local, &state_bytes, 1, MPI_DOUBLE, MPI_MAX, comm));
   if (!g->stride) g->stride = GSCheckpointStride(max_steps, state_bytes, cache_mib * 1048576.0, memory_mib * 1048576.0);

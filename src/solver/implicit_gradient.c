@@ -20,7 +20,7 @@ static PetscErrorCode TranslationModes(GSModel m, Vec X, Vec modes[2])
   PetscCall(VecGetArrayRead(m->xlocal, &xl));
   PetscCall(VecGetArrayWrite(modes[0], &tx));
   PetscCall(VecGetArrayWrite(modes[1], &ty));
-  const GSField *xin = (const GSField *)xl + (m->ys - m->gys) * m->gxm + (m->xs - m->gxs);
+  const GSField *xin = (const GSField *)xl + GSModelFirstOwned(m);
   GSField       *fx = (GSField *)tx, *fy = (GSField *)ty;
   GS_SWEEP_GHOSTED((int)m->xm, (int)m->ym, (int)m->gxm, xin, {
     fx[idx] = (GSField){0.5 * (e.u - w.u), 0.5 * (e.v - w.v)};

@@ -40,7 +40,7 @@ static PetscErrorCode GSModelHaloExchange(GSModel m, Vec X, Vec xlocal, const GS
   PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, xlocal));
   PetscCall(PetscLogEventEnd(m->event_halo, 0, 0, 0, 0));
   PetscCall(VecGetArrayRead(xlocal, &xl));
-  *xin = (const GSField *)xl + (m->ys - m->gys) * m->gxm + (m->xs - m->gxs);
+  *xin = (const GSField *)xl + GSModelFirstOwned(m);
   PetscFunctionReturn(0);
 }
 
@@ -183,7 +183,7 @@ static PetscErrorCode JacobianPMultTranspose(Mat Jp, Vec X, Vec Y)
       m->state_local_valid = PETSC_TRUE;
     }
     PetscCall(VecGetArrayRead(m->state_local, &sl));
-    GSParamGradientGhosted(m->inv_h2, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)sl + (m->ys - m->gys) * m->gxm + (m->xs - m->gxs), (const GSField *)x, local);
+    GSParamGradientGhosted(m->inv_h2, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)sl + GSModelFirstOwned(m), (const GSField *)x, local);
     PetscCall(VecRestoreArrayRead(m->state_local, &sl));
   }
   PetscCall(VecRestoreArrayRead(X, &x));

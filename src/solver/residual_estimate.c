@@ -23,7 +23,7 @@ static PetscErrorCode HaloExchange(GSModel m, Vec X, const PetscScalar **xl, con
   PetscFunctionBeginUser;
   PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, m->xlocal));
   PetscCall(VecGetArrayRead(m->xlocal, xl));
-  *xin = (const GSField *)*xl + (m->ys - m->gys) * m->gxm + (m->xs - m->gxs);
+  *xin = (const GSField *)*xl + GSModelFirstOwned(m);
   PetscFunctionReturn(0);
 }
 
