@@ -6,22 +6,10 @@
 /* Checks that option `name`, if given, holds a number. Collective on comm. */
 PetscErrorCode GSOptionsCheckNumber(MPI_Comm comm, const char *name);
 
-static inline PetscErrorCode GSOptionsReal_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], PetscReal current, PetscReal *value, PetscBool *set)
-{
-  PetscFunctionBeginUser;
-  PetscCall(GSOptionsCheckNumber(items->comm, opt));
-  PetscCall(PetscOptionsReal_Private(items, opt, text, man, current, value, set));
-  PetscFunctionReturn(0);
-}
-
-static inline PetscErrorCode GSOptionsInt_Private(PetscOptionItems *items, const char opt[], const char text[], const char man[], PetscInt current, PetscInt *value, PetscBool *set)
-{
-  PetscFunctionBeginUser;
-  PetscCall(GSOptionsCheckNumber(items->comm, opt));
-  PetscCall(PetscOptionsInt_Private(items, opt, text, man, current, value, set, PETSC_MIN_INT, PETSC_MAX_INT));
-  PetscFunctionReturn(0);
-}
-
-/* Drop-in replacements for PetscOptionsReal/PetscOptionsInt inside PetscOptionsBegin/End. */
-#define GSOptionsReal(a, b, c, d, e, f) GSOptionsReal_Private(PetscOptionsObject, a, b, c, d, e, f)
-#define GSOptionsInt(a, b, c, d, e, f)  GSOptionsInt_Private(PetscOptionsObject, a, b, c, d, e, f)
+/* Drop-in replacements for PetscOptionsReal/PetscOptionsInt inside PetscOptionsBegin/End: the value is
+   checked first, so that a non-number is reported with the option's name. Only PETSc's public option
+   macros are used, so the same code builds from PETSc 3.18 to the current release. */
+#define GSOptionsReal(opt, text, man, current, value, set) \
+  (GSOptionsCheckNumber(PETSC_COMM_SELF, opt) ? PETSC_ERR_USER_INPUT : PetscOptionsReal(opt, text, man, current, value, set))
+#define GSOptionsInt(opt, text, man, current, value, set) \
+  (GSOptionsCheckNumber(PETSC_COMM_SELF, opt) ? PETSC_ERR_USER_INPUT : PetscOptionsInt(opt, text, man, current, value, set))

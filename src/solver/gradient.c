@@ -38,8 +38,8 @@ static PetscErrorCode GSGradientOptions(GSGradient g)
   PetscOptionsBegin(comm, NULL, "Gradients", "GSGradient");
   PetscCall(GSOptionsInt("-gs_adjoint_window", "Back-propagate through the last K steps only (0: all)", "GSGradientCreate", g->window, &g->window, NULL));
   PetscCall(GSOptionsInt("-gs_checkpoint_stride", "Steps between the states kept for the adjoint (0: chosen from -ts_max_steps, -gs_checkpoint_cache and -gs_checkpoint_memory)", "GSGradientCreate", g->stride, &g->stride, NULL));
-  PetscCall(PetscOptionsReal("-gs_checkpoint_cache", "MiB per rank a recomputed segment of states should fit in (the automatic stride; about the last-level cache share of a core)", "GSGradientCreate", cache_mib, &cache_mib, NULL));
-  PetscCall(PetscOptionsReal("-gs_checkpoint_memory", "MiB per rank the adjoint's checkpoints and segment may take (the automatic stride; above it the stride grows, up to sqrt(steps))", "GSGradientCreate", memory_mib, &memory_mib, NULL));
+  PetscCall(GSOptionsReal("-gs_checkpoint_cache", "MiB per rank a recomputed segment of states should fit in (the automatic stride; about the last-level cache share of a core)", "GSGradientCreate", cache_mib, &cache_mib, NULL));
+  PetscCall(GSOptionsReal("-gs_checkpoint_memory", "MiB per rank the adjoint's checkpoints and segment may take (the automatic stride; above it the stride grows, up to sqrt(steps))", "GSGradientCreate", memory_mib, &memory_mib, NULL));
   PetscOptionsEnd();
   PetscCheck(g->window >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_adjoint_window %" PetscInt_FMT " must be >= 0", g->window);
   PetscCheck(g->stride >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_stride %" PetscInt_FMT " must be >= 0", g->stride);
