@@ -9,7 +9,7 @@ RESIDUAL.h5 comes from `gsinv residual ... -gs_like LANDSCAPE.h5` (same axes as 
 2-D files: left panel the unrolled loss of LANDSCAPE.h5 (invalid cells grey with an x; linear colours
 unless --log), right panel the residual loss mean(r_u^2 + r_v^2) (always logarithmic colours: it is a
 quadratic bowl spanning decades). Both carry the bifurcation curves (from LANDSCAPE.h5 when its axes
-have the same names, else recomputed from the closed forms of model.md section 10 when the axes are F
+have the same names, else recomputed from the closed forms of docs/model.md section 4 when the axes are F
 and k: fold k = sqrt(F)/2 - F, Hopf F_H(k) = [sqrt(k) - 2k - sqrt(k - 4k^(3/2))]/2 for 0 < k <= 1/16),
 the ground truth (gold star: /residual/truth, else the landscape's root attributes) and the residual
 minimiser theta_hat (/residual/theta, white ring). Without LANDSCAPE.h5 only the right panel is drawn.
@@ -141,7 +141,7 @@ class Residual:
         return "\n".join(lines)
 
 
-# ---------------------------------------------------------------- bifurcation curves from model.md section 10
+# ---------------------------------------------------------------- bifurcation curves from docs/model.md section 4
 def fold_k(F):
     return 0.5 * np.sqrt(F) - F
 

@@ -1,4 +1,4 @@
-/* Closed-form bifurcation curves of the uniform Gray-Scott states (model.md section 10). Plain C. */
+/* Closed-form bifurcation curves of the uniform Gray-Scott states and of the simulated map (docs/model.md sections 4 and 5). Plain C. */
 #pragma once
 
 #include "gsinv/physics.h"
@@ -29,7 +29,7 @@ typedef struct {
 } GSTuringInfo;
 
 /* Non-trivial uniform states for (F, k), F > 0, k >= 0: with Delta = 1 - 4(F+k)^2/F,
-   states[0] = upper (u_+, v_+) and states[1] = lower (u_-, v_-) in model.md's labels
+   states[0] = upper (u_+, v_+) and states[1] = lower (u_-, v_-) in docs/model.md's labels
    u_pm = (1 -+ sqrt Delta)/2, v_pm = F(1 +- sqrt Delta)/(2(F+k)) (the upper branch has the smaller u).
    *n_states is 0 (Delta < 0: only (1, 0) exists, states untouched) or 2 (Delta >= 0; at the fold
    Delta == 0 both entries are the same state). */
@@ -71,3 +71,49 @@ GSBifurcationStatus GSHopfCurveSample(double k_min, double k_max, int n, double 
    at one k (not seen for 1 < Du/Dv <= 100; raise n_scan if close roots may be missed) keep the
    first and return GS_BIFURCATION_ERR_TOPOLOGY after filling every row. */
 GSBifurcationStatus GSTuringBoundarySample(double Du, double Dv, double k_min, double k_max, int n_k, double F_min, double F_max, int n_scan, double k[], double F_rise[], double F_fall[]);
+
+/* The simulated map: forward Euler x <- x + dt f(x) on an nx x ny periodic grid of spacing h with
+   the 5-point Laplacian, whose symbol for wavenumber indices (mx, my) is
+   Lambda = (4/h^2)(sin^2(pi mx/nx) + sin^2(pi my/ny)) (docs/model.md section 5).
+   dt = 0 stands for continuous time on the same grid (the ODE of the semi-discretisation). */
+typedef struct {
+  double dt, h;
+  int    nx, ny;
+} GSMapGrid;
+
+/* The stability boundaries of the upper uniform state under the map (Jury's conditions on
+   M(Lambda) = I + dt (J - Lambda diag(Du, Dv)); each margin is > 0 on the stable side):
+     GS_MAP_NEIMARK_SACKER: 1 - det M(0)                      (complex pair on the unit circle, q = 0)
+     GS_MAP_FLIP:           min over the grid of det(I + M)   (a real eigenvalue -1)
+     GS_MAP_TURING:         min over the grid, Lambda > 0, of det(J - Lambda D) (a real eigenvalue +1) */
+typedef enum { GS_MAP_NEIMARK_SACKER = 0, GS_MAP_FLIP = 1, GS_MAP_TURING = 2 } GSMapBoundary;
+
+/* Symbol Lambda of the grid's 5-point Laplacian at wavenumber indices (mx, my). Not collective. */
+double GSGridSymbol(const GSMapGrid *g, int mx, int my);
+
+/* Spectral radius of M = I + dt (J - Lambda diag(Du, Dv)) for dt > 0; for dt = 0 the largest real
+   part of the eigenvalues of J - Lambda diag(Du, Dv). J: GSReactionJacobian. Not collective. */
+double GSMapGrowth(const double J[2][2], double Lambda, double Du, double Dv, double dt);
+
+/* Whether the uniform state s is stable for the map of g over every wavenumber of the grid:
+   *growth = max over (mx, my) of GSMapGrowth, *stable = growth < 1 (dt > 0) or < 0 (dt = 0).
+   Needs nx, ny >= 1, h > 0, dt >= 0. Not collective. */
+GSBifurcationStatus GSUniformStateMapStable(const GSParams *p, GSField s, const GSMapGrid *g, int *stable, double *growth);
+
+/* The margin of boundary b at the upper uniform state of p (GSMapBoundary); NaN when the upper
+   state does not exist. Not collective. */
+double GSMapMargin(GSMapBoundary b, const GSParams *p, const GSMapGrid *g);
+
+/* Crossings of boundary b along the segment p(t) = p0 + t (p1 - p0), t in [0, 1]: the margin is
+   sampled at n_scan >= 2 uniform t (pairs with a NaN end are skipped), each sign change bisected
+   to round-off and kept if it is a boundary of that kind: a Neimark-Sacker crossing needs the
+   complex pair (|2 + dt trace J| < 2), a flip or Turing crossing needs the q = 0 map (or ODE)
+   stable. Up to max crossings go to t[] in order, rising[c] = 1 when the margin turns positive
+   (stable beyond t[c]); *n gets their number. Not collective. */
+GSBifurcationStatus GSMapBoundaryCrossings(GSMapBoundary b, const GSParams *p0, const GSParams *p1, const GSMapGrid *g, int n_scan, int max, double t[], int rising[], int *n);
+
+/* The boundary b of the map as two branches by direction, like GSTuringBoundarySample: for each of
+   n_k values k[i] uniform in [k_min, k_max], the upper branch's F interval within [F_min, F_max]
+   is scanned at n_scan points; F_rise[i] (stable just above) and F_fall[i] (stable just below) are
+   the first crossings of each direction, NaN where there is none. Not collective. */
+GSBifurcationStatus GSMapBoundarySample(GSMapBoundary b, double Du, double Dv, const GSMapGrid *g, double k_min, double k_max, int n_k, double F_min, double F_max, int n_scan, double k[], double F_rise[], double F_fall[]);

@@ -28,7 +28,7 @@ PetscErrorCode GSCompletionCreate(GSModel m, GSCompletion *comp);
 PetscErrorCode GSCompletionDestroy(GSCompletion *comp);
 
 /* The starting theta: the normal-equation fit when it has full rank; from v alone (rank 2) the
-   paper's starting guess (F = k = 0.05, Du = Dv = 0.1269, model.md section 3) with F + k and Dv
+   paper's starting guess (F = k = 0.05, Du = Dv = 0.1269, docs/model.md section 3) with F + k and Dv
    replaced by the fitted ones (F = k = (F + k)/2). Not collective. */
 void GSCompletionThetaStart(const GSResidualFit *fit, double theta_start[GS_NPARAM]);
 

@@ -1,4 +1,4 @@
-/* Losses on the v field (model.md section 6) and their gradients with respect to v. Plain C. */
+/* Losses on the v field (docs/model.md section 7) and their gradients with respect to v. Plain C. */
 #pragma once
 
 /* Which loss: pixel MSE, global log power spectrum, or tiled (windowed) log power spectrum. */

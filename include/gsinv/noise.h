@@ -5,7 +5,7 @@
 
 #include "gsinv/physics.h"
 
-/* The recipe of model.md section 4, with its defaults. */
+/* The recipe of docs/model.md section 3, with its defaults. */
 typedef struct {
   uint64_t seed;   /* -gs_seed */
   int64_t  sample; /* -gs_sample: which draw of the seed */

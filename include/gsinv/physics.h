@@ -18,7 +18,7 @@ typedef struct {
 
 extern const char *const GSParamNames[GS_NPARAM];
 
-/* The paper's ground truth (model.md section 3). */
+/* The paper's ground truth (docs/model.md section 3). */
 #define GS_TRUTH_F  0.035
 #define GS_TRUTH_K  0.065
 #define GS_TRUTH_DU 0.16
@@ -89,7 +89,7 @@ static inline GSField GSJacobianTransposePoint(const GSParams *p, double inv_h2,
 }
 
 /* d(fu, fv)/d theta at a cell, given the state and its Laplacians: the columns of JacobianP
-   and, stacked over cells, the residual matrix A of model.md section 11. */
+   and, stacked over cells, the residual matrix A of docs/model.md section 9. */
 static inline void GSParamDerivativePoint(GSField c, double lap_u, double lap_v, double dfu[GS_NPARAM], double dfv[GS_NPARAM])
 {
   dfu[GS_PARAM_F]  = 1.0 - c.u;

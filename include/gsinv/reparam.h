@@ -3,7 +3,7 @@
 
 #include "gsinv/physics.h"
 
-/* identity: raw = theta; paper (model.md section 7): Du = softplus(a), Dv = softplus(b),
+/* identity: raw = theta; paper (docs/model.md section 8): Du = softplus(a), Dv = softplus(b),
    F = 0.1 sigmoid(c), k = 0.1 sigmoid(d) (raw order F, k, Du, Dv: c, d, a, b); log: theta = exp(raw). */
 typedef enum { GS_REPARAM_IDENTITY = 0, GS_REPARAM_PAPER = 1, GS_REPARAM_LOG = 2 } GSReparamType;
 

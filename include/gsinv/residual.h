@@ -1,4 +1,4 @@
-/* The residual estimator of theta: normal-equation sums over cells, the quadratic loss, the 4x4 solve (model.md section 11). */
+/* The residual estimator of theta: normal-equation sums over cells, the quadratic loss, the 4x4 solve (docs/model.md section 9). */
 #pragma once
 
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* The paper's SGD learning-rate safeguard (model.md section 8) as a small state machine. */
+/* The paper's SGD learning-rate safeguard (docs/model.md section 8) as a small state machine. */
 #pragma once
 
 /* Per iteration: try the step at the base rate; while a trial forward run is invalid, multiply

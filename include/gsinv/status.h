@@ -1,4 +1,4 @@
-/* Per-step run statistics and the steady/invalid classification of model.md section 5. */
+/* Per-step run statistics and the steady/invalid classification of docs/model.md section 6. */
 #pragma once
 
 #include <stddef.h>

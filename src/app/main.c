@@ -18,7 +18,7 @@ static const GSCommand commands[] = {
   {"invert", GSAppInvert, "recover theta from targets by gradient descent through the simulation (TAO or the paper's SGD); resumable"},
   {"gradcheck", GSAppGradcheck, "gradient of a loss by every route (adjoint, forward, differences, implicit) and a Taylor test"},
   {"bench", GSAppBench, "speed: bare loop, production and TS paths, adjoint, memory bandwidth, at several grid sizes"},
-  {"residual", GSAppResidual, "estimate theta from the residual of observed fields (model.md section 11)"},
+  {"residual", GSAppResidual, "estimate theta from the residual of observed fields (docs/model.md section 9)"},
 };
 
 static const GSCommand *FindCommand(const char *name)

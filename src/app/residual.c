@@ -1,4 +1,4 @@
-/* gsinv residual: theta from the residual of observed fields (model.md section 11), its identifiability, landscape and noise study. */
+/* gsinv residual: theta from the residual of observed fields (docs/model.md section 9), its identifiability, landscape and noise study. */
 #include <math.h>
 
 #include "gsinv/app.h"

@@ -1,4 +1,4 @@
-/* Steady-state and invalid-run detectors (model.md section 5). */
+/* Steady-state and invalid-run detectors (docs/model.md section 6). */
 #include <math.h>
 
 #include "gsinv/status.h"

@@ -1,4 +1,4 @@
-/* Bifurcation curves in a landscape's axes (model.md section 10): fold, Hopf and the Turing
+/* Bifurcation curves in a landscape's axes (docs/model.md sections 4 and 5): fold, Hopf and the Turing
    boundary on an (F, k) slice; the fold and Hopf crossings on a 1-D slice along F or k. */
 #include <math.h>
 

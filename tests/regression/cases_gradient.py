@@ -67,7 +67,7 @@ def write_uniform(path, u, v, n=16):
 def case_gradient_implicit():
     """At an exact (uniform, stable) steady state, the implicit-function gradient equals the
     unrolled adjoint of the run that converged to it, and dL/dDu = dL/dDv = 0 to round-off (the
-    diffusivities do not act on a uniform state: model.md section 9)."""
+    diffusivities do not act on a uniform state: docs/model.md section 6)."""
     write_uniform("start.h5", 0.3, 0.3)
     write_uniform("target.h5", 0.25, 0.35)
     run(["gradcheck", "-da_grid_x", "16", "-da_grid_y", "16", "-gs_F", "0.04", "-gs_k", "0.05", "-gs_initial", "start.h5",

@@ -1,4 +1,4 @@
-/* CMocka tests of the uniform-state bifurcation formulas against model.md section 10 and the Jacobian. */
+/* CMocka tests of the uniform-state bifurcation formulas against docs/model.md sections 4 and 5 and the Jacobian. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,7 +35,7 @@ static void Eigen2RealParts(double a[2][2], double *re_max, double *re_min)
   *re_min = disc >= 0.0 ? 0.5 * (tr - sqrt(disc)) : 0.5 * tr;
 }
 
-/* The literal model.md formula for F_H, to compare with the library's cancellation-free form. */
+/* The literal docs/model.md formula for F_H, to compare with the library's cancellation-free form. */
 static double HopfLiteral(double k)
 {
   return 0.5 * (sqrt(k) - 2.0 * k - sqrt(k - 4.0 * pow(k, 1.5)));
@@ -363,6 +363,149 @@ static void test_turing_boundary_sides(void **state)
   assert_true(n_found > N_K / 2);
 }
 
+/* The paper's map: 128^2 periodic grid, h = 1, forward Euler dt = 1. */
+static const GSMapGrid paper_map = {1.0, 1.0, 128, 128};
+
+/* Spectral radius of the real 2x2 matrix m from its closed-form eigenvalues. */
+static double Radius2(double m[2][2])
+{
+  const double tr = m[0][0] + m[1][1], det = m[0][0] * m[1][1] - m[0][1] * m[1][0], disc = tr * tr - 4.0 * det;
+  if (disc < 0.0) return sqrt(det);
+  return fmax(fabs(0.5 * (tr + sqrt(disc))), fabs(0.5 * (tr - sqrt(disc))));
+}
+
+/* Brute force: the largest spectral radius of I + dt (J - Lambda D) over every wavenumber of the
+   grid (or only q = 0), at the upper uniform state written out from its closed form. */
+static double MapRadiusBrute(double F, double k, double Du, double Dv, const GSMapGrid *g, int only_q0)
+{
+  const double s = sqrt(fmax(0.0, 1.0 - 4.0 * (F + k) * (F + k) / F));
+  const double v = F * (1.0 + s) / (2.0 * (F + k)), u = (F + k) / v;
+  double       worst = 0.0;
+
+  for (int mx = 0; mx < g->nx; mx++) {
+    for (int my = 0; my < g->ny; my++) {
+      if (only_q0 && (mx || my)) continue;
+      const double qx = 2.0 * M_PI * mx / (g->nx * g->h), qy = 2.0 * M_PI * my / (g->ny * g->h);
+      const double L  = 4.0 / (g->h * g->h) * (pow(sin(qx * g->h / 2), 2) + pow(sin(qy * g->h / 2), 2));
+      double       m[2][2] = {{1.0 + g->dt * (-(v * v + F) - L * Du), g->dt * (-2.0 * u * v)}, {g->dt * v * v, 1.0 + g->dt * (2.0 * u * v - (F + k) - L * Dv)}};
+      worst = fmax(worst, Radius2(m));
+    }
+  }
+  return worst;
+}
+
+/* Neimark-Sacker curve of the paper's map: check values, radius 1 on it, > 1 below, < 1 above. */
+static void test_map_neimark_sacker(void **state)
+{
+  const double k_check[3] = {0.05, 0.055, 0.06}, F_check[3] = {0.0259813, 0.0337108, 0.0457109};
+
+  (void)state;
+  for (int i = 0; i < 3; i++) {
+    double k, rise, fall, F_hopf;
+    assert_int_equal(GSMapBoundarySample(GS_MAP_NEIMARK_SACKER, 0.16, 0.08, &paper_map, k_check[i], k_check[i], 1, 0.0, 0.1, 200, &k, &rise, &fall), GS_BIFURCATION_OK);
+    assert_close(rise, F_check[i], 0.0, 1e-7);
+    assert_true(isnan(fall));
+    assert_int_equal(GSHopfF(k, &F_hopf), GS_BIFURCATION_OK);
+    assert_true(rise > F_hopf + 4e-4 && rise < F_hopf + 7e-4); /* the map loses stability above the ODE's Hopf curve */
+    assert_close(MapRadiusBrute(rise, k, 0.16, 0.08, &paper_map, 1), 1.0, 0.0, 1e-8);
+    assert_true(MapRadiusBrute(rise - 1e-6, k, 0.16, 0.08, &paper_map, 1) > 1.0);
+    assert_true(MapRadiusBrute(rise + 1e-6, k, 0.16, 0.08, &paper_map, 1) < 1.0);
+  }
+}
+
+/* With dt = 0 (continuous time) the Neimark-Sacker margin is -trace J: its root is the Hopf curve. */
+static void test_map_dt0_is_hopf(void **state)
+{
+  const GSMapGrid ode = {0.0, 1.0, 128, 128};
+  double          k, rise, fall, F_hopf;
+
+  (void)state;
+  assert_int_equal(GSMapBoundarySample(GS_MAP_NEIMARK_SACKER, 0.16, 0.08, &ode, 0.055, 0.055, 1, 0.0, 0.1, 200, &k, &rise, &fall), GS_BIFURCATION_OK);
+  assert_int_equal(GSHopfF(0.055, &F_hopf), GS_BIFURCATION_OK);
+  assert_close(rise, F_hopf, 1e-12, 0.0);
+  assert_true(GSMapMargin(GS_MAP_FLIP, &(GSParams){0.05, 0.055, 0.16, 0.08}, &ode) > 0.0);
+}
+
+/* The map's Turing boundary over the grid's wavenumbers: radius 1 on it over every mode, and the
+   documented sides. delta = 2 as in the paper, on a 64^2 grid. */
+static void test_map_turing(void **state)
+{
+  enum { N_K = 12 };
+  const GSMapGrid g = {1.0, 1.0, 64, 64};
+  double          k[N_K], rise[N_K], fall[N_K];
+  int             found = 0;
+
+  (void)state;
+  assert_int_equal(GSMapBoundarySample(GS_MAP_TURING, 0.16, 0.08, &g, 0.055, 0.0624, N_K, 0.0, 0.1, 200, k, rise, fall), GS_BIFURCATION_OK);
+  for (int i = 0; i < N_K; i++) {
+    const double Fc[2] = {rise[i], fall[i]};
+    for (int side = 0; side < 2; side++) {
+      if (isnan(Fc[side])) continue;
+      const double stable_dir = side == 0 ? 1.0 : -1.0, dF = 1e-7;
+      assert_close(MapRadiusBrute(Fc[side], k[i], 0.16, 0.08, &g, 0), 1.0, 0.0, 1e-8);
+      assert_true(MapRadiusBrute(Fc[side] + stable_dir * dF, k[i], 0.16, 0.08, &g, 0) < 1.0);
+      assert_true(MapRadiusBrute(Fc[side] - stable_dir * dF, k[i], 0.16, 0.08, &g, 0) > 1.0);
+      found++;
+    }
+  }
+  assert_true(found >= N_K / 2);
+}
+
+/* A flip needs D dt Lambda near 2: none at the paper's diffusivities; with Du = 0.22 (under the
+   explicit bound 0.25) it exists, with a real eigenvalue -1 and radius 1 on it. */
+static void test_map_flip(void **state)
+{
+  enum { N_K = 8 };
+  const GSMapGrid g = {1.0, 1.0, 32, 32};
+  double          k[N_K], rise[N_K], fall[N_K];
+  int             found = 0;
+
+  (void)state;
+  assert_int_equal(GSMapBoundarySample(GS_MAP_FLIP, 0.16, 0.08, &paper_map, 0.05, 0.0624, N_K, 0.0, 0.1, 100, k, rise, fall), GS_BIFURCATION_OK);
+  for (int i = 0; i < N_K; i++) assert_true(isnan(rise[i]) && isnan(fall[i]));
+  assert_int_equal(GSMapBoundarySample(GS_MAP_FLIP, 0.22, 0.08, &g, 0.04, 0.05, N_K, 0.02, 0.1, 200, k, rise, fall), GS_BIFURCATION_OK);
+  for (int i = 0; i < N_K; i++) {
+    const double Fc[2] = {rise[i], fall[i]};
+    for (int side = 0; side < 2; side++) {
+      if (isnan(Fc[side])) continue;
+      const double stable_dir = side == 0 ? 1.0 : -1.0;
+      assert_close(MapRadiusBrute(Fc[side], k[i], 0.22, 0.08, &g, 0), 1.0, 0.0, 1e-8);
+      assert_true(MapRadiusBrute(Fc[side] + stable_dir * 1e-7, k[i], 0.22, 0.08, &g, 0) < 1.0);
+      assert_true(MapRadiusBrute(Fc[side] - stable_dir * 1e-7, k[i], 0.22, 0.08, &g, 0) > 1.0);
+      found++;
+    }
+  }
+  assert_true(found >= N_K);
+}
+
+/* GSUniformStateMapStable agrees with the brute force; the issue's point (0.039375, 0.0578) has an
+   upper state stable for the ODE but not for the map; (1, 0) is stable below the explicit bound. */
+static void test_uniform_state_map_stable(void **state)
+{
+  const GSMapGrid ode = {0.0, 1.0, 128, 128};
+  const GSParams  p   = {0.039375, 0.0578, 0.16, 0.08};
+  const GSField   trivial = {1.0, 0.0};
+  GSField         st[2];
+  int             n, stable;
+  double          growth;
+
+  (void)state;
+  assert_int_equal(GSUniformStates(p.F, p.k, st, &n), GS_BIFURCATION_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(GSUniformStateMapStable(&p, st[0], &paper_map, &stable, &growth), GS_BIFURCATION_OK);
+  assert_false(stable);
+  assert_close(growth, MapRadiusBrute(p.F, p.k, p.Du, p.Dv, &paper_map, 0), 1e-12, 0.0);
+  assert_int_equal(GSUniformStateMapStable(&p, st[0], &ode, &stable, &growth), GS_BIFURCATION_OK);
+  assert_true(stable && growth < 0.0);
+  assert_int_equal(GSUniformStateMapStable(&p, trivial, &paper_map, &stable, &growth), GS_BIFURCATION_OK);
+  assert_true(stable);
+  assert_close(growth, 1.0 - p.F, 1e-12, 0.0); /* the slowest mode q = 0 of diag(1 - F, 1 - F - k) */
+  const GSParams fast = {p.F, p.k, 0.26, 0.08};
+  assert_int_equal(GSUniformStateMapStable(&fast, trivial, &paper_map, &stable, &growth), GS_BIFURCATION_OK);
+  assert_false(stable);
+  assert_int_equal(GSUniformStateMapStable(&p, trivial, NULL, &stable, &growth), GS_BIFURCATION_ERR_ARG);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -379,6 +522,11 @@ int main(void)
     cmocka_unit_test(test_fold_and_hopf_sampling),
     cmocka_unit_test(test_turing_boundary_check_values),
     cmocka_unit_test(test_turing_boundary_sides),
+    cmocka_unit_test(test_map_neimark_sacker),
+    cmocka_unit_test(test_map_dt0_is_hopf),
+    cmocka_unit_test(test_map_turing),
+    cmocka_unit_test(test_map_flip),
+    cmocka_unit_test(test_uniform_state_map_stable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,7 @@ static void test_recipe_independent_of_split(void **state)
     }
 }
 
-/* The recipe of model.md section 4: block values, clamping, noise statistics, seed dependence. */
+/* The recipe of docs/model.md section 3: block values, clamping, noise statistics, seed dependence. */
 static void test_recipe_values(void **state)
 {
   (void)state;

@@ -48,7 +48,7 @@ static void test_reaction_closed_form(void **state)
   r = GSReaction(&p, (GSField){0.5, 0.25});
   assert_close(r.u, -0.5 * 0.0625 + 0.035 * 0.5, 1e-15, 0);
   assert_close(r.v, 0.5 * 0.0625 - 0.1 * 0.25, 1e-15, 0);
-  /* On a uniform non-trivial state u v = F + k and the reaction vanishes (model.md section 10). */
+  /* On a uniform non-trivial state u v = F + k and the reaction vanishes (docs/model.md section 4). */
   const double F = 0.04, k = 0.055, delta = 1 - 4 * (F + k) * (F + k) / F;
   const double u = (1 - sqrt(delta)) / 2, v = F * (1 + sqrt(delta)) / (2 * (F + k));
   const GSParams q = {F, k, 0.1, 0.05};

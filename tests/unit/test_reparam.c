@@ -15,7 +15,7 @@ static void test_round_trip(void **state)
   }
 }
 
-/* model.md section 3: raw (c, d, a, b) = (0, 0, -2, -2) gives F = k = 0.05, Du = Dv = softplus(-2). */
+/* docs/model.md section 3: raw (c, d, a, b) = (0, 0, -2, -2) gives F = k = 0.05, Du = Dv = softplus(-2). */
 static void test_paper_start(void **state)
 {
   (void)state;

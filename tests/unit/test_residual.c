@@ -1,4 +1,4 @@
-/* CMocka tests of the residual estimator against exact data on a small periodic grid (model.md section 11). */
+/* CMocka tests of the residual estimator against exact data on a small periodic grid (docs/model.md section 9). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
