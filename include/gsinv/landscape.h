@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "gsinv/bifurcation.h"
 #include "gsinv/field_loss.h"
 #include "gsinv/gradient.h"
 #include "gsinv/initial.h"
@@ -43,6 +44,9 @@ PetscInt     GSLandscapeGetGallerySize(GSLandscape l);
 PetscBool    GSLandscapeHasGradient(GSLandscape l);
 GSFieldLoss  GSLandscapeGetLoss(GSLandscape l);
 const GSInitialOptions *GSLandscapeGetInitial(GSLandscape l);
+/* The map the runs simulate: grid, h and dt; *euler is PETSC_TRUE for forward Euler (TS rk 1fe or
+   euler), else dt is set to 0 (the semi-discrete ODE stands in for the scheme). Not collective. */
+PetscErrorCode GSLandscapeGetMapGrid(GSLandscape l, GSMapGrid *map, PetscBool *euler);
 /* Text that changes whenever the result of a point would (journal signature). */
 PetscErrorCode GSLandscapeDescribe(GSLandscape l, char *buf, size_t len);
 

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "gsinv/bifurcation.h"
+
 /* Return codes of the landscape-analysis functions; 0 is success. */
 typedef enum {
   GS_LANDSCAPE_OK = 0,
@@ -16,12 +18,13 @@ typedef enum {
   GS_CLASS_UNIFORM     = 1,
   GS_CLASS_PATTERN     = 2,
   GS_CLASS_OSCILLATING = 3,
-  GS_CLASS_INVALID     = 4
+  GS_CLASS_INVALID     = 4,
+  GS_CLASS_TRANSIENT   = 5 /* looks trivial or uniform, but not at a uniform state stable for the map: still drifting */
 } GSEndClass;
 
-#define GS_END_CLASS_N 5
+#define GS_END_CLASS_N 6
 
-/* "trivial", "uniform", "pattern", "oscillating", "invalid", NULL (indexed by GSEndClass). */
+/* "trivial", "uniform", "pattern", "oscillating", "invalid", "transient", NULL (indexed by GSEndClass). */
 extern const char *const GSEndClassNames[];
 
 /* Statistics of the final state of one run, over all cells. */
@@ -37,9 +40,11 @@ typedef struct {
   double trivial_v;          /* v_max and |u - 1| below this: the trivial state (1, 0) */
   double uniform_std;        /* v_std and u_std below this: spatially uniform */
   double oscillating_change; /* final_change above this: not settled */
+  double state_distance;     /* |u_mean - u*| and |v_mean - v*| below this: at the uniform state (u*, v*) */
 } GSClassifyTolerances;
 
-/* The defaults: trivial_v = 1e-3, uniform_std = 1e-3, oscillating_change = 1e-4 (the paper's steady-state tolerance). Not collective. */
+/* The defaults: trivial_v = 1e-3, uniform_std = 1e-3, oscillating_change = 1e-4 (the paper's steady-state tolerance),
+   state_distance = 1e-3. Not collective. */
 GSClassifyTolerances GSClassifyTolerancesDefault(void);
 
 /* Class of an end state. The rules are applied in this order and the first that holds wins:
@@ -54,6 +59,14 @@ GSClassifyTolerances GSClassifyTolerancesDefault(void);
    Comparisons are strict, so a statistic equal to its tolerance falls to the next rule.
    s == NULL gives GS_CLASS_INVALID; tol == NULL uses GSClassifyTolerancesDefault(). Not collective. */
 GSEndClass GSEndStateClassify(const GSEndStats *s, const GSClassifyTolerances *tol);
+
+/* GSEndStateClassify, then a trivial or uniform class is kept only if the mean state lies within
+   state_distance of a uniform state of p ((1, 0), (u_+, v_+) or (u_-, v_-)) that is stable for the
+   map (GSUniformStateMapStable: spectral radius < 1 over the grid's wavenumbers; dt = 0: the ODE);
+   otherwise the run is GS_CLASS_TRANSIENT: it has not reached an attractor and a longer run may end
+   elsewhere, so the class does not depend on the step cap. p or map NULL: GSEndStateClassify.
+   Not collective. */
+GSEndClass GSEndStateClassifyMap(const GSEndStats *s, const GSClassifyTolerances *tol, const GSParams *p, const GSMapGrid *map);
 
 /* What kind of discontinuity a cliff is. */
 typedef enum {
@@ -74,6 +87,8 @@ typedef struct {
   double distance; /* to the nearest curve in grid spacings (GSCliffDistances); NaN until then or
                       when there is no curve point */
   int    curve;    /* index of that nearest curve, -1 when distance is NaN */
+  double distance_map; /* the same for a second family of curves (GSCliffMapDistances): the map's */
+  int    curve_map;
 } GSCliff;
 
 /* Cliffs of a loss sampled on an n0 x n1 grid: arrays are [n1][n0] row-major (index j n0 + i,
@@ -82,8 +97,8 @@ typedef struct {
    index order of (i0, j0), the axis0 step before the axis1 step; a pair is reported when both
    points are usable and |difference| > threshold (GS_CLIFF_JUMP), or when exactly one is usable
    (GS_CLIFF_VALIDITY); pairs of two unusable points are not cliffs. axis0[n0] and axis1[n1] are
-   the axis values (axis1 may be NULL when n1 = 1: every y is 0 on a 1-D slice). distance is set
-   to NaN and curve to -1.
+   the axis values (axis1 may be NULL when n1 = 1: every y is 0 on a 1-D slice). distance and
+   distance_map are set to NaN, curve and curve_map to -1.
    On success *cliffs is a malloc'ed array of *n_cliffs entries owned by the caller, to be freed
    with GSCliffDestroy (NULL when there is none). Not collective. */
 GSLandscapeStatus GSCliffFind(int n0, int n1, const double axis0[], const double axis1[], const double loss[], const unsigned char valid[], double threshold, GSCliff **cliffs, size_t *n_cliffs);
@@ -125,6 +140,10 @@ double GSCurvesDistance(size_t n_curves, const GSCurve curves[], double x, doubl
 
 /* Fills distance and curve of every cliff from its midpoint (GSCurvesDistance). Not collective. */
 GSLandscapeStatus GSCliffDistances(size_t n_cliffs, GSCliff cliffs[], size_t n_curves, const GSCurve curves[], double dx, double dy);
+
+/* Fills distance_map and curve_map of every cliff from a second family of curves (the simulated
+   map's boundaries), as GSCliffDistances does for the first. Not collective. */
+GSLandscapeStatus GSCliffMapDistances(size_t n_cliffs, GSCliff cliffs[], size_t n_curves, const GSCurve curves[], double dx, double dy);
 
 /* Summary of the distances of the cliffs of one kind. */
 typedef struct {

@@ -23,6 +23,7 @@ PetscInt GSLandscapeTableCount(const GSLandscapeTable *t);
 PetscErrorCode GSLandscapeTableBroadcast(MPI_Comm comm, GSLandscapeTable *t);
 
 /* Writes /landscape: axes, every loss, valid, reason, steps, class, gradient, gallery, the
-   bifurcation curves and the cliffs of loss `cliff_loss` (threshold 0: the default), printing a
-   summary of the cliffs' distances to the curves. Collective. */
-PetscErrorCode GSLandscapeTableWrite(GSOutput *out, const GSSweepAxes *axes, const GSLandscapeTable *t, GSLossType cliff_loss, PetscReal cliff_threshold);
+   bifurcation curves (with map, the forward-Euler map's too) and the cliffs of loss `cliff_loss`
+   (threshold 0: the default), printing a summary of the cliffs' distances to each family of
+   curves. Collective. */
+PetscErrorCode GSLandscapeTableWrite(GSOutput *out, const GSSweepAxes *axes, const GSMapGrid *map, const GSLandscapeTable *t, GSLossType cliff_loss, PetscReal cliff_threshold);

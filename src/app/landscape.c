@@ -124,6 +124,8 @@ static PetscErrorCode WriteLandscape(Sweep *s, GSLandscapeTable *t)
   const char *ts_type;
   PetscReal   dt;
   PetscInt    steps;
+  GSMapGrid   map;
+  PetscBool   euler;
 
   PetscFunctionBeginUser;
   PetscCall(GSRunGetScheme(GSLandscapeGetRun(s->land), &ts_type, &dt));
@@ -135,7 +137,8 @@ static PetscErrorCode WriteLandscape(Sweep *s, GSLandscapeTable *t)
   PetscCall(GSH5WriteAttributeInt(&out, "/", "targets", GSLandscapeGetTargets(s->land)));
   PetscCall(GSH5WriteAttributeInt(&out, "/", "steps", steps));
   PetscCall(GSH5WriteAttributeReal(&out, "/", "steady_tol", GSLandscapeGetRun(s->land)->steady_tol));
-  PetscCall(GSLandscapeTableWrite(&out, &s->axes, t, GSFieldLossGetType(GSLandscapeGetLoss(s->land)), s->o.cliff_threshold));
+  PetscCall(GSLandscapeGetMapGrid(s->land, &map, &euler));
+  PetscCall(GSLandscapeTableWrite(&out, &s->axes, euler ? &map : NULL, t, GSFieldLossGetType(GSLandscapeGetLoss(s->land)), s->o.cliff_threshold));
   PetscCall(GSOutputClose(&out));
   PetscFunctionReturn(0);
 }

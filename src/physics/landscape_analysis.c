@@ -6,12 +6,12 @@
 
 #include "gsinv/landscape_analysis.h"
 
-const char *const GSEndClassNames[] = {"trivial", "uniform", "pattern", "oscillating", "invalid", NULL};
+const char *const GSEndClassNames[] = {"trivial", "uniform", "pattern", "oscillating", "invalid", "transient", NULL};
 const char *const GSCliffKindNames[] = {"jump", "validity_edge", NULL};
 
 GSClassifyTolerances GSClassifyTolerancesDefault(void)
 {
-  GSClassifyTolerances tol = {1e-3, 1e-3, 1e-4};
+  GSClassifyTolerances tol = {1e-3, 1e-3, 1e-4, 1e-3};
   return tol;
 }
 
@@ -30,6 +30,32 @@ GSEndClass GSEndStateClassify(const GSEndStats *s, const GSClassifyTolerances *t
   if (s->final_change > tol->oscillating_change) return GS_CLASS_OSCILLATING;
   if (s->v_std < tol->uniform_std && s->u_std < tol->uniform_std) return GS_CLASS_UNIFORM;
   return GS_CLASS_PATTERN;
+}
+
+/* Whether (u_mean, v_mean) lies within tol of a uniform state of p that is stable for the map. */
+static int AtStableUniformState(const GSEndStats *s, double tol, const GSParams *p, const GSMapGrid *map)
+{
+  GSField states[3] = {{1.0, 0.0}};
+  int     n_branch  = 0;
+
+  if (GSUniformStates(p->F, p->k, &states[1], &n_branch)) n_branch = 0;
+  for (int c = 0; c < 1 + n_branch; c++) {
+    int    stable;
+    double growth;
+    if (!(fabs(s->u_mean - states[c].u) < tol && fabs(s->v_mean - states[c].v) < tol)) continue;
+    if (GSUniformStateMapStable(p, states[c], map, &stable, &growth) == GS_BIFURCATION_OK && stable) return 1;
+  }
+  return 0;
+}
+
+GSEndClass GSEndStateClassifyMap(const GSEndStats *s, const GSClassifyTolerances *tol, const GSParams *p, const GSMapGrid *map)
+{
+  const GSClassifyTolerances def = GSClassifyTolerancesDefault();
+  const GSEndClass           c   = GSEndStateClassify(s, tol);
+
+  if (!tol) tol = &def;
+  if (!p || !map || (c != GS_CLASS_TRIVIAL && c != GS_CLASS_UNIFORM)) return c;
+  return AtStableUniformState(s, tol->state_distance, p, map) ? c : GS_CLASS_TRANSIENT;
 }
 
 static int Usable(const double loss[], const unsigned char valid[], size_t idx)
@@ -68,6 +94,8 @@ static int PairCliff(const CliffScan *g, int i0, int j0, int i1, int j1, GSCliff
   out->y        = g->n1 > 1 ? 0.5 * (g->axis1[j0] + g->axis1[j1]) : 0.0;
   out->distance = NAN;
   out->curve    = -1;
+  out->distance_map = NAN;
+  out->curve_map    = -1;
   return 1;
 }
 
@@ -221,6 +249,13 @@ GSLandscapeStatus GSCliffDistances(size_t n_cliffs, GSCliff cliffs[], size_t n_c
 {
   if ((n_cliffs > 0 && !cliffs) || (n_curves > 0 && !curves) || !(dx > 0.0) || !(dy > 0.0)) return GS_LANDSCAPE_ERR_ARG;
   for (size_t c = 0; c < n_cliffs; c++) cliffs[c].distance = GSCurvesDistance(n_curves, curves, cliffs[c].x, cliffs[c].y, dx, dy, &cliffs[c].curve);
+  return GS_LANDSCAPE_OK;
+}
+
+GSLandscapeStatus GSCliffMapDistances(size_t n_cliffs, GSCliff cliffs[], size_t n_curves, const GSCurve curves[], double dx, double dy)
+{
+  if ((n_cliffs > 0 && !cliffs) || (n_curves > 0 && !curves) || !(dx > 0.0) || !(dy > 0.0)) return GS_LANDSCAPE_ERR_ARG;
+  for (size_t c = 0; c < n_cliffs; c++) cliffs[c].distance_map = GSCurvesDistance(n_curves, curves, cliffs[c].x, cliffs[c].y, dx, dy, &cliffs[c].curve_map);
   return GS_LANDSCAPE_OK;
 }
 

@@ -101,6 +101,26 @@ GSRun GSLandscapeGetRun(GSLandscape l)
 {
   return l->run;
 }
+PetscErrorCode GSLandscapeGetMapGrid(GSLandscape l, GSMapGrid *map, PetscBool *euler)
+{
+  PetscBool rk, fe;
+  PetscReal dt;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSRunGetScheme(l->run, NULL, &dt));
+  PetscCall(PetscObjectTypeCompare((PetscObject)l->run->ts, TSRK, &rk));
+  PetscCall(PetscObjectTypeCompare((PetscObject)l->run->ts, TSEULER, &fe));
+  if (rk) {
+    TSRKType type;
+    PetscCall(TSRKGetType(l->run->ts, &type));
+    PetscCall(PetscStrcmp(type, TSRK1FE, &fe));
+  }
+  map->dt = fe ? (double)dt : 0.0, map->h = (double)l->model->h;
+  map->nx = (int)l->model->nx, map->ny = (int)l->model->ny;
+  *euler  = fe;
+  PetscFunctionReturn(0);
+}
+
 GSTargetMode GSLandscapeGetTargetMode(GSLandscape l)
 {
   return l->mode;
@@ -335,8 +355,11 @@ PetscErrorCode GSLandscapeEvaluate(GSLandscape l, const GSParams *theta, GSPoint
     for (int q = 0; q < GS_NPARAM; q++) rec->grad[q] += grad[q] / (PetscReal)l->ntargets;
     if (k == 0) {
       GSEndStats es;
+      GSMapGrid  map;
+      PetscBool  euler;
       PetscCall(EndStats(l, final, PETSC_TRUE, &es));
-      rec->end_class    = (int32_t)GSEndStateClassify(&es, NULL);
+      PetscCall(GSLandscapeGetMapGrid(l, &map, &euler));
+      rec->end_class    = (int32_t)GSEndStateClassifyMap(&es, NULL, theta, &map);
       rec->final_change = es.final_change;
       if (l->gallery) PetscCall(Gallery(l, final, gallery));
     }

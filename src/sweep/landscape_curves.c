@@ -1,11 +1,14 @@
 /* Bifurcation curves in a landscape's axes (docs/model.md sections 4 and 5): fold, Hopf and the Turing
-   boundary on an (F, k) slice; the fold and Hopf crossings on a 1-D slice along F or k. */
+   boundary on an (F, k) slice, the fold and Hopf crossings on a 1-D slice along F or k, and the
+   same boundaries of the simulated forward-Euler map. */
 #include <math.h>
 
 #include "gsinv/bifurcation.h"
 #include "gsinv/landscape_curves.h"
 
 #define GS_CURVE_SAMPLES 400
+#define GS_MAP_SAMPLES   200
+#define GS_MAP_SCAN      100
 
 static int Axis(const GSSweepAxes *a, int param)
 {
@@ -14,14 +17,20 @@ static int Axis(const GSSweepAxes *a, int param)
   return -1;
 }
 
-/* Stores (F, k) pairs as (axis0, axis1) points in the slice's order. */
-static void Store(GSLandscapeCurve *c, int swap, int n, const double *F, const double *k)
+/* Appends (F, k) pairs as (axis0, axis1) points in the slice's order. */
+static void Append(GSLandscapeCurve *c, int swap, int n, const double *F, const double *k)
 {
-  c->n = 0;
   for (int i = 0; i < n && c->n < GS_CURVE_MAX_POINTS; i++, c->n++) {
     c->x[c->n] = swap ? k[i] : F[i];
     c->y[c->n] = swap ? F[i] : k[i];
   }
+}
+
+/* Stores (F, k) pairs as (axis0, axis1) points in the slice's order. */
+static void Store(GSLandscapeCurve *c, int swap, int n, const double *F, const double *k)
+{
+  c->n = 0;
+  Append(c, swap, n, F, k);
 }
 
 static void PlaneCurves(const GSSweepAxes *a, GSLandscapeCurves *out)
@@ -85,9 +94,76 @@ static void SliceCrossings(const GSSweepAxes *a, GSLandscapeCurves *out)
   }
 }
 
-void GSLandscapeCurvesCompute(const GSSweepAxes *a, GSLandscapeCurves *out)
+static const char *const map_names[3] = {"euler_hopf", "euler_flip", "euler_turing"};
+
+/* A new curve of the map family. */
+static GSLandscapeCurve *NewMapCurve(GSLandscapeCurves *out, GSMapBoundary b)
 {
+  GSLandscapeCurve *c = &out->curve[out->n++];
+
+  c->name = map_names[b];
+  c->map  = 1;
+  c->n    = 0;
+  return c;
+}
+
+static int AnyFinite(int n, const double *x)
+{
+  for (int i = 0; i < n; i++)
+    if (isfinite(x[i])) return 1;
+  return 0;
+}
+
+/* The map's boundaries on an (F, k) slice: both branches of each, a NaN row between them. */
+static void PlaneMapCurves(const GSSweepAxes *a, const GSMapGrid *g, GSLandscapeCurves *out)
+{
+  const int swap = a->param[0] == GS_PARAM_K;
+  const int fa = Axis(a, GS_PARAM_F), ka = Axis(a, GS_PARAM_K);
+  double    k[GS_MAP_SAMPLES], rise[GS_MAP_SAMPLES], fall[GS_MAP_SAMPLES], nan_row = NAN;
+  double    kmin = PetscMax(a->lo[ka], 1e-9), kmax = PetscMin(a->hi[ka], GS_BOGDANOV_TAKENS);
+
+  if (!(kmin < kmax) || !(a->base.Du > 0 && a->base.Dv > 0)) return;
+  for (int b = GS_MAP_NEIMARK_SACKER; b <= GS_MAP_TURING; b++) {
+    if (GSMapBoundarySample((GSMapBoundary)b, a->base.Du, a->base.Dv, g, kmin, kmax, GS_MAP_SAMPLES, a->lo[fa], a->hi[fa], GS_MAP_SCAN, k, rise, fall)) continue;
+    if (b == GS_MAP_FLIP && !AnyFinite(GS_MAP_SAMPLES, rise) && !AnyFinite(GS_MAP_SAMPLES, fall)) continue;
+    GSLandscapeCurve *c = NewMapCurve(out, (GSMapBoundary)b);
+    Append(c, swap, GS_MAP_SAMPLES, rise, k);
+    if (!AnyFinite(GS_MAP_SAMPLES, fall)) continue;
+    Append(c, swap, 1, &nan_row, &nan_row);
+    Append(c, swap, GS_MAP_SAMPLES, fall, k);
+  }
+}
+
+/* The map's crossings of a 1-D slice along any parameter: lone points (x, 0). */
+static void SliceMapCrossings(const GSSweepAxes *a, const GSMapGrid *g, GSLandscapeCurves *out)
+{
+  double theta[GS_NPARAM], t[GS_CURVE_MAX_POINTS / 2];
+  int    rising[GS_CURVE_MAX_POINTS / 2], n;
+
+  GSParamsToArray(&a->base, theta);
+  theta[a->param[0]] = a->lo[0];
+  const GSParams p0  = GSParamsFromArray(theta);
+  theta[a->param[0]] = a->hi[0];
+  const GSParams p1  = GSParamsFromArray(theta);
+  for (int b = GS_MAP_NEIMARK_SACKER; b <= GS_MAP_TURING; b++) {
+    if (GSMapBoundaryCrossings((GSMapBoundary)b, &p0, &p1, g, 4 * GS_CURVE_SAMPLES, GS_CURVE_MAX_POINTS / 2, t, rising, &n)) continue;
+    if (b == GS_MAP_FLIP && n == 0) continue;
+    GSLandscapeCurve *c = NewMapCurve(out, (GSMapBoundary)b);
+    for (int i = 0; i < n; i++) {
+      if (c->n > 0) c->x[c->n] = NAN, c->y[c->n++] = NAN;
+      c->x[c->n] = a->lo[0] + t[i] * (a->hi[0] - a->lo[0]), c->y[c->n++] = 0.0;
+    }
+  }
+}
+
+void GSLandscapeCurvesCompute(const GSSweepAxes *a, const GSMapGrid *map, GSLandscapeCurves *out)
+{
+  const int plane = a->naxes == 2 && Axis(a, GS_PARAM_F) >= 0 && Axis(a, GS_PARAM_K) >= 0;
+
   out->n = 0;
-  if (a->naxes == 2 && Axis(a, GS_PARAM_F) >= 0 && Axis(a, GS_PARAM_K) >= 0) PlaneCurves(a, out);
+  if (plane) PlaneCurves(a, out);
   else if (a->naxes == 1) SliceCrossings(a, out);
+  for (int c = 0; c < out->n; c++) out->curve[c].map = 0;
+  if (map && plane) PlaneMapCurves(a, map, out);
+  else if (map && a->naxes == 1) SliceMapCrossings(a, map, out);
 }

@@ -152,26 +152,56 @@ static PetscErrorCode WriteCurves(GSOutput *out, const GSLandscapeCurves *curves
     PetscCall(PetscSNPrintf(path, sizeof(path), "/landscape/curves/%s", cv->name));
     PetscCall(GSH5WriteRealArray(out, path, 2, dims, xy));
     PetscCall(GSH5WriteAttributeString(out, path, "label", cv->name));
+    PetscCall(GSH5WriteAttributeString(out, path, "family", cv->map ? "map" : "ode"));
   }
   PetscFunctionReturn(0);
 }
 
-/* Writes the cliffs' midpoints, jumps, kinds and distances; prints the distance summary. */
-static PetscErrorCode WriteCliffs(GSOutput *out, size_t n, const GSCliff *cliffs, const GSCliffDistanceSummary *sum, GSLossType loss, PetscReal threshold)
+/* The cliffs' distances to one family of curves, as written: distance, nearest curve, summary. */
+typedef struct {
+  const char            *suffix; /* "" (the ODE's curves) or "_map" */
+  PetscReal             *distance;
+  PetscInt64            *nearest;
+  GSCliffDistanceSummary sum;
+  char                   names[256]; /* the family's curve names, nearest indexes them */
+} CliffFamily;
+
+static PetscErrorCode WriteCliffFamily(GSOutput *out, hsize_t n, const CliffFamily *f)
 {
-  PetscReal *cols[4];
-  PetscInt64 *kind;
-  hsize_t     dims = (hsize_t)n;
-  const char *names[4] = {"x", "y", "jump", "distance"};
+  char path[64];
 
   PetscFunctionBeginUser;
-  for (int c = 0; c < 4; c++) PetscCall(PetscMalloc1(PetscMax(n, 1), &cols[c]));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "/landscape/cliffs/distance%s", f->suffix));
+  PetscCall(GSH5WriteRealArray(out, path, 1, &n, f->distance));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "/landscape/cliffs/nearest%s", f->suffix));
+  PetscCall(GSH5WriteIntArray(out, path, 1, &n, f->nearest));
+  PetscCall(GSH5WriteAttributeString(out, path, "names", f->names));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "median_distance%s", f->suffix));
+  PetscCall(GSH5WriteAttributeReal(out, "/landscape/cliffs", path, f->sum.median));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "fraction_within_1%s", f->suffix));
+  PetscCall(GSH5WriteAttributeReal(out, "/landscape/cliffs", path, f->sum.frac_within_1));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "fraction_within_2%s", f->suffix));
+  PetscCall(GSH5WriteAttributeReal(out, "/landscape/cliffs", path, f->sum.frac_within_2));
+  PetscCall(PetscPrintf(out->comm, "  distance to the nearest %s curve: median %.2f grid spacings, %.0f%% within 1, %.0f%% within 2 (%zu without a curve)\n", f->suffix[0] ? "map" : "ODE", f->sum.median, 100 * f->sum.frac_within_1, 100 * f->sum.frac_within_2, f->sum.n_undefined));
+  PetscFunctionReturn(0);
+}
+
+/* Writes the cliffs' midpoints, jumps, kinds and distances to each family; prints the summaries. */
+static PetscErrorCode WriteCliffs(GSOutput *out, size_t n, const GSCliff *cliffs, CliffFamily fam[2], GSLossType loss, PetscReal threshold)
+{
+  PetscReal  *cols[3];
+  PetscInt64 *kind;
+  hsize_t     dims = (hsize_t)n;
+  const char *names[3] = {"x", "y", "jump"};
+
+  PetscFunctionBeginUser;
+  for (int c = 0; c < 3; c++) PetscCall(PetscMalloc1(PetscMax(n, 1), &cols[c]));
   PetscCall(PetscMalloc1(PetscMax(n, 1), &kind));
   for (size_t i = 0; i < n; i++) {
-    cols[0][i] = cliffs[i].x, cols[1][i] = cliffs[i].y, cols[2][i] = cliffs[i].jump, cols[3][i] = cliffs[i].distance;
+    cols[0][i] = cliffs[i].x, cols[1][i] = cliffs[i].y, cols[2][i] = cliffs[i].jump;
     kind[i] = cliffs[i].kind;
   }
-  for (int c = 0; c < 4; c++) {
+  for (int c = 0; c < 3; c++) {
     char path[64];
     PetscCall(PetscSNPrintf(path, sizeof(path), "/landscape/cliffs/%s", names[c]));
     PetscCall(GSH5WriteRealArray(out, path, 1, &dims, cols[c]));
@@ -181,23 +211,53 @@ static PetscErrorCode WriteCliffs(GSOutput *out, size_t n, const GSCliff *cliffs
   PetscCall(PetscFree(kind));
   PetscCall(GSH5WriteAttributeString(out, "/landscape/cliffs", "loss", GSLossTypes[loss]));
   PetscCall(GSH5WriteAttributeReal(out, "/landscape/cliffs", "threshold", threshold));
-  PetscCall(GSH5WriteAttributeReal(out, "/landscape/cliffs", "median_distance", sum->median));
-  PetscCall(GSH5WriteAttributeReal(out, "/landscape/cliffs", "fraction_within_1", sum->frac_within_1));
-  PetscCall(GSH5WriteAttributeReal(out, "/landscape/cliffs", "fraction_within_2", sum->frac_within_2));
-  PetscCall(PetscPrintf(out->comm, "cliffs of the %s loss (jump > %.3g): %zu jumps between neighbouring points, %zu validity edges; distance to the nearest curve: median %.2f grid spacings, %.0f%% within 1, %.0f%% within 2 (%zu without a curve)\n", GSLossTypes[loss], (double)threshold,
-                        sum->count + sum->n_undefined, n - sum->count - sum->n_undefined, sum->median, 100 * sum->frac_within_1, 100 * sum->frac_within_2, sum->n_undefined));
+  PetscCall(PetscPrintf(out->comm, "cliffs of the %s loss (jump > %.3g): %zu jumps between neighbouring points, %zu validity edges\n", GSLossTypes[loss], (double)threshold, fam[0].sum.count + fam[0].sum.n_undefined, n - fam[0].sum.count - fam[0].sum.n_undefined));
+  for (int f = 0; f < 2; f++)
+    if (fam[f].names[0]) PetscCall(WriteCliffFamily(out, dims, &fam[f]));
+  PetscFunctionReturn(0);
+}
+
+/* Splits the curves into the ODE's (family 0) and the map's (family 1), with their names. */
+static PetscErrorCode SplitCurves(const GSLandscapeCurves *curves, GSCurve cv[2][GS_CURVE_MAX], size_t ncv[2], CliffFamily fam[2])
+{
+  PetscFunctionBeginUser;
+  ncv[0] = ncv[1] = 0;
+  for (int c = 0; c < curves->n; c++) {
+    const GSLandscapeCurve *lc = &curves->curve[c];
+    const int               f  = lc->map ? 1 : 0;
+    if (ncv[f]) PetscCall(PetscStrlcat(fam[f].names, ",", sizeof(fam[f].names)));
+    PetscCall(PetscStrlcat(fam[f].names, lc->name, sizeof(fam[f].names)));
+    cv[f][ncv[f]++] = (GSCurve){lc->name, (size_t)lc->n, lc->x, lc->y};
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Fills every family's distance columns and summary (jumps only) from the cliffs. */
+static PetscErrorCode FamilyColumns(size_t n, GSCliff *cliffs, CliffFamily fam[2])
+{
+  PetscFunctionBeginUser;
+  for (int f = 0; f < 2; f++) {
+    PetscCall(PetscMalloc2(PetscMax(n, 1), &fam[f].distance, PetscMax(n, 1), &fam[f].nearest));
+    for (size_t i = 0; i < n; i++) {
+      fam[f].distance[i] = f ? cliffs[i].distance_map : cliffs[i].distance;
+      fam[f].nearest[i]  = f ? cliffs[i].curve_map : cliffs[i].curve;
+    }
+  }
+  PetscCheck(GSCliffDistanceSummarize(n, cliffs, GS_CLIFF_JUMP, 0, NULL, NULL, &fam[0].sum) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cliff summary failed");
+  for (size_t i = 0; i < n; i++) cliffs[i].distance = cliffs[i].distance_map;
+  PetscCheck(GSCliffDistanceSummarize(n, cliffs, GS_CLIFF_JUMP, 0, NULL, NULL, &fam[1].sum) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cliff summary failed");
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode Cliffs(GSOutput *out, const GSSweepAxes *a, const GSLandscapeTable *t, const GSLandscapeCurves *curves, GSLossType loss, PetscReal threshold)
 {
-  double                *axis[2];
-  unsigned char         *valid;
-  GSCliff               *cliffs = NULL;
-  size_t                 n      = 0;
-  double                 dx, dy;
-  GSCurve                cv[GS_CURVE_MAX];
-  GSCliffDistanceSummary sum;
+  double        *axis[2];
+  unsigned char *valid;
+  GSCliff       *cliffs = NULL;
+  size_t         n      = 0, ncv[2];
+  double         dx, dy;
+  GSCurve        cv[2][GS_CURVE_MAX];
+  CliffFamily    fam[2] = {{.suffix = ""}, {.suffix = "_map"}};
 
   PetscFunctionBeginUser;
   if (a->n[0] < 2) PetscFunctionReturn(0);
@@ -206,24 +266,27 @@ static PetscErrorCode Cliffs(GSOutput *out, const GSSweepAxes *a, const GSLandsc
     for (PetscInt i = 0; i < a->n[k]; i++) axis[k][i] = GSSweepAxisValue(a, k, i);
   for (PetscInt i = 0; i < t->n; i++) valid[i] = (unsigned char)(t->valid[i] != 0);
   if (threshold <= 0) threshold = GSCliffDefaultThreshold((size_t)t->n, t->loss[loss], valid);
-  for (int c = 0; c < curves->n; c++) cv[c] = (GSCurve){curves->curve[c].name, (size_t)curves->curve[c].n, curves->curve[c].x, curves->curve[c].y};
+  PetscCall(SplitCurves(curves, cv, ncv, fam));
   PetscCheck(GSGridSpacing((int)a->n[0], (int)a->n[1], axis[0], a->naxes == 2 ? axis[1] : NULL, &dx, &dy) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "the axes need increasing values");
   if (PetscIsNormalReal(threshold) && GSCliffFind((int)a->n[0], (int)a->n[1], axis[0], a->naxes == 2 ? axis[1] : NULL, t->loss[loss], valid, threshold, &cliffs, &n) == 0) {
-    PetscCheck(GSCliffDistances(n, cliffs, (size_t)curves->n, cv, dx, dy) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cliff distances failed");
-    PetscCheck(GSCliffDistanceSummarize(n, cliffs, GS_CLIFF_JUMP, 0, NULL, NULL, &sum) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cliff summary failed");
-    PetscCall(WriteCliffs(out, n, cliffs, &sum, loss, threshold));
+    PetscCheck(GSCliffDistances(n, cliffs, ncv[0], cv[0], dx, dy) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cliff distances failed");
+    PetscCheck(GSCliffMapDistances(n, cliffs, ncv[1], cv[1], dx, dy) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cliff distances failed");
+    PetscCall(FamilyColumns(n, cliffs, fam));
+    if (!fam[0].names[0]) PetscCall(PetscStrncpy(fam[0].names, "none", sizeof(fam[0].names)));
+    PetscCall(WriteCliffs(out, n, cliffs, fam, loss, threshold));
+    for (int f = 0; f < 2; f++) PetscCall(PetscFree2(fam[f].distance, fam[f].nearest));
   }
   GSCliffDestroy(&cliffs);
   PetscCall(PetscFree3(axis[0], axis[1], valid));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSLandscapeTableWrite(GSOutput *out, const GSSweepAxes *a, const GSLandscapeTable *t, GSLossType cliff_loss, PetscReal cliff_threshold)
+PetscErrorCode GSLandscapeTableWrite(GSOutput *out, const GSSweepAxes *a, const GSMapGrid *map, const GSLandscapeTable *t, GSLossType cliff_loss, PetscReal cliff_threshold)
 {
   GSLandscapeCurves curves;
 
   PetscFunctionBeginUser;
-  GSLandscapeCurvesCompute(a, &curves);
+  GSLandscapeCurvesCompute(a, map, &curves);
   PetscCall(WriteAxes(out, a));
   PetscCall(WriteFields(out, a, t));
   PetscCall(WriteCurves(out, &curves));

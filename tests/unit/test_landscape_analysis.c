@@ -30,7 +30,7 @@ static GSEndStats PatternStats(void)
 static void test_names(void **state)
 {
   (void)state;
-  const char *classes[] = {"trivial", "uniform", "pattern", "oscillating", "invalid"};
+  const char *classes[] = {"trivial", "uniform", "pattern", "oscillating", "invalid", "transient"};
   for (int c = 0; c < GS_END_CLASS_N; c++) assert_string_equal(GSEndClassNames[c], classes[c]);
   assert_null(GSEndClassNames[GS_END_CLASS_N]);
   assert_string_equal(GSCliffKindNames[GS_CLIFF_JUMP], "jump");
@@ -470,10 +470,50 @@ static void test_fold_cliffs(void **state)
   GSCliffDestroy(&cliffs);
 }
 
+/* A uniform class stays only at a uniform state stable for the map; else it is transient. The
+   issue's point (0.039375, 0.0578): its upper state is stable for the ODE (dt = 0) but not for the
+   forward-Euler map at dt = 1 on 128^2; (1, 0) is stable for both. */
+static void test_classify_transient(void **state)
+{
+  const GSParams  p    = {0.039375, 0.0578, 0.16, 0.08};
+  const GSMapGrid map  = {1.0, 1.0, 128, 128}, ode = {0.0, 1.0, 128, 128};
+  GSField         st[2];
+  int             n;
+
+  (void)state;
+  assert_int_equal(GSUniformStates(p.F, p.k, st, &n), 0);
+  GSEndStats at_upper = {1, st[0].v, 1e-5, st[0].v + 1e-5, st[0].u, 1e-5, 1e-7};
+  assert_int_equal(GSEndStateClassify(&at_upper, NULL), GS_CLASS_UNIFORM);
+  assert_int_equal(GSEndStateClassifyMap(&at_upper, NULL, &p, &map), GS_CLASS_TRANSIENT);
+  assert_int_equal(GSEndStateClassifyMap(&at_upper, NULL, &p, &ode), GS_CLASS_UNIFORM);
+  assert_int_equal(GSEndStateClassifyMap(&at_upper, NULL, &p, NULL), GS_CLASS_UNIFORM);
+  /* spatially uniform but 1.4e-2 off every uniform state: still drifting, even for the ODE */
+  GSEndStats off = at_upper;
+  off.u_mean += 1.4e-2;
+  assert_int_equal(GSEndStateClassifyMap(&off, NULL, &p, &ode), GS_CLASS_TRANSIENT);
+  /* state_distance is the tolerance: a looser one accepts the same state */
+  GSClassifyTolerances tol = GSClassifyTolerancesDefault();
+  assert_true(tol.state_distance == 1e-3);
+  tol.state_distance = 2e-2;
+  assert_int_equal(GSEndStateClassifyMap(&off, &tol, &p, &ode), GS_CLASS_UNIFORM);
+  /* (1, 0) is stable for the map below the explicit bound, not above it */
+  GSEndStats trivial = {1, 1e-6, 1e-7, 1e-5, 1.0 - 1e-6, 1e-7, 0.0};
+  assert_int_equal(GSEndStateClassifyMap(&trivial, NULL, &p, &map), GS_CLASS_TRIVIAL);
+  const GSParams fast = {p.F, p.k, 0.26, 0.08};
+  assert_int_equal(GSEndStateClassifyMap(&trivial, NULL, &fast, &map), GS_CLASS_TRANSIENT);
+  /* other classes pass through */
+  GSEndStats pattern = {1, 0.1, 0.1, 0.45, 0.7, 0.1, 1e-7};
+  assert_int_equal(GSEndStateClassifyMap(&pattern, NULL, &p, &map), GS_CLASS_PATTERN);
+  pattern.final_change = 1.0;
+  assert_int_equal(GSEndStateClassifyMap(&pattern, NULL, &p, &map), GS_CLASS_OSCILLATING);
+  assert_int_equal(GSEndStateClassifyMap(NULL, NULL, &p, &map), GS_CLASS_INVALID);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_names),
+    cmocka_unit_test(test_classify_transient),
     cmocka_unit_test(test_classify_defaults_and_bases),
     cmocka_unit_test(test_classify_invalid),
     cmocka_unit_test(test_classify_trivial_tolerance),
