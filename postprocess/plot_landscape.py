@@ -7,16 +7,16 @@ Usage: plot_landscape.py FILE.h5 [-o PREFIX] [--loss pixel|spectrum|windowed] [-
 
 Writes PREFIX_<what>.png for each drawing (PREFIX defaults to FILE without .h5) and prints each name.
   heat     the loss over the two axes (cells centred on the axis values), invalid cells grey with an x,
-           bifurcation curves, the ground truth (root attributes named like the axes) as a star, cliff
-           midpoints as small markers
-  class    the trivial/uniform/pattern/oscillating/invalid class of each point, with counts and the
+           bifurcation curves (the ODE's solid, the simulated map's euler_* dashed), the ground truth
+           (root attributes named like the axes) as a star, cliff midpoints as small markers
+  class    the trivial/uniform/pattern/oscillating/invalid/transient class of each point, with counts and the
            reasons of the invalid points
   grad     |dL/dtheta| (log colours) with the descent direction of the two axis components as arrows
   gallery  the downsampled final v of the points, at most 12 x 12 panels, frames coloured by class
   slices   each loss against one axis (invalid points as red x on the floor): the whole file when it is
            1-D, the middle row and the middle column of a 2-D file
-  cliffs   histogram of the cliff midpoints' distance to the nearest curve (grid spacings), and the
-           jump against that distance
+  cliffs   histogram of the cliff midpoints' distance to the nearest curve (grid spacings) of the ODE
+           and of the map, and the jump against those distances
 Default: heat (slices for a 1-D file) and class, plus grad, gallery, cliffs when the file has them.
 --log: logarithmic loss colours (heat) and loss axes (slices); zeros and negatives sit at the smallest
 positive value."""
@@ -41,10 +41,11 @@ PROG = "plot_landscape.py"
 LOSSES = ("windowed", "spectrum", "pixel")  # default order of preference
 WHATS = ("heat", "class", "grad", "gallery", "slices", "cliffs")
 PARAMS = ("F", "k", "Du", "Dv")  # the order of /landscape/grad's last index
-CURVE_COLOURS = {"fold": "#e41a1c", "hopf": "#00bfff", "turing_rise": "#ff4fd8", "turing_fall": "#ff9f1a"}
+CURVE_COLOURS = {"fold": "#e41a1c", "hopf": "#00bfff", "turing_rise": "#ff4fd8", "turing_fall": "#ff9f1a",
+                 "euler_hopf": "#00bfff", "euler_turing": "#ff4fd8", "euler_flip": "#7fff00"}
 SPARE_COLOURS = ("#ffe119", "#7fff00", "#ffffff", "#a65628", "#f781bf", "#999999")
 CLASS_COLOURS = {"trivial": "#d9d9d9", "uniform": "#9ecae1", "pattern": "#41ab5d", "oscillating": "#fd8d3c",
-                 "invalid": "#3a3a3a"}
+                 "invalid": "#3a3a3a", "transient": "#bc80bd"}
 INVALID_GREY = "#c8c8c8"
 GALLERY_MAX = 12
 
@@ -109,11 +110,16 @@ class Landscape:
                 self.grad_norm = None
             self.gallery = self.read_gallery(g["gallery"]) if "gallery" in g else None
             self.curves = {}
+            self.map_curves = set()  # names of the simulated map's curves (family "map"): drawn dashed
             if "curves" in g:
                 for name, d in g["curves"].items():
                     pts = np.asarray(d[...], float).reshape(-1, 2)
+                    family = dattr(d, "family", "map" if name.startswith("euler_") else "ode")
+                    if family == "map":
+                        self.map_curves.add(name)
                     if np.isfinite(pts[:, 0]).any():  # (a 1-D slice's crossings are lone points (x, 0))
-                        self.curves[name] = (pts, dattr(d, "label", name).replace("_", " "))
+                        label = dattr(d, "label", name).replace("_", " ")
+                        self.curves[name] = (pts, f"{label} (map, dt)" if family == "map" else label)
             self.cliffs = None
             if "cliffs" in g and "x" in g["cliffs"]:
                 c = g["cliffs"]
@@ -122,6 +128,7 @@ class Landscape:
                 self.cliffs = {"x": get("x", np.nan).astype(float), "y": get("y", np.nan).astype(float),
                                "jump": get("jump", np.nan).astype(float), "kind": get("kind", 0).astype(int),
                                "distance": get("distance", np.nan).astype(float),
+                               "distance_map": get("distance_map", np.nan).astype(float),
                                "threshold": c.attrs.get("threshold"), "loss": dattr(c, "loss"),
                                "summary": {key: float(c.attrs[key]) for key in ("median_distance", "fraction_within_1", "fraction_within_2") if key in c.attrs}}
 
@@ -198,6 +205,11 @@ def curve_colour(name, i):
     return CURVE_COLOURS.get(name, SPARE_COLOURS[i % len(SPARE_COLOURS)])
 
 
+def curve_style(L, name):
+    """Solid for the ODE's curves, dashed for the simulated map's."""
+    return "--" if name in L.map_curves else "-"
+
+
 def outline(width=3.2):
     return [path_effects.Stroke(linewidth=width, foreground="black"), path_effects.Normal()]
 
@@ -230,11 +242,11 @@ def mark_invalid(ax, L, mask):
 def draw_curves(ax, L):
     handles = []
     for i, (name, (pts, label)) in enumerate(sorted(L.curves.items())):
-        colour = curve_colour(name, i)
+        colour, style = curve_colour(name, i), curve_style(L, name)
         lone = np.all(np.isfinite(pts), axis=1).sum() < 2
-        ax.plot(pts[:, 0], pts[:, 1], color=colour, linewidth=2.0, zorder=4, path_effects=outline(),
+        ax.plot(pts[:, 0], pts[:, 1], color=colour, linewidth=2.0, linestyle=style, zorder=4, path_effects=outline(),
                 marker="o" if lone else None, markersize=6)
-        handles.append(Line2D([], [], color=colour, linewidth=2.0, path_effects=outline(), label=label))
+        handles.append(Line2D([], [], color=colour, linewidth=2.0, linestyle=style, path_effects=outline(), label=label))
     return handles
 
 
@@ -529,11 +541,11 @@ def draw_lines_1d(ax, L, labels=True, along=None, fixed=None):
                 continue
         else:
             xs = crossings(pts, 1 - along, fixed)
-        colour = curve_colour(name, i)
+        colour, style = curve_colour(name, i), curve_style(L, name)
         for x in xs:
-            ax.axvline(x, color=colour, linewidth=1.8, path_effects=outline(3.0), zorder=2)
+            ax.axvline(x, color=colour, linewidth=1.8, linestyle=style, path_effects=outline(3.0), zorder=2)
         if len(xs):
-            handles.append(Line2D([], [], color=colour, linewidth=1.8, path_effects=outline(3.0), label=label))
+            handles.append(Line2D([], [], color=colour, linewidth=1.8, linestyle=style, path_effects=outline(3.0), label=label))
     name = L.xname if along in (None, 0) else L.yname
     t = L.truth(name)
     if t is not None:
@@ -637,20 +649,30 @@ def plot_cliffs(L, prefix, written):
             ax.axvline(median, color="black", linestyle="--", linewidth=1.2, label=f"median (loss jumps) {median:.2f}")
         within = [f"{100 * summary[k]:.0f}% within {k[-1]}" for k in ("fraction_within_1", "fraction_within_2") if k in summary]
         ax.legend(fontsize=9, title=", ".join(within) or None, title_fontsize=8.5)
+        dmap = c["distance_map"]
+        sel_map = np.isfinite(dmap) & (kind == 0)
+        if sel_map.any():
+            ax.hist(dmap[sel_map], bins=np.arange(0, max(top, np.ceil(dmap[sel_map].max() * 2) / 2) + 0.5, 0.5), histtype="step",
+                    color="black", linestyle="--", linewidth=1.6, label=f"loss jumps: distance to the map's curves ({sel_map.sum()})")
+            ax.legend(fontsize=9, title=", ".join(within) or None, title_fontsize=8.5)
     else:
         ax.text(0.5, 0.5, "no finite distances\n(no curves in the file?)", ha="center", va="center", transform=ax.transAxes)
     no_curve = (~finite).sum()
-    ax.set_xlabel("distance of the cliff midpoint to the nearest curve (grid spacings)")
+    ax.set_xlabel("cliff midpoint to the nearest curve (grid spacings); bars: ODE, dashed: map")
     ax.set_ylabel("number of cliffs")
     ax.set_title(f"{c['x'].size} cliffs; {no_curve} with no curve (NaN distance) not shown", fontsize=9.5)
     sel = finite & (kind == 0) & np.isfinite(jump)
+    sel_map = np.isfinite(c["distance_map"]) & (kind == 0) & np.isfinite(jump)
+    if sel_map.any():
+        bx.scatter(c["distance_map"][sel_map], jump[sel_map], s=22, marker="^", facecolors="none", edgecolors="black",
+                   linewidths=0.8, label="to the map's curves")
     if sel.any():
-        bx.scatter(dist[sel], jump[sel], s=18, color="#4c72b0", edgecolors="black", linewidths=0.4)
+        bx.scatter(dist[sel], jump[sel], s=18, color="#4c72b0", edgecolors="black", linewidths=0.4, label="to the ODE's curves")
         if (jump[sel] > 0).all() and jump[sel].max() / jump[sel].min() > 20:
             bx.set_yscale("log")
         if c["threshold"] is not None:
             bx.axhline(float(c["threshold"]), color="red", linestyle="--", linewidth=1, label=f"threshold {float(c['threshold']):.3g}")
-            bx.legend(fontsize=9)
+        bx.legend(fontsize=9)
     else:
         bx.text(0.5, 0.5, "no loss-jump cliffs with a distance", ha="center", va="center", transform=bx.transAxes)
     bx.set_xlabel("distance to the nearest curve (grid spacings)")
