@@ -366,26 +366,26 @@ static double BisectSegment(GSMapBoundary b, const GSParams *p0, const GSParams 
 
 static GSBifurcationStatus ScanSegment(GSMapBoundary b, const GSParams *p0, const GSParams *p1, const GSMapGrid *g, int clamp, int n_scan, int max, double t[], int rising[], int *n)
 {
-  GSParams p          = *p0;
-  double   t_prev     = 0.0;
-  double   margin_prv = MarginAt(b, &p, g, clamp);
+  GSParams p           = *p0;
+  double   t_prev      = 0.0;
+  double   margin_prev = MarginAt(b, &p, g, clamp);
 
   *n = 0;
   for (int i = 1; i < n_scan; i++) {
     const double t_i = UniformPoint(0.0, 1.0, i, n_scan);
     p                = SegmentPoint(p0, p1, t_i);
     const double margin = MarginAt(b, &p, g, clamp);
-    if (!isnan(margin) && !isnan(margin_prv) && (margin > 0.0) != (margin_prv > 0.0)) {
+    if (!isnan(margin) && !isnan(margin_prev) && (margin > 0.0) != (margin_prev > 0.0)) {
       const double   t_cross = BisectSegment(b, p0, p1, g, clamp, t_prev, t_i);
       const GSParams pc      = SegmentPoint(p0, p1, t_cross);
       if (IsBoundaryKind(b, &pc, g) && *n < max) {
-        t[*n]        = t_cross;
-        rising[*n]   = margin > 0.0;
-        *n          += 1;
+        t[*n]      = t_cross;
+        rising[*n] = margin > 0.0;
+        *n += 1;
       }
     }
-    t_prev     = t_i;
-    margin_prv = margin;
+    t_prev      = t_i;
+    margin_prev = margin;
   }
   return GS_BIFURCATION_OK;
 }
