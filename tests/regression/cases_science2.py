@@ -79,3 +79,54 @@ def case_residual_weak_ranks():
     for extra, name in ((["-gs_weak_radius", "30"], "-gs_weak_radius"), (["-gs_obs_fraction", "0.5"], "-gs_obs_fraction"),
                         (["-gs_residual_sigma", "inf"], "-gs_residual_sigma")):
         assert name in residual_failure(["-gs_input", "s.h5", "-gs_residual_method", "weak", "-gs_output", "bad.h5"] + extra, 2)
+
+
+P64 = ["-da_grid_x", "64", "-da_grid_y", "64", "-gs_steady_tol", "0", "-ts_max_steps", "2000"]
+P32 = ["-da_grid_x", "32", "-da_grid_y", "32", "-gs_init_block", "8", "-gs_steady_tol", "0", "-ts_max_steps", "300"]
+PIXEL = ["-gs_batch", "4", "-gs_deterministic", "-gs_loss", "pixel"]
+
+
+def stop_of(path):
+    with h5py.File(path) as f:
+        g = f["inversion"]
+        return {k: attr(g, k) for k in g.attrs}
+
+
+def case_invert_plateau():
+    """64^2, 2,000 steps, pixel loss, start 5% off: TAO's vanishing gradient on the trivial end state is
+    recorded as a plateau (typed code and text, file and stdout), not as convergence; a run that does
+    converge (32^2, 1% off) is still 'converged'; an invalid start under TAO is 'invalid'."""
+    run(["targets"] + P64 + ["-gs_targets", "4", "-gs_output", "t64.h5"])
+    proc = run(["invert"] + P64 + PIXEL + ["-gs_targets_file", "t64.h5", "-gs_start", "0.03675,0.06825,0.168,0.084",
+                                         "-gs_max_it", "20", "-gs_output", "plateau.h5"])
+    stop = stop_of("plateau.h5")
+    print(stop["reason"])
+    assert "stopped: plateau (TAO CONVERGED_GATOL" in proc.stdout, proc.stdout
+    assert stop["reason_code"] == 5 and stop["reason_name"] == "plateau" and stop["reason"].startswith("plateau (TAO CONVERGED_GATOL")
+    assert stop["end_trivial"] == 4 and "end states: 4 trivial" in stop["reason"]
+    assert stop["loss_floor"] == 0 and stop["stop_loss"] > 0.5 * stop["loss_flat"] > 0
+    run(["targets"] + P32 + ["-gs_targets", "4", "-gs_output", "t32.h5"])
+    for start, code, name in (("0.0353,0.0645,0.1615,0.0792", 0, "converged"), ("0.0353,0.0645,0.4,0.0792", 4, "invalid")):
+        proc = run(["invert"] + P32 + PIXEL + ["-gs_targets_file", "t32.h5", "-gs_start", start, "-gs_max_it", "100",
+                                             "-gs_output", f"{name}.h5"], 2)
+        stop = stop_of(f"{name}.h5")
+        print(stop["reason"])
+        assert stop["reason_code"] == code and stop["reason"].startswith(name + " (TAO "), stop
+        assert f"stopped: {name} (TAO" in proc.stdout
+    assert stop["end_invalid"] == 4
+
+
+def case_invert_basin_stops():
+    """A basin map counts plateau and invalid stops apart from convergence, in the file (/basin/reason
+    codes and per-reason counts) and in the summary."""
+    run(["targets"] + P64 + ["-gs_targets", "4", "-gs_output", "t64.h5"])
+    proc = run(["invert", "-gs_basin", "-gs_axes", "Du", "-gs_lo", "0.1616", "-gs_hi", "0.4", "-gs_n", "3"] + P64 + PIXEL +
+               ["-gs_targets_file", "t64.h5", "-gs_start", "0.0353,0.0645,0.16,0.0792", "-gs_max_it", "60", "-gs_output", "b.h5"], 2)
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("stops of"))
+    print(line)
+    assert line == "stops of 3 starts: 0 converged, 0 iteration_cap, 0 diverged, 0 safeguard_exhausted, 2 invalid, 1 plateau"
+    with h5py.File("b.h5") as f:
+        reason = f["basin/reason"]
+        assert list(reason[...]) == [5, 4, 4] and reason.attrs["plateau"] == 1 and reason.attrs["invalid"] == 2
+        assert attr(reason, "names").split(",")[5] == "plateau" and reason.attrs["converged"] == 0
+        assert list(f["basin/converged"][...]) == [0, 0, 0]
