@@ -130,3 +130,35 @@ def case_invert_basin_stops():
         assert list(reason[...]) == [5, 4, 4] and reason.attrs["plateau"] == 1 and reason.attrs["invalid"] == 2
         assert attr(reason, "names").split(",")[5] == "plateau" and reason.attrs["converged"] == 0
         assert list(f["basin/converged"][...]) == [0, 0, 0]
+
+
+def taylor_of(path):
+    with h5py.File(path) as f:
+        g = f["gradcheck"]
+        out = {k: attr(g, k) for k in g.attrs if k.startswith("taylor")}
+        out["rates"], out["h"] = g["taylor_rates"][...], g["taylor_h"][...]
+        out["rate"] = float(g["taylor_rate"][()])
+    return out
+
+
+def case_gradient_taylor_sweep():
+    """The spectrum loss on the default 128^2, 2,000-step run: the sweep over 1e-1 .. 1e-9 finds the
+    range where the rate is 2 and checks the rate there (ok); checked at h = 1e-4 (curvature, not a
+    gradient error) it is flagged; a deliberately wrong gradient (scaled by 1.01) is flagged."""
+    fast = ["gradcheck", "-gs_loss", "spectrum", "-gs_fd", "0", "-gs_forward", "0", "-gs_implicit", "0"]
+    proc = run(fast + ["-gs_output", "sweep.h5"])
+    t = taylor_of("sweep.h5")
+    print(f"rates {np.round(t['rates'], 3)}; range {t['taylor_range_hi']:.1e} .. {t['taylor_range_lo']:.1e}; "
+          f"rate {t['rate']:.3f} at {t['taylor_h_chosen']:.1e}: {t['taylor_verdict']}")
+    assert len(t["h"]) == 9 and t["h"][0] == 0.1 and abs(t["h"][-1] / 1e-9 - 1) < 1e-12
+    assert t["taylor_flags"] == 0 and t["taylor_verdict"] == "ok" and 1.9 <= t["rate"] <= 2.1
+    assert t["taylor_range_hi"] >= t["taylor_h_chosen"] >= t["taylor_range_lo"]
+    assert "Taylor rate within [1.9, 2.1] for h from" in proc.stdout and "FLAGGED" not in proc.stdout
+    proc = run(fast + ["-gs_taylor_h0", "1e-4", "-gs_output", "h4.h5"])
+    t = taylor_of("h4.h5")
+    print(f"at h = 1e-4: rate {t['rate']:.3f}: {t['taylor_verdict']}")
+    assert t["taylor_flags"] == 2 and "FLAGGED: rate at the chosen step outside" in proc.stdout
+    proc = run(fast + ["-gs_taylor_gradient_scale", "1.01", "-gs_output", "wrong.h5"])
+    t = taylor_of("wrong.h5")
+    print(f"gradient x 1.01: rates {np.round(t['rates'], 3)}: {t['taylor_verdict']}")
+    assert t["taylor_flags"] & 4 and "FLAGGED" in proc.stdout and "wrong gradient" in t["taylor_verdict"]
