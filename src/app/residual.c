@@ -164,7 +164,7 @@ static PetscErrorCode ResultWrite(GSOutput *out, const ResidualOptions *o, const
     PetscCall(GSH5WriteAttributeReal(out, "/residual", "sigma_v", r->sigma_used[1]));
     PetscCall(GSH5WriteAttributeString(out, "/residual", "sigma_source", o->obs.sigma >= 0 ? "given" : "estimated"));
   }
-  PetscCall(GSH5WriteAttributeString(out, "/residual", "norm_definition", "sqrt(loss), loss = mean over used cells of r_u^2 + r_v^2 at theta_hat (closed form)"));
+  PetscCall(GSH5WriteAttributeString(out, "/residual", "norm_definition", o->obs.method == GS_RESIDUAL_METHOD_WEAK ? "sqrt(loss), loss = mean over test functions of the squared weak residuals (u- and v-rows) at theta_hat (closed form)" : "sqrt(loss), loss = mean over used cells of r_u^2 + r_v^2 at theta_hat (closed form)"));
   PetscFunctionReturn(0);
 }
 
