@@ -46,7 +46,7 @@ PL.PROG = PROG  # the landscape reader's messages name this script
 PARAMS = PL.PARAMS
 PARAM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 OUTCOME_COLOURS = {"to the truth": "#41ab5d", "converged": "#6baed6", "iteration_cap": "#fd8d3c", "diverged": "#e31a1c",
-                   "safeguard_exhausted": "#984ea3", "invalid_start": "#3a3a3a"}
+                   "safeguard_exhausted": "#984ea3", "invalid_start": "#3a3a3a", "invalid": "#3a3a3a", "plateau": "#bdbdbd"}
 SPARE = ("#ffff33", "#a65628", "#f781bf", "#999999")
 
 
@@ -231,7 +231,8 @@ class Basin:
 def outcome_label(name):
     return {"to the truth": "converged to the truth", "converged": "converged elsewhere (not within 1% of the truth)",
             "iteration_cap": "iteration cap", "safeguard_exhausted": "safeguard exhausted",
-            "invalid_start": "invalid start"}.get(name, name.replace("_", " "))
+            "invalid_start": "invalid start", "invalid": "invalid run at the final theta",
+            "plateau": "stopped on the plateau"}.get(name, name.replace("_", " "))
 
 
 # ---------------------------------------------------------------- helpers

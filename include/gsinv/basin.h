@@ -4,8 +4,5 @@
 #include "gsinv/inversion.h"
 #include "gsinv/sweep.h"
 
-/* Why a start's inversion stopped: the codes of /basin/reason. */
-extern const char *const GSBasinReasonNames[];
-
 /* Runs the basin map of the options on world's groups; output as -gs_output. Collective. */
 PetscErrorCode GSInvertBasin(MPI_Comm world, GSSweepGroups *groups, const double start[GS_NPARAM], const char *output);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "gsinv/gradient.h"
+#include "gsinv/landscape_analysis.h"
 #include "gsinv/reparam.h"
 
 typedef enum { GS_OPTIMIZER_TAO = 0, GS_OPTIMIZER_SGD = 1 } GSOptimizerType;
@@ -18,6 +19,33 @@ typedef struct {
   double  loss, grad_norm, lr, wall_time;
   int32_t lr_tries, valid;
 } GSIterationRecord;
+
+/* Why an inversion stopped: the codes of /inversion reason_code and /basin/reason. */
+typedef enum {
+  GS_STOP_CONVERGED           = 0, /* TAO's convergence test held at a loss near the floor, with a non-trivial end state */
+  GS_STOP_ITERATION_CAP       = 1, /* -gs_max_it reached (a rerun with a higher cap continues) */
+  GS_STOP_DIVERGED            = 2, /* TAO gave up (line search failure, ...) */
+  GS_STOP_SAFEGUARD_EXHAUSTED = 3, /* SGD: every trial step made an invalid run */
+  GS_STOP_INVALID             = 4, /* a run of the batch at the final theta is invalid (e.g. an invalid start under TAO) */
+  GS_STOP_PLATEAU             = 5  /* stopped on the plateau: see GSStop */
+} GSStopReason;
+
+/* "converged", "iteration_cap", "diverged", "safeguard_exhausted", "invalid", "plateau", NULL. */
+extern const char *const GSStopReasonNames[];
+
+/* How an inversion stopped, measured at the final theta. A stop is a plateau when every member of
+   the batch ends trivial or uniform there, or when TAO's convergence test held (a vanishing gradient)
+   at a loss far above the floor: loss - floor > -gs_plateau_ratio (0.5) x (flat - floor), with flat
+   the loss of the trivial state (1, 0) against the targets and floor the loss of the targets against
+   each other (0 with -gs_deterministic, where the truth reproduces every target). */
+typedef struct {
+  GSStopReason reason;
+  PetscBool    capped;    /* the iteration cap ended it (also for a plateau found at the cap) */
+  char         text[512]; /* e.g. "plateau (TAO CONVERGED_GATOL (3); |g| 1e-86; loss 1.3e-02 (flat 1.3e-02, floor 0); end states: 8 trivial)" */
+  char         optimizer_reason[128]; /* the optimiser's own words, e.g. "TAO CONVERGED_GATOL (3)" */
+  double       loss, grad_norm, flat, floor;
+  PetscInt     end_counts[GS_END_CLASS_N]; /* batch members per GSEndClass at the final theta */
+} GSStop;
 
 typedef struct _p_GSInversion *GSInversion;
 
@@ -40,9 +68,15 @@ PetscErrorCode GSInversionDescribe(GSInversion inv, char *buf, size_t len);
 PetscErrorCode GSInversionSetMonitor(GSInversion inv, GSInversionMonitor monitor, void *ctx);
 
 /* Runs from physical theta0 (iterations first, first + 1, ...; SGD continues exactly from
-   raw0 when it is not NULL) until converged, the cap or the safeguard gives up; reason describes
-   the stop, capped says it was the iteration cap (a later call may go on). Collective on comm. */
-PetscErrorCode GSInversionSolve(GSInversion inv, const double theta0[GS_NPARAM], const double *raw0, PetscInt first, double theta[GS_NPARAM], char *reason, size_t len, PetscBool *capped);
+   raw0 when it is not NULL) until converged, the cap or the safeguard gives up; stop says why, as
+   measured at the final theta (GSStop; one more batch evaluation when the last one was elsewhere).
+   Collective on comm. */
+PetscErrorCode GSInversionSolve(GSInversion inv, const double theta0[GS_NPARAM], const double *raw0, PetscInt first, double theta[GS_NPARAM], GSStop *stop);
+
+/* Completes stop (whose reason, capped, optimizer_reason and grad_norm the optimiser set) at the
+   final theta of the last iteration: end-state classes, loss, floor and flat loss, the plateau and
+   invalid rules, and the text. Collective on comm. */
+PetscErrorCode GSInversionStopFinish(GSInversion inv, const double theta[GS_NPARAM], PetscInt iteration, GSStop *stop);
 
 /* Mean loss (and gradient) of the batch of `iteration` at theta; valid is false if any run of
    the batch was invalid. Collective on comm. */

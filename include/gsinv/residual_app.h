@@ -7,6 +7,9 @@
 /* Which rows of A enter the fit: both fields, or the v-rows only (u unobserved). */
 typedef enum { GS_OBS_FIELDS_UV = 0, GS_OBS_FIELDS_V = 1 } GSObsFields;
 
+/* How the residual is measured: pointwise at every cell (strong), or integrated against test functions (weak). */
+typedef enum { GS_RESIDUAL_METHOD_STRONG = 0, GS_RESIDUAL_METHOD_WEAK = 1 } GSResidualMethod;
+
 /* How the data are observed before the fit. Every random draw is a counter-based hash of
    (seed, snapshot, global cell, stream), so the result does not depend on the decomposition. */
 typedef struct {
@@ -15,6 +18,10 @@ typedef struct {
   GSObsFields fields;   /* -gs_obs_fields uv|v */
   PetscInt    smooth;   /* -gs_obs_smooth: passes of the 5-point filter (c + lap/8) before the Laplacians (0) */
   PetscInt64  seed;     /* -gs_seed */
+  GSResidualMethod method; /* -gs_residual_method strong|weak */
+  PetscReal   sigma;    /* -gs_residual_sigma: noise level of the weak form's bias correction (< 0: estimated from the data) */
+  PetscInt    weak_radius, weak_spacing, weak_power; /* -gs_weak_radius, -gs_weak_spacing, -gs_weak_power */
+  PetscReal  *sigma_used; /* if not NULL: the weak form leaves (sigma_u, sigma_v) of its last snapshot here */
 } GSObservation;
 
 /* Forms of the residual: steady (x_t = 0, data /state) or transient (x_t from consecutive /snapshots). */
@@ -39,6 +46,12 @@ PetscErrorCode GSResidualObserve(GSModel m, const GSObservation *obs, PetscInt s
    (Xnext - X)/dt_pair, or 0 when Xnext is NULL. A cell is used when it and its 4 neighbours are
    observed (obs->fraction). Collective (halo exchange of X). */
 PetscErrorCode GSResidualAddCells(GSModel m, const GSObservation *obs, Vec X, Vec Xnext, PetscReal dt_pair, GSResidualSums *local);
+
+/* The weak form of GSResidualAddCells: the rows of every test function, summed over ranks (one
+   reduction, together with the finest-scale content that estimates the noise), are added to the
+   normal equations of rank 0's `local` (other ranks add nothing). Stops when the test functions do
+   not fit the grid. Collective. */
+PetscErrorCode GSResidualWeakAddCells(GSModel m, const GSObservation *obs, Vec X, Vec Xnext, PetscReal dt_pair, GSResidualSums *local);
 
 /* One pass over the data: reads the state or the snapshot pairs into the decomposition of m,
    accumulates and reduces the sums over all ranks (every rank gets the global sums). Collective. */

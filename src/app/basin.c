@@ -16,8 +16,6 @@ typedef struct {
   int32_t reason, converged;
 } BasinRecord;
 
-const char *const GSBasinReasonNames[] = {"converged", "iteration_cap", "diverged", "safeguard_exhausted", "invalid_start", NULL};
-
 typedef struct {
   GSSweepGroups groups;
   GSSweepAxes   axes;
@@ -27,15 +25,6 @@ typedef struct {
   double        truth[GS_NPARAM];
   BasinRecord   last; /* the start being run: its last iteration */
 } Basin;
-
-static int ReasonCode(const char *reason, PetscBool capped)
-{
-  if (capped) return 1;
-  if (!strncmp(reason, "TAO CONVERGED", 13)) return 0;
-  if (!strncmp(reason, "TAO", 3)) return 2;
-  if (!strncmp(reason, "safeguard", 9)) return 3;
-  return 4;
-}
 
 static PetscErrorCode LastIteration(GSInversion inv, const GSIterationRecord *rec, void *ctx)
 {
@@ -52,8 +41,8 @@ static PetscErrorCode LastIteration(GSInversion inv, const GSIterationRecord *re
 static PetscErrorCode BasinRun(Basin *b, PetscBool *interrupted)
 {
   PetscInt  index;
-  char      reason[256];
-  PetscBool capped, stop;
+  GSStop    reason;
+  PetscBool stop;
   long      done, invalid;
 
   PetscFunctionBeginUser;
@@ -67,21 +56,21 @@ static PetscErrorCode BasinRun(Basin *b, PetscBool *interrupted)
     b->last.index = index;
     GSParamsToArray(&start, b->last.theta_start);
     b->last.loss = NAN;
-    PetscCall(GSInversionSolve(b->inv, b->last.theta_start, NULL, 0, b->last.theta_final, reason, sizeof(reason), &capped));
+    PetscCall(GSInversionSolve(b->inv, b->last.theta_start, NULL, 0, b->last.theta_final, &reason));
     stop = GSInterruptRequested();
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPIU_BOOL, MPI_LOR, b->groups.group));
     if (stop) {
       *interrupted = PETSC_TRUE;
       break;
     }
-    b->last.reason    = ReasonCode(reason, capped);
+    b->last.reason    = (int32_t)reason.reason;
     b->last.converged = 1;
     for (int q = 0; q < GS_NPARAM; q++) b->last.converged &= PetscAbsReal(b->last.theta_final[q] / b->truth[q] - 1) <= 1e-2;
     if (b->groups.group_rank == 0) {
       PetscCall(GSJournalAppend(&b->journal, &b->last));
       PetscCall(GSSweepGroupsCountDone(&b->groups, (PetscBool)!b->last.converged, &done, &invalid));
       PetscCall(PetscPrintf(PETSC_COMM_SELF, "[group %" PetscInt_FMT "] start %" PetscInt_FMT " (%.5g, %.5g, %.5g, %.5g) -> (%.5g, %.5g, %.5g, %.5g) loss %.3e after %lld iterations: %s | %ld done, %ld not converged\n", b->groups.group_id, index, b->last.theta_start[0], b->last.theta_start[1], b->last.theta_start[2], b->last.theta_start[3],
-                            b->last.theta_final[0], b->last.theta_final[1], b->last.theta_final[2], b->last.theta_final[3], b->last.loss, (long long)b->last.iterations, reason, done, invalid));
+                            b->last.theta_final[0], b->last.theta_final[1], b->last.theta_final[2], b->last.theta_final[3], b->last.loss, (long long)b->last.iterations, reason.text, done, invalid));
     }
   }
   PetscFunctionReturn(0);
@@ -148,13 +137,29 @@ static PetscErrorCode BasinWrite(Basin *b, PetscInt n, const BasinRecord *rec)
   PetscCall(GSH5WriteIntArray(&out, "/basin/reason", r, grid, reason));
   PetscCall(GSH5WriteIntArray(&out, "/basin/converged", r, grid, conv));
   PetscCall(GSH5WriteRealArray(&out, "/basin/theta_truth", 1, &four, b->truth));
-  for (int i = 0; GSBasinReasonNames[i]; i++) {
+  for (int i = 0; GSStopReasonNames[i]; i++) {
+    PetscInt64 count = 0;
     if (i) PetscCall(PetscStrlcat(names, ",", sizeof(names)));
-    PetscCall(PetscStrlcat(names, GSBasinReasonNames[i], sizeof(names)));
+    PetscCall(PetscStrlcat(names, GSStopReasonNames[i], sizeof(names)));
+    for (PetscInt k = 0; k < n; k++) count += rec[k].reason == i;
+    PetscCall(GSH5WriteAttributeInt(&out, "/basin/reason", GSStopReasonNames[i], count));
   }
   PetscCall(GSH5WriteAttributeString(&out, "/basin/reason", "names", names));
   PetscCall(GSOutputClose(&out));
   PetscCall(PetscFree6(start, final, loss, its, reason, conv));
+  PetscFunctionReturn(0);
+}
+
+/* Counts per stop reason: plateau and invalid stops apart from convergence. */
+static PetscErrorCode BasinSummary(MPI_Comm world, PetscInt n, const BasinRecord *rec)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscPrintf(world, "stops of %" PetscInt_FMT " starts:", n));
+  for (int i = 0; GSStopReasonNames[i]; i++) {
+    PetscInt count = 0;
+    for (PetscInt k = 0; k < n; k++) count += rec[k].reason == i;
+    PetscCall(PetscPrintf(world, " %" PetscInt_FMT " %s%s", count, GSStopReasonNames[i], GSStopReasonNames[i + 1] ? "," : "\n"));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -200,6 +205,7 @@ PetscErrorCode GSInvertBasin(MPI_Comm world, GSSweepGroups *groups, const double
     } else {
       PetscCall(BasinRead(&b, n, records, done));
       PetscCall(BasinWrite(&b, n, records));
+      PetscCall(BasinSummary(world, n, records));
       PetscCall(GSJournalClose(world, &b.journal, PETSC_TRUE));
       PetscCall(PetscPrintf(world, "wrote %s: %" PetscInt_FMT " starts\n", b.output, n));
     }

@@ -1,5 +1,5 @@
 /* gsinv gradcheck: the gradient of a loss of the final state by every route, their agreement,
-   and a Taylor test, printed and written to HDF5. */
+   and a Taylor test that sweeps its steps over decades and flags itself, printed and written to HDF5. */
 #include <petsctime.h>
 
 #include "gsinv/app.h"
@@ -8,13 +8,13 @@
 #include "gsinv/io.h"
 #include "gsinv/options.h"
 #include "gsinv/reparam.h"
-
-#define GS_TAYLOR_N 6
+#include "gsinv/taylor.h"
 
 typedef struct {
   char          output[PETSC_MAX_PATH_LEN], target[PETSC_MAX_PATH_LEN];
   PetscInt      target_seed;
-  PetscReal     fd_step, taylor_h0;
+  PetscReal     fd_step, taylor_h0, taylor_hmax, taylor_hmin, taylor_gradient_scale;
+  PetscInt      taylor_per_decade;
   GSReparamType reparam;
   PetscBool     implicit, implicit_set, forward, fd, taylor;
 } GradcheckOptions;
@@ -23,7 +23,7 @@ typedef struct {
   GSGradientResult adjoint, forward, fd, truncated, implicit;
   GSImplicitInfo   implicit_info;
   PetscReal        gauss_newton[GS_NPARAM * GS_NPARAM];
-  PetscReal        taylor_h[GS_TAYLOR_N], taylor_remainder[GS_TAYLOR_N], taylor_rate;
+  GSTaylorSweep    taylor;
   PetscBool        has_forward, has_truncated, has_implicit, has_fd, has_taylor;
   PetscLogDouble   time_forward, time_adjoint;
 } GradcheckResults;
@@ -37,7 +37,11 @@ static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, Gradche
   o->target[0]   = 0;
   o->target_seed = seed + 1;
   o->fd_step     = 1e-7;
-  o->taylor_h0   = 1e-4;
+  o->taylor_h0   = 0;
+  o->taylor_hmax = 1e-1;
+  o->taylor_hmin = 1e-9;
+  o->taylor_per_decade     = 1;
+  o->taylor_gradient_scale = 1;
   o->implicit    = PETSC_TRUE;
   o->forward      = PETSC_TRUE;
   o->fd           = PETSC_TRUE;
@@ -47,7 +51,11 @@ static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, Gradche
   PetscCall(PetscOptionsString("-gs_target", "HDF5 file whose /state/v is the target (default: a ground-truth run from -gs_target_seed)", "GSAppGradcheck", o->target, o->target, sizeof(o->target), NULL));
   PetscCall(GSOptionsInt("-gs_target_seed", "Seed of the ground-truth target run (default -gs_seed + 1)", "GSAppGradcheck", o->target_seed, &o->target_seed, NULL));
   PetscCall(GSOptionsReal("-gs_fd_step", "Relative step of the central differences", "GSAppGradcheck", o->fd_step, &o->fd_step, NULL));
-  PetscCall(GSOptionsReal("-gs_taylor_h0", "Largest relative step of the Taylor test (halved 5 times)", "GSAppGradcheck", o->taylor_h0, &o->taylor_h0, NULL));
+  PetscCall(GSOptionsReal("-gs_taylor_h0", "Relative step at which the Taylor rate is checked (0: the middle of the rate-2 range the sweep finds)", "GSAppGradcheck", o->taylor_h0, &o->taylor_h0, NULL));
+  PetscCall(GSOptionsReal("-gs_taylor_hmax", "Largest relative step of the Taylor sweep", "GSAppGradcheck", o->taylor_hmax, &o->taylor_hmax, NULL));
+  PetscCall(GSOptionsReal("-gs_taylor_hmin", "Smallest relative step of the Taylor sweep", "GSAppGradcheck", o->taylor_hmin, &o->taylor_hmin, NULL));
+  PetscCall(GSOptionsInt("-gs_taylor_per_decade", "Steps per decade of the Taylor sweep", "GSAppGradcheck", o->taylor_per_decade, &o->taylor_per_decade, NULL));
+  PetscCall(GSOptionsReal("-gs_taylor_gradient_scale", "Test hook: scale the adjoint gradient the Taylor test checks (1: as computed; else a deliberately wrong gradient)", "GSAppGradcheck", o->taylor_gradient_scale, &o->taylor_gradient_scale, NULL));
   PetscCall(PetscOptionsEnum("-gs_reparam", "Reparameterisation whose raw gradient is also reported", "GSAppGradcheck", GSReparamTypes, reparam, &reparam, NULL));
   PetscCall(PetscOptionsBool("-gs_implicit", "Also compute the implicit-function gradient (default: when running to a steady state)", "GSAppGradcheck", o->implicit, &o->implicit, &o->implicit_set));
   PetscCall(PetscOptionsBool("-gs_forward", "Compute the forward-sensitivity gradient (4 tangent solves)", "GSAppGradcheck", o->forward, &o->forward, NULL));
@@ -56,7 +64,9 @@ static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, Gradche
   PetscOptionsEnd();
   o->reparam = (GSReparamType)reparam;
   PetscCheck(o->fd_step > 0 && o->fd_step < 1, comm, PETSC_ERR_USER_INPUT, "-gs_fd_step %g must be in (0, 1)", (double)o->fd_step);
-  PetscCheck(o->taylor_h0 > 0 && o->taylor_h0 < 1, comm, PETSC_ERR_USER_INPUT, "-gs_taylor_h0 %g must be in (0, 1)", (double)o->taylor_h0);
+  PetscCheck(o->taylor_h0 >= 0 && o->taylor_h0 < 1, comm, PETSC_ERR_USER_INPUT, "-gs_taylor_h0 %g must be in [0, 1)", (double)o->taylor_h0);
+  PetscCheck(GSTaylorSteps(o->taylor_hmax, o->taylor_hmin, (int)o->taylor_per_decade, (double[GS_TAYLOR_MAX]){0}) > 2, comm, PETSC_ERR_USER_INPUT, "-gs_taylor_hmax %g, -gs_taylor_hmin %g, -gs_taylor_per_decade %" PetscInt_FMT ": need 0 < hmin < hmax < 1, 1 to 8 steps per decade, at most %d and at least 3 steps", (double)o->taylor_hmax, (double)o->taylor_hmin, o->taylor_per_decade, GS_TAYLOR_MAX);
+  PetscCheck(PetscIsNormalReal(o->taylor_gradient_scale), comm, PETSC_ERR_USER_INPUT, "-gs_taylor_gradient_scale %g must be finite and non-zero", (double)o->taylor_gradient_scale);
   PetscCheck(o->target_seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_target_seed %" PetscInt_FMT " must be >= 0", o->target_seed);
   PetscFunctionReturn(0);
 }
@@ -82,41 +92,33 @@ static PetscErrorCode GradcheckTarget(GSRun run, const GradcheckOptions *o, cons
   PetscFunctionReturn(0);
 }
 
-/* Remainders |L(theta + h d) - L(theta) - h grad.d| at halving h (d: fixed relative direction),
-   and the least-squares slope of log remainder against log h: 2 for a correct gradient. */
+/* Remainders |L(theta + h d) - L(theta) - h grad.d| over decades of h (d: fixed relative
+   direction), then GSTaylorAnalyse: the rates between successive steps, the range where they are 2,
+   the rate at the chosen step and the flags. */
 static PetscErrorCode TaylorTest(GSModel m, GSGradient g, Vec X0, const GradcheckOptions *o, GradcheckResults *res)
 {
   const double     dir[GS_NPARAM] = {0.8, -0.6, 0.5, -0.7};
   const GSParams   base           = m->params;
+  GSTaylorSweep   *t              = &res->taylor;
   GSGradientResult shifted;
-  double           theta[GS_NPARAM], sx = 0, sy = 0, sxx = 0, sxy = 0;
-  int              used = 0;
+  double           theta[GS_NPARAM], slope = 0;
 
   PetscFunctionBeginUser;
   GSParamsToArray(&base, theta);
-  for (int i = 0; i < GS_TAYLOR_N; i++) {
-    double   tp[GS_NPARAM], slope = 0;
+  for (int q = 0; q < GS_NPARAM; q++) slope += o->taylor_gradient_scale * res->adjoint.grad[q] * theta[q] * dir[q];
+  t->n = GSTaylorSteps(o->taylor_hmax, o->taylor_hmin, (int)o->taylor_per_decade, t->h);
+  for (int i = 0; i < t->n; i++) {
+    double   tp[GS_NPARAM];
     GSParams p;
-    res->taylor_h[i] = o->taylor_h0 / (double)(1 << i);
-    for (int q = 0; q < GS_NPARAM; q++) {
-      tp[q] = theta[q] * (1 + res->taylor_h[i] * dir[q]);
-      slope += res->adjoint.grad[q] * theta[q] * dir[q];
-    }
+    for (int q = 0; q < GS_NPARAM; q++) tp[q] = theta[q] * (1 + t->h[i] * dir[q]);
     p = GSParamsFromArray(tp);
     PetscCall(GSModelSetParams(m, &p));
     PetscCall(GSGradientLoss(g, X0, &shifted));
-    res->taylor_remainder[i] = PetscAbsReal(shifted.loss - res->adjoint.loss - res->taylor_h[i] * slope);
-    if (res->taylor_remainder[i] > 0 && GSRunReasonIsValid(shifted.reason)) {
-      const double x = log(res->taylor_h[i]), y = log(res->taylor_remainder[i]);
-      sx += x;
-      sy += y;
-      sxx += x * x;
-      sxy += x * y;
-      used++;
-    }
+    t->valid[i]     = GSRunReasonIsValid(shifted.reason);
+    t->remainder[i] = t->valid[i] ? PetscAbsReal(shifted.loss - res->adjoint.loss - t->h[i] * slope) : NAN;
   }
   PetscCall(GSModelSetParams(m, &base));
-  res->taylor_rate = used > 1 ? (used * sxy - sx * sy) / (used * sxx - sx * sx) : (PetscReal)NAN;
+  GSTaylorAnalyse(t, o->taylor_h0, res->adjoint.loss);
   PetscFunctionReturn(0);
 }
 
@@ -178,6 +180,22 @@ static PetscErrorCode PrintRow(MPI_Comm comm, const char *name, const PetscReal 
   PetscFunctionReturn(0);
 }
 
+/* The sweep's table and its verdict; a flagged test says so on a line of its own. */
+static PetscErrorCode TaylorPrint(MPI_Comm comm, const GSTaylorSweep *t)
+{
+  char flags[256];
+
+  PetscFunctionBeginUser;
+  GSTaylorDescribeFlags(t->flags, flags, sizeof(flags));
+  PetscCall(PetscPrintf(comm, "Taylor test (relative step h, remainder, rate between h and the next step):\n"));
+  for (int i = 0; i + 1 < t->n; i++) PetscCall(PetscPrintf(comm, "  h %.2e  remainder %.3e%s  rate %.3f\n", t->h[i], t->remainder[i], t->valid[i] ? "" : " (invalid run)", t->rate[i]));
+  PetscCall(PetscPrintf(comm, "  h %.2e  remainder %.3e%s\n", t->h[t->n - 1], t->remainder[t->n - 1], t->valid[t->n - 1] ? "" : " (invalid run)"));
+  if (t->range_first >= 0) PetscCall(PetscPrintf(comm, "Taylor rate within [%.1f, %.1f] for h from %.2e down to %.2e\n", GS_TAYLOR_RATE_LO, GS_TAYLOR_RATE_HI, t->range_hi, t->range_lo));
+  else PetscCall(PetscPrintf(comm, "Taylor rate within [%.1f, %.1f] nowhere in the sweep\n", GS_TAYLOR_RATE_LO, GS_TAYLOR_RATE_HI));
+  PetscCall(PetscPrintf(comm, "Taylor convergence rate %.3f at h = %.2e (expected 2): %s%s\n", t->rate_chosen, t->h_chosen, t->flags ? "FLAGGED: " : "", flags));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode GradcheckPrint(MPI_Comm comm, GSModel m, const GradcheckOptions *o, const GradcheckResults *res)
 {
   double theta[GS_NPARAM], raw[GS_NPARAM], dphys[GS_NPARAM], graw[GS_NPARAM];
@@ -199,12 +217,29 @@ static PetscErrorCode GradcheckPrint(MPI_Comm comm, GSModel m, const GradcheckOp
     GSReparamGradient(dphys, res->adjoint.grad, graw);
     PetscCall(PetscPrintf(comm, "adjoint in %s raw variables: % .6e % .6e % .6e % .6e\n", GSReparamTypes[o->reparam], graw[0], graw[1], graw[2], graw[3]));
   }
-  if (res->has_taylor) {
-    PetscCall(PetscPrintf(comm, "Taylor test (relative step, remainder):"));
-    for (int i = 0; i < GS_TAYLOR_N; i++) PetscCall(PetscPrintf(comm, " (%.2e, %.2e)", res->taylor_h[i], res->taylor_remainder[i]));
-    PetscCall(PetscPrintf(comm, "\nTaylor convergence rate %.3f (expected 2)\n", (double)res->taylor_rate));
-  }
+  if (res->has_taylor) PetscCall(TaylorPrint(comm, &res->taylor));
   PetscCall(PetscPrintf(comm, "time: forward run %.3f s, adjoint gradient (forward + checkpointed adjoint) %.3f s, ratio %.2f\n", res->time_forward, res->time_adjoint, res->time_adjoint / res->time_forward));
+  PetscFunctionReturn(0);
+}
+
+/* /gradcheck/taylor_h, taylor_remainder [n], taylor_rates [n - 1], taylor_rate (at the chosen step)
+   and the verdict as attributes of /gradcheck. */
+static PetscErrorCode TaylorWrite(GSOutput *out, const GSTaylorSweep *t)
+{
+  hsize_t n = (hsize_t)t->n, pairs = (hsize_t)t->n - 1;
+  char    flags[256];
+
+  PetscFunctionBeginUser;
+  GSTaylorDescribeFlags(t->flags, flags, sizeof(flags));
+  PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_h", 1, &n, t->h));
+  PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_remainder", 1, &n, t->remainder));
+  PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_rates", 1, &pairs, t->rate));
+  PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_rate", 0, NULL, &t->rate_chosen));
+  PetscCall(GSH5WriteAttributeReal(out, "/gradcheck", "taylor_h_chosen", t->h_chosen));
+  PetscCall(GSH5WriteAttributeReal(out, "/gradcheck", "taylor_range_hi", t->range_hi));
+  PetscCall(GSH5WriteAttributeReal(out, "/gradcheck", "taylor_range_lo", t->range_lo));
+  PetscCall(GSH5WriteAttributeInt(out, "/gradcheck", "taylor_flags", t->flags));
+  PetscCall(GSH5WriteAttributeString(out, "/gradcheck", "taylor_verdict", flags));
   PetscFunctionReturn(0);
 }
 
@@ -212,7 +247,7 @@ static PetscErrorCode GradcheckWrite(GSOutput *out, GSModel m, GSRun run, const 
 {
   const char *ts_type;
   PetscReal   dt;
-  hsize_t     four = GS_NPARAM, gn[2] = {GS_NPARAM, GS_NPARAM}, nt = GS_TAYLOR_N;
+  hsize_t     four = GS_NPARAM, gn[2] = {GS_NPARAM, GS_NPARAM};
 
   PetscFunctionBeginUser;
   PetscCall(GSRunGetScheme(run, &ts_type, &dt));
@@ -224,11 +259,7 @@ static PetscErrorCode GradcheckWrite(GSOutput *out, GSModel m, GSRun run, const 
   if (res->has_implicit) PetscCall(GSH5WriteRealArray(out, "/gradcheck/implicit", 1, &four, res->implicit.grad));
   if (res->has_forward) PetscCall(GSH5WriteRealArray(out, "/gradcheck/gauss_newton", 2, gn, res->gauss_newton));
   PetscCall(GSH5WriteRealArray(out, "/gradcheck/loss", 0, NULL, &res->adjoint.loss));
-  if (res->has_taylor) {
-    PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_h", 1, &nt, res->taylor_h));
-    PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_remainder", 1, &nt, res->taylor_remainder));
-    PetscCall(GSH5WriteRealArray(out, "/gradcheck/taylor_rate", 0, NULL, &res->taylor_rate));
-  }
+  if (res->has_taylor) PetscCall(TaylorWrite(out, &res->taylor));
   PetscCall(GSH5WriteAttributeReal(out, "/gradcheck", "time_forward", res->time_forward));
   PetscCall(GSH5WriteAttributeReal(out, "/gradcheck", "time_adjoint", res->time_adjoint));
   PetscCall(GSH5WriteAttributeInt(out, "/", "steps", res->adjoint.steps));

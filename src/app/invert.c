@@ -20,6 +20,7 @@ typedef struct {
   GSIterationRecord *history;
   PetscInt           n, capacity;
   PetscBool          basin;
+  GSStop             stop; /* how the inversion stopped, once it has */
 } Invert;
 
 static PetscErrorCode InvertOptions(MPI_Comm comm, Invert *s)
@@ -36,6 +37,24 @@ static PetscErrorCode InvertOptions(MPI_Comm comm, Invert *s)
   PetscCall(PetscOptionsBool("-gs_basin", "Basin map: an inversion from every start of the grid -gs_axes, -gs_lo, -gs_hi, -gs_n (others at -gs_start)", "GSAppInvert", s->basin, &s->basin, NULL));
   PetscOptionsEnd();
   for (int q = 0; q < GS_NPARAM; q++) PetscCheck(s->start[q] > 0, comm, PETSC_ERR_USER_INPUT, "-gs_start: %s = %g must be positive", GSParamNames[q], s->start[q]);
+  PetscFunctionReturn(0);
+}
+
+/* The typed stop: reason_code (GSStopReason), its name, the end-state counts and the loss references. */
+static PetscErrorCode WriteStop(GSOutput *out, const GSStop *stop)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSH5WriteAttributeInt(out, "/inversion", "reason_code", stop->reason));
+  PetscCall(GSH5WriteAttributeString(out, "/inversion", "reason_name", GSStopReasonNames[stop->reason]));
+  PetscCall(GSH5WriteAttributeString(out, "/inversion", "optimizer_reason", stop->optimizer_reason));
+  for (int c = 0; c < GS_END_CLASS_N; c++) {
+    char name[64];
+    PetscCall(PetscSNPrintf(name, sizeof(name), "end_%s", GSEndClassNames[c]));
+    PetscCall(GSH5WriteAttributeInt(out, "/inversion", name, stop->end_counts[c]));
+  }
+  PetscCall(GSH5WriteAttributeReal(out, "/inversion", "stop_loss", stop->loss));
+  PetscCall(GSH5WriteAttributeReal(out, "/inversion", "loss_flat", stop->flat));
+  PetscCall(GSH5WriteAttributeReal(out, "/inversion", "loss_floor", stop->floor));
   PetscFunctionReturn(0);
 }
 
@@ -77,6 +96,7 @@ static PetscErrorCode WriteRecord(Invert *s, const char *reason, const double *t
   PetscCall(GSH5WriteAttributeString(&out, "/inversion", "signature", s->signature));
   PetscCall(GSH5WriteAttributeString(&out, "/inversion", "reason", reason ? reason : "running"));
   PetscCall(GSH5WriteAttributeInt(&out, "/inversion", "finished", finished));
+  if (reason) PetscCall(WriteStop(&out, &s->stop));
   if (theta_final) {
     hsize_t four = GS_NPARAM;
     PetscCall(GSH5WriteRealArray(&out, "/inversion/theta_final", 1, &four, theta_final));
@@ -197,9 +217,7 @@ static PetscErrorCode PrintOutcome(Invert *s, const double theta[GS_NPARAM], con
 static PetscErrorCode Run(Invert *s)
 {
   PetscInt  finished = 0, max_it;
-  PetscBool capped;
   double    theta[GS_NPARAM];
-  char      reason[256];
 
   PetscFunctionBeginUser;
   PetscCall(ReadRecord(s, &finished));
@@ -210,9 +228,9 @@ static PetscErrorCode Run(Invert *s)
   }
   if (s->n) PetscCall(PetscPrintf(s->groups.world, "continuing %s after iteration %lld\n", s->output, (long long)s->history[s->n - 1].iteration));
   PetscCall(GSInversionSetMonitor(s->inv, Record, s));
-  PetscCall(GSInversionSolve(s->inv, s->start, s->n ? s->history[s->n - 1].raw_next : NULL, s->n ? s->history[s->n - 1].iteration + 1 : 0, theta, reason, sizeof(reason), &capped));
-  PetscCall(WriteRecord(s, reason, theta, capped ? 2 : 1));
-  PetscCall(PrintOutcome(s, theta, reason));
+  PetscCall(GSInversionSolve(s->inv, s->start, s->n ? s->history[s->n - 1].raw_next : NULL, s->n ? s->history[s->n - 1].iteration + 1 : 0, theta, &s->stop));
+  PetscCall(WriteRecord(s, s->stop.text, theta, s->stop.capped ? 2 : 1));
+  PetscCall(PrintOutcome(s, theta, s->stop.text));
   PetscFunctionReturn(0);
 }
 

@@ -25,6 +25,7 @@ typedef struct {
 
 static const char *const FormNames[]   = {"steady", "transient", "GSResidualForm", "GS_RESIDUAL_FORM_", NULL};
 static const char *const FieldsNames[] = {"uv", "v", "GSObsFields", "GS_OBS_FIELDS_", NULL};
+static const char *const MethodNames[] = {"strong", "weak", "GSResidualMethod", "GS_RESIDUAL_METHOD_", NULL};
 
 /* The residual landscape's axes: the options of gsinv landscape (others fixed at theta_hat or
    the -gs_F.. given); the landscape is made when any of them is given. */
@@ -51,11 +52,20 @@ static PetscErrorCode ResidualOptionsRead(MPI_Comm comm, ResidualOptions *o)
   PetscCall(PetscMemzero(o, sizeof(*o)));
   PetscCall(PetscStrncpy(o->output, "residual.h5", sizeof(o->output)));
   o->obs.fraction = 1.0;
+  o->obs.sigma        = -1.0;
+  o->obs.weak_radius  = 8;
+  o->obs.weak_spacing = 4;
+  o->obs.weak_power   = 6;
   o->nsweep = GS_RESIDUAL_NOISE_SWEEP_MAX;
   PetscOptionsBegin(comm, NULL, "gsinv residual", "GSAppResidual");
   PetscCall(PetscOptionsString("-gs_input", "HDF5 file written by gsinv simulate (required): /state, or /snapshots for the transient form", "GSAppResidual", o->input, o->input, sizeof(o->input), NULL));
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write", "GSAppResidual", o->output, o->output, sizeof(o->output), NULL));
   PetscCall(PetscOptionsEnum("-gs_residual_form", "steady: x_t = 0 on /state; transient: x_t from consecutive /snapshots", "GSAppResidual", FormNames, (PetscEnum)o->form, (PetscEnum *)&o->form, NULL));
+  PetscCall(PetscOptionsEnum("-gs_residual_method", "strong: the residual at every cell; weak: integrated against bump test functions (robust to noise)", "GSAppResidual", MethodNames, (PetscEnum)o->obs.method, (PetscEnum *)&o->obs.method, NULL));
+  PetscCall(GSOptionsReal("-gs_residual_sigma", "Weak form: noise level of the bias correction of u v^2 (< 0: estimated from the finest scales of the data)", "GSAppResidual", o->obs.sigma, &o->obs.sigma, NULL));
+  PetscCall(GSOptionsInt("-gs_weak_radius", "Weak form: radius R of the test functions (1 - (d/R)^2)^p, in cells", "GSAppResidual", o->obs.weak_radius, &o->obs.weak_radius, NULL));
+  PetscCall(GSOptionsInt("-gs_weak_spacing", "Weak form: spacing of the test functions' centres, in cells", "GSAppResidual", o->obs.weak_spacing, &o->obs.weak_spacing, NULL));
+  PetscCall(GSOptionsInt("-gs_weak_power", "Weak form: power p of the test functions (1 - (d/R)^2)^p", "GSAppResidual", o->obs.weak_power, &o->obs.weak_power, NULL));
   PetscCall(GSOptionsInt("-gs_residual_pairs", "Transient form: use the last N snapshot pairs, pooled (0: all)", "GSAppResidual", o->pairs, &o->pairs, NULL));
   PetscCall(GSOptionsReal("-gs_obs_noise", "Standard deviation of additive Gaussian observation noise", "GSAppResidual", o->obs.noise, &o->obs.noise, NULL));
   PetscCall(GSOptionsReal("-gs_obs_fraction", "Fraction of cells observed (a cell is used when it and its 4 neighbours are)", "GSAppResidual", o->obs.fraction, &o->obs.fraction, NULL));
@@ -83,6 +93,9 @@ static PetscErrorCode ResidualOptionsCheck(MPI_Comm comm, const ResidualOptions 
   PetscCheck(o->obs.seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_seed %" PetscInt64_FMT " must be >= 0", o->obs.seed);
   PetscCheck(!o->complete || o->obs.fields == GS_OBS_FIELDS_V || o->obs.fraction < 1, comm, PETSC_ERR_USER_INPUT, "-gs_complete: nothing to complete (every value is observed): hide u with -gs_obs_fields v or cells with -gs_obs_fraction < 1");
   PetscCheck(!o->complete || o->form == GS_RESIDUAL_FORM_STEADY, comm, PETSC_ERR_USER_INPUT, "-gs_complete completes a steady state: use it with -gs_residual_form steady");
+  PetscCheck(o->obs.method != GS_RESIDUAL_METHOD_WEAK || o->obs.fraction == 1, comm, PETSC_ERR_USER_INPUT, "-gs_residual_method weak with -gs_obs_fraction %g: the test functions need every cell observed (use the strong form)", (double)o->obs.fraction);
+  PetscCheck(o->obs.method != GS_RESIDUAL_METHOD_WEAK || !o->complete, comm, PETSC_ERR_USER_INPUT, "-gs_complete works with the strong form: do not give -gs_residual_method weak");
+  PetscCheck(PetscIsNormalReal(o->obs.sigma + 2), comm, PETSC_ERR_USER_INPUT, "-gs_residual_sigma %g must be finite (< 0: estimated)", (double)o->obs.sigma);
   for (PetscInt s = 0; s < o->nsweep; s++)
     PetscCheck(o->sweep[s] >= 0 && PetscIsNormalReal(o->sweep[s] + 1), comm, PETSC_ERR_USER_INPUT, "-gs_obs_noise_sweep: value %g must be a finite value >= 0", (double)o->sweep[s]);
   PetscFunctionReturn(0);
@@ -94,6 +107,7 @@ typedef struct {
   GSResidualFit  fit;
   double         loss, norm, rel[GS_NPARAM];
   double         seconds;
+  PetscReal      sigma_used[2]; /* weak form: (sigma_u, sigma_v) of the bias correction */
 } Result;
 
 static PetscErrorCode ResultPrint(MPI_Comm comm, GSModel m, const ResidualOptions *o, const GSResidualInput *info, const Result *r)
@@ -113,7 +127,9 @@ static PetscErrorCode ResultPrint(MPI_Comm comm, GSModel m, const ResidualOption
   }
   PetscCall(PetscPrintf(comm, "residual loss at theta_hat %.6e (norm sqrt(loss) %.6e)\n", r->loss, r->norm));
   PetscCall(PetscPrintf(comm, "eigenvalues of A^T A %.6e %.6e %.6e %.6e; rank %d; condition %.6e\n", r->fit.eigval[0], r->fit.eigval[1], r->fit.eigval[2], r->fit.eigval[3], r->fit.rank, r->fit.condition));
-  PetscCall(PetscPrintf(comm, "cells used %.0f (grid %" PetscInt_FMT " x %" PetscInt_FMT ", %s form); estimate in %.4f s (read, one pass, reduction, solve)\n", r->sums.ncells, m->nx, m->ny, FormNames[o->form], r->seconds));
+  if (o->obs.method == GS_RESIDUAL_METHOD_WEAK)
+    PetscCall(PetscPrintf(comm, "weak form: %.0f test functions (radius %" PetscInt_FMT ", spacing %" PetscInt_FMT ", power %" PetscInt_FMT "); noise sigma_u %.3e sigma_v %.3e (%s)\n", r->sums.ncells, o->obs.weak_radius, o->obs.weak_spacing, o->obs.weak_power, (double)r->sigma_used[0], (double)r->sigma_used[1], o->obs.sigma >= 0 ? "given" : "estimated from the data"));
+  else PetscCall(PetscPrintf(comm, "cells used %.0f (grid %" PetscInt_FMT " x %" PetscInt_FMT ", %s form); estimate in %.4f s (read, one pass, reduction, solve)\n", r->sums.ncells, m->nx, m->ny, FormNames[o->form], r->seconds));
   PetscFunctionReturn(0);
 }
 
@@ -139,7 +155,16 @@ static PetscErrorCode ResultWrite(GSOutput *out, const ResidualOptions *o, const
   PetscCall(GSH5WriteAttributeReal(out, "/residual", "obs_fraction", o->obs.fraction));
   PetscCall(GSH5WriteAttributeString(out, "/residual", "obs_fields", FieldsNames[o->obs.fields]));
   PetscCall(GSH5WriteAttributeInt(out, "/residual", "obs_smooth", o->obs.smooth));
-  PetscCall(GSH5WriteAttributeString(out, "/residual", "norm_definition", "sqrt(loss), loss = mean over used cells of r_u^2 + r_v^2 at theta_hat (closed form)"));
+  PetscCall(GSH5WriteAttributeString(out, "/residual", "method", MethodNames[o->obs.method]));
+  if (o->obs.method == GS_RESIDUAL_METHOD_WEAK) {
+    PetscCall(GSH5WriteAttributeInt(out, "/residual", "weak_radius", o->obs.weak_radius));
+    PetscCall(GSH5WriteAttributeInt(out, "/residual", "weak_spacing", o->obs.weak_spacing));
+    PetscCall(GSH5WriteAttributeInt(out, "/residual", "weak_power", o->obs.weak_power));
+    PetscCall(GSH5WriteAttributeReal(out, "/residual", "sigma_u", r->sigma_used[0]));
+    PetscCall(GSH5WriteAttributeReal(out, "/residual", "sigma_v", r->sigma_used[1]));
+    PetscCall(GSH5WriteAttributeString(out, "/residual", "sigma_source", o->obs.sigma >= 0 ? "given" : "estimated"));
+  }
+  PetscCall(GSH5WriteAttributeString(out, "/residual", "norm_definition", o->obs.method == GS_RESIDUAL_METHOD_WEAK ? "sqrt(loss), loss = mean over test functions of the squared weak residuals (u- and v-rows) at theta_hat (closed form)" : "sqrt(loss), loss = mean over used cells of r_u^2 + r_v^2 at theta_hat (closed form)"));
   PetscFunctionReturn(0);
 }
 
@@ -153,6 +178,7 @@ static PetscErrorCode ResidualRun(GSModel m, const ResidualOptions *o, const GSR
   GSResidualNoiseSweep sweep;
   GSResidualLandscape  land  = {0};
   GSOutput             out;
+  GSObservation        obs;
   const GSParams       given = m->params;
   const double        *truth = info->has_truth ? info->truth : NULL;
   double               start;
@@ -168,13 +194,17 @@ static PetscErrorCode ResidualRun(GSModel m, const ResidualOptions *o, const GSR
   else if (o->has_axes) PetscCall(GSResidualLandscapeFromAxes(m->comm, &o->axes, &land));
   PetscCallMPI(MPI_Barrier(m->comm));
   start = MPI_Wtime();
-  PetscCall(GSResidualEstimate(m, &data, &o->obs, &r.sums, &r.fit));
+  r.sigma_used[0] = r.sigma_used[1] = 0;
+  obs            = o->obs;
+  obs.sigma_used = r.sigma_used;
+  PetscCall(GSResidualEstimate(m, &data, &obs, &r.sums, &r.fit));
+  obs.sigma_used = NULL;
   r.seconds = MPI_Wtime() - start;
   PetscCall(PetscMemzero(r.rel, sizeof(r.rel)));
   PetscCheck(GSResidualLoss(&r.sums, r.fit.theta, &r.loss) == GS_RESIDUAL_OK, m->comm, PETSC_ERR_PLIB, "GSResidualLoss failed");
   r.norm = sqrt(r.loss);
   if (truth) GSResidualRelativeErrors(&o->obs, r.fit.theta, truth, r.rel);
-  PetscCall(GSResidualNoiseSweepRun(m, &data, &o->obs, o->nsweep, o->sweep, truth, &sweep));
+  PetscCall(GSResidualNoiseSweepRun(m, &data, &obs, o->nsweep, o->sweep, truth, &sweep));
   if (land.naxes) PetscCall(GSResidualLandscapeEvaluate(&land, &r.sums, r.fit.theta, &given));
   PetscCall(ResultPrint(m->comm, m, o, info, &r));
   PetscCall(GSResidualNoiseSweepPrint(m->comm, &sweep));

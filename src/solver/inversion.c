@@ -19,7 +19,7 @@ static PetscErrorCode InversionOptions(GSInversion inv)
   PetscBool set;
 
   PetscFunctionBeginUser;
-  inv->batch = 8, inv->max_it = 100, inv->lr = 1e-4, inv->weight_decay = 0, inv->seed = 0;
+  inv->batch = 8, inv->max_it = 100, inv->lr = 1e-4, inv->weight_decay = 0, inv->seed = 0, inv->plateau_ratio = 0.5;
   for (int q = 0; q < GS_NPARAM; q++) inv->lower[q] = 1e-6;
   inv->upper[GS_PARAM_F] = inv->upper[GS_PARAM_K] = 0.1, inv->upper[GS_PARAM_DU] = inv->upper[GS_PARAM_DV] = 1.0;
   PetscCall(PetscStrncpy(inv->targets, "targets.h5", sizeof(inv->targets)));
@@ -33,6 +33,7 @@ static PetscErrorCode InversionOptions(GSInversion inv)
   PetscCall(GSOptionsReal("-gs_lr", "SGD learning rate (the paper: 1e-4)", "GSInversionCreate", inv->lr, &inv->lr, NULL));
   PetscCall(GSOptionsReal("-gs_weight_decay", "SGD weight decay on the raw variables (the paper: 5e-4)", "GSInversionCreate", inv->weight_decay, &inv->weight_decay, NULL));
   PetscCall(GSOptionsInt("-gs_max_it", "Iteration cap (the paper: 4000)", "GSInversionCreate", inv->max_it, &inv->max_it, NULL));
+  PetscCall(GSOptionsReal("-gs_plateau_ratio", "A stop with a vanishing gradient is a plateau when loss - floor > ratio (flat - floor) (see GSStop)", "GSInversionCreate", inv->plateau_ratio, &inv->plateau_ratio, NULL));
   PetscCall(PetscOptionsRealArray("-gs_lower", "Lower bounds of F,k,Du,Dv (bounded TAO methods, identity variables)", "GSInversionCreate", inv->lower, &n, &set));
   PetscCheck(!set || n == GS_NPARAM, inv->comm, PETSC_ERR_USER_INPUT, "-gs_lower needs 4 values (F,k,Du,Dv), got %" PetscInt_FMT, n);
   n = GS_NPARAM;
@@ -45,6 +46,7 @@ static PetscErrorCode InversionOptions(GSInversion inv)
   PetscCheck(inv->batch >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-gs_batch %" PetscInt_FMT " must be >= 1", inv->batch);
   PetscCheck(inv->max_it >= 0, inv->comm, PETSC_ERR_USER_INPUT, "-gs_max_it %" PetscInt_FMT " must be >= 0", inv->max_it);
   PetscCheck(inv->lr > 0, inv->comm, PETSC_ERR_USER_INPUT, "-gs_lr %g must be positive", (double)inv->lr);
+  PetscCheck(inv->plateau_ratio > 0 && inv->plateau_ratio < 1, inv->comm, PETSC_ERR_USER_INPUT, "-gs_plateau_ratio %g must be in (0, 1)", (double)inv->plateau_ratio);
   PetscCheck(inv->weight_decay >= 0, inv->comm, PETSC_ERR_USER_INPUT, "-gs_weight_decay %g must be >= 0", (double)inv->weight_decay);
   PetscFunctionReturn(0);
 }
@@ -172,8 +174,8 @@ static PetscErrorCode BatchMember(GSInversion inv, PetscInt iteration, PetscInt 
    whatever the number of groups: the same batch gives the same bits on any layout. */
 PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM], PetscInt iteration, PetscBool gradient, double *loss, double grad[GS_NPARAM], PetscBool *valid)
 {
-  const int w = GS_NPARAM + 2; /* loss, gradient, invalid */
-  double   *slots, *total, sums[GS_NPARAM + 2] = {0};
+  const int w = GS_NPARAM + 3; /* loss, gradient, invalid, end class */
+  double   *slots, *total, sums[GS_NPARAM + 3] = {0};
   GSParams  p = GSParamsFromArray(theta);
 
   PetscFunctionBeginUser;
@@ -181,6 +183,7 @@ PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM
   PetscCall(GSModelSetParams(inv->model, &p));
   for (PetscInt b = inv->group_id; b < inv->batch; b += inv->ngroups) {
     GSGradientResult r;
+    GSEndClass       end_class;
     PetscInt         target;
     double          *slot = slots + w * b;
     PetscCall(BatchMember(inv, iteration, b, &target));
@@ -188,7 +191,9 @@ PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM
     PetscCall(GSFieldLossSetTargetNatural(inv->loss, inv->target_v));
     if (gradient) PetscCall(GSGradientAdjoint(inv->gradient, inv->X0, &r));
     else PetscCall(GSGradientLoss(inv->gradient, inv->X0, &r));
+    PetscCall(GSInversionEndClass(inv, r.reason, &end_class));
     if (inv->group_rank != 0) continue;
+    slot[GS_NPARAM + 2] = (double)end_class;
     if (!GSRunReasonIsValid(r.reason)) slot[GS_NPARAM + 1] = 1;
     else {
       slot[0] = r.loss;
@@ -196,11 +201,16 @@ PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM
     }
   }
   PetscCallMPI(MPI_Allreduce(slots, total, w * (PetscMPIInt)inv->batch, MPI_DOUBLE, MPI_SUM, inv->comm));
-  for (PetscInt b = 0; b < inv->batch; b++)
-    for (int k = 0; k < w; k++) sums[k] += total[w * b + k];
+  for (int c = 0; c < GS_END_CLASS_N; c++) inv->end_counts[c] = 0;
+  for (PetscInt b = 0; b < inv->batch; b++) {
+    for (int k = 0; k < w - 1; k++) sums[k] += total[w * b + k];
+    inv->end_counts[(int)total[w * b + w - 1]]++;
+  }
   *loss  = sums[0] / (double)inv->batch;
   *valid = (PetscBool)(sums[GS_NPARAM + 1] == 0);
   for (int q = 0; q < GS_NPARAM && grad; q++) grad[q] = sums[1 + q] / (double)inv->batch;
+  for (int q = 0; q < GS_NPARAM; q++) inv->end_theta[q] = theta[q];
+  inv->have_end = PETSC_TRUE, inv->end_iteration = iteration, inv->end_loss = *loss, inv->end_valid = *valid;
   PetscCall(PetscFree2(slots, total));
   PetscFunctionReturn(0);
 }

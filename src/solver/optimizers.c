@@ -36,27 +36,30 @@ static PetscErrorCode EvaluateRaw(GSInversion inv, const double raw[GS_NPARAM], 
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SolveSGD(GSInversion inv, double raw[GS_NPARAM], PetscInt first, char *reason, size_t len, PetscBool *capped)
+/* SGD until the cap, an invalid batch or the safeguard's end; *last is the last iteration run. */
+static PetscErrorCode SolveSGD(GSInversion inv, double raw[GS_NPARAM], PetscInt first, GSStop *stop, PetscInt *last)
 {
   GSSafeguard sg = GSSafeguardDefault(inv->lr);
   PetscInt    it;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(reason, len, "iteration cap (-gs_max_it %" PetscInt_FMT ")", inv->max_it));
-  *capped = PETSC_TRUE;
+  PetscCall(PetscSNPrintf(stop->optimizer_reason, sizeof(stop->optimizer_reason), "SGD iteration cap (-gs_max_it %" PetscInt_FMT ")", inv->max_it));
+  stop->reason = GS_STOP_ITERATION_CAP, stop->capped = PETSC_TRUE, stop->grad_norm = NAN;
+  *last        = PetscMax(PetscMax(first, inv->max_it) - 1, 0);
   for (it = first; it < inv->max_it; it++) {
     GSIterationRecord rec = {.iteration = it, .valid = 1};
     double            graw[GS_NPARAM], trial[GS_NPARAM], theta_trial[GS_NPARAM], trial_loss;
     PetscBool         valid;
     GSSafeguardAction action;
+    *last = it;
     PetscCall(EvaluateRaw(inv, raw, it, PETSC_TRUE, rec.theta, &rec.loss, graw, &valid));
     if (!valid) {
-      PetscCall(PetscSNPrintf(reason, len, "a run of the batch at the current theta is invalid (iteration %" PetscInt_FMT ")", it));
-      *capped = PETSC_FALSE;
+      PetscCall(PetscSNPrintf(stop->optimizer_reason, sizeof(stop->optimizer_reason), "SGD: a run of the batch at the current theta is invalid (iteration %" PetscInt_FMT ")", it));
+      stop->reason = GS_STOP_INVALID, stop->capped = PETSC_FALSE;
       break;
     }
     for (int q = 0; q < GS_NPARAM; q++) graw[q] += inv->weight_decay * raw[q];
-    rec.grad_norm = Norm(graw);
+    rec.grad_norm = stop->grad_norm = Norm(graw);
     GSSafeguardBegin(&sg);
     do {
       for (int q = 0; q < GS_NPARAM; q++) trial[q] = raw[q] - sg.lr * graw[q];
@@ -70,8 +73,8 @@ static PetscErrorCode SolveSGD(GSInversion inv, double raw[GS_NPARAM], PetscInt 
     for (int q = 0; q < GS_NPARAM; q++) rec.raw_next[q] = raw[q];
     PetscCall(Report(inv, &rec));
     if (action == GS_SAFEGUARD_EXHAUSTED) {
-      PetscCall(PetscSNPrintf(reason, len, "safeguard exhausted at iteration %" PetscInt_FMT ": every trial step made an invalid run", it));
-      *capped = PETSC_FALSE;
+      PetscCall(PetscSNPrintf(stop->optimizer_reason, sizeof(stop->optimizer_reason), "SGD safeguard exhausted at iteration %" PetscInt_FMT ": every trial step made an invalid run", it));
+      stop->reason = GS_STOP_SAFEGUARD_EXHAUSTED, stop->capped = PETSC_FALSE;
       break;
     }
   }
@@ -144,13 +147,16 @@ static PetscErrorCode TaoRecord(Tao tao, void *ptr)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SolveTAO(GSInversion inv, double raw[GS_NPARAM], PetscInt first, char *reason, size_t len, PetscBool *capped)
+/* Any TAO method; *last is the iteration of the final iterate. */
+static PetscErrorCode SolveTAO(GSInversion inv, double raw[GS_NPARAM], PetscInt first, GSStop *stop, PetscInt *last)
 {
   Tao                tao;
   Vec                X, lo, hi;
   PetscMPIInt        rank;
   TaoContext         ctx = {inv, first};
   TaoConvergedReason r;
+  PetscInt           its;
+  PetscReal          f, gnorm, cnorm, xdiff;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(inv->comm, &rank));
@@ -173,10 +179,13 @@ static PetscErrorCode SolveTAO(GSInversion inv, double raw[GS_NPARAM], PetscInt 
   PetscCall(TaoSetMonitor(tao, TaoRecord, &ctx, NULL));
   PetscCall(TaoSetFromOptions(tao));
   PetscCall(TaoSolve(tao));
-  PetscCall(TaoGetConvergedReason(tao, &r));
+  PetscCall(TaoGetSolutionStatus(tao, &its, &f, &gnorm, &cnorm, &xdiff, &r));
   PetscCall(GSParamVecToArray(inv->comm, X, raw));
-  PetscCall(PetscSNPrintf(reason, len, "TAO %s (%d)", TaoConvergedReasons[r], (int)r));
-  *capped = (PetscBool)(r == TAO_DIVERGED_MAXITS);
+  PetscCall(PetscSNPrintf(stop->optimizer_reason, sizeof(stop->optimizer_reason), "TAO %s (%d)", TaoConvergedReasons[r], (int)r));
+  stop->capped    = (PetscBool)(r == TAO_DIVERGED_MAXITS);
+  stop->reason    = stop->capped ? GS_STOP_ITERATION_CAP : r > 0 ? GS_STOP_CONVERGED : GS_STOP_DIVERGED;
+  stop->grad_norm = gnorm;
+  *last           = first + its;
   PetscCall(TaoDestroy(&tao));
   PetscCall(VecDestroy(&X));
   PetscCall(VecDestroy(&lo));
@@ -184,17 +193,20 @@ static PetscErrorCode SolveTAO(GSInversion inv, double raw[GS_NPARAM], PetscInt 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSInversionSolve(GSInversion inv, const double theta0[GS_NPARAM], const double *raw0, PetscInt first, double theta[GS_NPARAM], char *reason, size_t len, PetscBool *capped)
+PetscErrorCode GSInversionSolve(GSInversion inv, const double theta0[GS_NPARAM], const double *raw0, PetscInt first, double theta[GS_NPARAM], GSStop *stop)
 {
-  double raw[GS_NPARAM], dtheta[GS_NPARAM];
+  double   raw[GS_NPARAM], dtheta[GS_NPARAM];
+  PetscInt last = first;
 
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&inv->start));
   if (raw0)
     for (int q = 0; q < GS_NPARAM; q++) raw[q] = raw0[q];
   else PetscCheck(!GSReparamFromPhysical(inv->reparam, theta0, raw), inv->comm, PETSC_ERR_USER_INPUT, "the start theta (%g, %g, %g, %g) is outside -gs_reparam %s's range", theta0[0], theta0[1], theta0[2], theta0[3], GSReparamTypes[inv->reparam]);
-  if (inv->optimizer == GS_OPTIMIZER_SGD) PetscCall(SolveSGD(inv, raw, first, reason, len, capped));
-  else PetscCall(SolveTAO(inv, raw, first, reason, len, capped));
+  PetscCall(PetscMemzero(stop, sizeof(*stop)));
+  if (inv->optimizer == GS_OPTIMIZER_SGD) PetscCall(SolveSGD(inv, raw, first, stop, &last));
+  else PetscCall(SolveTAO(inv, raw, first, stop, &last));
   GSReparamToPhysical(inv->reparam, raw, theta, dtheta);
+  PetscCall(GSInversionStopFinish(inv, theta, last, stop));
   PetscFunctionReturn(0);
 }

@@ -95,6 +95,10 @@ PetscErrorCode GSResidualAddCells(GSModel m, const GSObservation *obs, Vec X, Ve
   const PetscBool    v_only = (PetscBool)(obs->fields == GS_OBS_FIELDS_V);
 
   PetscFunctionBeginUser;
+  if (obs->method == GS_RESIDUAL_METHOD_WEAK) {
+    PetscCall(GSResidualWeakAddCells(m, obs, X, Xnext, dt_pair, local));
+    PetscFunctionReturn(0);
+  }
   PetscCall(HaloExchange(m, X, &xl, &xin));
   if (Xnext) {
     PetscCall(VecGetArrayRead(Xnext, &xna));
