@@ -137,6 +137,7 @@ static PetscErrorCode WriteLandscape(Sweep *s, GSLandscapeTable *t)
   PetscCall(GSH5WriteAttributeReal(&out, "/", "steady_tol", GSLandscapeGetRun(s->land)->steady_tol));
   PetscCall(GSLandscapeTableWrite(&out, &s->axes, t, GSFieldLossGetType(GSLandscapeGetLoss(s->land)), s->o.cliff_threshold));
   PetscCall(GSOutputClose(&out));
+  PetscCall(GSLandscapeTableWriteSidecar(s->groups.world, s->o.output, &s->axes, t));
   PetscFunctionReturn(0);
 }
 

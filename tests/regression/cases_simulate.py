@@ -64,7 +64,8 @@ def case_snapshots():
     with h5py.File("every.h5") as f:
         assert f["snapshots/v"].shape == (6, 16, 16)
     xmf = open("every.xmf").read()
-    assert xmf.count("<Grid Name=\"step_") == 6 and "every.h5:/snapshots/v" in xmf
+    assert xmf.count("<Grid Name=\"snapshots_") == 6 and "every.h5:/xdmf/snapshots/v/5" in xmf
+    assert "HyperSlab" not in xmf and "3DCoRectMesh" in xmf
 
 
 def case_initial_file():
