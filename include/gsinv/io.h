@@ -73,6 +73,30 @@ PetscErrorCode GSSnapshotsAppend(GSSnapshots *snaps, PetscInt step, Vec X);
 PetscErrorCode GSSnapshotsWriteSteps(GSSnapshots *snaps);
 PetscErrorCode GSSnapshotsDestroy(GSSnapshots *snaps);
 
-/* Writes an XDMF sidecar (PATH with .h5 replaced by .xmf) for ParaView: /state and, if any,
-   the snapshots. Rank 0 writes; written under a temporary name and renamed. Collective. */
-PetscErrorCode GSXdmfWrite(MPI_Comm comm, const char *h5_path, PetscInt nx, PetscInt ny, PetscReal h, const GSSnapshots *snaps);
+/* Fields for an XDMF sidecar, every dataset cut into slices by GSXdmfAddSlices: one field per
+   dataset (count 0, datasets [ny][nx]) or count fields per dataset (stacks), shown as a temporal
+   collection at times[] or, without times, as a spatial collection of tiles in rows of columns
+   (0: about square), every field in the XY plane with spacing h. A temporal collection may end
+   with one more time step, at last_time, read from the [ny][nx] datasets last[] (e.g. the final
+   state when it was not a snapshot): Xdmf3 shows only the series when a file has one. */
+typedef struct {
+  const char      *name;
+  PetscInt         nfields;
+  const char      *fields[2], *datasets[2];
+  PetscInt         count, nx, ny, columns;
+  PetscReal        h;
+  const PetscReal *times;
+  const char      *last[2];
+  PetscReal        last_time;
+} GSXdmfSet;
+
+/* Makes every 2-D field of a dataset ([ny][nx] or a stack [..][ny][nx], the last two dimensions
+   the field) its own [1][ny][nx] dataset, a virtual view /xdmf<dataset>/<i> (i in C order), since
+   ParaView's default XDMF reader cannot read hyperslabs and its v2 reader wants the topology's
+   rank; call before GSOutputClose. Returns the number of fields. Collective. */
+PetscErrorCode GSXdmfAddSlices(GSOutput *out, const char *dataset, PetscInt *count);
+
+/* Writes an XDMF sidecar (PATH with .h5 replaced by .xmf) for ParaView describing the sets, which
+   XDMF (v2) and Xdmf3 readers open alike. Rank 0 writes; written under a temporary name and
+   renamed. Collective. */
+PetscErrorCode GSXdmfWrite(MPI_Comm comm, const char *h5_path, PetscInt nsets, const GSXdmfSet *sets);

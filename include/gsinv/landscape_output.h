@@ -27,3 +27,8 @@ PetscErrorCode GSLandscapeTableBroadcast(MPI_Comm comm, GSLandscapeTable *t);
    (threshold 0: the default), printing a summary of the cliffs' distances to each family of
    curves. Collective. */
 PetscErrorCode GSLandscapeTableWrite(GSOutput *out, const GSSweepAxes *axes, const GSMapGrid *map, const GSLandscapeTable *t, GSLossType cliff_loss, PetscReal cliff_threshold);
+
+/* Writes the .xmf sidecar of a landscape file with a gallery: every point's final v as a tile
+   (spacing 1) in rows along axis 0, point i (C order) named gallery_i. Nothing without a
+   gallery. Collective. */
+PetscErrorCode GSLandscapeTableWriteSidecar(MPI_Comm comm, const char *path, const GSSweepAxes *axes, const GSLandscapeTable *t);

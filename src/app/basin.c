@@ -32,7 +32,9 @@ static PetscErrorCode LastIteration(GSInversion inv, const GSIterationRecord *re
 
   PetscFunctionBeginUser;
   (void)inv;
-  b->last.iterations = rec->iteration + 1;
+  /* TAO reports its start as iteration 0 before any step (learning rate 0); SGD reports
+     iteration i after its step */
+  b->last.iterations = rec->iteration + (rec->lr > 0 ? 1 : 0);
   b->last.loss       = rec->loss;
   PetscFunctionReturn(0);
 }

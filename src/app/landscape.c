@@ -140,6 +140,7 @@ static PetscErrorCode WriteLandscape(Sweep *s, GSLandscapeTable *t)
   PetscCall(GSLandscapeGetMapGrid(s->land, &map, &euler));
   PetscCall(GSLandscapeTableWrite(&out, &s->axes, euler ? &map : NULL, t, GSFieldLossGetType(GSLandscapeGetLoss(s->land)), s->o.cliff_threshold));
   PetscCall(GSOutputClose(&out));
+  PetscCall(GSLandscapeTableWriteSidecar(s->groups.world, s->o.output, &s->axes, t));
   PetscFunctionReturn(0);
 }
 

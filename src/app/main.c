@@ -94,6 +94,7 @@ int main(int argc, char **argv)
     for (int a = 1; a < argc - 1; a++) argv[a] = argv[a + 1];
     argc--;
   }
+  if (command) GSHelpCollect(&argc, argv);
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   PetscCall(PetscPushErrorHandler(ErrorHandler, NULL));
@@ -106,5 +107,6 @@ int main(int argc, char **argv)
   }
   ierr = GSFloatingPointModeFromOptions(PETSC_COMM_WORLD);
   if (!ierr) ierr = command->run(PETSC_COMM_WORLD);
+  if (!ierr) ierr = GSHelpPrint(PETSC_COMM_WORLD, command->name);
   return Finish((int)ierr);
 }

@@ -40,6 +40,11 @@ static PetscErrorCode WriteResult(GSOutput *out, GSModel m, GSRun run, const GSI
   PetscCall(GSRunGetScheme(run, &ts_type, &dt));
   PetscCall(GSStateWrite(out, m, "/state", X));
   PetscCall(GSSnapshotsWriteSteps(snaps));
+  for (int c = 0; c < 4; c++) {
+    static const char *fields[4] = {"/state/u", "/state/v", "/snapshots/u", "/snapshots/v"};
+    PetscInt           n;
+    if (c < 2 || snaps->count) PetscCall(GSXdmfAddSlices(out, fields[c], &n));
+  }
   PetscCall(GSOutputWriteProvenance(out, "simulate", m, (PetscInt64)init->recipe.seed, ts_type, dt));
   PetscCall(GSH5WriteAttributeInt(out, "/", "sample", init->recipe.sample));
   PetscCall(GSH5WriteAttributeString(out, "/", "initial", init->file[0] ? init->file : "recipe"));
@@ -48,6 +53,27 @@ static PetscErrorCode WriteResult(GSOutput *out, GSModel m, GSRun run, const GSI
   PetscCall(GSH5WriteAttributeInt(out, "/", "valid", GSRunReasonIsValid(run->reason)));
   PetscCall(GSH5WriteAttributeReal(out, "/", "steady_tol", run->steady_tol));
   PetscCall(GSH5WriteAttributeReal(out, "/", "final_max_change", run->stats.max_change));
+  PetscFunctionReturn(0);
+}
+
+/* The .xmf sidecar: the final state, or the snapshots as time steps at step x dt ending with the
+   final state (Xdmf3 shows only the series of a file that has one). */
+static PetscErrorCode WriteSidecar(GSModel m, GSRun run, const GSSnapshots *snaps, const char *path)
+{
+  GSXdmfSet   set = {"state", 2, {"u", "v"}, {"/state/u", "/state/v"}, 0, m->nx, m->ny, 0, m->h, NULL, {NULL, NULL}, 0};
+  const char *ts_type;
+  PetscReal   dt, *times;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSRunGetScheme(run, &ts_type, &dt));
+  PetscCall(PetscMalloc1(snaps->count + 1, &times));
+  for (PetscInt t = 0; t < snaps->count; t++) times[t] = (PetscReal)snaps->steps[t] * dt;
+  if (snaps->count) {
+    set = (GSXdmfSet){"snapshots", 2, {"u", "v"}, {"/snapshots/u", "/snapshots/v"}, snaps->count, m->nx, m->ny, 0, m->h, times, {NULL, NULL}, run->steps * dt};
+    if (snaps->steps[snaps->count - 1] != run->steps) set.last[0] = "/state/u", set.last[1] = "/state/v";
+  }
+  PetscCall(GSXdmfWrite(m->comm, path, 1, &set));
+  PetscCall(PetscFree(times));
   PetscFunctionReturn(0);
 }
 
@@ -91,7 +117,7 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
     PetscCall(GSRunSolve(run, X));
     PetscCall(WriteResult(&out, m, run, &init, &snaps, X));
     PetscCall(GSOutputClose(&out));
-    PetscCall(GSXdmfWrite(comm, opts.output, m->nx, m->ny, m->h, &snaps));
+    PetscCall(WriteSidecar(m, run, &snaps, opts.output));
     PetscCall(PrintOutcome(m, run, opts.output));
     PetscCall(GSSnapshotsDestroy(&snaps));
     PetscCall(VecDestroy(&X));

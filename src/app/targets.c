@@ -121,7 +121,8 @@ static PetscErrorCode TargetsRun(Targets *t, PetscBool *interrupted)
   PetscFunctionReturn(0);
 }
 
-/* Assembles the journal into the targets file (rank 0 holds the data; writes are collective). */
+/* Assembles the journal into the targets file and its .xmf sidecar (rank 0 holds the data; writes
+   are collective). */
 static PetscErrorCode TargetsWrite(Targets *t)
 {
   char       *records = NULL;
@@ -133,6 +134,8 @@ static PetscErrorCode TargetsWrite(Targets *t)
   const char *ts_type;
   PetscReal   dt;
   hsize_t     dims[3] = {(hsize_t)t->count, (hsize_t)t->model->ny, (hsize_t)t->model->nx}, n = (hsize_t)t->count;
+  PetscInt    n_fields;
+  GSXdmfSet   sidecar = {"targets", 2, {"u", "v"}, {"/targets/u", "/targets/v"}, t->count, t->model->nx, t->model->ny, 0, t->model->h, NULL, {NULL, NULL}, 0};
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(t->groups.world, &rank));
@@ -154,6 +157,8 @@ static PetscErrorCode TargetsWrite(Targets *t)
   PetscCall(GSOutputWriteProvenance(&out, "targets", t->model, (PetscInt64)t->init.recipe.seed, ts_type, dt));
   PetscCall(GSH5WriteRealArray(&out, "/targets/u", 3, dims, u));
   PetscCall(GSH5WriteRealArray(&out, "/targets/v", 3, dims, v));
+  PetscCall(GSXdmfAddSlices(&out, "/targets/u", &n_fields));
+  PetscCall(GSXdmfAddSlices(&out, "/targets/v", &n_fields));
   PetscCall(GSH5WriteIntArray(&out, "/targets/steps", 1, &n, steps));
   PetscCall(GSH5WriteIntArray(&out, "/targets/valid", 1, &n, valid));
   PetscCall(GSH5WriteIntArray(&out, "/targets/reason", 1, &n, reason));
@@ -161,6 +166,7 @@ static PetscErrorCode TargetsWrite(Targets *t)
   PetscCall(GSH5WriteAttributeInt(&out, "/targets", "sample0", t->init.recipe.sample));
   PetscCall(GSH5WriteAttributeReal(&out, "/", "steady_tol", t->run->steady_tol));
   PetscCall(GSOutputClose(&out));
+  PetscCall(GSXdmfWrite(t->groups.world, t->output, 1, &sidecar));
   PetscCall(PetscFree2(u, v));
   PetscCall(PetscFree4(done, steps, valid, reason));
   free(records);

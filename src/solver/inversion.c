@@ -69,6 +69,7 @@ static PetscErrorCode ReadTaoOptions(GSInversion inv)
 PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups, PetscInt group_id, GSInversion *out)
 {
   GSInversion inv;
+  PetscBool   help;
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&inv));
@@ -82,8 +83,11 @@ PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups
   PetscCall(GSFieldLossCreate(inv->model, &inv->loss));
   PetscCall(GSGradientCreate(inv->run, inv->loss, &inv->gradient));
   PetscCall(ReadTaoOptions(inv));
-  PetscCall(GSTargetsInfo(group, "-gs_targets_file", inv->targets, &inv->ntargets, &inv->target_seed, &inv->target_sample0));
-  PetscCheck(!inv->deterministic || inv->target_seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_deterministic needs a targets file that records its seed (-gs_targets_file %s)", inv->targets);
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (!help) { /* help reads no input files */
+    PetscCall(GSTargetsInfo(group, "-gs_targets_file", inv->targets, &inv->ntargets, &inv->target_seed, &inv->target_sample0));
+    PetscCheck(!inv->deterministic || inv->target_seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_deterministic needs a targets file that records its seed (-gs_targets_file %s)", inv->targets);
+  }
   PetscCall(DMCreateGlobalVector(inv->model->da, &inv->X0));
   PetscCall(PetscMalloc1(inv->group_rank == 0 ? inv->model->nx * inv->model->ny : 1, &inv->target_v));
   *out = inv;

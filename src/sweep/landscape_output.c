@@ -136,7 +136,11 @@ static PetscErrorCode WriteFields(GSOutput *out, const GSSweepAxes *a, const GSL
     PetscCall(GSH5WriteRealArray(out, "/landscape/grad", GridDims(a, 1, &four, dims), dims, t->grad));
     PetscCall(GSH5WriteRealArray(out, "/landscape/grad_norm", r, dims, t->grad_norm));
   }
-  if (t->gallery) PetscCall(GSH5WriteRealArray(out, "/landscape/gallery", GridDims(a, 2, g2, dims), dims, t->gallery_v));
+  if (t->gallery) {
+    PetscInt count;
+    PetscCall(GSH5WriteRealArray(out, "/landscape/gallery", GridDims(a, 2, g2, dims), dims, t->gallery_v));
+    PetscCall(GSXdmfAddSlices(out, "/landscape/gallery", &count));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -291,5 +295,14 @@ PetscErrorCode GSLandscapeTableWrite(GSOutput *out, const GSSweepAxes *a, const 
   PetscCall(WriteFields(out, a, t));
   PetscCall(WriteCurves(out, &curves));
   PetscCall(Cliffs(out, a, t, &curves, cliff_loss, cliff_threshold));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSLandscapeTableWriteSidecar(MPI_Comm comm, const char *path, const GSSweepAxes *a, const GSLandscapeTable *t)
+{
+  GSXdmfSet set = {"gallery", 1, {"v", NULL}, {"/landscape/gallery", NULL}, t->n, t->gallery, t->gallery, a->n[0], 1, NULL, {NULL, NULL}, 0};
+
+  PetscFunctionBeginUser;
+  if (t->gallery) PetscCall(GSXdmfWrite(comm, path, 1, &set));
   PetscFunctionReturn(0);
 }

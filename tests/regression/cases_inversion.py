@@ -91,6 +91,15 @@ def case_invert_basin():
         assert np.all(f["basin/converged"][...] == 1)
         assert np.all(np.abs(f["basin/theta_final"][...] / TRUTH - 1) <= 1e-4)
     assert not os.path.exists("basin.h5.journal")
+    # a start stopped by the cap reports the steps taken: TAO's iteration 0 is its start
+    for optimizer in ("tao", "sgd"):
+        proc = run(["invert", "-gs_basin", "-gs_axes", "F", "-gs_lo", "0.02", "-gs_hi", "0.03", "-gs_n", "2"] + GRID +
+                   ["-gs_targets_file", "targets.h5", "-gs_batch", "2", "-gs_optimizer", optimizer, "-gs_max_it", "3", "-gs_output", f"cap_{optimizer}.h5"], 2)
+        with h5py.File(f"cap_{optimizer}.h5") as f:
+            its, reason = f["basin/iterations"][...], f["basin/reason"][...]
+        print(optimizer, its, reason)
+        assert np.all(its[reason == 1] == 3) and np.all(its <= 3) and np.any(reason == 1)
+        assert "after 4 iterations" not in proc.stdout
 
 
 def case_invert_bad_input():

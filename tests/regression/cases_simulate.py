@@ -64,7 +64,8 @@ def case_snapshots():
     with h5py.File("every.h5") as f:
         assert f["snapshots/v"].shape == (6, 16, 16)
     xmf = open("every.xmf").read()
-    assert xmf.count("<Grid Name=\"step_") == 6 and "every.h5:/snapshots/v" in xmf
+    assert xmf.count("<Grid Name=\"snapshots_") == 6 and "every.h5:/xdmf/snapshots/v/5" in xmf
+    assert "HyperSlab" not in xmf and "3DCoRectMesh" in xmf
 
 
 def case_initial_file():
@@ -143,3 +144,22 @@ def case_killed_run():
     run(["simulate", "-da_grid_x", "16", "-da_grid_y", "16", "-gs_init_block", "4", "-ts_max_steps", "3",
          "-gs_steady_tol", "0", "-gs_output", "killed.h5"])
     assert os.path.exists("killed.h5") and not os.path.exists("killed.h5.partial")
+
+
+def case_help():
+    """gsinv SUB -help lists gsinv's own options first, grouped, one line each with its default,
+    then how to see PETSc's; it reads no input (invert without targets.h5) and exits 0."""
+    for sub in ("simulate", "landscape", "targets", "invert", "gradcheck", "residual", "bench"):
+        for ranks in ((1, 2) if sub == "invert" else (1,)):
+            proc = run([sub, "-help"], ranks, quiet=False)
+            lines = proc.stdout.splitlines()
+            options = [line for line in lines if line.startswith("  -gs_")]
+            print(f"{sub} on {ranks} rank(s): {len(lines)} lines, {len(options)} options")
+            assert lines[0].startswith(f"gsinv {sub}:") and f"gsinv {sub} -help all" in lines[-1], proc.stdout
+            assert len(options) >= 10 and len(lines) < 2 * len(options) + 30, proc.stdout
+            assert not any(line.lstrip().startswith(("-ts_", "-tao_", "-dm_", "-log_")) for line in lines), proc.stdout
+            assert not os.path.exists("targets.h5") and not os.path.exists(f"{sub}.h5")
+    lines = run(["simulate", "-help"], quiet=False).stdout.splitlines()
+    assert "  -gs_F 0.035" in "\n".join(lines) and "Gray-Scott model:" in lines
+    proc = run(["simulate", "-gs_F", "0.04", "-help", "all"], quiet=False)
+    assert "-ts_type" in proc.stdout and "[now 0.04]" in proc.stdout
