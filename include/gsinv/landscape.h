@@ -8,6 +8,7 @@
 #include "gsinv/gradient.h"
 #include "gsinv/initial.h"
 #include "gsinv/run.h"
+#include "gsinv/settings.h"
 
 /* paper: K states run at theta_truth for a fixed number of steps make the targets, every point is
    rerun from them (the loss is 0 at the truth); steady: the same to a steady state (tolerance);
@@ -43,8 +44,9 @@ PetscInt     GSLandscapeGetGallerySize(GSLandscape l);
 PetscBool    GSLandscapeHasGradient(GSLandscape l);
 GSFieldLoss  GSLandscapeGetLoss(GSLandscape l);
 const GSInitialOptions *GSLandscapeGetInitial(GSLandscape l);
-/* Text that changes whenever the result of a point would (journal signature). */
-PetscErrorCode GSLandscapeDescribe(GSLandscape l, char *buf, size_t len);
+/* Adds what determines the result of a point to a description of the run: grid, theta, scheme,
+   steps, targets, seed, initial recipe, loss, gradient, gallery. Not collective. */
+PetscErrorCode GSLandscapeAddSettings(GSLandscape l, GSSettings settings);
 
 /* Runs the K targets at the base theta, each once in the world: group k mod ngroups runs target k
    and its v field is broadcast (leader of group g is world rank g * group_size). Collective on

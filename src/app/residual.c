@@ -10,6 +10,7 @@
 #include "gsinv/residual_landscape.h"
 #include "gsinv/residual_noise.h"
 #include "gsinv/sweep.h"
+#include "gsinv/output_lock.h"
 
 typedef struct {
   char          input[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN], like[PETSC_MAX_PATH_LEN];
@@ -218,7 +219,10 @@ PetscErrorCode GSAppResidual(MPI_Comm comm)
     PetscCall(GSAppCheckOptionsUsed(comm));
     PetscCall(GSAppBanner(comm, "residual"));
     PetscCall(PetscPrintf(comm, "input %s: grid %" PetscInt_FMT " x %" PetscInt_FMT ", h = %g%s\n", opts.input, m->nx, m->ny, (double)m->h, info.has_truth ? ", truth theta in the file" : ""));
+    PetscCall(GSOutputCheckNotInput(comm, "-gs_output", opts.output));
+    PetscCall(GSOutputLock(comm, "-gs_output", opts.output));
     PetscCall(ResidualRun(m, &opts, &info, comp));
+    PetscCall(GSOutputUnlock(comm));
   }
   PetscCall(GSCompletionDestroy(&comp));
   PetscCall(GSModelDestroy(&m));

@@ -4,6 +4,7 @@
 #include "gsinv/io.h"
 #include "gsinv/options.h"
 #include "gsinv/run.h"
+#include "gsinv/output_lock.h"
 
 typedef struct {
   char     output[PETSC_MAX_PATH_LEN];
@@ -82,6 +83,8 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
     PetscCall(GSAppBanner(comm, "simulate"));
     PetscCall(GSModelPrintSummary(m, PETSC_VIEWER_STDOUT_(comm)));
     PetscCall(GSRunCheckStability(run));
+    PetscCall(GSOutputCheckNotInput(comm, "-gs_output", opts.output));
+    PetscCall(GSOutputLock(comm, "-gs_output", opts.output));
     PetscCall(GSOutputOpen(comm, "-gs_output", opts.output, &out));
     PetscCall(DMCreateGlobalVector(m->da, &X));
     PetscCall(GSInitialStateFill(m, &init, X));
@@ -93,6 +96,7 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
     PetscCall(GSOutputClose(&out));
     PetscCall(GSXdmfWrite(comm, opts.output, m->nx, m->ny, m->h, &snaps));
     PetscCall(PrintOutcome(m, run, opts.output));
+    PetscCall(GSOutputUnlock(comm));
     PetscCall(GSSnapshotsDestroy(&snaps));
     PetscCall(VecDestroy(&X));
   }
