@@ -3,9 +3,14 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gsinv/output_lock.h"
+
+/* How long a held lock is retried: the ranks of a run killed a moment ago (mpiexec killed first)
+   take about a second to exit and release it. */
+#define LOCK_PATIENCE_SECONDS 5.0
 
 static int  lock_fd = -1;
 static char lock_path[PETSC_MAX_PATH_LEN + 8];
@@ -45,9 +50,10 @@ PetscErrorCode GSOutputLock(MPI_Comm world, const char *option, const char *path
   PetscCheck(lock_fd < 0, world, PETSC_ERR_PLIB, "GSOutputLock: this process already holds %s", lock_path);
   PetscCall(PetscSNPrintf(lock_path, sizeof(lock_path), "%s.lock", path));
   if (rank == 0) {
-    pid_t holder = 0;
-    status[0]    = TryLock(lock_path, &holder);
-    status[1]    = (int)holder;
+    const struct timespec pause = {0, 50000000};
+    pid_t                 holder = 0;
+    for (int tries = 0; (status[0] = TryLock(lock_path, &holder)) == EAGAIN && tries < (int)(LOCK_PATIENCE_SECONDS / 0.05); tries++) nanosleep(&pause, NULL);
+    status[1] = (int)holder;
   }
   PetscCallMPI(MPI_Bcast(status, 2, MPI_INT, 0, world));
   if (status[0] == EAGAIN && status[1] > 0) SETERRQ(world, PETSC_ERR_USER_INPUT, "%s %s is being written by another gsinv run (pid %d holds %s): wait for it to finish or choose another %s", option, path, status[1], lock_path, option);

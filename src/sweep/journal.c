@@ -97,7 +97,12 @@ static PetscErrorCode ReadBytes(const char *path, char **data, size_t *size)
   *data = malloc(*size + 1);
   if (!*data) fclose(f);
   PetscCheck(*data, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory reading %s (%zu bytes)", path, *size);
-  PetscCheck(fread(*data, 1, *size, f) == *size, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "cannot read %s", path);
+  if (fread(*data, 1, *size, f) != *size) {
+    fclose(f);
+    free(*data);
+    *data = NULL;
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "cannot read %s", path);
+  }
   fclose(f);
   PetscFunctionReturn(0);
 }
@@ -177,7 +182,8 @@ static void WriteSignature(const char *path, const char *signature, char *msg, s
 }
 
 /* Rank 0 creates the folder and the signature, or compares an existing one with the settings and
-   mends damaged record files. */
+   mends damaged record files. A failure there becomes the message every rank stops with (after
+   PETSc's own report of it), so that no rank waits alone. */
 static PetscErrorCode CheckSignature(MPI_Comm world, GSJournal *j, GSSettings settings)
 {
   PetscMPIInt rank;
@@ -193,14 +199,16 @@ static PetscErrorCode CheckSignature(MPI_Comm world, GSJournal *j, GSSettings se
   if (rank == 0) {
     if (mkdir(j->dir, 0755) != 0 && errno != EEXIST) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot create the journal %s (%s)", j->dir, strerror(errno)));
     else if (access(path, F_OK) == 0) {
-      char  *old, *records;
+      char  *old = NULL, *records = NULL;
       size_t size, n;
-      PetscCall(ReadBytes(path, &old, &size));
-      old[size] = 0;
-      PetscCall(GSSettingsCompare(settings, old, where, "remove it or choose another -gs_output", msg, sizeof(msg)));
+      if (ReadBytes(path, &old, &size)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot read the signature of the journal %s", j->dir));
+      else {
+        old[size] = 0;
+        PetscCall(GSSettingsCompare(settings, old, where, "remove it or choose another -gs_output", msg, sizeof(msg)));
+      }
+      if (!msg[0] && ReadFiles(j, PETSC_TRUE, &n, &records)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot read or mend the journal %s", j->dir));
       free(old);
-      if (!msg[0]) PetscCall(ReadFiles(j, PETSC_TRUE, &n, &records));
-      if (!msg[0]) free(records);
+      free(records);
     } else WriteSignature(path, signature, msg, sizeof(msg));
   }
   PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, world));
