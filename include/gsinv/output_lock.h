@@ -4,8 +4,9 @@
 #include <petscsys.h>
 
 /* Takes the lock PATH.lock (fcntl F_SETLK, by world rank 0) for the rest of the run, before any
-   computing: if another run holds it for 5 s more (the ranks of a run just killed need about a
-   second to release it), stops with a message naming option, path and the holder's pid. One lock per process; GSOutputUnlock removes the file (a file left by a crash is harmless:
+   computing: if another run holds it, stops at once with a message naming option, path and the
+   holder's pid (a holder whose launcher is gone, a rank of a run killed a moment ago, is given
+   5 s to exit). One lock per process; GSOutputUnlock removes the file (a file left by a crash is harmless:
    the lock dies with its process). Collective on world. */
 PetscErrorCode GSOutputLock(MPI_Comm world, const char *option, const char *path);
 /* Removes the lock file and releases the lock. Collective on world. */

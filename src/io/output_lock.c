@@ -1,5 +1,6 @@
 /* One writer per output: an fcntl lock on a file beside the output, held by world rank 0. */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,8 +9,8 @@
 
 #include "gsinv/output_lock.h"
 
-/* How long a held lock is retried: the ranks of a run killed a moment ago (mpiexec killed first)
-   take about a second to exit and release it. */
+/* How long a lock held by an orphaned process is retried: the ranks of a run whose mpiexec was
+   killed a moment ago take about a second to exit and release it. */
 #define LOCK_PATIENCE_SECONDS 5.0
 
 static int  lock_fd = -1;
@@ -40,6 +41,20 @@ static int TryLock(const char *path, pid_t *holder)
   return EAGAIN;
 }
 
+/* Whether pid's parent is init (Linux /proc): a rank whose launcher was killed and is about to exit. */
+static int Orphaned(pid_t pid)
+{
+  char  path[64], line[512], *close_paren;
+  int   ppid = 0;
+  FILE *f;
+
+  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+  if (!(f = fopen(path, "r"))) return 0;
+  if (fgets(line, sizeof(line), f) && (close_paren = strrchr(line, ')'))) (void)sscanf(close_paren + 1, " %*c %d", &ppid);
+  fclose(f);
+  return ppid == 1;
+}
+
 PetscErrorCode GSOutputLock(MPI_Comm world, const char *option, const char *path)
 {
   PetscMPIInt rank;
@@ -52,7 +67,7 @@ PetscErrorCode GSOutputLock(MPI_Comm world, const char *option, const char *path
   if (rank == 0) {
     const struct timespec pause = {0, 50000000};
     pid_t                 holder = 0;
-    for (int tries = 0; (status[0] = TryLock(lock_path, &holder)) == EAGAIN && tries < (int)(LOCK_PATIENCE_SECONDS / 0.05); tries++) nanosleep(&pause, NULL);
+    for (int tries = 0; (status[0] = TryLock(lock_path, &holder)) == EAGAIN && holder > 0 && Orphaned(holder) && tries < (int)(LOCK_PATIENCE_SECONDS / 0.05); tries++) nanosleep(&pause, NULL);
     status[1] = (int)holder;
   }
   PetscCallMPI(MPI_Bcast(status, 2, MPI_INT, 0, world));

@@ -2,6 +2,7 @@
    message of a resume under other settings and the provenance attributes. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -96,6 +97,15 @@ PetscErrorCode GSSettingsAddInt(GSSettings s, const char *option, PetscInt64 val
   PetscFunctionReturn(0);
 }
 
+/* The shortest text that reads back as exactly value (so 0.1 shows as 0.1, not 0.10000000000000001). */
+static void ExactText(PetscReal value, char *buf, size_t len)
+{
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(buf, len, "%.*g", digits, (double)value);
+    if (strtod(buf, NULL) == (double)value) return;
+  }
+}
+
 PetscErrorCode GSSettingsAddReals(GSSettings s, const char *option, PetscInt n, const PetscReal *values)
 {
   Entry *e;
@@ -104,9 +114,11 @@ PetscErrorCode GSSettingsAddReals(GSSettings s, const char *option, PetscInt n, 
   PetscFunctionBeginUser;
   PetscCall(Slot(s, option, 'r', n, len, &e));
   for (PetscInt i = 0; i < n; i++) {
-    size_t used = strlen(e->text);
-    e->r[i]     = values[i];
-    PetscCall(PetscSNPrintf(e->text + used, len - used, "%s%.17g", i ? "," : "", (double)values[i]));
+    char number[32];
+    e->r[i] = values[i];
+    ExactText(values[i], number, sizeof(number));
+    if (i) PetscCall(PetscStrlcat(e->text, ",", len));
+    PetscCall(PetscStrlcat(e->text, number, len));
   }
   PetscFunctionReturn(0);
 }

@@ -157,7 +157,7 @@ def case_integrity_two_writers():
     before = open("sim.h5", "rb").read()
     for args, option in ((["simulate", "-da_grid_x", "64", "-da_grid_y", "64", "-ts_max_steps", "5", "-gs_initial", "sim.h5"], "-gs_initial"),
                          (["residual", "-gs_input", "sim.h5"], "-gs_input")):
-        proc = run(args + ["-gs_output", "sim.h5"], check=False)
+        proc = run(args + ["-gs_output", "sim.h5"], check=False, quiet=False)
         print(proc.stderr.strip())
         assert proc.returncode != 0 and f"-gs_output sim.h5 is the file of {option} sim.h5" in proc.stderr, proc.stderr
     assert open("sim.h5", "rb").read() == before
