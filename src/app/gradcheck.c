@@ -7,8 +7,8 @@
 #include "gsinv/initial.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
-#include "gsinv/reparam.h"
 #include "gsinv/output_lock.h"
+#include "gsinv/reparam.h"
 
 #define GS_TAYLOR_N 6
 

@@ -5,12 +5,12 @@
 #include "gsinv/completion.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
+#include "gsinv/output_lock.h"
 #include "gsinv/residual_app.h"
 #include "gsinv/residual_input.h"
 #include "gsinv/residual_landscape.h"
 #include "gsinv/residual_noise.h"
 #include "gsinv/sweep.h"
-#include "gsinv/output_lock.h"
 
 typedef struct {
   char          input[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN], like[PETSC_MAX_PATH_LEN];

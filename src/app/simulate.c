@@ -3,8 +3,8 @@
 #include "gsinv/initial.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
-#include "gsinv/run.h"
 #include "gsinv/output_lock.h"
+#include "gsinv/run.h"
 
 typedef struct {
   char     output[PETSC_MAX_PATH_LEN];
