@@ -216,8 +216,8 @@ def basin_file(path):
 
 
 def case_integrity_basin():
-    """invert -gs_basin stopped by SIGTERM: changed result options are refused; resumed with a
-    truncated record it gives the uninterrupted map."""
+    """invert -gs_basin stopped by SIGTERM: changed result options are refused; resumed on 2 ranks
+    with a truncated record it gives the uninterrupted map."""
     make_targets()
     args = ["invert", "-gs_basin", "-gs_axes", "F,k", "-gs_lo", "0.034,0.064", "-gs_hi", "0.036,0.066", "-gs_n", "3,3"] + GRID + \
         ["-gs_targets_file", "targets.h5", "-gs_batch", "2", "-gs_deterministic", "-gs_loss", "pixel", "-gs_max_it", "12"]
@@ -227,7 +227,7 @@ def case_integrity_basin():
                              ("-ts_max_steps", "200", "300"), ("-tao_type", "nm", "blmvm"), ("-gs_n", "3,2", "3,3")]:
         assert_refused(with_option(args, option, new) + ["-gs_output", "b.h5"], option, new, old)
     damage("b.h5.journal", "truncated")
-    proc = run(args + ["-gs_output", "b.h5", "-gs_progress_every", "5"])
+    proc = run(args + ["-gs_output", "b.h5", "-gs_progress_every", "5"], 2)
     assert "the journal b.h5.journal" in proc.stderr, proc.stderr
     whole, got = basin_file("whole.h5"), basin_file("b.h5")
     for name in whole:
