@@ -135,24 +135,32 @@ class Inversion:
             self.truth, self.truth_from = np.asarray(g["theta_truth"][...], float).reshape(-1)[:4], "/inversion/theta_truth"
         else:
             self.truth, self.truth_from = read_truth_from_targets(path, self.a.get("options", ""))
-        self.lossname = signature_field(self.signature, "loss")
+        self.lossname = self.setting("-gs_loss", "loss")
+
+    def setting(self, option, old_key):
+        """A setting as text: the typed root attribute named like its option; in files made before
+        those attributes, the field old_key of the /inversion signature."""
+        if option in self.a:
+            value = self.a[option]
+            return ",".join(str(v) for v in value) if np.ndim(value) else str(value)
+        return signature_field(self.signature, old_key)
 
     def end(self):
         """The last theta: theta_final when finished, else the last evaluated theta."""
         return self.final if self.final is not None else self.theta[-1]
 
     def title(self, what):
-        sig = self.signature
-        parts = [f"{signature_field(sig, 'optimizer') or '?'}"]
-        if signature_field(sig, "optimizer") == "sgd":
-            parts.append(f"lr {number(signature_field(sig, 'lr'))}, weight decay {number(signature_field(sig, 'wd'))}")
-        parts.append(f"reparam {signature_field(sig, 'reparam') or '?'}")
+        optimizer = self.setting("-gs_optimizer", "optimizer")
+        parts = [f"{optimizer or '?'}"]
+        if optimizer == "sgd":
+            parts.append(f"lr {number(self.setting('-gs_lr', 'lr'))}, weight decay {number(self.setting('-gs_weight_decay', 'wd'))}")
+        parts.append(f"reparam {self.setting('-gs_reparam', 'reparam') or '?'}")
         parts.append(f"loss {self.lossname or '?'}")
-        parts.append(f"batch {signature_field(sig, 'batch') or '?'}" + (" deterministic" if signature_field(sig, "deterministic") == "1" else ""))
-        grid = signature_field(sig, "grid")
-        steps, tol = signature_field(sig, "steps"), signature_field(sig, "tol")
+        parts.append(f"batch {self.setting('-gs_batch', 'batch') or '?'}" + (" deterministic" if self.setting("-gs_deterministic", "deterministic") == "1" else ""))
+        grid = f"{self.a['-da_grid_x']}x{self.a['-da_grid_y']}" if "-da_grid_x" in self.a else signature_field(self.signature, "grid")
+        steps, tol = self.setting("-ts_max_steps", "steps"), self.setting("-gs_steady_tol", "tol")
         if grid:
-            parts.append(f"{grid}, " + (f"{steps} steps" if tol in (None, "0") else f"tol {number(tol)}, cap {steps}"))
+            parts.append(f"{grid}, " + (f"{steps} steps" if tol is None or float(tol) == 0 else f"tol {number(tol)}, cap {steps}"))
         state = {0: "running (or stopped)", 1: "finished", 2: "stopped at the iteration cap"}.get(self.finished, f"finished={self.finished}")
         status = f"{state} after {self.n} iterations" + (f": {self.reason}" if self.reason and self.finished != 2 else "")
         if np.isfinite(self.wall[-1]):

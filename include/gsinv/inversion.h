@@ -7,6 +7,7 @@
 #include "gsinv/gradient.h"
 #include "gsinv/landscape_analysis.h"
 #include "gsinv/reparam.h"
+#include "gsinv/settings.h"
 
 typedef enum { GS_OPTIMIZER_TAO = 0, GS_OPTIMIZER_SGD = 1 } GSOptimizerType;
 extern const char *const GSOptimizerTypes[];
@@ -63,8 +64,10 @@ GSModel        GSInversionGetModel(GSInversion inv);
 GSRun          GSInversionGetRun(GSInversion inv);
 const char    *GSInversionGetTargetsFile(GSInversion inv);
 PetscInt       GSInversionGetMaxIterations(GSInversion inv);
-/* A text that changes whenever the record of an inversion would (resume signature). */
-PetscErrorCode GSInversionDescribe(GSInversion inv, char *buf, size_t len);
+/* Adds what determines an inversion's record to a description of the run: grid, theta, scheme,
+   steps, initial recipe, targets file, batch, seeds, iteration cap, optimiser (TAO type and
+   tolerances, or SGD rate and decay), reparameterisation, loss, bounds. Not collective. */
+PetscErrorCode GSInversionAddSettings(GSInversion inv, GSSettings settings);
 PetscErrorCode GSInversionSetMonitor(GSInversion inv, GSInversionMonitor monitor, void *ctx);
 
 /* Runs from physical theta0 (iterations first, first + 1, ...; SGD continues exactly from

@@ -9,6 +9,7 @@
 #include "gsinv/gradient.h"
 #include "gsinv/initial.h"
 #include "gsinv/run.h"
+#include "gsinv/settings.h"
 
 /* paper: K states run at theta_truth for a fixed number of steps make the targets, every point is
    rerun from them (the loss is 0 at the truth); steady: the same to a steady state (tolerance);
@@ -47,8 +48,9 @@ const GSInitialOptions *GSLandscapeGetInitial(GSLandscape l);
 /* The map the runs simulate: grid, h and dt; *euler is PETSC_TRUE for forward Euler (TS rk 1fe or
    euler), else dt is set to 0 (the semi-discrete ODE stands in for the scheme). Not collective. */
 PetscErrorCode GSLandscapeGetMapGrid(GSLandscape l, GSMapGrid *map, PetscBool *euler);
-/* Text that changes whenever the result of a point would (journal signature). */
-PetscErrorCode GSLandscapeDescribe(GSLandscape l, char *buf, size_t len);
+/* Adds what determines the result of a point to a description of the run: grid, theta, scheme,
+   steps, targets, seed, initial recipe, loss, gradient, gallery. Not collective. */
+PetscErrorCode GSLandscapeAddSettings(GSLandscape l, GSSettings settings);
 
 /* Runs the K targets at the base theta, each once in the world: group k mod ngroups runs target k
    and its v field is broadcast (leader of group g is world rank g * group_size). Collective on

@@ -5,6 +5,7 @@
 #include <petscsys.h>
 
 #include "gsinv/physics.h"
+#include "gsinv/settings.h"
 
 /* The grid of a 1-D or 2-D slice: -gs_axes F,k -gs_lo a,b -gs_hi c,d -gs_n n0,n1, evenly spaced,
    both ends included; the other parameters are the base theta. Point index = j * n0 + i. */
@@ -27,8 +28,8 @@ PetscInt       GSSweepAxesSize(const GSSweepAxes *axes);
 PetscReal GSSweepAxisValue(const GSSweepAxes *axes, int a, PetscInt i);
 /* theta at point index. */
 GSParams GSSweepAxesPoint(const GSSweepAxes *axes, PetscInt index);
-/* A text that changes whenever the grid changes (for the journal signature). */
-PetscErrorCode GSSweepAxesDescribe(const GSSweepAxes *axes, char *buf, size_t len);
+/* Adds the grid to a description of a run: -gs_axes, -gs_lo, -gs_hi, -gs_n. Not collective. */
+PetscErrorCode GSSweepAxesAddSettings(const GSSweepAxes *axes, GSSettings settings);
 
 /* Groups of ranks: the world splits into groups of size ranks; each group runs one simulation at
    a time; points are handed out one by one through a shared counter (MPI one-sided), so that a
@@ -53,20 +54,24 @@ PetscErrorCode GSSweepGroupsNext(GSSweepGroups *groups, PetscInt *index);
 PetscErrorCode GSSweepGroupsCountDone(GSSweepGroups *groups, PetscBool invalid, long *done, long *invalids);
 PetscErrorCode GSSweepGroupsDestroy(GSSweepGroups *groups);
 
-/* The journal: a folder OUTPUT.journal with the sweep's signature and one append-only file of
-   fixed-size records per writing rank, each record flushed to disk when its point finishes. */
+/* The journal: a folder OUTPUT.journal with the signature of the sweep's settings and one
+   append-only file per writing rank of fixed-size records, each behind a header (marker, journal
+   id, size, CRC-32) and flushed to disk when its point finishes. */
 typedef struct {
-  char   dir[PETSC_MAX_PATH_LEN];
-  size_t record_size;
-  int    fd; /* this rank's record file, -1 if it writes none */
+  char     dir[PETSC_MAX_PATH_LEN];
+  size_t   record_size; /* of the caller's record, without the header */
+  uint32_t id;          /* CRC-32 of the signature: records of another journal do not match */
+  int      fd;          /* this rank's record file, -1 if it writes none */
 } GSJournal;
 
-/* Opens (creating if needed) the journal of output path; an existing journal made with another
-   signature is an error naming it. Collective on world. */
-PetscErrorCode GSJournalOpen(MPI_Comm world, const char *output, const char *signature, size_t record_size, GSJournal *journal);
+/* Opens (creating if needed) the journal of output path. An existing journal made with other
+   settings is refused with a message naming the first differing option and both values; damaged,
+   torn or foreign records in it are cut out with a warning (their points are then recomputed).
+   Collective on world. */
+PetscErrorCode GSJournalOpen(MPI_Comm world, const char *output, GSSettings settings, size_t record_size, GSJournal *journal);
 /* Appends one record and flushes it to disk. Not collective. */
 PetscErrorCode GSJournalAppend(GSJournal *journal, const void *record);
-/* Reads every complete record of every file (rank 0 only); *records is malloc'd. */
+/* Reads every valid record of every file (rank 0 only); *records is malloc'd. */
 PetscErrorCode GSJournalReadAll(GSJournal *journal, size_t *nrecords, void **records);
 /* Closes the file; with remove, deletes the folder (rank 0). */
 PetscErrorCode GSJournalClose(MPI_Comm world, GSJournal *journal, PetscBool remove);

@@ -7,6 +7,7 @@
 #include "gsinv/basin.h"
 #include "gsinv/interrupt.h"
 #include "gsinv/io.h"
+#include "gsinv/output_lock.h"
 #include "gsinv/sweep.h"
 #include "gsinv/targets.h"
 
@@ -21,6 +22,7 @@ typedef struct {
   GSSweepAxes   axes;
   GSInversion   inv;
   GSJournal     journal;
+  GSSettings    settings;
   char          output[PETSC_MAX_PATH_LEN];
   double        truth[GS_NPARAM];
   BasinRecord   last; /* the start being run: its last iteration */
@@ -123,6 +125,7 @@ static PetscErrorCode BasinWrite(Basin *b, PetscInt n, const BasinRecord *rec)
   PetscCall(GSRunGetScheme(GSInversionGetRun(b->inv), &ts_type, &dt));
   PetscCall(GSOutputOpen(b->groups.world, "-gs_output", b->output, &out));
   PetscCall(GSOutputWriteProvenance(&out, "invert", GSInversionGetModel(b->inv), 0, ts_type, dt));
+  PetscCall(GSSettingsWriteAttributes(b->settings, &out));
   for (int k = 0; k < b->axes.naxes; k++) {
     char    path[32];
     hsize_t na = (hsize_t)b->axes.n[k];
@@ -165,13 +168,26 @@ static PetscErrorCode BasinSummary(MPI_Comm world, PetscInt n, const BasinRecord
   PetscFunctionReturn(0);
 }
 
+/* The one description of what determines the map (journal signature, provenance). Group size
+   counts: a simulation split over more ranks sums in another order. */
+static PetscErrorCode BasinSettings(Basin *b, const double start[GS_NPARAM])
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSSettingsCreate("invert -gs_basin", &b->settings));
+  PetscCall(GSInversionAddSettings(b->inv, b->settings));
+  PetscCall(GSSweepAxesAddSettings(&b->axes, b->settings));
+  PetscCall(GSSettingsAddReals(b->settings, "-gs_start", GS_NPARAM, start));
+  PetscCall(GSSettingsAddInt(b->settings, "-gs_group_size", b->groups.group_size));
+  PetscCall(GSSettingsAddGivenOptions(b->settings));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSInvertBasin(MPI_Comm world, GSSweepGroups *groups, const double start[GS_NPARAM], const char *output)
 {
   Basin        b;
   PetscBool    help, interrupted, any;
   PetscInt     n, npending = 0, *pending, *done;
   BasinRecord *records;
-  char         signature[8192], part[4096];
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&b, sizeof(b)));
@@ -186,11 +202,10 @@ PetscErrorCode GSInvertBasin(MPI_Comm world, GSSweepGroups *groups, const double
     PetscCall(GSAppBanner(world, "invert (basin map)"));
     PetscCall(GSOutputCheckWritable(world, "-gs_output", b.output));
     PetscCall(GSTargetsTheta(world, "-gs_targets_file", GSInversionGetTargetsFile(b.inv), b.truth));
-    PetscCall(GSSweepAxesDescribe(&b.axes, signature, sizeof(signature)));
-    PetscCall(GSInversionDescribe(b.inv, part, sizeof(part)));
-    PetscCall(PetscStrlcat(signature, " basin ", sizeof(signature)));
-    PetscCall(PetscStrlcat(signature, part, sizeof(signature)));
-    PetscCall(GSJournalOpen(world, b.output, signature, sizeof(BasinRecord), &b.journal));
+    PetscCall(GSOutputCheckNotInput(world, "-gs_output", b.output));
+    PetscCall(GSOutputLock(world, "-gs_output", b.output));
+    PetscCall(BasinSettings(&b, start));
+    PetscCall(GSJournalOpen(world, b.output, b.settings, sizeof(BasinRecord), &b.journal));
     PetscCall(GSInterruptInstall());
     n = GSSweepAxesSize(&b.axes);
     PetscCall(PetscCalloc3(n, &records, n, &done, n, &pending));
@@ -213,6 +228,8 @@ PetscErrorCode GSInvertBasin(MPI_Comm world, GSSweepGroups *groups, const double
     }
     PetscCall(PetscFree3(records, done, pending));
   }
+  PetscCall(GSSettingsDestroy(&b.settings));
+  PetscCall(GSOutputUnlock(world));
   PetscCall(GSInversionDestroy(&b.inv));
   *groups = b.groups;
   PetscFunctionReturn(0);

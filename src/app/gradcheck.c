@@ -7,6 +7,7 @@
 #include "gsinv/initial.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
+#include "gsinv/output_lock.h"
 #include "gsinv/reparam.h"
 #include "gsinv/taylor.h"
 
@@ -298,6 +299,8 @@ PetscErrorCode GSAppGradcheck(MPI_Comm comm)
     PetscCall(GSModelPrintSummary(m, PETSC_VIEWER_STDOUT_(comm)));
     PetscCall(GSRunCheckStability(run));
     run->quiet = PETSC_TRUE;
+    PetscCall(GSOutputCheckNotInput(comm, "-gs_output", o.output));
+    PetscCall(GSOutputLock(comm, "-gs_output", o.output));
     PetscCall(GSOutputOpen(comm, "-gs_output", o.output, &out));
     PetscCall(DMCreateGlobalVector(m->da, &X0));
     PetscCall(VecDuplicate(X0, &T));
@@ -308,6 +311,7 @@ PetscErrorCode GSAppGradcheck(MPI_Comm comm)
     PetscCall(GradcheckWrite(&out, m, run, &init, &o, &res));
     PetscCall(GSOutputClose(&out));
     PetscCall(PetscPrintf(comm, "wrote %s\n", o.output));
+    PetscCall(GSOutputUnlock(comm));
     PetscCall(VecDestroy(&X0));
     PetscCall(VecDestroy(&T));
   }

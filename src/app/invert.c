@@ -9,13 +9,16 @@
 #include "gsinv/inversion.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
+#include "gsinv/output_lock.h"
 #include "gsinv/sweep.h"
 #include "gsinv/targets.h"
 
 typedef struct {
   GSSweepGroups      groups;
   GSInversion        inv;
-  char               output[PETSC_MAX_PATH_LEN], signature[4096];
+  char               output[PETSC_MAX_PATH_LEN];
+  GSSettings         settings;
+  const char        *signature;
   double             start[GS_NPARAM], truth[GS_NPARAM];
   GSIterationRecord *history;
   PetscInt           n, capacity;
@@ -94,6 +97,7 @@ static PetscErrorCode WriteRecord(Invert *s, const char *reason, const double *t
   PetscCall(GSH5WriteIntArray(&out, "/inversion/lr_tries", 1, &n, tries));
   PetscCall(GSH5WriteIntArray(&out, "/inversion/valid", 1, &n, valid));
   PetscCall(GSH5WriteAttributeString(&out, "/inversion", "signature", s->signature));
+  PetscCall(GSSettingsWriteAttributes(s->settings, &out));
   PetscCall(GSH5WriteAttributeString(&out, "/inversion", "reason", reason ? reason : "running"));
   PetscCall(GSH5WriteAttributeInt(&out, "/inversion", "finished", finished));
   if (reason) PetscCall(WriteStop(&out, &s->stop));
@@ -140,22 +144,24 @@ static PetscErrorCode ReadRecord(Invert *s, PetscInt *finished)
 {
   PetscMPIInt rank;
   int64_t     info[2] = {0, 0}; /* iterations, finished */
-  char        msg[PETSC_MAX_PATH_LEN + 128] = "";
+  char        msg[2 * PETSC_MAX_PATH_LEN + 2600] = "", where[PETSC_MAX_PATH_LEN + 32];
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(s->groups.world, &rank));
   if (rank == 0 && access(s->output, F_OK) == 0) {
     hid_t file = H5Fis_hdf5(s->output) > 0 ? H5Fopen(s->output, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
     hid_t grp  = file >= 0 && H5Lexists(file, "/inversion", H5P_DEFAULT) > 0 ? H5Gopen2(file, "/inversion", H5P_DEFAULT) : -1;
-    char  sig[4096] = "";
+    char  sig[65536] = "";
     if (grp >= 0 && H5Aexists(grp, "signature") > 0) {
       hid_t attr = H5Aopen(grp, "signature", H5P_DEFAULT), type = H5Aget_type(attr);
       if (H5Tget_size(type) < sizeof(sig)) H5Aread(attr, type, sig);
       H5Tclose(type);
       H5Aclose(attr);
     }
-    if (grp < 0 || strcmp(sig, s->signature)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s holds another inversion (other options): remove it or choose another file", s->output));
-    else {
+    PetscCall(PetscSNPrintf(where, sizeof(where), "the record -gs_output %s", s->output));
+    if (grp >= 0) PetscCall(GSSettingsCompare(s->settings, sig, where, "remove it or choose another -gs_output", msg, sizeof(msg)));
+    else PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s holds no inversion record: remove it or choose another file", s->output));
+    if (!msg[0]) {
       hid_t   dset = H5Dopen2(file, "/inversion/step", H5P_DEFAULT), space = H5Dget_space(dset);
       hsize_t n;
       hid_t   attr = H5Aopen(grp, "finished", H5P_DEFAULT);
@@ -234,6 +240,22 @@ static PetscErrorCode Run(Invert *s)
   PetscFunctionReturn(0);
 }
 
+/* The one description of what determines the record (resume signature, provenance). The
+   iteration cap may change: a rerun with a higher -gs_max_it continues. Group size counts: a
+   simulation split over more ranks sums in another order. */
+static PetscErrorCode InvertSettings(Invert *s)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSSettingsCreate("invert", &s->settings));
+  PetscCall(GSInversionAddSettings(s->inv, s->settings));
+  PetscCall(GSSettingsAddReals(s->settings, "-gs_start", GS_NPARAM, s->start));
+  PetscCall(GSSettingsAddInt(s->settings, "-gs_group_size", s->groups.group_size));
+  PetscCall(GSSettingsAddGivenOptions(s->settings));
+  PetscCall(GSSettingsRemove(s->settings, "-gs_max_it"));
+  PetscCall(GSSettingsGetSignature(s->settings, &s->signature));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSAppInvert(MPI_Comm world)
 {
   Invert    s;
@@ -254,10 +276,14 @@ PetscErrorCode GSAppInvert(MPI_Comm world)
     PetscCall(GSAppCheckOptionsUsed(world));
     PetscCall(GSAppBanner(world, "invert"));
     PetscCall(GSOutputCheckWritable(world, "-gs_output", s.output));
-    PetscCall(GSInversionDescribe(s.inv, s.signature, sizeof(s.signature)));
+    PetscCall(GSOutputCheckNotInput(world, "-gs_output", s.output));
+    PetscCall(GSOutputLock(world, "-gs_output", s.output));
+    PetscCall(InvertSettings(&s));
     PetscCall(GSTargetsTheta(world, "-gs_targets_file", GSInversionGetTargetsFile(s.inv), s.truth));
     PetscCall(Run(&s));
   }
+  PetscCall(GSSettingsDestroy(&s.settings));
+  PetscCall(GSOutputUnlock(world));
   PetscCall(GSInversionDestroy(&s.inv));
   PetscCall(GSSweepGroupsDestroy(&s.groups));
   free(s.history);

@@ -7,6 +7,7 @@
 #include "gsinv/landscape_analysis.h"
 #include "gsinv/landscape_output.h"
 #include "gsinv/options.h"
+#include "gsinv/output_lock.h"
 
 typedef struct {
   char      output[PETSC_MAX_PATH_LEN];
@@ -21,6 +22,7 @@ typedef struct {
   GSSweepAxes      axes;
   LandscapeOptions o;
   GSJournal        journal;
+  GSSettings       settings;
   size_t           record_size;
   PetscLogDouble   start, busy, idle;
   PetscInt         points_run, npending; /* this group's points; everyone's still to do at the start */
@@ -137,6 +139,7 @@ static PetscErrorCode WriteLandscape(Sweep *s, GSLandscapeTable *t)
   PetscCall(GSH5WriteAttributeInt(&out, "/", "targets", GSLandscapeGetTargets(s->land)));
   PetscCall(GSH5WriteAttributeInt(&out, "/", "steps", steps));
   PetscCall(GSH5WriteAttributeReal(&out, "/", "steady_tol", GSLandscapeGetRun(s->land)->steady_tol));
+  PetscCall(GSSettingsWriteAttributes(s->settings, &out));
   PetscCall(GSLandscapeGetMapGrid(s->land, &map, &euler));
   PetscCall(GSLandscapeTableWrite(&out, &s->axes, euler ? &map : NULL, t, GSFieldLossGetType(GSLandscapeGetLoss(s->land)), s->o.cliff_threshold));
   PetscCall(GSOutputClose(&out));
@@ -164,9 +167,21 @@ static PetscErrorCode ReportLoadBalance(Sweep *s)
   PetscFunctionReturn(0);
 }
 
+/* The one description of what determines the sweep's points (journal signature, provenance).
+   Group size counts: a simulation split over more ranks sums in another order. */
+static PetscErrorCode SweepSettings(Sweep *s)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSSettingsCreate("landscape", &s->settings));
+  PetscCall(GSLandscapeAddSettings(s->land, s->settings));
+  PetscCall(GSSweepAxesAddSettings(&s->axes, s->settings));
+  PetscCall(GSSettingsAddInt(s->settings, "-gs_group_size", s->groups.group_size));
+  PetscCall(GSSettingsAddGivenOptions(s->settings));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode SweepSetUp(MPI_Comm world, Sweep *s, PetscBool *help)
 {
-  char     signature[8192], part[4096];
   PetscInt g;
 
   PetscFunctionBeginUser;
@@ -180,13 +195,12 @@ static PetscErrorCode SweepSetUp(MPI_Comm world, Sweep *s, PetscBool *help)
   PetscCall(GSAppBanner(world, "landscape"));
   PetscCall(GSModelPrintSummary(GSLandscapeGetModel(s->land), PETSC_VIEWER_STDOUT_(world)));
   PetscCall(GSOutputCheckWritable(world, "-gs_output", s->o.output));
-  PetscCall(GSSweepAxesDescribe(&s->axes, signature, sizeof(signature)));
-  PetscCall(GSLandscapeDescribe(s->land, part, sizeof(part)));
-  PetscCall(PetscStrlcat(signature, " ", sizeof(signature)));
-  PetscCall(PetscStrlcat(signature, part, sizeof(signature)));
+  PetscCall(GSOutputCheckNotInput(world, "-gs_output", s->o.output));
+  PetscCall(GSOutputLock(world, "-gs_output", s->o.output));
+  PetscCall(SweepSettings(s));
   g              = GSLandscapeGetGallerySize(s->land);
   s->record_size = sizeof(GSPointRecord) + (size_t)(g * g) * sizeof(float);
-  PetscCall(GSJournalOpen(world, s->o.output, signature, s->record_size, &s->journal));
+  PetscCall(GSJournalOpen(world, s->o.output, s->settings, s->record_size, &s->journal));
   PetscCall(GSInterruptInstall());
   PetscFunctionReturn(0);
 }
@@ -258,6 +272,8 @@ PetscErrorCode GSAppLandscape(MPI_Comm world)
       PetscCall(PetscPrintf(world, "interrupted: finished points are saved in %s; run the same command again to continue\n", s.journal.dir));
     } else PetscCall(SweepFinish(&s, total));
   }
+  PetscCall(GSSettingsDestroy(&s.settings));
+  PetscCall(GSOutputUnlock(world));
   PetscCall(GSLandscapeDestroy(&s.land));
   PetscCall(GSSweepGroupsDestroy(&s.groups));
   PetscFunctionReturn(0);

@@ -5,6 +5,7 @@
 #include "gsinv/completion.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
+#include "gsinv/output_lock.h"
 #include "gsinv/residual_app.h"
 #include "gsinv/residual_input.h"
 #include "gsinv/residual_landscape.h"
@@ -248,7 +249,10 @@ PetscErrorCode GSAppResidual(MPI_Comm comm)
     PetscCall(GSAppCheckOptionsUsed(comm));
     PetscCall(GSAppBanner(comm, "residual"));
     PetscCall(PetscPrintf(comm, "input %s: grid %" PetscInt_FMT " x %" PetscInt_FMT ", h = %g%s\n", opts.input, m->nx, m->ny, (double)m->h, info.has_truth ? ", truth theta in the file" : ""));
+    PetscCall(GSOutputCheckNotInput(comm, "-gs_output", opts.output));
+    PetscCall(GSOutputLock(comm, "-gs_output", opts.output));
     PetscCall(ResidualRun(m, &opts, &info, comp));
+    PetscCall(GSOutputUnlock(comm));
   }
   PetscCall(GSCompletionDestroy(&comp));
   PetscCall(GSModelDestroy(&m));

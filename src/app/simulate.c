@@ -3,6 +3,7 @@
 #include "gsinv/initial.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
+#include "gsinv/output_lock.h"
 #include "gsinv/run.h"
 
 typedef struct {
@@ -108,6 +109,8 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
     PetscCall(GSAppBanner(comm, "simulate"));
     PetscCall(GSModelPrintSummary(m, PETSC_VIEWER_STDOUT_(comm)));
     PetscCall(GSRunCheckStability(run));
+    PetscCall(GSOutputCheckNotInput(comm, "-gs_output", opts.output));
+    PetscCall(GSOutputLock(comm, "-gs_output", opts.output));
     PetscCall(GSOutputOpen(comm, "-gs_output", opts.output, &out));
     PetscCall(DMCreateGlobalVector(m->da, &X));
     PetscCall(GSInitialStateFill(m, &init, X));
@@ -119,6 +122,7 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
     PetscCall(GSOutputClose(&out));
     PetscCall(WriteSidecar(m, run, &snaps, opts.output));
     PetscCall(PrintOutcome(m, run, opts.output));
+    PetscCall(GSOutputUnlock(comm));
     PetscCall(GSSnapshotsDestroy(&snaps));
     PetscCall(VecDestroy(&X));
   }

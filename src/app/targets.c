@@ -7,6 +7,7 @@
 #include "gsinv/interrupt.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
+#include "gsinv/output_lock.h"
 #include "gsinv/run.h"
 #include "gsinv/sweep.h"
 #include "gsinv/targets.h"
@@ -24,15 +25,33 @@ typedef struct {
   GSRun            run;
   GSInitialOptions init;
   GSJournal        journal;
+  GSSettings       settings;
   char             output[PETSC_MAX_PATH_LEN];
   PetscInt         count;
   size_t           cells, record_size;
 } Targets;
 
+/* The one description of what determines the targets (journal signature, provenance). Group size
+   counts: a simulation split over more ranks sums in another order. */
+static PetscErrorCode TargetsSettings(Targets *t)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSSettingsCreate("targets", &t->settings));
+  PetscCall(GSSettingsAddModel(t->settings, t->model));
+  PetscCall(GSSettingsAddTS(t->settings, t->run->ts));
+  PetscCall(GSSettingsAddReal(t->settings, "-gs_steady_tol", t->run->steady_tol));
+  PetscCall(GSSettingsAddInt(t->settings, "-gs_targets", t->count));
+  PetscCall(GSSettingsAddInt(t->settings, "-gs_seed", (PetscInt64)t->init.recipe.seed));
+  PetscCall(GSSettingsAddInt(t->settings, "-gs_sample", (PetscInt64)t->init.recipe.sample));
+  PetscCall(GSSettingsAddReal(t->settings, "-gs_init_noise", t->init.recipe.noise));
+  PetscCall(GSSettingsAddInt(t->settings, "-gs_init_block", t->init.recipe.block));
+  PetscCall(GSSettingsAddInt(t->settings, "-gs_group_size", t->groups.group_size));
+  PetscCall(GSSettingsAddGivenOptions(t->settings));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode TargetsSetUp(MPI_Comm world, Targets *t, PetscBool *help)
 {
-  char signature[1024];
-
   PetscFunctionBeginUser;
   PetscCall(GSSweepGroupsCreate(world, &t->groups));
   PetscCall(GSModelCreate(t->groups.group, &t->model));
@@ -55,9 +74,10 @@ static PetscErrorCode TargetsSetUp(MPI_Comm world, Targets *t, PetscBool *help)
   PetscCall(GSOutputCheckWritable(world, "-gs_output", t->output));
   t->cells       = (size_t)(t->model->nx * t->model->ny);
   t->record_size = sizeof(TargetRecord) + 2 * t->cells * sizeof(double);
-  PetscCall(PetscSNPrintf(signature, sizeof(signature), "targets %" PetscInt_FMT " grid %" PetscInt_FMT "x%" PetscInt_FMT " h %.17g theta %.17g %.17g %.17g %.17g seed %llu sample %lld noise %.17g block %d tol %.17g", t->count, t->model->nx, t->model->ny, (double)t->model->h, t->model->params.F, t->model->params.k, t->model->params.Du, t->model->params.Dv,
-                          (unsigned long long)t->init.recipe.seed, (long long)t->init.recipe.sample, t->init.recipe.noise, t->init.recipe.block, (double)t->run->steady_tol));
-  PetscCall(GSJournalOpen(world, t->output, signature, t->record_size, &t->journal));
+  PetscCall(GSOutputCheckNotInput(world, "-gs_output", t->output));
+  PetscCall(GSOutputLock(world, "-gs_output", t->output));
+  PetscCall(TargetsSettings(t));
+  PetscCall(GSJournalOpen(world, t->output, t->settings, t->record_size, &t->journal));
   PetscCall(GSInterruptInstall());
   PetscFunctionReturn(0);
 }
@@ -165,6 +185,7 @@ static PetscErrorCode TargetsWrite(Targets *t)
   PetscCall(GSH5WriteAttributeInt(&out, "/targets", "seed", (PetscInt64)t->init.recipe.seed));
   PetscCall(GSH5WriteAttributeInt(&out, "/targets", "sample0", t->init.recipe.sample));
   PetscCall(GSH5WriteAttributeReal(&out, "/", "steady_tol", t->run->steady_tol));
+  PetscCall(GSSettingsWriteAttributes(t->settings, &out));
   PetscCall(GSOutputClose(&out));
   PetscCall(GSXdmfWrite(t->groups.world, t->output, 1, &sidecar));
   PetscCall(PetscFree2(u, v));
@@ -203,6 +224,8 @@ PetscErrorCode GSAppTargets(MPI_Comm world)
       PetscCall(PetscPrintf(world, "wrote %s: %" PetscInt_FMT " targets\n", t.output, t.count));
     }
   }
+  PetscCall(GSSettingsDestroy(&t.settings));
+  PetscCall(GSOutputUnlock(world));
   PetscCall(GSRunDestroy(&t.run));
   PetscCall(GSModelDestroy(&t.model));
   PetscCall(GSSweepGroupsDestroy(&t.groups));

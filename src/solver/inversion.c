@@ -138,18 +138,51 @@ PetscErrorCode GSInversionSetMonitor(GSInversion inv, GSInversionMonitor monitor
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSInversionDescribe(GSInversion inv, char *buf, size_t len)
+/* The TAO solver's type and tolerances as a solve would set them (defaults, then -tao_*). */
+static PetscErrorCode AddTaoSettings(GSInversion inv, GSSettings settings)
 {
-  const GSModel m = inv->model;
-  const char   *ts_type;
-  PetscReal     dt;
-  PetscInt      steps;
+  Tao       tao;
+  TaoType   type;
+  PetscReal gatol, grtol, gttol;
 
   PetscFunctionBeginUser;
-  PetscCall(GSRunGetScheme(inv->run, &ts_type, &dt));
-  PetscCall(TSGetMaxSteps(inv->run->ts, &steps));
-  PetscCall(PetscSNPrintf(buf, len, "recipe %.17g %d grid %" PetscInt_FMT "x%" PetscInt_FMT " h %.17g ts %s dt %.17g steps %" PetscInt_FMT " tol %.17g targets %s batch %" PetscInt_FMT " deterministic %d seed %" PetscInt_FMT " optimizer %s reparam %s lr %.17g wd %.17g loss %s", inv->init.recipe.noise, inv->init.recipe.block, m->nx, m->ny, (double)m->h, ts_type, (double)dt, steps, (double)inv->run->steady_tol, inv->targets, inv->batch, (int)inv->deterministic, inv->seed,
-                          GSOptimizerTypes[inv->optimizer], GSReparamTypes[inv->reparam], (double)inv->lr, (double)inv->weight_decay, GSLossTypes[GSFieldLossGetType(inv->loss)]));
+  PetscCall(TaoCreate(PETSC_COMM_SELF, &tao));
+  PetscCall(TaoSetType(tao, TAOBLMVM));
+  PetscCall(TaoSetTolerances(tao, 1e-12, 1e-10, 0));
+  PetscCall(TaoSetFromOptions(tao));
+  PetscCall(TaoGetType(tao, &type));
+  PetscCall(TaoGetTolerances(tao, &gatol, &grtol, &gttol));
+  PetscCall(GSSettingsAddString(settings, "-tao_type", type));
+  PetscCall(GSSettingsAddReal(settings, "-tao_gatol", gatol));
+  PetscCall(GSSettingsAddReal(settings, "-tao_grtol", grtol));
+  PetscCall(GSSettingsAddReal(settings, "-tao_gttol", gttol));
+  PetscCall(TaoDestroy(&tao));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSInversionAddSettings(GSInversion inv, GSSettings settings)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSSettingsAddModel(settings, inv->model));
+  PetscCall(GSSettingsAddTS(settings, inv->run->ts));
+  PetscCall(GSSettingsAddReal(settings, "-gs_steady_tol", inv->run->steady_tol));
+  PetscCall(GSSettingsAddReal(settings, "-gs_init_noise", inv->init.recipe.noise));
+  PetscCall(GSSettingsAddInt(settings, "-gs_init_block", inv->init.recipe.block));
+  PetscCall(GSSettingsAddString(settings, "-gs_targets_file", inv->targets));
+  PetscCall(GSSettingsAddInt(settings, "-gs_batch", inv->batch));
+  PetscCall(GSSettingsAddInt(settings, "-gs_deterministic", inv->deterministic));
+  PetscCall(GSSettingsAddInt(settings, "-gs_batch_seed", inv->seed));
+  PetscCall(GSSettingsAddInt(settings, "-gs_max_it", inv->max_it));
+  PetscCall(GSSettingsAddString(settings, "-gs_optimizer", GSOptimizerTypes[inv->optimizer]));
+  PetscCall(GSSettingsAddString(settings, "-gs_reparam", GSReparamTypes[inv->reparam]));
+  PetscCall(GSSettingsAddString(settings, "-gs_loss", GSLossTypes[GSFieldLossGetType(inv->loss)]));
+  PetscCall(GSSettingsAddReals(settings, "-gs_lower", GS_NPARAM, inv->lower));
+  PetscCall(GSSettingsAddReals(settings, "-gs_upper", GS_NPARAM, inv->upper));
+  if (inv->optimizer == GS_OPTIMIZER_TAO) PetscCall(AddTaoSettings(inv, settings));
+  else {
+    PetscCall(GSSettingsAddReal(settings, "-gs_lr", inv->lr));
+    PetscCall(GSSettingsAddReal(settings, "-gs_weight_decay", inv->weight_decay));
+  }
   PetscFunctionReturn(0);
 }
 

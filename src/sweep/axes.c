@@ -83,9 +83,16 @@ GSParams GSSweepAxesPoint(const GSSweepAxes *a, PetscInt index)
   return GSParamsFromArray(theta);
 }
 
-PetscErrorCode GSSweepAxesDescribe(const GSSweepAxes *a, char *buf, size_t len)
+PetscErrorCode GSSweepAxesAddSettings(const GSSweepAxes *a, GSSettings settings)
 {
+  char names[32], counts[64];
+
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(buf, len, "axes %s:%.17g:%.17g:%" PetscInt_FMT " %s:%.17g:%.17g:%" PetscInt_FMT " base %.17g %.17g %.17g %.17g", GSParamNames[a->param[0]], (double)a->lo[0], (double)a->hi[0], a->n[0], a->naxes == 2 ? GSParamNames[a->param[1]] : "-", (double)a->lo[1], (double)a->hi[1], a->n[1], a->base.F, a->base.k, a->base.Du, a->base.Dv));
+  PetscCall(PetscSNPrintf(names, sizeof(names), "%s%s%s", GSParamNames[a->param[0]], a->naxes == 2 ? "," : "", a->naxes == 2 ? GSParamNames[a->param[1]] : ""));
+  PetscCall(PetscSNPrintf(counts, sizeof(counts), a->naxes == 2 ? "%" PetscInt_FMT ",%" PetscInt_FMT : "%" PetscInt_FMT, a->n[0], a->n[1]));
+  PetscCall(GSSettingsAddString(settings, "-gs_axes", names));
+  PetscCall(GSSettingsAddReals(settings, "-gs_lo", a->naxes, a->lo));
+  PetscCall(GSSettingsAddReals(settings, "-gs_hi", a->naxes, a->hi));
+  PetscCall(GSSettingsAddString(settings, "-gs_n", counts));
   PetscFunctionReturn(0);
 }

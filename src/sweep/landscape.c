@@ -146,20 +146,22 @@ const GSInitialOptions *GSLandscapeGetInitial(GSLandscape l)
   return &l->init;
 }
 
-PetscErrorCode GSLandscapeDescribe(GSLandscape l, char *buf, size_t len)
+PetscErrorCode GSLandscapeAddSettings(GSLandscape l, GSSettings settings)
 {
-  const GSModel m = l->model;
-  const char   *ts_type;
-  PetscReal     dt;
-  PetscInt      max_steps;
-  char         *options;
-
   PetscFunctionBeginUser;
-  PetscCall(GSRunGetScheme(l->run, &ts_type, &dt));
-  PetscCall(TSGetMaxSteps(l->run->ts, &max_steps));
-  PetscCall(PetscOptionsGetAll(NULL, &options));
-  PetscCall(PetscSNPrintf(buf, len, "grid %" PetscInt_FMT "x%" PetscInt_FMT " h %.17g ts %s dt %.17g steps %" PetscInt_FMT " tol %.17g mode %s targets %" PetscInt_FMT " seed %llu noise %.17g block %d initial '%s' gradient %d gallery %" PetscInt_FMT " targets file '%s'", m->nx, m->ny, (double)m->h, ts_type, (double)dt, max_steps, (double)l->run->steady_tol, GSTargetModes[l->mode], l->ntargets, (unsigned long long)l->init.recipe.seed, l->init.recipe.noise, l->init.recipe.block, l->init.file, l->gradient != NULL, l->gallery, l->mode == GS_TARGET_FILE ? l->targets_file : ""));
-  PetscCall(PetscFree(options));
+  PetscCall(GSSettingsAddModel(settings, l->model));
+  PetscCall(GSSettingsAddTS(settings, l->run->ts));
+  PetscCall(GSSettingsAddReal(settings, "-gs_steady_tol", l->run->steady_tol));
+  PetscCall(GSSettingsAddString(settings, "-gs_target_mode", GSTargetModes[l->mode]));
+  PetscCall(GSSettingsAddInt(settings, "-gs_targets", l->ntargets));
+  PetscCall(GSSettingsAddString(settings, "-gs_targets_file", l->mode == GS_TARGET_FILE ? l->targets_file : ""));
+  PetscCall(GSSettingsAddString(settings, "-gs_initial", l->init.file));
+  PetscCall(GSSettingsAddInt(settings, "-gs_seed", (PetscInt64)l->init.recipe.seed));
+  PetscCall(GSSettingsAddReal(settings, "-gs_init_noise", l->init.recipe.noise));
+  PetscCall(GSSettingsAddInt(settings, "-gs_init_block", l->init.recipe.block));
+  PetscCall(GSSettingsAddString(settings, "-gs_loss", GSLossTypes[GSFieldLossGetType(l->loss)]));
+  PetscCall(GSSettingsAddInt(settings, "-gs_landscape_gradient", l->gradient != NULL));
+  PetscCall(GSSettingsAddInt(settings, "-gs_gallery_size", l->gallery));
   PetscFunctionReturn(0);
 }
 
