@@ -59,7 +59,7 @@ options_file "$INVERT -gs_max_it $iterations" invert.opts
 setsid bash -c "nice -n 19 mpiexec -n 2 $GSINV landscape -options_file big.opts -gs_output ref-big.h5 > ref-big.log 2>&1 &&
   nice -n 19 mpiexec -n 1 $GSINV invert -options_file invert.opts -gs_output ref-invert.h5 > ref-invert.log 2>&1" &
 references=$!
-trap 'kill -- -$references 2>/dev/null; cluster_stop' EXIT
+trap 'kill -- -$references 2>/dev/null || true; cluster_stop' EXIT
 
 # Waits for the uninterrupted runs.
 wait_references() {
