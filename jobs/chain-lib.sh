@@ -10,7 +10,7 @@
 #   RESUBMIT [1]: 0 ends the chain after this job; so does a file OUTPUT.stop (touch it to stop a
 #     chain whose next job is already queued: that job then does nothing)
 #   LEAD [60]: seconds between the warning (SIGUSR1 to the tasks) and the time limit; the next job
-#     gets --signal=USR1@LEAD, at most a quarter of the time limit. Give the first job the same:
+#     gets --signal=USR1@LEAD, at most half the time limit. Give the first job the same:
 #     LEAD=120 sbatch --signal=USR1@120 ...  (the #SBATCH line says 60)
 GSINV=${GSINV:-build/gsinv}
 LAUNCHER=${LAUNCHER:-srun --mpi=pmix}
@@ -74,7 +74,7 @@ chain_submit() {
   lead=$LEAD
   if [[ "$limit" =~ ^(([0-9]+)-)?([0-9]+):([0-9]+):([0-9]+)$ ]]; then
     local seconds=$(((10#${BASH_REMATCH[2]:-0} * 24 + 10#${BASH_REMATCH[3]}) * 3600 + 10#${BASH_REMATCH[4]} * 60 + 10#${BASH_REMATCH[5]}))
-    ((lead > seconds / 4)) && lead=$((seconds / 4))
+    ((lead > seconds / 2)) && lead=$((seconds / 2))
   fi
   script=$(chain_job_field Command)
   [ -r "$script" ] || script=$0

@@ -123,6 +123,7 @@ report_jobs "${chain[@]}"
 for j in "${chain[@]}"; do
   [ "$(job_field "$j" JobState)" = COMPLETED ] || fail "(a) job $j is $(job_field "$j" JobState)"
   [ "$(job_field "$j" NumTasks)" = 2 ] || fail "(a) job $j has $(job_field "$j" NumTasks) tasks"
+  [ "$(job_field "$j" TimeLimit)" = 00:01:00 ] || fail "(a) job $j has the time limit $(job_field "$j" TimeLimit)"
 done
 show_logs "${chain[@]}"
 wait_references
