@@ -94,6 +94,7 @@ cluster_start() {
 # Stops the daemons this cluster started (by their pid files) and removes $CLUSTER.
 cluster_stop() {
   local f pid
+  set +e # runs from an exit trap: every step must run whatever fails before it
   scancel --quiet --full --signal=KILL --user="$(id -un)" 2>/dev/null || true
   for f in "$CLUSTER/slurmd.pid" "$CLUSTER/slurmctld.pid" "$CLUSTER/munge/munged.pid"; do
     [ -f "$f" ] || continue
