@@ -20,6 +20,6 @@ for p in $RANKS; do
     -gs_output "$OUT/weak/bench-$p.h5" -gs_bench_csv "$OUT/weak/bench-$p.csv" -log_view ":$OUT/weak/log-$p.txt"
 done
 for kind in strong weak; do
-  /usr/bin/python3 "$top/postprocess/gather_scaling.py" --kind "$kind" -o "$OUT/$kind/scaling.csv" "$OUT/$kind"/bench-*.csv
-  /usr/bin/python3 "$top/postprocess/plot_scaling.py" "$OUT/$kind/scaling.csv" --kind "$kind" -o "$OUT/$kind"
+  "$PYTHON" "$top/postprocess/gather_scaling.py" --kind "$kind" -o "$OUT/$kind/scaling.csv" "$OUT/$kind"/bench-*.csv
+  "$PYTHON" "$top/postprocess/plot_scaling.py" "$OUT/$kind/scaling.csv" --kind "$kind" -o "$OUT/$kind"
 done

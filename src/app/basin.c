@@ -218,7 +218,8 @@ PetscErrorCode GSInvertBasin(MPI_Comm world, GSSweepGroups *groups, const double
     PetscCallMPI(MPI_Allreduce(&interrupted, &any, 1, MPIU_BOOL, MPI_LOR, world));
     if (any) {
       PetscCall(GSJournalClose(world, &b.journal, PETSC_FALSE));
-      PetscCall(PetscPrintf(world, "interrupted: finished starts are saved in %s; run the same command again to continue\n", b.journal.dir));
+      PetscCall(PetscSNPrintf(part, sizeof(part), "finished starts are saved in %s; run the same command again to continue", b.journal.dir));
+      PetscCall(GSInterruptReport(world, b.output, part));
     } else {
       PetscCall(BasinRead(&b, n, records, done));
       PetscCall(BasinWrite(&b, n, records));

@@ -6,6 +6,7 @@
 
 #include "gsinv/app.h"
 #include "gsinv/basin.h"
+#include "gsinv/interrupt.h"
 #include "gsinv/inversion.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
@@ -22,7 +23,7 @@ typedef struct {
   double             start[GS_NPARAM], truth[GS_NPARAM];
   GSIterationRecord *history;
   PetscInt           n, capacity;
-  PetscBool          basin;
+  PetscBool          basin, interrupted;
   GSStop             stop; /* how the inversion stopped, once it has */
 } Invert;
 
@@ -118,6 +119,9 @@ static PetscErrorCode Record(GSInversion inv, const GSIterationRecord *rec, void
 
   PetscFunctionBeginUser;
   (void)inv;
+  /* A signal makes the runs in progress stop (invalid): an iteration they touched is not kept. */
+  if (!s->interrupted) PetscCall(GSInterruptAgreed(s->groups.world, &s->interrupted));
+  if (s->interrupted) PetscFunctionReturn(0);
   if (s->n == s->capacity) {
     s->capacity = PetscMax(64, 2 * s->capacity);
     s->history  = realloc(s->history, (size_t)s->capacity * sizeof(*s->history));
@@ -235,6 +239,13 @@ static PetscErrorCode Run(Invert *s)
   if (s->n) PetscCall(PetscPrintf(s->groups.world, "continuing %s after iteration %lld\n", s->output, (long long)s->history[s->n - 1].iteration));
   PetscCall(GSInversionSetMonitor(s->inv, Record, s));
   PetscCall(GSInversionSolve(s->inv, s->start, s->n ? s->history[s->n - 1].raw_next : NULL, s->n ? s->history[s->n - 1].iteration + 1 : 0, theta, &s->stop));
+  if (!s->interrupted) PetscCall(GSInterruptAgreed(s->groups.world, &s->interrupted));
+  if (s->interrupted) {
+    char text[PETSC_MAX_PATH_LEN + 128];
+    PetscCall(PetscSNPrintf(text, sizeof(text), "%" PetscInt_FMT " finished iterations are saved in %s; run the same command again to continue", s->n, s->output));
+    PetscCall(GSInterruptReport(s->groups.world, s->output, text));
+    PetscFunctionReturn(0);
+  }
   PetscCall(WriteRecord(s, s->stop.text, theta, s->stop.capped ? 2 : 1));
   PetscCall(PrintOutcome(s, theta, s->stop.text));
   PetscFunctionReturn(0);
@@ -280,6 +291,7 @@ PetscErrorCode GSAppInvert(MPI_Comm world)
     PetscCall(GSOutputLock(world, "-gs_output", s.output));
     PetscCall(InvertSettings(&s));
     PetscCall(GSTargetsTheta(world, "-gs_targets_file", GSInversionGetTargetsFile(s.inv), s.truth));
+    PetscCall(GSInterruptInstall());
     PetscCall(Run(&s));
   }
   PetscCall(GSSettingsDestroy(&s.settings));

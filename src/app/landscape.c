@@ -251,6 +251,7 @@ PetscErrorCode GSAppLandscape(MPI_Comm world)
   GSLandscapeTable t;
   PetscBool        help, interrupted;
   PetscInt         total, npending, *pending;
+  char             saved[PETSC_MAX_PATH_LEN + 128];
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&s, sizeof(s)));
@@ -269,7 +270,8 @@ PetscErrorCode GSAppLandscape(MPI_Comm world)
     PetscCall(ReportLoadBalance(&s));
     if (interrupted) {
       PetscCall(GSJournalClose(world, &s.journal, PETSC_FALSE));
-      PetscCall(PetscPrintf(world, "interrupted: finished points are saved in %s; run the same command again to continue\n", s.journal.dir));
+      PetscCall(PetscSNPrintf(saved, sizeof(saved), "finished points are saved in %s; run the same command again to continue", s.journal.dir));
+      PetscCall(GSInterruptReport(world, s.o.output, saved));
     } else PetscCall(SweepFinish(&s, total));
   }
   PetscCall(GSSettingsDestroy(&s.settings));

@@ -1,6 +1,7 @@
 /* gsinv simulate: one run from the recipe or a file, written to one HDF5 file (+ XDMF sidecar). */
 #include "gsinv/app.h"
 #include "gsinv/initial.h"
+#include "gsinv/interrupt.h"
 #include "gsinv/io.h"
 #include "gsinv/options.h"
 #include "gsinv/output_lock.h"
@@ -87,6 +88,17 @@ static PetscErrorCode PrintOutcome(GSModel m, GSRun run, const char *path)
   PetscFunctionReturn(0);
 }
 
+/* An interrupted run wrote its last state and snapshots: a new run can continue from that state. */
+static PetscErrorCode SimulateReportInterrupted(MPI_Comm comm, GSRun run, const char *path)
+{
+  char saved[2 * PETSC_MAX_PATH_LEN + 128];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(saved, sizeof(saved), "the state after %" PetscInt_FMT " steps and the snapshots so far are in %s (continue with -gs_initial %s and the steps left)", run->steps, path, path));
+  PetscCall(GSInterruptReport(comm, path, saved));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSAppSimulate(MPI_Comm comm)
 {
   GSModel          m;
@@ -117,11 +129,13 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
     snaps.out   = &out;
     snaps.model = m;
     PetscCall(GSRunSetSnapshot(run, opts.snapshot_every, AppendSnapshot, &snaps));
+    PetscCall(GSInterruptInstall());
     PetscCall(GSRunSolve(run, X));
     PetscCall(WriteResult(&out, m, run, &init, &snaps, X));
     PetscCall(GSOutputClose(&out));
     PetscCall(WriteSidecar(m, run, &snaps, opts.output));
     PetscCall(PrintOutcome(m, run, opts.output));
+    if (run->reason == GS_RUN_INTERRUPTED) PetscCall(SimulateReportInterrupted(comm, run, opts.output));
     PetscCall(GSOutputUnlock(comm));
     PetscCall(GSSnapshotsDestroy(&snaps));
     PetscCall(VecDestroy(&X));

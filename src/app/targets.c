@@ -199,7 +199,7 @@ PetscErrorCode GSAppTargets(MPI_Comm world)
   Targets   t;
   PetscBool help, interrupted, any;
   PetscInt *done, npending = 0, *pending;
-  char     *records;
+  char     *records, saved[PETSC_MAX_PATH_LEN + 128];
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&t, sizeof(t)));
@@ -217,7 +217,8 @@ PetscErrorCode GSAppTargets(MPI_Comm world)
     PetscCallMPI(MPI_Allreduce(&interrupted, &any, 1, MPIU_BOOL, MPI_LOR, world));
     if (any) {
       PetscCall(GSJournalClose(world, &t.journal, PETSC_FALSE));
-      PetscCall(PetscPrintf(world, "interrupted: finished targets are saved in %s; run the same command again to continue\n", t.journal.dir));
+      PetscCall(PetscSNPrintf(saved, sizeof(saved), "finished targets are saved in %s; run the same command again to continue", t.journal.dir));
+      PetscCall(GSInterruptReport(world, t.output, saved));
     } else {
       PetscCall(TargetsWrite(&t));
       PetscCall(GSJournalClose(world, &t.journal, PETSC_TRUE));

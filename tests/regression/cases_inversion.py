@@ -121,3 +121,38 @@ def case_invert_bad_input():
     run(base + ["-gs_max_it", "1", "-gs_deterministic"])
     proc = run(base + ["-gs_max_it", "1", "-gs_loss", "spectrum", "-gs_deterministic"], check=False)
     assert proc.returncode != 0 and "-gs_loss is spectrum but the record -gs_output" in proc.stderr and "made with pixel" in proc.stderr, proc.stderr
+
+
+def case_invert_usr1():
+    """SIGUSR1 (SLURM's time-limit warning) part-way through the paper's SGD on 2 ranks: gsinv drops
+    the iteration in progress, exits 0, says so, writes SIGUSR1 to OUTPUT.interrupted; the rerun
+    gives the record of an uninterrupted run."""
+    make_targets()
+    sgd = ["invert"] + GRID + ["-gs_targets_file", "targets.h5", "-gs_batch", "4", "-gs_deterministic", "-gs_loss", "pixel",
+                               "-gs_optimizer", "sgd", "-gs_lr", "1e-4", "-gs_weight_decay", "5e-4", "-gs_start", NEAR, "-gs_max_it", "30"]
+    run(sgd + ["-gs_output", "whole.h5"], 2)
+    p = subprocess.Popen([MPIEXEC, "-n", "2", GSINV] + sgd + ["-gs_output", "stopped.h5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and p.poll() is None:
+        try:
+            with h5py.File("stopped.h5") as f:
+                if f["inversion/step"].shape[0] >= 3:
+                    break
+        except (OSError, KeyError):
+            pass
+        time.sleep(0.02)
+    os.killpg(p.pid, signal.SIGUSR1)
+    out, err = p.communicate(timeout=60)
+    print(out.splitlines()[-1], p.returncode)
+    assert p.returncode == 0, err
+    assert "interrupted by SIGUSR1 (the time-limit warning)" in out
+    assert open("stopped.h5.interrupted").read().strip() == "SIGUSR1"
+    with h5py.File("stopped.h5") as f:
+        stopped = f["inversion/step"].shape[0]
+        assert f["inversion"].attrs["finished"] == 0 and 3 <= stopped < 30, stopped
+    proc = run(sgd + ["-gs_output", "stopped.h5"], 2)
+    assert "continuing" in proc.stdout
+    whole, got = records("whole.h5"), records("stopped.h5")
+    for name, value in whole.items():
+        assert np.array_equal(value, got[name]), name
