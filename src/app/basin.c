@@ -217,6 +217,7 @@ PetscErrorCode GSInvertBasin(MPI_Comm world, GSSweepGroups *groups, const double
     PetscCall(BasinRun(&b, &interrupted));
     PetscCallMPI(MPI_Allreduce(&interrupted, &any, 1, MPIU_BOOL, MPI_LOR, world));
     if (any) {
+      char part[PETSC_MAX_PATH_LEN + 128];
       PetscCall(GSJournalClose(world, &b.journal, PETSC_FALSE));
       PetscCall(PetscSNPrintf(part, sizeof(part), "finished starts are saved in %s; run the same command again to continue", b.journal.dir));
       PetscCall(GSInterruptReport(world, b.output, part));
