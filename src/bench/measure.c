@@ -193,6 +193,7 @@ static PetscErrorCode BenchHalo(GSBenchSize *b, PetscInt steps, double *per_step
   PetscScalar   *x;
 
   PetscFunctionBeginUser;
+  PetscCall(GSModelEnsureLocalWork(m));
   PetscCall(DMGlobalToLocal(m->da, b->X0, INSERT_VALUES, m->xlocal)); /* first touch, untimed */
   PetscCall(GSBenchStartClock(m->comm, &t0));
   if (m->halo) {
