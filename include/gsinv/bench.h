@@ -12,6 +12,7 @@
 #include "gsinv/run.h"
 
 #define GS_BENCH_MAX_SIZES 16
+#define GS_BENCH_MAX_BUDGETS 8
 
 /* The settings of one bench run (-gs_bench_*, -gs_output). */
 typedef struct {
@@ -19,8 +20,16 @@ typedef struct {
   PetscInt  steps, gradient_steps, repeat, stream_mib;
   PetscReal seconds;
   PetscBool ts, gradient, bandwidth;
+  PetscInt  nbudgets;                       /* -gs_bench_budgets: gradients under these caps too */
+  PetscReal budget_mib[GS_BENCH_MAX_BUDGETS]; /* 0: no cap */
   char      output[PETSC_MAX_PATH_LEN], csv[PETSC_MAX_PATH_LEN];
 } GSBenchOptions;
+
+/* One gradient under one -gs_checkpoint_memory cap. */
+typedef struct {
+  double   budget_mib, seconds, vs_forward, recomputed_per_step, peak_mib;
+  PetscInt segment_length, memory_slots;
+} GSBenchBudget;
 
 /* Aggregate over the ranks (all ranks stream at once), GB/s = 1e9 bytes/s, STREAM's byte count. */
 typedef struct {
@@ -35,7 +44,12 @@ typedef struct {
   double    t_recompute, t_backward; /* of the fastest gradient run: its two backward phases */
   PetscInt  backward_steps;
   double    diff_production_ts, diff_production_bare; /* < 0: not compared */
-  double    peak_mib;
+  double    peak_mib;                     /* the whole size, from the start of the process */
+  double    state_mib;                    /* one state (u and v) on the largest patch */
+  double    peak_forward_mib, peak_gradient_mib; /* high-water mark of each path alone (reset before it) */
+  double    recomputed_per_step;          /* of the timed gradient: forward steps recomputed per step */
+  PetscInt  nbudgets;
+  GSBenchBudget budgets[GS_BENCH_MAX_BUDGETS];
   PetscBool bare_global; /* one rank: the bare loop ran the same problem and its result is compared */
 } GSBenchRecord;
 
@@ -65,6 +79,13 @@ PetscErrorCode GSBenchSizeDestroy(GSBenchSize *b);
 /* Sets rec->steps and rec->gradient_steps from the options (-gs_bench_steps, -gs_bench_seconds,
    -gs_bench_gradient_steps), calibrating with short untimed runs where they are 0. Collective. */
 PetscErrorCode GSBenchSizeChooseSteps(GSBenchSize *b, const GSBenchOptions *o, GSBenchRecord *rec);
+/* Resets this process's resident-memory high-water mark (Linux /proc/self/clear_refs; elsewhere a
+   no-op) and reads it, the largest over the ranks, in MiB. Collective (the read). */
+PetscErrorCode GSBenchPeakReset(void);
+PetscErrorCode GSBenchPeakRead(MPI_Comm comm, double *mib);
+/* The gradient of rec->gradient_steps steps under each cap of o->budget_mib (rebuilding the
+   gradient object with -gs_checkpoint_memory set), into rec->budgets. Collective. */
+PetscErrorCode GSBenchSizeMeasureBudgets(GSBenchSize *b, const GSBenchOptions *o, GSBenchRecord *rec);
 /* Every measurement of one size into rec (its steps chosen first). Collective. */
 PetscErrorCode GSBenchSizeMeasure(GSBenchSize *b, const GSBenchOptions *o, GSBenchRecord *rec);
 

@@ -17,8 +17,11 @@ typedef struct {
 } GSGradientResult;
 
 /* Wires JacobianP and the checkpointed trajectory into run's TS; reads -gs_adjoint_window (0: the
-   whole run), -gs_checkpoint_stride (0: GSCheckpointStride of -ts_max_steps with
-   -gs_checkpoint_cache and -gs_checkpoint_memory). Collective. */
+   whole run), -gs_checkpoint_memory (MiB per rank the checkpoints and the segment buffer may take:
+   a cap, never exceeded), -gs_checkpoint_cache (MiB a recomputed segment should fit in),
+   -gs_checkpoint_stride (steps per segment; 0: automatic), -gs_checkpoint_dir (a folder for a second
+   level of checkpoints on disk, e.g. node-local) and -gs_checkpoint_disk (MiB per rank there).
+   Collective. */
 PetscErrorCode GSGradientCreate(GSRun run, GSFieldLoss loss, GSGradient *grad);
 PetscErrorCode GSGradientDestroy(GSGradient *grad);
 
@@ -41,10 +44,14 @@ PetscErrorCode GSGradientAdjoint(GSGradient g, Vec X0, GSGradientResult *r);
 /* Where the last GSGradientAdjoint spent its time on this rank (seconds): the forward run with
    its checkpoints and the loss, the recomputation of the checkpointed segments (forward steps),
    and the backward steps proper (the adjoint sweeps, with their halo exchanges), of which there
-   were backward_steps. */
+   were backward_steps; the forward steps recomputed (recompute_steps: the schedule's advances and
+   the segments' refills), the schedule's advances in segments (those of the forward run up to its
+   last checkpoint and those of the reversal: the binomial cost, GSRevolveCost, when the run's length
+   was known), and the schedule: steps per segment, slots in memory and on disk. */
 typedef struct {
   PetscLogDouble forward, recompute, backward;
-  PetscInt       backward_steps;
+  PetscInt       backward_steps, recompute_steps, schedule_advances;
+  PetscInt       segment_length, memory_slots, disk_slots;
 } GSGradientTimes;
 PetscErrorCode GSGradientGetTimes(GSGradient g, GSGradientTimes *times);
 

@@ -53,6 +53,11 @@ PetscErrorCode GSH5WriteAttributeInts(GSOutput *out, const char *obj, const char
 PetscErrorCode GSH5WriteRealArray(GSOutput *out, const char *path, int rank, const hsize_t *dims, const PetscReal *data);
 PetscErrorCode GSH5WriteIntArray(GSOutput *out, const char *path, int rank, const hsize_t *dims, const PetscInt64 *data);
 
+/* Writes component c (0: u, 1: v) of X as the float64 dataset group/name [ny][nx]: each rank writes
+   its own patch, collectively, in pieces of about 8 MiB (no natural-order copy, no whole field on
+   one rank); the group is created if missing. Collective. */
+PetscErrorCode GSFieldWrite(GSOutput *out, GSModel model, const char *group, const char *name, Vec X, int c);
+
 /* Writes the two fields of X as group/u and group/v, each [ny][nx] in natural order. Collective. */
 PetscErrorCode GSStateWrite(GSOutput *out, GSModel model, const char *group, Vec X);
 

@@ -19,7 +19,7 @@ struct _p_GSModel {
   PetscInt  xs, ys, xm, ym;       /* owned patch */
   PetscInt  gxs, gys, gxm, gym;   /* ghosted patch */
   PetscBool whole_grid;           /* this rank owns every cell: wrap indices instead of ghosts */
-  Vec       xlocal;               /* ghosted work vector */
+  Vec       xlocal;               /* ghosted work vector (one rank: made on demand, GSModelEnsureLocalWork) */
   Vec       ylocal;               /* a second one: the fast path steps from one to the other */
   GSHalo    halo;                 /* edge-only ghost exchange (several ranks) */
   Vec       state;                /* state the Jacobians are linearised at */
@@ -43,6 +43,8 @@ static inline PetscInt GSModelFirstOwned(GSModel m)
    -gs_Du, -gs_Dv (the paper's ground truth), checks them, and builds the DMDA. Collective. */
 PetscErrorCode GSModelCreate(MPI_Comm comm, GSModel *model);
 PetscErrorCode GSModelDestroy(GSModel *model);
+/* Makes model->xlocal if it is not there yet (one rank's forward runs never need it). Not collective. */
+PetscErrorCode GSModelEnsureLocalWork(GSModel model);
 
 /* Changes theta (no re-creation of the grid). Not collective, but all ranks must agree. */
 PetscErrorCode GSModelSetParams(GSModel model, const GSParams *params);

@@ -60,6 +60,19 @@ static PetscErrorCode BenchSizesRead(MPI_Comm comm, PetscOptionItems *PetscOptio
   PetscFunctionReturn(0);
 }
 
+/* -gs_bench_budgets: MiB caps of -gs_checkpoint_memory to time gradients under (0: no cap). */
+static PetscErrorCode BenchBudgetsRead(MPI_Comm comm, PetscOptionItems *PetscOptionsObject, GSBenchOptions *o)
+{
+  PetscInt  n = GS_BENCH_MAX_BUDGETS;
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsRealArray("-gs_bench_budgets", "Also time one gradient under each of these -gs_checkpoint_memory caps, MiB per rank (0: no cap), e.g. 64,512,0", "GSAppBench", o->budget_mib, &n, &set));
+  o->nbudgets = set ? n : 0;
+  for (PetscInt i = 0; i < o->nbudgets; i++) PetscCheck(o->budget_mib[i] >= 0 && PetscIsNormalReal(o->budget_mib[i] + 1), comm, PETSC_ERR_USER_INPUT, "-gs_bench_budgets entry %g must be a finite number of MiB >= 0 (0: no cap)", (double)o->budget_mib[i]);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode BenchOptionsRead(MPI_Comm comm, GSBenchOptions *o)
 {
   PetscFunctionBeginUser;
@@ -80,6 +93,7 @@ static PetscErrorCode BenchOptionsRead(MPI_Comm comm, GSBenchOptions *o)
   PetscCall(PetscOptionsBool("-gs_bench_gradient", "Also time the adjoint gradient", "GSAppBench", o->gradient, &o->gradient, NULL));
   PetscCall(GSOptionsInt("-gs_bench_gradient_steps", "Steps of the timed gradient runs (0: chosen per size)", "GSAppBench", o->gradient_steps, &o->gradient_steps, NULL));
   PetscCall(PetscOptionsBool("-gs_bench_bandwidth", "Also measure the memory bandwidth (copy and triad)", "GSAppBench", o->bandwidth, &o->bandwidth, NULL));
+  PetscCall(BenchBudgetsRead(comm, PetscOptionsObject, o));
   PetscCall(GSOptionsInt("-gs_bench_stream_mib", "MiB per array and rank of the bandwidth probe (well above the last-level cache)", "GSAppBench", o->stream_mib, &o->stream_mib, NULL));
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (empty: none)", "GSAppBench", o->output, o->output, sizeof(o->output), NULL));
   PetscCall(PetscOptionsString("-gs_bench_csv", "CSV file to write, one row per size (empty: none)", "GSAppBench", o->csv, o->csv, sizeof(o->csv), NULL));

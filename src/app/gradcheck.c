@@ -1,5 +1,7 @@
 /* gsinv gradcheck: the gradient of a loss of the final state by every route, their agreement,
    and a Taylor test that sweeps its steps over decades and flags itself, printed and written to HDF5. */
+#include <sys/resource.h>
+
 #include <petsctime.h>
 
 #include "gsinv/app.h"
@@ -27,7 +29,22 @@ typedef struct {
   GSTaylorSweep    taylor;
   PetscBool        has_forward, has_truncated, has_implicit, has_fd, has_taylor;
   PetscLogDouble   time_forward, time_adjoint;
+  GSGradientTimes  schedule;     /* of the reference adjoint */
+  double           peak_rss_mib; /* the largest over the ranks, after the reference adjoint */
 } GradcheckResults;
+
+/* Peak resident memory of this process so far, the largest over the ranks, in MiB. */
+static PetscErrorCode PeakMemory(MPI_Comm comm, double *mib)
+{
+  struct rusage usage;
+  double        local;
+
+  PetscFunctionBeginUser;
+  PetscCheck(getrusage(RUSAGE_SELF, &usage) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "getrusage failed");
+  local = usage.ru_maxrss / 1024.0; /* Linux: KiB */
+  PetscCallMPI(MPI_Allreduce(&local, mib, 1, MPI_DOUBLE, MPI_MAX, comm));
+  PetscFunctionReturn(0);
+}
 
 static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, GradcheckOptions *o)
 {
@@ -138,6 +155,8 @@ static PetscErrorCode GradcheckRoutes(GSModel m, GSGradient g, Vec X0, const Gra
   PetscCall(GSGradientAdjoint(g, X0, &res->adjoint));
   PetscCall(PetscTime(&t1));
   res->time_adjoint = t1 - t0;
+  PetscCall(GSGradientGetTimes(g, &res->schedule));
+  PetscCall(PeakMemory(m->comm, &res->peak_rss_mib));
   PetscCheck(GSRunReasonIsValid(res->adjoint.reason), m->comm, PETSC_ERR_USER_INPUT, "the run at this theta is invalid (%s after %" PetscInt_FMT " steps): no gradient to check", GSRunReasonNames[res->adjoint.reason], res->adjoint.steps);
   /* A run to steady state stopped at some step: every other route differentiates that many steps. */
   PetscCall(GSGradientFixSteps(g, res->adjoint.steps));
@@ -220,6 +239,8 @@ static PetscErrorCode GradcheckPrint(MPI_Comm comm, GSModel m, const GradcheckOp
   }
   if (res->has_taylor) PetscCall(TaylorPrint(comm, &res->taylor));
   PetscCall(PetscPrintf(comm, "time: forward run %.3f s, adjoint gradient (forward + checkpointed adjoint) %.3f s, ratio %.2f\n", res->time_forward, res->time_adjoint, res->time_adjoint / res->time_forward));
+  PetscCall(PetscPrintf(comm, "checkpoints: segments of %" PetscInt_FMT " steps, %" PetscInt_FMT " slots in memory, %" PetscInt_FMT " on disk; %" PetscInt_FMT " steps recomputed (%.2f per step)\n", res->schedule.segment_length, res->schedule.memory_slots, res->schedule.disk_slots, res->schedule.recompute_steps,
+                        (double)res->schedule.recompute_steps / PetscMax(res->adjoint.steps, 1)));
   PetscFunctionReturn(0);
 }
 
@@ -263,6 +284,12 @@ static PetscErrorCode GradcheckWrite(GSOutput *out, GSModel m, GSRun run, const 
   if (res->has_taylor) PetscCall(TaylorWrite(out, &res->taylor));
   PetscCall(GSH5WriteAttributeReal(out, "/gradcheck", "time_forward", res->time_forward));
   PetscCall(GSH5WriteAttributeReal(out, "/gradcheck", "time_adjoint", res->time_adjoint));
+  PetscCall(GSH5WriteAttributeInt(out, "/gradcheck", "checkpoint_segment_length", res->schedule.segment_length));
+  PetscCall(GSH5WriteAttributeInt(out, "/gradcheck", "checkpoint_memory_slots", res->schedule.memory_slots));
+  PetscCall(GSH5WriteAttributeInt(out, "/gradcheck", "checkpoint_disk_slots", res->schedule.disk_slots));
+  PetscCall(GSH5WriteAttributeInt(out, "/gradcheck", "recomputed_steps", res->schedule.recompute_steps));
+  PetscCall(GSH5WriteAttributeInt(out, "/gradcheck", "schedule_advances", res->schedule.schedule_advances));
+  PetscCall(GSH5WriteAttributeReal(out, "/gradcheck", "peak_rss_mib", res->peak_rss_mib));
   PetscCall(GSH5WriteAttributeInt(out, "/", "steps", res->adjoint.steps));
   PetscCall(GSH5WriteAttributeString(out, "/", "reason", GSRunReasonNames[res->adjoint.reason]));
   PetscCall(GSH5WriteAttributeString(out, "/gradcheck", "order", "F, k, Du, Dv (physical parameters)"));

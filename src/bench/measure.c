@@ -1,5 +1,11 @@
 /* The measurements of gsinv bench at one grid size: the bare fused loop, the production and TS
    forward paths, the halo exchange, the adjoint gradient and the peak memory, and their clock. */
+#include <stdio.h>
+#if defined(__GLIBC__)
+  #include <malloc.h>
+#endif
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include <petsctime.h>
@@ -193,6 +199,7 @@ static PetscErrorCode BenchHalo(GSBenchSize *b, PetscInt steps, double *per_step
   PetscScalar   *x;
 
   PetscFunctionBeginUser;
+  PetscCall(GSModelEnsureLocalWork(m));
   PetscCall(DMGlobalToLocal(m->da, b->X0, INSERT_VALUES, m->xlocal)); /* first touch, untimed */
   PetscCall(GSBenchStartClock(m->comm, &t0));
   if (m->halo) {
@@ -241,22 +248,94 @@ static PetscErrorCode BenchGradient(GSBenchSize *b, PetscInt steps, PetscInt rep
     local[0] = phases.recompute, local[1] = phases.backward;
     PetscCallMPI(MPI_Allreduce(local, phase, 2, MPI_DOUBLE, MPI_MAX, b->m->comm));
     if (t < rec->t_gradient) rec->t_recompute = phase[0], rec->t_backward = phase[1], rec->backward_steps = phases.backward_steps;
+    rec->recomputed_per_step = (double)phases.recompute_steps / steps;
     rec->t_gradient = PetscMin(rec->t_gradient, t);
     PetscCheck(r.steps == steps && GSRunReasonIsValid(r.reason), b->m->comm, PETSC_ERR_USER_INPUT, "the timed gradient run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps", GSRunReasonNames[r.reason], r.steps, steps);
   }
   PetscFunctionReturn(0);
 }
 
-/* Peak resident memory of this process so far, the largest over the ranks, in MiB. */
-static PetscErrorCode BenchPeakMemory(MPI_Comm comm, double *mib)
+PetscErrorCode GSBenchPeakReset(void)
 {
-  struct rusage usage;
-  double        local;
+  FILE *f;
 
   PetscFunctionBeginUser;
-  PetscCheck(getrusage(RUSAGE_SELF, &usage) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "getrusage failed");
-  local = usage.ru_maxrss / 1024.0; /* Linux: KiB */
+#if defined(__GLIBC__)
+  /* a fixed threshold: large blocks are mapped and unmapped, so freed states leave the resident set
+     (glibc otherwise raises the threshold after the first free and keeps them on its heap) */
+  (void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  (void)malloc_trim(0);
+#endif
+  f = fopen("/proc/self/clear_refs", "w");
+  if (f) {
+    (void)fputs("5", f); /* resets the peak resident set size to the current one */
+    (void)fclose(f);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* VmHWM of /proc/self/status, else getrusage's peak (which no reset lowers). */
+static double PeakLocalMiB(void)
+{
+  FILE         *f = fopen("/proc/self/status", "r");
+  char          line[256];
+  double        kib = -1;
+  struct rusage usage;
+
+  while (f && fgets(line, sizeof(line), f))
+    if (!strncmp(line, "VmHWM:", 6)) kib = atof(line + 6);
+  if (f) (void)fclose(f);
+  if (kib < 0 && getrusage(RUSAGE_SELF, &usage) == 0) kib = (double)usage.ru_maxrss; /* Linux: KiB */
+  return kib / 1024.0;
+}
+
+PetscErrorCode GSBenchPeakRead(MPI_Comm comm, double *mib)
+{
+  double local = PeakLocalMiB();
+
+  PetscFunctionBeginUser;
   PetscCallMPI(MPI_Allreduce(&local, mib, 1, MPI_DOUBLE, MPI_MAX, comm));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode MeasureBudget(GSBenchSize *b, const GSBenchRecord *rec, PetscReal budget, GSBenchBudget *out)
+{
+  char             value[64];
+  GSGradientResult r;
+  GSGradientTimes  phases;
+  PetscLogDouble   t0;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSGradientDestroy(&b->grad));
+  PetscCall(PetscSNPrintf(value, sizeof(value), "%.17g", budget > 0 ? (double)budget : 1e12));
+  PetscCall(PetscOptionsSetValue(NULL, "-gs_checkpoint_memory", value));
+  PetscCall(GSGradientCreate(b->run, b->loss, &b->grad));
+  PetscCall(TSSetMaxSteps(b->run->ts, rec->gradient_steps));
+  PetscCall(GSBenchPeakReset());
+  PetscCall(GSBenchStartClock(b->m->comm, &t0));
+  PetscCall(GSGradientAdjoint(b->grad, b->X0, &r));
+  PetscCall(GSBenchElapsedMax(b->m->comm, t0, &out->seconds));
+  PetscCall(GSBenchPeakRead(b->m->comm, &out->peak_mib));
+  PetscCall(GSGradientGetTimes(b->grad, &phases));
+  out->budget_mib          = budget;
+  out->vs_forward          = out->seconds / rec->t_forward;
+  out->recomputed_per_step = (double)phases.recompute_steps / rec->gradient_steps;
+  out->segment_length      = phases.segment_length;
+  out->memory_slots        = phases.memory_slots;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSBenchSizeMeasureBudgets(GSBenchSize *b, const GSBenchOptions *o, GSBenchRecord *rec)
+{
+  char      saved[64] = "";
+  PetscBool had;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-gs_checkpoint_memory", saved, sizeof(saved), &had));
+  for (PetscInt i = 0; i < o->nbudgets; i++) PetscCall(MeasureBudget(b, rec, o->budget_mib[i], &rec->budgets[i]));
+  rec->nbudgets = o->nbudgets;
+  if (had) PetscCall(PetscOptionsSetValue(NULL, "-gs_checkpoint_memory", saved));
+  else PetscCall(PetscOptionsClearValue(NULL, "-gs_checkpoint_memory"));
   PetscFunctionReturn(0);
 }
 
@@ -273,6 +352,9 @@ PetscErrorCode GSBenchSizeMeasure(GSBenchSize *b, const GSBenchOptions *o, GSBen
   rec->diff_production_ts = rec->diff_production_bare = -1;
   rec->bare_global                                    = (PetscBool)(b->size == 1);
   rec->t_production                                   = PETSC_MAX_REAL;
+  rec->state_mib = 2.0 * sizeof(PetscScalar) * m->xm * m->ym / 1048576.0;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &rec->state_mib, 1, MPI_DOUBLE, MPI_MAX, m->comm));
+  PetscCall(GSBenchPeakReset());
   for (PetscInt r = 0; r < o->repeat; r++) {
     if (b->bare_nx) PetscCall(BenchBareLoop(b, rec->steps, b->Z, &t));
     if (b->bare_nx) rec->t_bare = r ? PetscMin(rec->t_bare, t) : t;
@@ -283,8 +365,12 @@ PetscErrorCode GSBenchSizeMeasure(GSBenchSize *b, const GSBenchOptions *o, GSBen
   }
   if (o->ts) PetscCall(MaxDifference(b->X, b->Y, &rec->diff_production_ts));
   if (rec->bare_global) PetscCall(MaxDifference(b->X, b->Z, &rec->diff_production_bare));
+  PetscCall(GSBenchPeakRead(m->comm, &rec->peak_forward_mib));
   PetscCall(BenchHalo(b, PetscMin(rec->steps, 1000), &rec->t_halo_step));
+  PetscCall(GSBenchPeakReset());
   if (o->gradient) PetscCall(BenchGradient(b, rec->gradient_steps, o->repeat, rec));
-  PetscCall(BenchPeakMemory(m->comm, &rec->peak_mib));
+  if (o->gradient) PetscCall(GSBenchPeakRead(m->comm, &rec->peak_gradient_mib));
+  rec->peak_mib = PetscMax(rec->peak_forward_mib, rec->peak_gradient_mib);
+  if (o->gradient && o->nbudgets) PetscCall(GSBenchSizeMeasureBudgets(b, o, rec));
   PetscFunctionReturn(0);
 }

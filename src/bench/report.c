@@ -41,11 +41,15 @@ enum {
   COL_BANDWIDTH_COPY,
   COL_BANDWIDTH_TRIAD,
   COL_PEAK_MIB,
+  COL_STATE_MIB,
+  COL_PEAK_FORWARD_MIB,
+  COL_PEAK_GRADIENT_MIB,
+  COL_RECOMPUTED_PER_STEP,
   COL_N
 };
 
 static const char *const column_names[COL_N] = {
-  "bare_seconds", "bare_rate", "production_seconds", "production_rate", "production_vs_bare", "production_bytes_per_cell_step", "production_bandwidth_share", "bare_bytes_per_cell_step", "bare_bandwidth_share", "ts_seconds", "ts_rate", "ts_vs_bare", "halo_seconds_per_step", "forward_seconds", "gradient_seconds", "forward_step_seconds", "adjoint_step_seconds", "recompute_step_seconds", "gradient_added_step_seconds", "adjoint_vs_forward", "gradient_vs_forward", "adjoint_vs_ts_step", "diff_production_ts", "diff_production_bare", "bandwidth_copy_gbs", "bandwidth_triad_gbs", "peak_rss_mib",
+  "bare_seconds", "bare_rate", "production_seconds", "production_rate", "production_vs_bare", "production_bytes_per_cell_step", "production_bandwidth_share", "bare_bytes_per_cell_step", "bare_bandwidth_share", "ts_seconds", "ts_rate", "ts_vs_bare", "halo_seconds_per_step", "forward_seconds", "gradient_seconds", "forward_step_seconds", "adjoint_step_seconds", "recompute_step_seconds", "gradient_added_step_seconds", "adjoint_vs_forward", "gradient_vs_forward", "adjoint_vs_ts_step", "diff_production_ts", "diff_production_bare", "bandwidth_copy_gbs", "bandwidth_triad_gbs", "peak_rss_mib", "state_mib", "forward_peak_rss_mib", "gradient_peak_rss_mib", "gradient_recomputed_per_step",
 };
 
 static const char *const column_meanings[COL_N] = {
@@ -75,7 +79,11 @@ static const char *const column_meanings[COL_N] = {
   "max |x_production - x_bare| after steps steps (one rank)",
   "copy bandwidth (a = s b, 16 bytes per element), all ranks at once, GB/s",
   "triad bandwidth (a = b + s c, 24 bytes per element), all ranks at once, GB/s",
-  "peak resident memory of the process so far (getrusage ru_maxrss), largest over the ranks, MiB",
+  "peak resident memory of this size's measurements (the larger of the forward and gradient peaks), largest over the ranks, MiB",
+  "one state (u and v, 16 bytes a cell) on the largest patch, MiB per rank",
+  "resident-memory high-water mark of the forward paths alone (bare, production, TS; reset before them), largest over the ranks, MiB",
+  "resident-memory high-water mark of the timed gradients alone (reset before them), largest over the ranks, MiB",
+  "forward steps the timed gradient recomputed (checkpoint schedule and segment refills) per step",
 };
 
 /* The bandwidth against which cell-step rates are judged: the better of copy and triad. */
@@ -121,6 +129,10 @@ static double BenchValue(const GSBenchRecord *r, const GSBenchBandwidth *bw, int
   case COL_BANDWIDTH_COPY: return bw->copy > 0 ? bw->copy : nan;
   case COL_BANDWIDTH_TRIAD: return bw->triad > 0 ? bw->triad : nan;
   case COL_PEAK_MIB: return r->peak_mib;
+  case COL_STATE_MIB: return r->state_mib;
+  case COL_PEAK_FORWARD_MIB: return r->peak_forward_mib > 0 ? r->peak_forward_mib : nan;
+  case COL_PEAK_GRADIENT_MIB: return r->peak_gradient_mib > 0 ? r->peak_gradient_mib : nan;
+  case COL_RECOMPUTED_PER_STEP: return r->t_gradient > 0 ? r->recomputed_per_step : nan;
   default: return nan;
   }
 }
@@ -159,7 +171,12 @@ PetscErrorCode GSBenchPrintSize(MPI_Comm comm, const GSBenchRecord *r, const GSB
     PetscCall(PetscPrintf(comm, "  gradient over %" PetscInt_FMT " steps: forward %.4f s, forward + adjoint %.4f s (%.2f forward runs)\n", r->gradient_steps, r->t_forward, r->t_gradient, v[COL_GRADIENT_VS_FORWARD]));
     PetscCall(PetscPrintf(comm, "    one adjoint step %.3g s = %.2f x a production step (%s x a TS step); recomputing the checkpointed states %.3g s per step; all a gradient adds per step %.3g s = %.2f x a production step\n", v[COL_ADJOINT_STEP], v[COL_ADJOINT_VS_FORWARD], Fmt(s[0], 32, "%.2f", v[COL_ADJOINT_VS_TS]), v[COL_RECOMPUTE_STEP], v[COL_GRADIENT_ADDS_STEP], v[COL_GRADIENT_ADDS_STEP] / v[COL_FORWARD_STEP]));
   }
-  PetscCall(PetscPrintf(comm, "  max |x_production - x_TS| = %s, max |x_production - x_bare| = %s; peak memory %.0f MiB per rank\n", Fmt(s[1], 32, "%.3e", v[COL_DIFF_PRODUCTION_TS]), Fmt(s[2], 32, "%.3e", v[COL_DIFF_PRODUCTION_BARE]), r->peak_mib));
+  PetscCall(PetscPrintf(comm, "  max |x_production - x_TS| = %s, max |x_production - x_bare| = %s\n", Fmt(s[1], 32, "%.3e", v[COL_DIFF_PRODUCTION_TS]), Fmt(s[2], 32, "%.3e", v[COL_DIFF_PRODUCTION_BARE])));
+  PetscCall(PetscPrintf(comm, "  memory per rank: a state %.1f MiB; peak %.0f MiB in the forward paths (%.1f states), %s MiB in the gradients (%s steps recomputed per step)\n", r->state_mib, r->peak_forward_mib, r->peak_forward_mib / r->state_mib, Fmt(s[0], 32, "%.0f", v[COL_PEAK_GRADIENT_MIB]), Fmt(s[1], 32, "%.2f", v[COL_RECOMPUTED_PER_STEP])));
+  for (PetscInt i = 0; i < r->nbudgets; i++) {
+    const GSBenchBudget *b = &r->budgets[i];
+    PetscCall(PetscPrintf(comm, "  gradient under -gs_checkpoint_memory %s: %.3f s = %.2f forward runs, %.2f steps recomputed per step, segments of %" PetscInt_FMT ", %" PetscInt_FMT " slots in memory, peak %.0f MiB\n", b->budget_mib > 0 ? Fmt(s[2], 32, "%g MiB", b->budget_mib) : "(no cap)", b->seconds, b->vs_forward, b->recomputed_per_step, b->segment_length, b->memory_slots, b->peak_mib));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -205,6 +222,33 @@ static PetscErrorCode BenchWriteCSV(MPI_Comm comm, const char *path, PetscInt n,
   PetscFunctionReturn(0);
 }
 
+/* /bench/budgets/<what> [n][nbudgets]: the gradients under each -gs_bench_budgets cap. */
+static PetscErrorCode BenchWriteBudgets(GSOutput *out, PetscInt n, const GSBenchRecord *recs)
+{
+  const PetscInt nb = recs[0].nbudgets;
+  const hsize_t  dims[2] = {(hsize_t)n, (hsize_t)nb};
+  static const char *const names[] = {"budget_mib", "seconds", "gradient_vs_forward", "recomputed_per_step", "peak_rss_mib", "segment_length", "memory_slots"};
+  PetscReal     *values;
+  char           path[64];
+
+  PetscFunctionBeginUser;
+  if (!nb) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(n * nb, &values));
+  for (int w = 0; w < 7; w++) {
+    for (PetscInt i = 0; i < n; i++)
+      for (PetscInt j = 0; j < nb; j++) {
+        const GSBenchBudget *b = &recs[i].budgets[j];
+        const double         all[7] = {b->budget_mib, b->seconds, b->vs_forward, b->recomputed_per_step, b->peak_mib, (double)b->segment_length, (double)b->memory_slots};
+        values[i * nb + j] = all[w];
+      }
+    PetscCall(PetscSNPrintf(path, sizeof(path), "/bench/budgets/%s", names[w]));
+    PetscCall(GSH5WriteRealArray(out, path, 2, dims, values));
+  }
+  PetscCall(GSH5WriteAttributeString(out, "/bench/budgets", "meaning", "one gradient of gradient_steps steps per size (rows) under each -gs_checkpoint_memory cap (columns; budget_mib 0: no cap); peak_rss_mib is that gradient's own high-water mark"));
+  PetscCall(PetscFree(values));
+  PetscFunctionReturn(0);
+}
+
 /* /bench/<column> [n] with a "meaning" attribute (NaN: not measured), plus the sizes and steps. */
 static PetscErrorCode BenchWriteTables(GSOutput *out, PetscInt n, const GSBenchRecord *recs, const GSBenchBandwidth *bw)
 {
@@ -230,6 +274,7 @@ static PetscErrorCode BenchWriteTables(GSOutput *out, PetscInt n, const GSBenchR
   for (PetscInt i = 0; i < n; i++) ints[i] = recs[i].t_gradient > 0 ? recs[i].gradient_steps : 0;
   PetscCall(GSH5WriteIntArray(out, "/bench/gradient_steps", 1, dims, ints));
   PetscCall(PetscFree2(ints, values));
+  PetscCall(BenchWriteBudgets(out, n, recs));
   PetscFunctionReturn(0);
 }
 

@@ -26,17 +26,13 @@ static PetscErrorCode RestoreFields(GSModel m, Vec fields[2])
 
 PetscErrorCode GSStateWrite(GSOutput *out, GSModel m, const char *group, Vec X)
 {
-  Vec           fields[2];
   PetscLogEvent io;
 
   PetscFunctionBeginUser;
   PetscCall(GSIOEvent(&io));
   PetscCall(PetscLogEventBegin(io, 0, 0, 0, 0));
-  PetscCall(SplitFields(m, X, fields));
-  PetscCall(PetscViewerHDF5PushGroup(out->viewer, group));
-  for (int c = 0; c < 2; c++) PetscCall(VecView(fields[c], out->viewer));
-  PetscCall(PetscViewerHDF5PopGroup(out->viewer));
-  PetscCall(RestoreFields(m, fields));
+  PetscCall(GSFieldWrite(out, m, group, "u", X, 0));
+  PetscCall(GSFieldWrite(out, m, group, "v", X, 1));
   PetscCall(PetscLogEventEnd(io, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -43,109 +43,166 @@ static PetscErrorCode AdjointStepPatch(GSGradient g, const PetscScalar *x, const
   PetscFunctionReturn(0);
 }
 
-/* One rank: x_{start+1} ... x_{start+count-1} from the checkpoint x_start into g->segment[1..]
-   (the checkpoint itself stands for x_start). */
-static PetscErrorCode RecomputeSegmentWhole(GSGradient g, PetscInt start, PetscInt count)
+/* The fused route's state holders: on one rank global vectors, on several ghosted arrays; segment[0]
+   is the schedule's current state, segment[1 ..] a recomputed segment (at least two buffers, for
+   advancing). lambda lives in two buffers that swap each step. */
+typedef struct {
+  GSGradient   g;
+  PetscInt     steps, first;
+  Vec          lambda, next; /* one rank */
+  PetscScalar *la, *lb;      /* several ranks */
+  double      *mu;
+} Fused;
+
+static PetscErrorCode EnsureSegment(GSGradient g)
 {
-  GSStepStats unused;
+  const PetscInt need = PetscMax(g->plan.length, 2);
 
   PetscFunctionBeginUser;
-  if (!g->segment && g->stride > 1) PetscCall(VecDuplicateVecs(g->X, g->stride, &g->segment));
-  for (PetscInt i = 1; i < count; i++) PetscCall(GSModelEulerStep(g->model, g->run->dt, i == 1 ? g->checkpoints[start / g->stride] : g->segment[i - 1], g->segment[i], &unused));
+  if (g->segment && g->segment_capacity >= need) PetscFunctionReturn(0);
+  if (g->segment) PetscCall(VecDestroyVecs(g->segment_capacity, &g->segment));
+  PetscCall(VecDuplicateVecs(g->model->whole_grid ? g->X : g->model->xlocal, need, &g->segment));
+  g->segment_capacity = need;
   PetscFunctionReturn(0);
 }
 
-/* Several ranks: x_start ... x_{start+count-1} into the ghosted g->segment[0..]. */
-static PetscErrorCode RecomputeSegmentPatch(GSGradient g, PetscInt start, PetscInt count)
+/* segment[to] := one step from segment[from]. */
+static PetscErrorCode StepInto(GSGradient g, PetscInt from, PetscInt to)
 {
-  GSModel            m = g->model;
   GSStepStats        unused;
   const PetscScalar *x;
   PetscScalar       *y;
 
   PetscFunctionBeginUser;
-  if (!g->segment) PetscCall(VecDuplicateVecs(m->xlocal, g->stride, &g->segment));
-  PetscCall(DMGlobalToLocal(m->da, g->checkpoints[start / g->stride], INSERT_VALUES, g->segment[0]));
-  for (PetscInt i = 1; i < count; i++) {
-    PetscCall(VecGetArrayRead(g->segment[i - 1], &x));
-    PetscCall(VecGetArray(g->segment[i], &y));
-    PetscCall(GSModelEulerStepLocal(m, g->run->dt, x, y, &unused));
-    PetscCall(VecRestoreArray(g->segment[i], &y));
-    PetscCall(VecRestoreArrayRead(g->segment[i - 1], &x));
+  if (g->model->whole_grid) {
+    PetscCall(GSModelEulerStep(g->model, g->run->dt, g->segment[from], g->segment[to], &unused));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(VecGetArrayRead(g->segment[from], &x));
+  PetscCall(VecGetArray(g->segment[to], &y));
+  PetscCall(GSModelEulerStepLocal(g->model, g->run->dt, x, y, &unused));
+  PetscCall(VecRestoreArray(g->segment[to], &y));
+  PetscCall(VecRestoreArrayRead(g->segment[from], &x));
+  PetscFunctionReturn(0);
+}
+
+static int FusedRestore(void *ctx, int slot)
+{
+  Fused     *f = ctx;
+  GSGradient g = f->g;
+
+  PetscFunctionBeginUser;
+  if (g->model->whole_grid) PetscCall(GSCheckpointLoad(g, slot, g->segment[0]));
+  else {
+    if (!g->scratch) PetscCall(VecDuplicate(g->X, &g->scratch));
+    PetscCall(GSCheckpointLoad(g, slot, g->scratch));
+    PetscCall(DMGlobalToLocal(g->model->da, g->scratch, INSERT_VALUES, g->segment[0]));
   }
   PetscFunctionReturn(0);
 }
 
-/* lambda's two buffers of a sweep: global vectors on one rank, ghosted arrays on several. */
-typedef struct {
-  Vec          lambda, next;
-  PetscScalar *la, *lb;
-} SweepState;
-
-static PetscErrorCode StepWhole(GSGradient g, PetscInt start, PetscInt i, SweepState *s, double mu[GS_NPARAM])
+static int FusedStore(void *ctx, int slot)
 {
-  Vec t;
+  Fused             *f = ctx;
+  GSGradient         g = f->g;
+  const PetscScalar *x;
 
   PetscFunctionBeginUser;
-  PetscCall(AdjointStepWhole(g, i ? g->segment[i] : g->checkpoints[start / g->stride], s->lambda, s->next, mu));
-  t = s->lambda, s->lambda = s->next, s->next = t;
+  if (g->model->whole_grid) PetscCall(GSCheckpointStore(g, slot, g->segment[0]));
+  else {
+    if (!g->scratch) PetscCall(VecDuplicate(g->X, &g->scratch));
+    PetscCall(VecGetArrayRead(g->segment[0], &x));
+    PetscCall(GSModelOwnedToGlobal(g->model, x, g->scratch));
+    PetscCall(VecRestoreArrayRead(g->segment[0], &x));
+    PetscCall(GSCheckpointStore(g, slot, g->scratch));
+  }
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode StepPatch(GSGradient g, PetscInt start, PetscInt i, SweepState *s, double mu[GS_NPARAM])
+/* The current state moves count segments forward, between segment[0] and segment[1]. */
+static int FusedAdvance(void *ctx, int64_t from, int64_t count)
 {
+  Fused         *f = ctx;
+  GSGradient     g = f->g;
+  const PetscInt n = (PetscInt)count * g->plan.length;
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBeginUser;
+  (void)from;
+  PetscCall(PetscTime(&t0));
+  for (PetscInt i = 0; i < n; i++) PetscCall(StepInto(g, i % 2, (i + 1) % 2));
+  if (n % 2) PetscCall(VecSwap(g->segment[0], g->segment[1]));
+  PetscCall(PetscTime(&t1));
+  g->times.recompute += t1 - t0;
+  g->times.recompute_steps += n;
+  g->times.schedule_advances += count;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BackwardStep(Fused *f, PetscInt i)
+{
+  GSGradient         g = f->g;
   const PetscScalar *x;
   PetscScalar       *t;
+  Vec                v;
 
   PetscFunctionBeginUser;
-  (void)start;
-  PetscCall(VecGetArrayRead(g->segment[i], &x));
-  PetscCall(AdjointStepPatch(g, x, s->la, s->lb, mu));
-  PetscCall(VecRestoreArrayRead(g->segment[i], &x));
-  t = s->la, s->la = s->lb, s->lb = t;
+  if (g->model->whole_grid) {
+    PetscCall(AdjointStepWhole(g, g->segment[i], f->lambda, f->next, f->mu));
+    v = f->lambda, f->lambda = f->next, f->next = v;
+  } else {
+    PetscCall(VecGetArrayRead(g->segment[i], &x));
+    PetscCall(AdjointStepPatch(g, x, f->la, f->lb, f->mu));
+    PetscCall(VecRestoreArrayRead(g->segment[i], &x));
+    t = f->la, f->la = f->lb, f->lb = t;
+  }
+  g->times.backward_steps++;
   PetscFunctionReturn(0);
 }
 
-/* The backward sweeps over the segments, last first, back to step `first`; times each phase. */
-static PetscErrorCode Sweep(GSGradient g, PetscInt n, PetscInt first, PetscErrorCode (*recompute)(GSGradient, PetscInt, PetscInt), PetscErrorCode (*step)(GSGradient, PetscInt, PetscInt, SweepState *, double *), SweepState *s, double mu[GS_NPARAM])
+/* The current state is the segment's start: recompute the segment whole, then sweep back through
+   it to `first`. */
+static PetscErrorCode ReverseSegment(Fused *f, PetscInt segment)
 {
-  PetscFunctionBeginUser;
-  for (PetscInt start = ((n - 1) / g->stride) * g->stride; start >= 0 && start + g->stride > first; start -= g->stride) {
-    const PetscInt count = PetscMin(g->stride, n - start);
-    PetscLogDouble t0, t1, t2;
+  GSGradient     g     = f->g;
+  const PetscInt start = segment * g->plan.length, count = PetscMin(g->plan.length, f->steps - start);
+  PetscLogDouble t0, t1, t2;
 
-    PetscCall(PetscTime(&t0));
-    PetscCall(recompute(g, start, count));
-    PetscCall(PetscTime(&t1));
-    for (PetscInt i = count - 1; i >= PetscMax(0, first - start); i--) {
-      PetscCall(step(g, start, i, s, mu));
-      g->times.backward_steps++;
-    }
-    PetscCall(PetscTime(&t2));
-    g->times.recompute += t1 - t0;
-    g->times.backward += t2 - t1;
-  }
+  PetscFunctionBeginUser;
+  PetscCall(PetscTime(&t0));
+  for (PetscInt i = 1; i < count; i++) PetscCall(StepInto(g, i - 1, i));
+  g->times.recompute_steps += count - 1;
+  PetscCall(PetscTime(&t1));
+  for (PetscInt i = count - 1; i >= PetscMax(0, f->first - start); i--) PetscCall(BackwardStep(f, i));
+  PetscCall(PetscTime(&t2));
+  g->times.recompute += t1 - t0;
+  g->times.backward += t2 - t1;
   PetscFunctionReturn(0);
+}
+
+static int FusedReverse(void *ctx, int64_t segment)
+{
+  Fused *f = ctx;
+
+  if ((segment + 1) * f->g->plan.length <= f->first) return GS_SCHEDULE_DONE;
+  return ReverseSegment(f, (PetscInt)segment);
 }
 
 /* One rank: lambda in g->lambda and g->lambda_next; it ends in g->lambda. */
-static PetscErrorCode SweepWhole(GSGradient g, PetscInt n, PetscInt first, double mu[GS_NPARAM])
+static PetscErrorCode ReverseWhole(GSGradient g, Fused *f, const GSCheckpointActions *actions)
 {
-  SweepState s = {NULL, NULL, NULL, NULL};
-
   PetscFunctionBeginUser;
   if (!g->lambda_next) PetscCall(VecDuplicate(g->lambda, &g->lambda_next));
-  s.lambda = g->lambda, s.next = g->lambda_next;
-  PetscCall(Sweep(g, n, first, RecomputeSegmentWhole, StepWhole, &s, mu));
-  if (s.lambda != g->lambda) PetscCall(VecCopy(s.lambda, g->lambda));
+  f->lambda = g->lambda, f->next = g->lambda_next;
+  PetscCall(GSCheckpointReverse(g, f->steps, actions));
+  if (f->lambda != g->lambda) PetscCall(VecCopy(f->lambda, g->lambda));
   PetscFunctionReturn(0);
 }
 
 /* Several ranks: lambda in two ghosted arrays; its owned part ends in g->lambda. */
-static PetscErrorCode SweepPatch(GSGradient g, PetscInt n, PetscInt first, double mu[GS_NPARAM])
+static PetscErrorCode ReversePatch(GSGradient g, Fused *f, const GSCheckpointActions *actions)
 {
   GSModel      m = g->model;
-  SweepState   s = {NULL, NULL, NULL, NULL};
   PetscScalar *a, *b;
 
   PetscFunctionBeginUser;
@@ -154,9 +211,9 @@ static PetscErrorCode SweepPatch(GSGradient g, PetscInt n, PetscInt first, doubl
   PetscCall(DMGlobalToLocal(m->da, g->lambda, INSERT_VALUES, g->lambda_local));
   PetscCall(VecGetArray(g->lambda_local, &a));
   PetscCall(VecGetArray(g->lambda_local_next, &b));
-  s.la = a, s.lb = b;
-  PetscCall(Sweep(g, n, first, RecomputeSegmentPatch, StepPatch, &s, mu));
-  PetscCall(GSModelOwnedToGlobal(m, s.la, g->lambda));
+  f->la = a, f->lb = b;
+  PetscCall(GSCheckpointReverse(g, f->steps, actions));
+  PetscCall(GSModelOwnedToGlobal(m, f->la, g->lambda));
   PetscCall(VecRestoreArray(g->lambda_local_next, &b));
   PetscCall(VecRestoreArray(g->lambda_local, &a));
   PetscFunctionReturn(0);
@@ -164,15 +221,20 @@ static PetscErrorCode SweepPatch(GSGradient g, PetscInt n, PetscInt first, doubl
 
 PetscErrorCode GSGradientAdjointEuler(GSGradient g, Vec X0, GSGradientResult *r)
 {
-  double   mu[GS_NPARAM] = {0, 0, 0, 0};
-  PetscInt first;
+  double              mu[GS_NPARAM] = {0, 0, 0, 0};
+  PetscInt            first;
+  Fused               f;
+  GSCheckpointActions actions = {FusedRestore, FusedStore, FusedAdvance, FusedReverse, &f};
 
   PetscFunctionBeginUser;
   PetscCall(GSGradientForwardCheckpointed(g, X0, r, &first));
   if (!GSRunReasonIsValid(r->reason)) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(g->event_adjoint, 0, 0, 0, 0));
-  if (g->model->whole_grid) PetscCall(SweepWhole(g, r->steps, first, mu));
-  else PetscCall(SweepPatch(g, r->steps, first, mu));
+  PetscCall(EnsureSegment(g));
+  PetscCall(PetscMemzero(&f, sizeof(f)));
+  f.g = g, f.steps = r->steps, f.first = first, f.mu = mu;
+  if (g->model->whole_grid) PetscCall(ReverseWhole(g, &f, &actions));
+  else PetscCall(ReversePatch(g, &f, &actions));
   PetscCallMPI(MPI_Allreduce(mu, r->grad, GS_NPARAM, MPI_DOUBLE, MPI_SUM, g->model->comm));
   PetscCall(PetscLogEventEnd(g->event_adjoint, 0, 0, 0, 0));
   PetscFunctionReturn(0);

@@ -201,6 +201,7 @@ static PetscErrorCode CompletionObjective(Tao tao, Vec P, PetscReal *loss, Vec G
   (void)tao;
   PetscCall(Unpack(comp, P, comp->X, theta));
   p = GSParamsFromArray(theta);
+  PetscCall(GSModelEnsureLocalWork(m));
   PetscCall(DMGlobalToLocal(m->da, comp->X, INSERT_VALUES, m->xlocal));
   PetscCall(VecGetArrayRead(m->xlocal, &xl));
   xin = FirstOwned(m, xl);

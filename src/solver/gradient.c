@@ -27,27 +27,36 @@ PetscInt GSCheckpointStride(PetscInt steps, double state_bytes, double cache_byt
 static PetscErrorCode GSGradientOptions(GSGradient g)
 {
   MPI_Comm  comm = g->model->comm;
-  PetscInt  max_steps;
-  PetscReal cache_mib = 4, memory_mib = 512;
-  double    local, state_bytes;
+  PetscReal cache_mib = 4, memory_mib = 512, disk_mib = 16384;
+  double    local;
 
   PetscFunctionBeginUser;
-  PetscCall(TSGetMaxSteps(g->run->ts, &max_steps));
-  g->window = 0;
-  g->stride = 0;
+  g->window     = 0;
+  g->stride     = 0;
+  g->disk_dir[0] = 0;
   PetscOptionsBegin(comm, NULL, "Gradients", "GSGradient");
   PetscCall(GSOptionsInt("-gs_adjoint_window", "Back-propagate through the last K steps only (0: all)", "GSGradientCreate", g->window, &g->window, NULL));
-  PetscCall(GSOptionsInt("-gs_checkpoint_stride", "Steps between the states kept for the adjoint (0: chosen from -ts_max_steps, -gs_checkpoint_cache and -gs_checkpoint_memory)", "GSGradientCreate", g->stride, &g->stride, NULL));
-  PetscCall(GSOptionsReal("-gs_checkpoint_cache", "MiB per rank a recomputed segment of states should fit in (the automatic stride; about the last-level cache share of a core)", "GSGradientCreate", cache_mib, &cache_mib, NULL));
-  PetscCall(GSOptionsReal("-gs_checkpoint_memory", "MiB per rank the adjoint's checkpoints and segment may take (the automatic stride; above it the stride grows, up to sqrt(steps))", "GSGradientCreate", memory_mib, &memory_mib, NULL));
+  PetscCall(GSOptionsReal("-gs_checkpoint_memory", "MiB per rank the adjoint's checkpoints and segment buffer may take: a cap, never exceeded (binomial recomputation when the states do not all fit)", "GSGradientCreate", memory_mib, &memory_mib, NULL));
+  PetscCall(GSOptionsReal("-gs_checkpoint_cache", "MiB per rank a recomputed segment of states should fit in (about the last-level cache share of a core)", "GSGradientCreate", cache_mib, &cache_mib, NULL));
+  PetscCall(GSOptionsInt("-gs_checkpoint_stride", "Steps per recomputed segment (0: chosen from -ts_max_steps, -gs_checkpoint_cache and -gs_checkpoint_memory)", "GSGradientCreate", g->stride, &g->stride, NULL));
+  PetscCall(PetscOptionsString("-gs_checkpoint_dir", "Folder for a second level of checkpoints on disk (node-local disk or burst buffer; one unlinked file per rank)", "GSGradientCreate", g->disk_dir, g->disk_dir, sizeof(g->disk_dir), NULL));
+  PetscCall(GSOptionsReal("-gs_checkpoint_disk", "MiB per rank the checkpoints under -gs_checkpoint_dir may take", "GSGradientCreate", disk_mib, &disk_mib, NULL));
   PetscOptionsEnd();
   PetscCheck(g->window >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_adjoint_window %" PetscInt_FMT " must be >= 0", g->window);
   PetscCheck(g->stride >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_stride %" PetscInt_FMT " must be >= 0", g->stride);
   PetscCheck(cache_mib >= 0 && PetscIsNormalReal(cache_mib + 1), comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_cache %g must be finite and >= 0", (double)cache_mib);
   PetscCheck(memory_mib > 0 && PetscIsNormalReal(memory_mib), comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_memory %g must be finite and > 0", (double)memory_mib);
+  PetscCheck(disk_mib >= 0 && PetscIsNormalReal(disk_mib + 1), comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_disk %g must be finite and >= 0", (double)disk_mib);
+  if (g->disk_dir[0]) {
+    PetscBool dir;
+    PetscCall(PetscTestDirectory(g->disk_dir, 'w', &dir));
+    PetscCheck(dir, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_dir %s is not a writable folder", g->disk_dir);
+  }
   local = 2.0 * sizeof(PetscScalar) * g->model->xm * g->model->ym;
-  PetscCallMPI(MPI_Allreduce(&local, &state_bytes, 1, MPI_DOUBLE, MPI_MAX, comm));
-  if (!g->stride) g->stride = GSCheckpointStride(max_steps, state_bytes, cache_mib * 1048576.0, memory_mib * 1048576.0);
+  PetscCallMPI(MPI_Allreduce(&local, &g->state_bytes, 1, MPI_DOUBLE, MPI_MAX, comm));
+  g->cache_bytes  = cache_mib * 1048576.0;
+  g->memory_bytes = memory_mib * 1048576.0;
+  g->disk_bytes   = disk_mib * 1048576.0;
   PetscFunctionReturn(0);
 }
 
@@ -65,29 +74,6 @@ PetscErrorCode GSGradientSetTrajectory(GSGradient g, PetscBool on)
   PetscCall(TSGetTrajectory(ts, &tj));
   PetscCall(TSTrajectorySetType(tj, ts, TSTRAJECTORYMEMORY));
   PetscCall(TSTrajectorySetSolutionOnly(tj, PETSC_FALSE));
-  PetscFunctionReturn(0);
-}
-
-/* The forward run's snapshot hook: keeps the state every stride steps. */
-PetscErrorCode GSGradientStoreCheckpoint(GSRun run, PetscInt step, Vec X, void *ctx)
-{
-  GSGradient g = (GSGradient)ctx;
-  PetscInt   k = step / g->stride;
-
-  PetscFunctionBeginUser;
-  (void)run;
-  if (k >= g->checkpoint_capacity) {
-    Vec     *grown;
-    PetscInt capacity = PetscMax(16, 2 * g->checkpoint_capacity);
-    PetscCall(PetscCalloc1(capacity, &grown));
-    for (PetscInt i = 0; i < g->checkpoint_capacity; i++) grown[i] = g->checkpoints[i];
-    PetscCall(PetscFree(g->checkpoints));
-    g->checkpoints         = grown;
-    g->checkpoint_capacity = capacity;
-  }
-  if (!g->checkpoints[k]) PetscCall(VecDuplicate(X, &g->checkpoints[k]));
-  PetscCall(VecCopy(X, g->checkpoints[k]));
-  g->ncheckpoints = k + 1;
   PetscFunctionReturn(0);
 }
 
@@ -118,6 +104,7 @@ PetscErrorCode GSGradientCreate(GSRun run, GSFieldLoss loss, GSGradient *out)
   g->run   = run;
   g->model = run->model;
   g->loss  = loss;
+  g->disk_fd = -1;
   PetscCall(GSGradientOptions(g));
   PetscCall(TSSetRHSJacobianP(run->ts, g->model->Jp, GSModelRHSJacobianP, g->model));
   PetscCall(TightenImplicitSolves(run->ts));
@@ -143,9 +130,12 @@ PetscErrorCode GSGradientDestroy(GSGradient *grad)
   PetscCall(VecDestroy(&g->lambda_next));
   PetscCall(VecDestroy(&g->lambda_local));
   PetscCall(VecDestroy(&g->lambda_local_next));
-  if (g->segment) PetscCall(VecDestroyVecs(g->stride, &g->segment));
-  for (PetscInt i = 0; i < g->checkpoint_capacity; i++) PetscCall(VecDestroy(&g->checkpoints[i]));
-  PetscCall(PetscFree(g->checkpoints));
+  if (g->segment) PetscCall(VecDestroyVecs(g->segment_capacity, &g->segment));
+  for (PetscInt i = 0; i < g->slot_capacity; i++) PetscCall(VecDestroy(&g->slot[i]));
+  PetscCall(PetscFree(g->slot));
+  PetscCall(VecDestroy(&g->scratch));
+  PetscCall(VecDestroy(&g->current));
+  PetscCall(GSCheckpointPlanDestroy(g));
   PetscCall(PetscFree(g));
   *grad = NULL;
   PetscFunctionReturn(0);
@@ -227,39 +217,11 @@ PetscErrorCode GSParamVecToArray(MPI_Comm comm, Vec p, PetscReal out[GS_NPARAM])
   PetscFunctionReturn(0);
 }
 
-/* Back-propagates lambda, mu through steps [start, start + count) of the last forward run: the
-   segment is recomputed from its checkpoint with every state kept, then TSAdjoint runs back
-   through its last `back` steps. */
-static PetscErrorCode AdjointSegment(GSGradient g, PetscInt start, PetscInt count, PetscInt back)
-{
-  TS             ts = g->run->ts;
-  PetscLogDouble t0, t1, t2;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscTime(&t0));
-  PetscCall(VecCopy(g->checkpoints[start / g->stride], g->X));
-  g->run->steady_tol = 0.0;
-  PetscCall(TSSetMaxSteps(ts, count));
-  PetscCall(GSGradientSetTrajectory(g, PETSC_TRUE));
-  g->run->ts_required = PETSC_TRUE;
-  PetscCall(GSRunSolve(g->run, g->X));
-  g->run->ts_required = PETSC_FALSE;
-  PetscCall(PetscTime(&t1));
-  PetscCall(TSSetCostGradients(ts, 1, &g->lambda, &g->mu));
-  PetscCall(TSAdjointSetSteps(ts, back));
-  PetscCall(TSAdjointSolve(ts));
-  PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
-  PetscCall(PetscTime(&t2));
-  g->times.recompute += t1 - t0;
-  g->times.backward += t2 - t1;
-  g->times.backward_steps += back;
-  PetscFunctionReturn(0);
-}
-
-/* Two-level checkpointing with PETSc's public API: the forward run keeps every stride-th state;
-   the adjoint recomputes one segment at a time with all its states, last segment first, carrying
-   lambda and accumulating mu. Memory: steps/stride + stride states; cost: one extra forward run.
-   Any number of steps works, so a run to steady state needs no second pass. */
+/* Checkpointed adjoint with PETSc's public API: the forward run keeps the segment starts the
+   schedule asks for (all of them when they fit -gs_checkpoint_memory: one extra forward run; else a
+   binomial schedule, the least recomputation for the slots there are); the reversal recomputes one
+   segment at a time with all its states, last first, carrying lambda and accumulating mu. Any number
+   of steps works: a run to a steady state thins its checkpoints online. */
 PetscErrorCode GSGradientAdjoint(GSGradient g, Vec X0, GSGradientResult *r)
 {
   PetscBool fast;
@@ -281,39 +243,119 @@ PetscErrorCode GSGradientGetTimes(GSGradient g, GSGradientTimes *times)
 PetscErrorCode GSGradientForwardCheckpointed(GSGradient g, Vec X0, GSGradientResult *r, PetscInt *first)
 {
   PetscLogDouble t0, t1;
+  PetscInt       max_steps;
 
   PetscFunctionBeginUser;
-  g->times = (GSGradientTimes){0, 0, 0, 0};
+  g->times = (GSGradientTimes){0, 0, 0, 0, 0, 0, 0, 0, 0};
   PetscCall(PetscTime(&t0));
+  PetscCall(TSGetMaxSteps(g->run->ts, &max_steps));
+  /* a run to a steady state has no length known in advance */
+  PetscCall(GSCheckpointPlanSetUp(g, g->run->steady_tol > 0 ? 0 : max_steps));
   PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
-  PetscCall(GSRunSetSnapshot(g->run, g->stride, GSGradientStoreCheckpoint, g));
+  PetscCall(GSRunSetSnapshot(g->run, g->plan.length, GSGradientStoreCheckpoint, g));
   PetscCall(GSGradientForwardAndLoss(g, X0, r, g->lambda));
   PetscCall(GSRunSetSnapshot(g->run, 0, NULL, NULL));
   *first = g->window > 0 ? PetscMax(0, r->steps - g->window) : 0;
   PetscCall(PetscTime(&t1));
-  g->times.forward = t1 - t0;
+  g->times.forward        = t1 - t0;
+  g->times.schedule_advances = g->plan.nchain ? g->plan.chain[g->plan.nchain - 1] : 0;
+  g->times.segment_length = g->plan.length;
+  g->times.memory_slots   = g->plan.memory_slots;
+  g->times.disk_slots     = g->plan.slots - g->plan.memory_slots;
   PetscFunctionReturn(0);
 }
 
-/* The TS route: TSAdjoint over checkpointed segments. */
+/* The TS route's schedule actions: the current state in g->current; a segment is recomputed by TS
+   with every state kept, then TSAdjoint runs back through its steps from `first` on. */
+typedef struct {
+  GSGradient g;
+  PetscInt   steps, first;
+} TSRoute;
+
+static int TSRestore(void *ctx, int slot)
+{
+  TSRoute *c = ctx;
+  return GSCheckpointLoad(c->g, slot, c->g->current);
+}
+
+static int TSStore(void *ctx, int slot)
+{
+  TSRoute *c = ctx;
+  return GSCheckpointStore(c->g, slot, c->g->current);
+}
+
+static PetscErrorCode TSAdvance(GSGradient g, PetscInt count, PetscBool keep)
+{
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTime(&t0));
+  g->run->steady_tol = 0.0;
+  PetscCall(TSSetMaxSteps(g->run->ts, count));
+  PetscCall(GSGradientSetTrajectory(g, keep));
+  g->run->ts_required = keep;
+  PetscCall(GSRunSolve(g->run, g->current));
+  g->run->ts_required = PETSC_FALSE;
+  PetscCall(PetscTime(&t1));
+  g->times.recompute += t1 - t0;
+  g->times.recompute_steps += count;
+  PetscFunctionReturn(0);
+}
+
+static int TSAdvanceSegments(void *ctx, int64_t from, int64_t count)
+{
+  TSRoute *c = ctx;
+  (void)from;
+  c->g->times.schedule_advances += count;
+  return TSAdvance(c->g, (PetscInt)count * c->g->plan.length, PETSC_FALSE);
+}
+
+static PetscErrorCode TSReverseSegment(TSRoute *c, PetscInt segment)
+{
+  GSGradient     g     = c->g;
+  const PetscInt start = segment * g->plan.length, count = PetscMin(g->plan.length, c->steps - start);
+  const PetscInt back  = start + count - PetscMax(start, c->first);
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSAdvance(g, count, PETSC_TRUE));
+  PetscCall(PetscTime(&t0));
+  PetscCall(TSSetCostGradients(g->run->ts, 1, &g->lambda, &g->mu));
+  PetscCall(TSAdjointSetSteps(g->run->ts, back));
+  PetscCall(TSAdjointSolve(g->run->ts));
+  PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
+  PetscCall(PetscTime(&t1));
+  g->times.backward += t1 - t0;
+  g->times.backward_steps += back;
+  PetscFunctionReturn(0);
+}
+
+static int TSReverse(void *ctx, int64_t segment)
+{
+  TSRoute *c = ctx;
+  if ((segment + 1) * c->g->plan.length <= c->first) return GS_SCHEDULE_DONE;
+  return TSReverseSegment(c, (PetscInt)segment);
+}
+
+/* The TS route: TSAdjoint over the segments of the checkpoint schedule. */
 PetscErrorCode GSGradientAdjointTS(GSGradient g, Vec X0, GSGradientResult *r)
 {
-  PetscInt  n, first, max_steps;
-  PetscBool quiet = g->run->quiet;
-  PetscReal tol   = g->run->steady_tol;
+  PetscInt            first, max_steps;
+  PetscBool           quiet = g->run->quiet;
+  PetscReal           tol   = g->run->steady_tol;
+  TSRoute             route;
+  GSCheckpointActions actions = {TSRestore, TSStore, TSAdvanceSegments, TSReverse, &route};
 
   PetscFunctionBeginUser;
   PetscCall(GSGradientForwardCheckpointed(g, X0, r, &first));
   if (!GSRunReasonIsValid(r->reason)) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(g->event_adjoint, 0, 0, 0, 0));
-  n = r->steps;
+  if (!g->current) PetscCall(VecDuplicate(g->X, &g->current));
+  route = (TSRoute){g, r->steps, first};
   PetscCall(VecSet(g->mu, 0.0));
   PetscCall(TSGetMaxSteps(g->run->ts, &max_steps));
   g->run->quiet = PETSC_TRUE;
-  for (PetscInt start = ((n - 1) / g->stride) * g->stride; start >= 0 && start + g->stride > first; start -= g->stride) {
-    const PetscInt count = PetscMin(g->stride, n - start);
-    PetscCall(AdjointSegment(g, start, count, start + count - PetscMax(start, first)));
-  }
+  PetscCall(GSCheckpointReverse(g, r->steps, &actions));
   PetscCall(TSSetMaxSteps(g->run->ts, max_steps));
   g->run->steady_tol = tol;
   g->run->quiet      = quiet;

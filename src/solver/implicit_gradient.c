@@ -16,6 +16,7 @@ static PetscErrorCode TranslationModes(GSModel m, Vec X, Vec modes[2])
   PetscScalar       *tx, *ty;
 
   PetscFunctionBeginUser;
+  PetscCall(GSModelEnsureLocalWork(m));
   PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, m->xlocal));
   PetscCall(VecGetArrayRead(m->xlocal, &xl));
   PetscCall(VecGetArrayWrite(modes[0], &tx));

@@ -65,13 +65,20 @@ static PetscErrorCode GSModelCreateGrid(GSModel m)
   PetscCall(DMDAGetCorners(m->da, &m->xs, &m->ys, NULL, &m->xm, &m->ym, NULL));
   PetscCall(DMDAGetGhostCorners(m->da, &m->gxs, &m->gys, NULL, &m->gxm, &m->gym, NULL));
   PetscCall(DMDACreateCompatibleDMDA(m->da, 1, &m->da_scalar));
-  PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
   PetscCallMPI(MPI_Comm_size(m->comm, &size));
   m->whole_grid = (PetscBool)(size == 1);
   if (!m->whole_grid) {
+    PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
     PetscCall(VecDuplicate(m->xlocal, &m->ylocal));
     PetscCall(GSHaloCreate(m->da, &m->halo));
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelEnsureLocalWork(GSModel m)
+{
+  PetscFunctionBeginUser;
+  if (!m->xlocal) PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
   PetscFunctionReturn(0);
 }
 

@@ -237,9 +237,7 @@ PetscErrorCode GSModelCreateOperators(GSModel m)
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
-  PetscCall(DMCreateGlobalVector(m->da, &m->state));
-  PetscCall(DMCreateLocalVector(m->da, &m->state_local));
-  PetscCall(VecGetLocalSize(m->state, &nlocal));
+  nlocal = 2 * m->xm * m->ym;
   PetscCall(MatCreateShell(m->comm, nlocal, nlocal, PETSC_DETERMINE, PETSC_DETERMINE, m, &m->J));
   PetscCall(MatShellSetOperation(m->J, MATOP_MULT, (void (*)(void))JacobianMult));
   PetscCall(MatShellSetOperation(m->J, MATOP_MULT_TRANSPOSE, (void (*)(void))JacobianMultTranspose));
@@ -260,6 +258,11 @@ PetscErrorCode GSModelSetLinearisationState(GSModel m, Vec X)
 
   PetscFunctionBeginUser;
   m->jp_zeroed = PETSC_FALSE;
+  /* made on first use: a forward run never linearises */
+  if (!m->state) {
+    PetscCall(DMCreateGlobalVector(m->da, &m->state));
+    PetscCall(DMCreateLocalVector(m->da, &m->state_local));
+  }
   PetscCall(PetscObjectGetId((PetscObject)X, &id));
   PetscCall(PetscObjectStateGet((PetscObject)X, &version));
   if (X != m->state && id == m->state_id && version == m->state_version) PetscFunctionReturn(0);

@@ -21,6 +21,7 @@ static PetscBool CellUsed(const GSObservation *obs, PetscInt nx, PetscInt ny, Pe
 static PetscErrorCode HaloExchange(GSModel m, Vec X, const PetscScalar **xl, const GSField **xin)
 {
   PetscFunctionBeginUser;
+  PetscCall(GSModelEnsureLocalWork(m));
   PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, m->xlocal));
   PetscCall(VecGetArrayRead(m->xlocal, xl));
   *xin = (const GSField *)*xl + GSModelFirstOwned(m);

@@ -141,7 +141,6 @@ PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, PetscInt defaul
   run->dt = dt;
   PetscCheck(dt > 0 && PetscIsNormalReal(dt), model->comm, PETSC_ERR_USER_INPUT, "-ts_dt %g must be positive", (double)dt);
   PetscCheck(max_steps > 0, model->comm, PETSC_ERR_USER_INPUT, "-ts_max_steps %" PetscInt_FMT " must be positive", max_steps);
-  PetscCall(DMCreateGlobalVector(model->da, &run->prev));
   *out = run;
   PetscFunctionReturn(0);
 }
@@ -204,10 +203,13 @@ PetscErrorCode GSRunSolve(GSRun run, Vec X)
   PetscCall(TSSetTimeStep(run->ts, run->dt));
   run->steps  = 0;
   run->reason = GS_RUN_RUNNING;
-  PetscCall(VecCopy(X, run->prev));
+  PetscCall(GSRunFastPathApplies(run, &fast));
+  /* prev is the TS path's previous state and the one-rank fast path's second buffer; the ghosted
+     fast path has its own two, so a forward run holds no state it does not use */
+  if (!run->prev && (!fast || run->model->whole_grid)) PetscCall(DMCreateGlobalVector(run->model->da, &run->prev));
+  if (!fast) PetscCall(VecCopy(X, run->prev));
   PetscCall(PetscTime(&run->t_start));
   if (run->snapshot && run->snapshot_every > 0) PetscCall(run->snapshot(run, 0, X, run->snapshot_ctx));
-  PetscCall(GSRunFastPathApplies(run, &fast));
   if (fast) PetscCall(GSRunSolveFast(run, X));
   else {
     PetscCall(TSSolve(run->ts, X));

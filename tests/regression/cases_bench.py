@@ -16,7 +16,8 @@ REAL_COLUMNS = ["bare_seconds", "bare_rate", "production_seconds", "production_r
                 "forward_seconds", "gradient_seconds", "forward_step_seconds", "adjoint_step_seconds",
                 "recompute_step_seconds", "gradient_added_step_seconds", "adjoint_vs_forward",
                 "gradient_vs_forward", "adjoint_vs_ts_step", "diff_production_ts", "diff_production_bare",
-                "bandwidth_copy_gbs", "bandwidth_triad_gbs", "peak_rss_mib"]
+                "bandwidth_copy_gbs", "bandwidth_triad_gbs", "peak_rss_mib", "state_mib", "forward_peak_rss_mib",
+                "gradient_peak_rss_mib", "gradient_recomputed_per_step"]
 SMALL = ["bench", "-gs_bench_steps", "40", "-gs_bench_repeat", "1", "-gs_bench_stream_mib", "8"]
 
 
@@ -53,6 +54,24 @@ def check_small(ranks):
         assert "meaning" in f["bench/production_rate"].attrs
         assert np.isclose(f["bench/diff_production_ts"][0], diff, rtol=1e-6, atol=1e-300)
         assert f["bench"].attrs["ranks"] == ranks
+
+
+def case_bench_budgets():
+    """gsinv bench -gs_bench_budgets at 256^2 (1 MiB a state), 200 gradient steps: each cap's gradient
+    has its own peak, which grows with the cap and by no more than it; the tightest cap recomputes most."""
+    run(SMALL + ["-gs_bench_sizes", "256", "-gs_bench_gradient_steps", "200", "-gs_bench_ts", "0", "-gs_bench_bandwidth", "0",
+                 "-gs_bench_budgets", "4,16,0", "-gs_output", "budgets.h5", "-gs_bench_csv", ""])
+    with h5py.File("budgets.h5") as f:
+        b = {name: f["bench/budgets/" + name][0] for name in f["bench/budgets"]}
+        state = f["bench/state_mib"][0]
+    print(b)
+    assert state == 1.0
+    assert list(b["budget_mib"]) == [4, 16, 0]
+    peak, recomputed = b["peak_rss_mib"], b["recomputed_per_step"]
+    assert peak[0] < peak[1] < peak[2], peak
+    assert peak[1] - peak[0] <= 12 + 2, peak
+    assert recomputed[0] > recomputed[1] > recomputed[2], recomputed
+    assert b["memory_slots"][0] == 2 and b["segment_length"][0] == 1
 
 
 def case_bench_small():
