@@ -24,6 +24,25 @@ static PetscErrorCode RestoreFields(GSModel m, Vec fields[2])
   PetscFunctionReturn(0);
 }
 
+/* The ranks agree after each collective write: a rank that failed in one must not leave the
+   others waiting in the next. */
+static PetscErrorCode ViewFields(GSOutput *out, const char *group, Vec fields[2])
+{
+  char object[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscViewerHDF5PushGroup(out->viewer, group));
+  for (int c = 0; c < 2; c++) {
+    PetscInt n;
+    PetscCall(PetscSNPrintf(object, sizeof(object), "%s/%s", group, c ? "v" : "u"));
+    PetscCall(VecGetSize(fields[c], &n));
+    PetscCall(GSOutputReserve(out, object, 8.0 * (double)n));
+    PetscCall(GSOutputAgree(out, VecView(fields[c], out->viewer), object));
+  }
+  PetscCall(PetscViewerHDF5PopGroup(out->viewer));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSStateWrite(GSOutput *out, GSModel m, const char *group, Vec X)
 {
   Vec           fields[2];
@@ -33,9 +52,7 @@ PetscErrorCode GSStateWrite(GSOutput *out, GSModel m, const char *group, Vec X)
   PetscCall(GSIOEvent(&io));
   PetscCall(PetscLogEventBegin(io, 0, 0, 0, 0));
   PetscCall(SplitFields(m, X, fields));
-  PetscCall(PetscViewerHDF5PushGroup(out->viewer, group));
-  for (int c = 0; c < 2; c++) PetscCall(VecView(fields[c], out->viewer));
-  PetscCall(PetscViewerHDF5PopGroup(out->viewer));
+  PetscCall(ViewFields(out, group, fields));
   PetscCall(RestoreFields(m, fields));
   PetscCall(PetscLogEventEnd(io, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -96,6 +113,16 @@ PetscErrorCode GSStateRead(GSModel m, const char *option, const char *path, Vec 
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode ViewSnapshot(GSSnapshots *snaps, Vec fields[2])
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscViewerHDF5PushTimestepping(snaps->out->viewer));
+  PetscCall(PetscViewerHDF5SetTimestep(snaps->out->viewer, snaps->count));
+  PetscCall(ViewFields(snaps->out, "/snapshots", fields));
+  PetscCall(PetscViewerHDF5PopTimestepping(snaps->out->viewer));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSSnapshotsAppend(GSSnapshots *snaps, PetscInt step, Vec X)
 {
   Vec fields[2];
@@ -110,12 +137,7 @@ PetscErrorCode GSSnapshotsAppend(GSSnapshots *snaps, PetscInt step, Vec X)
     snaps->steps = grown;
   }
   PetscCall(SplitFields(snaps->model, X, fields));
-  PetscCall(PetscViewerHDF5PushGroup(snaps->out->viewer, "/snapshots"));
-  PetscCall(PetscViewerHDF5PushTimestepping(snaps->out->viewer));
-  PetscCall(PetscViewerHDF5SetTimestep(snaps->out->viewer, snaps->count));
-  for (int c = 0; c < 2; c++) PetscCall(VecView(fields[c], snaps->out->viewer));
-  PetscCall(PetscViewerHDF5PopTimestepping(snaps->out->viewer));
-  PetscCall(PetscViewerHDF5PopGroup(snaps->out->viewer));
+  PetscCall(ViewSnapshot(snaps, fields));
   PetscCall(RestoreFields(snaps->model, fields));
   snaps->steps[snaps->count++] = step;
   PetscFunctionReturn(0);
