@@ -67,14 +67,27 @@ static PetscErrorCode OpenOwnFile(GSJournal *j)
   PetscFunctionReturn(0);
 }
 
+/* 0 or the errno of the failure: a full disk can make write() short without an error, so the rest
+   is written until write() itself says why (errno is only read right after a failed call). */
+static int WriteAll(int fd, const char *buf, size_t n)
+{
+  while (n) {
+    ssize_t w = write(fd, buf, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return w < 0 ? errno : EIO;
+    buf += w, n -= (size_t)w;
+  }
+  return fsync(fd) ? errno : 0;
+}
+
 PetscErrorCode GSJournalAppend(GSJournal *j, const void *record)
 {
-  ssize_t written;
+  int err;
 
   PetscFunctionBeginUser;
   if (j->fd < 0) PetscCall(OpenOwnFile(j));
-  written = write(j->fd, record, j->record_size);
-  PetscCheck(written == (ssize_t)j->record_size && fsync(j->fd) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write the journal in %s (%s)", j->dir, strerror(errno));
+  err = WriteAll(j->fd, (const char *)record, j->record_size);
+  PetscCheck(!err, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write the journal in %s: %s (%s)", j->dir, err == ENOSPC ? "disk full" : err == EDQUOT ? "quota exceeded" : "write error", strerror(err));
   PetscFunctionReturn(0);
 }
 

@@ -158,3 +158,42 @@ def case_hdf5_refusals():
     with h5py.File("no_targets.h5", "w") as f:
         f["other"] = np.ones(3)
     refused(["invert"] + TGRID + ["-gs_targets_file", "no_targets.h5", "-gs_output", "x.h5"], "no_targets.h5", "/targets/v", 1, ("no dataset",))
+
+
+def case_hdf5_damaged_record():
+    """An inversion record damaged on disk is refused for a resume with one message naming the file
+    and the dataset, never read as zeros or past its end: /inversion/theta longer than /inversion/step
+    (was a heap overflow), /inversion/step missing (was a SEGV), /inversion/loss missing (was exit 0
+    with losses replaced by theta), a column of integers, the 'finished' attribute missing."""
+    run(["targets"] + TGRID + ["-gs_targets", "2", "-gs_output", "targets.h5"])
+    sgd = ["invert"] + TGRID + ["-gs_targets_file", "targets.h5", "-gs_batch", "2", "-gs_deterministic", "-gs_loss", "pixel",
+                                "-gs_optimizer", "sgd", "-gs_lr", "1e-4"]
+    run(sgd + ["-gs_max_it", "3", "-gs_output", "good.h5"])
+
+    def longer_theta(g):
+        theta = g["theta"][...]
+        del g["theta"]
+        g["theta"] = np.vstack([theta, theta, theta])
+
+    def int_loss(g):
+        del g["loss"]
+        g["loss"] = np.arange(3)
+
+    damages = {
+        "theta_longer": (longer_theta, "/inversion/theta"),
+        "no_step": (lambda g: g.__delitem__("step"), "/inversion/step"),
+        "no_loss": (lambda g: g.__delitem__("loss"), "/inversion/loss"),
+        "int_loss": (int_loss, "/inversion/loss"),
+        "no_finished": (lambda g: g.attrs.__delitem__("finished"), "finished"),
+    }
+    for name, (damage, dataset) in damages.items():
+        path = f"{name}.h5"
+        with open("good.h5", "rb") as src, open(path, "wb") as dst:
+            dst.write(src.read())
+        with h5py.File(path, "r+") as f:
+            damage(f["inversion"])
+        for ranks in (1, 2):
+            line = refused(sgd + ["-gs_max_it", "5", "-gs_output", path], path, dataset, ranks, ("damaged", "cannot continue"))
+            print(f"{name}, {ranks} rank(s): {line}")
+    proc = run(sgd + ["-gs_max_it", "5", "-gs_output", "good.h5"])
+    assert "continuing" in proc.stdout
