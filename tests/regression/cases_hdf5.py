@@ -197,3 +197,70 @@ def case_hdf5_damaged_record():
             print(f"{name}, {ranks} rank(s): {line}")
     proc = run(sgd + ["-gs_max_it", "5", "-gs_output", "good.h5"])
     assert "continuing" in proc.stdout
+
+
+def fill(folder, leave):
+    """Fills the file system of folder but `leave` bytes (tmpfs counts 4 KiB pages)."""
+    path = os.path.join(folder, "filler")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    try:
+        while os.write(fd, b"\0" * 4096) == 4096:
+            pass
+    except OSError:
+        pass
+    os.close(fd)
+    os.truncate(path, max(0, os.path.getsize(path) - leave))
+    return path
+
+
+def full_disk_refusal(args, ranks, folder, name):
+    """Fails within 60 s with one gsinv error line saying disk full and naming the output; no crash,
+    no partial file left."""
+    cmd = ([MPIEXEC, "-n", str(ranks)] if ranks > 1 else []) + [GSINV] + args + ["-gs_progress_every", "0"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("gsinv: error")]
+    assert proc.returncode not in (0, -11, 139) and len(lines) == 1, (args, proc.returncode, proc.stderr)
+    assert "disk full" in lines[0] and name in lines[0], lines[0]
+    assert not [f for f in os.listdir(folder) if f.endswith(".partial")], os.listdir(folder)
+    return lines[0]
+
+
+def case_hdf5_disk_full():
+    """On a full file system (a 300 KiB tmpfs) simulate (1 and 2 ranks), landscape, targets and invert
+    stop with one message saying disk full and naming the file, never hang or crash; a journal
+    append says disk full too; an earlier output in the folder survives intact."""
+    if os.geteuid() != 0:
+        print("skipped: mounting a tmpfs needs root")
+        raise SystemExit(77)
+    full = os.path.abspath("full")
+    os.mkdir(full)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", full], check=True)
+    try:
+        run(["simulate", "-da_grid_x", "16", "-da_grid_y", "16", "-gs_init_block", "4", "-ts_max_steps", "2",
+             "-gs_steady_tol", "0", "-gs_output", os.path.join(full, "earlier.h5")])
+        with open(os.path.join(full, "earlier.h5"), "rb") as f:
+            earlier = f.read()
+        run(["targets"] + TGRID + ["-gs_targets", "2", "-gs_output", "targets.h5"])
+        filler = fill(full, 40 * 1024)
+        out = os.path.join(full, "out.h5")
+        for ranks in (1, 2):
+            print(full_disk_refusal(["simulate", "-da_grid_x", "64", "-da_grid_y", "64", "-ts_max_steps", "2", "-gs_steady_tol", "0",
+                                     "-gs_output", out], ranks, full, "out.h5"))
+        landscape = ["landscape"] + TGRID + ["-gs_targets", "1", "-gs_axes", "F,k", "-gs_lo", "0.03,0.06", "-gs_hi", "0.04,0.07", "-gs_n", "2,2"]
+        print(full_disk_refusal(landscape + ["-gs_output", os.path.join(full, "land.h5")], 2, full, "land.h5"))
+        print(full_disk_refusal(["targets"] + TGRID + ["-gs_targets", "2", "-gs_output", os.path.join(full, "t.h5")], 2, full, "t.h5"))
+        print(full_disk_refusal(["invert"] + TGRID + ["-gs_targets_file", "targets.h5", "-gs_batch", "2", "-gs_max_it", "2",
+                                 "-gs_output", os.path.join(full, "inv.h5")], 2, full, "inv.h5"))
+        # One page left: the journal's signature takes it, the first record finds the disk full.
+        subprocess.run(["rm", "-rf", os.path.join(full, "land.h5.journal"), os.path.join(full, "t.h5.journal")], check=True)
+        os.remove(filler)
+        fill(full, 4096)
+        line = full_disk_refusal(landscape + ["-gs_output", os.path.join(full, "land2.h5")], 1, full, "land2.h5")
+        assert "journal" in line, line
+        print(line)
+        with open(os.path.join(full, "earlier.h5"), "rb") as f:
+            assert f.read() == earlier
+        with h5py.File(os.path.join(full, "earlier.h5")) as f:
+            assert f["state/v"].shape == (16, 16)
+    finally:
+        subprocess.run(["umount", full], check=False)
