@@ -19,3 +19,17 @@ void GSRecordFree(PetscInt ncols, void *data[]);
 
 /* Reads the integer attribute `name` of obj; a negative status when it is absent or unreadable. Not collective. */
 herr_t GSH5ReadAttributeInt64(hid_t obj, const char *name, int64_t *value);
+
+#define GS_AXIS_MAX_POINTS 4096
+
+/* One axis of a landscape file: /landscape/axisA [n] and its "name" attribute. */
+typedef struct {
+  char      name[16];
+  PetscInt  n;
+  PetscReal values[GS_AXIS_MAX_POINTS];
+} GSAxisRead;
+
+/* Reads /landscape/axis0 .. axis{max_axes-1} of path (n = 0 for an absent one; axis0 is required):
+   each 1-D floating point, 1 to max_points (at most GS_AXIS_MAX_POINTS) finite values, with a "name" attribute.
+   A message naming the dataset otherwise. Not collective. */
+void GSLandscapeAxesRead(const char *path, int max_axes, PetscInt max_points, GSAxisRead axes[], char *msg, size_t len);

@@ -1,9 +1,11 @@
-/* Tables of records (one row per iteration or point) read back for a resume: every column checked against the others. */
+/* Tables read back from gsinv files (records of a resume, landscape axes): every dataset checked before it is used. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gsinv/record.h"
+#include "gsinv/residual_input.h"
 
 /* Opens column c and checks its class, rank and width; its row count into *rows. */
 static hid_t OpenColumn(hid_t file, const char *group, const GSColumnSpec *spec, hsize_t *rows, char *msg, size_t len)
@@ -91,4 +93,41 @@ herr_t GSH5ReadAttributeInt64(hid_t obj, const char *name, int64_t *value)
 
   if (attr >= 0) (void)H5Aclose(attr);
   return status;
+}
+
+/* /landscape/axisA: 1-D floats, 1 to max_points finite values, a "name" attribute; n = 0 if absent. */
+static void ReadAxis(hid_t file, int a, PetscInt max_points, GSAxisRead *axis, char *msg, size_t len)
+{
+  char    name[32];
+  hsize_t dims = 0;
+  hid_t   dset, space, type;
+
+  snprintf(name, sizeof(name), "/landscape/axis%d", a);
+  axis->n    = 0;
+  max_points = PetscMin(max_points, GS_AXIS_MAX_POINTS);
+  if (H5Lexists(file, "/landscape", H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0) return;
+  dset = H5Dopen2(file, name, H5P_DEFAULT), space = dset >= 0 ? H5Dget_space(dset) : -1, type = dset >= 0 ? H5Dget_type(dset) : -1;
+  if (space >= 0 && H5Sget_simple_extent_ndims(space) == 1) (void)H5Sget_simple_extent_dims(space, &dims, NULL);
+  if (dims < 1 || dims > (hsize_t)max_points || type < 0 || H5Tget_class(type) != H5T_FLOAT || H5Aexists(dset, "name") <= 0) snprintf(msg, len, "%s must be 1-D floats with 1 to %" PetscInt_FMT " values and a 'name' attribute", name, max_points);
+  else if (GSH5ReadAttributeString(dset, "name", axis->name, sizeof(axis->name)) < 0 || H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, axis->values) < 0) {
+    char cause[320];
+    GSH5FailureCause(cause, sizeof(cause));
+    snprintf(msg, len, "cannot read %s: %s", name, cause);
+  } else axis->n = (PetscInt)dims;
+  for (PetscInt i = 0; i < axis->n && !msg[0]; i++)
+    if (!isfinite(axis->values[i])) snprintf(msg, len, "%s holds %g at [%" PetscInt_FMT "], expected finite values", name, axis->values[i], i);
+  if (type >= 0) (void)H5Tclose(type);
+  if (space >= 0) (void)H5Sclose(space);
+  if (dset >= 0) (void)H5Dclose(dset);
+}
+
+void GSLandscapeAxesRead(const char *path, int max_axes, PetscInt max_points, GSAxisRead axes[], char *msg, size_t len)
+{
+  hid_t file = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+
+  msg[0] = 0;
+  if (file < 0) snprintf(msg, len, "cannot read it as an HDF5 file");
+  for (int a = 0; a < max_axes && file >= 0 && !msg[0]; a++) ReadAxis(file, a, max_points, &axes[a], msg, len);
+  if (file >= 0 && !msg[0] && !axes[0].n) snprintf(msg, len, "no /landscape/axis0");
+  if (file >= 0) (void)H5Fclose(file);
 }
