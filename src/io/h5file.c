@@ -4,7 +4,6 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gsinv/io.h"
@@ -58,6 +57,7 @@ typedef struct {
   MPI_Comm    comm;
   PetscViewer viewer;
   hid_t       file;
+  double      planned; /* bytes the file will need so far: what GSOutputReserve was told, and metadata */
   char        partial[PETSC_MAX_PATH_LEN + 16];
 } OpenOutput;
 
@@ -75,7 +75,7 @@ static void Register(const GSOutput *out)
   for (size_t i = 0; i < sizeof(open_outputs) / sizeof(open_outputs[0]); i++) {
     OpenOutput *o = &open_outputs[i];
     if (o->used) continue;
-    o->used = PETSC_TRUE, o->comm = out->comm, o->viewer = out->viewer;
+    o->used = PETSC_TRUE, o->comm = out->comm, o->viewer = out->viewer, o->planned = 0;
     if (PetscViewerHDF5GetFileId(out->viewer, &o->file)) o->file = -1;
     (void)PetscStrncpy(o->partial, out->partial, sizeof(o->partial));
     return;
@@ -138,29 +138,32 @@ static PetscErrorCode GetFile(GSOutput *out, hid_t *file)
   PetscFunctionReturn(0);
 }
 
-/* Rank 0 allocates disk space for `bytes` more past the end of the file (and 128 KiB for the
-   metadata HDF5 keeps in memory until it flushes), so that a full disk stops every rank here,
-   together, and never inside a collective HDF5 write or close that one rank would leave (the others
-   would wait for ever). HDF5 then writes into space the file already owns. */
+/* Rank 0 allocates disk space for what the file will need once `bytes` more of `object` are written
+   (the sizes announced so far, 4 KiB of metadata for each, and 128 KiB for the metadata HDF5 keeps in
+   memory until it flushes), so that a full disk stops every rank here, together, and never inside a
+   collective HDF5 write or close that one rank would leave (the others would wait for ever). HDF5
+   then writes into space the file already owns and truncates the file to its real end on closing. */
 PetscErrorCode GSOutputReserve(GSOutput *out, const char *object, double bytes)
 {
   const double slack = 131072;
+  OpenOutput  *o     = Find(out->partial);
   PetscMPIInt  rank;
   int          err = 0;
+  double       need;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
+  if (o) o->planned += bytes + 4096;
+  need = (o ? o->planned : bytes) + slack;
   if (rank == 0) {
-    struct stat st;
-    int         fd = open(out->partial, O_WRONLY);
-    if (fd < 0 || fstat(fd, &st)) err = errno;
-    else err = posix_fallocate(fd, 0, st.st_size + (off_t)(bytes + slack));
+    int fd = open(out->partial, O_RDWR); /* glibc's fallback where fallocate is unsupported reads too */
+    err    = fd < 0 ? errno : posix_fallocate(fd, 0, (off_t)need);
     if (fd >= 0) close(fd);
   }
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, out->comm));
-  PetscCheck(err != ENOSPC, out->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s: disk full (%.3g MB more needed)", out->partial, object, (bytes + slack) / 1e6);
-  PetscCheck(err != EDQUOT, out->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s: quota exceeded (%.3g MB more needed)", out->partial, object, (bytes + slack) / 1e6);
-  PetscCheck(!err || err == EOPNOTSUPP || err == EINVAL, out->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s: %s", out->partial, object, strerror(err));
+  PetscCheck(err != ENOSPC, out->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s: disk full (the file needs %.3g MB)", out->partial, object, need / 1e6);
+  PetscCheck(err != EDQUOT, out->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s: quota exceeded (the file needs %.3g MB)", out->partial, object, need / 1e6);
+  PetscCheck(!err || err == EOPNOTSUPP || err == EINVAL || err == ENOSYS, out->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s: %s", out->partial, object, strerror(err));
   PetscFunctionReturn(0);
 }
 
