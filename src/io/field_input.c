@@ -63,9 +63,16 @@ static void CheckDataset(hid_t dset, const GSDatasetSpec *spec, hsize_t dims[GS_
 /* Opens path read-only on this rank; a message if it is not an HDF5 file. */
 static hid_t OpenRead(const char *option, const char *path, char *msg, size_t len)
 {
-  hid_t file = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+  const htri_t is_hdf5 = H5Fis_hdf5(path);
+  hid_t        file    = is_hdf5 > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+  char         cause[320];
 
-  if (file < 0) snprintf(msg, len, "%s %s: cannot read it as an HDF5 file", option, path);
+  if (file >= 0) return file;
+  if (is_hdf5 == 0) snprintf(msg, len, "%s %s: not an HDF5 file", option, path);
+  else {
+    GSH5FailureCause(cause, sizeof(cause));
+    snprintf(msg, len, "%s %s: cannot open it as an HDF5 file: %s", option, path, cause);
+  }
   return file;
 }
 

@@ -105,13 +105,13 @@ PetscErrorCode GSAgree(MPI_Comm comm, PetscErrorCode ierr, const char *file, con
   if (ierr) {
     char cause[320];
     GSH5FailureCauseOf(file, cause, sizeof(cause));
-    if (!strncmp(cause, "HDF5 reported no cause", 22)) {
+    if (!strncmp(cause, "HDF5 reported no cause", 22)) { /* the stack was read already: GSH5Fail's message */
       const char *text;
       char       *specific = NULL;
       (void)PetscErrorMessage(ierr, &text, &specific);
-      snprintf(cause, sizeof(cause), "%s", specific && specific[0] ? specific : (text ? text : "error"));
-    }
-    snprintf(msg, sizeof(msg), "%s: %s: %s", file ? file : "?", what, cause);
+      if (specific && file && strstr(specific, file)) snprintf(msg, sizeof(msg), "%s", specific);
+      else snprintf(msg, sizeof(msg), "%s: %s: %s", file ? file : "?", what, specific && specific[0] ? specific : (text ? text : "error"));
+    } else snprintf(msg, sizeof(msg), "%s: %s: %s", file ? file : "?", what, cause);
   }
   bad = ierr ? rank : size;
   PetscCallMPI(MPI_Iallreduce(&bad, &first, 1, MPI_INT, MPI_MIN, comm, &req));

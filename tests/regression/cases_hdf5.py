@@ -74,6 +74,12 @@ def case_hdf5_foreign_inputs():
                 gsinv(["residual", "-gs_input", path, "-gs_residual_form", form, "-gs_output", res], ranks)
                 with h5py.File(res) as f:
                     assert np.all(np.isfinite(f["residual/theta"][...]))
+    # -gs_target (gradcheck): the loss against h5py's float32 copy of a state is that state's own, near 0.
+    for ranks in (1, 2):
+        gsinv(["gradcheck"] + SMALL + ["-ts_max_steps", "3", "-gs_target", "state_float32.h5", "-gs_fd", "0", "-gs_forward", "0",
+                                       "-gs_taylor", "0", "-gs_output", f"grad{ranks}.h5"], ranks)
+        with h5py.File(f"grad{ranks}.h5") as f:
+            assert f["gradcheck/loss"][()] < 1e-12, f["gradcheck/loss"][()]
     # The transient estimate from h5py's float64 copy equals the one from gsinv's own file.
     gsinv(["residual", "-gs_input", "snaps.h5", "-gs_residual_form", "transient", "-gs_output", "res_own.h5"], 2)
     with h5py.File("res_own.h5") as a, h5py.File("res_transient_float64_2.h5") as b:
@@ -123,6 +129,15 @@ def case_hdf5_refusals():
         if name != "shape":  # residual takes its grid from /state/u
             refused(["residual", "-gs_input", path, "-gs_output", "x.h5"], path, dataset, 2, words[:1])
         assert not os.path.exists("x.h5")
+    # A truncated file (a copy cut short) and a file that is not HDF5 at all.
+    with open("three.h5", "rb") as f:
+        data = f.read()
+    with open("truncated.h5", "wb") as f:
+        f.write(data[: len(data) // 2])
+    with open("text.h5", "w") as f:
+        f.write("not hdf5\n")
+    for path, words in (("truncated.h5", ("truncated",)), ("text.h5", ("not an HDF5 file",)), ("absent.h5", ("absent.h5",))):
+        refused(["simulate"] + SMALL + ["-ts_max_steps", "1", "-gs_initial", path, "-gs_output", "x.h5"], path, "-gs_initial", 2, words)
     # Transient input: integer snapshots, too few, steps missing, steps of another length.
     with h5py.File("three.h5") as f:
         stack = np.stack([u, u, u]), np.stack([v, v, v])
