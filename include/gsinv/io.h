@@ -9,11 +9,30 @@
 /* Version of the file layout, written as the root attribute "format_version". */
 #define GS_FORMAT_VERSION 1
 
-/* Fails with PETSC_ERR_LIB on a negative HDF5 status. */
-#define GSH5Call(call) \
+/* The cause of this rank's last HDF5 failure, from HDF5's error stack (errno may be stale): "disk
+   full", "quota exceeded", the system error text, or HDF5's innermost message. Clears the stack.
+   Not collective. */
+void GSH5FailureCause(char *buf, size_t len);
+/* GSH5FailureCause, and "disk full" also when less than 1 MiB is free where `file` lies (MPI-IO
+   reports a full disk as a plain I/O error). Not collective. */
+void GSH5FailureCauseOf(const char *file, char *buf, size_t len);
+
+/* Raises an error naming the file, the object (dataset, attribute or group path; either may be
+   NULL), the HDF5 call and the cause of its failure. Not collective. */
+PetscErrorCode GSH5Fail(const char *file, const char *object, const char *call);
+
+/* Fails on a negative HDF5 status with a message naming file, object, call and cause. */
+#define GSH5Check(call, file, object) \
   do { \
-    if ((call) < 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", #call); \
+    if ((call) < 0) return GSH5Fail(file, object, #call); \
   } while (0)
+#define GSH5Call(call) GSH5Check(call, NULL, NULL)
+
+/* Every rank of comm learns whether any rank failed (ierr != 0) in an operation on `file` described
+   by `what`; then all fail with the message of the lowest failing rank, which names the file and
+   the cause (disk full, quota exceeded, ...). A failing rank gives up waiting after 5 s (others may
+   be blocked in a collective call it left) and fails alone. Collective. */
+PetscErrorCode GSAgree(MPI_Comm comm, PetscErrorCode ierr, const char *file, const char *what);
 
 /* The PETSc log event GSIO (-log_view) around file writing. Not collective. */
 PetscErrorCode GSIOEvent(PetscLogEvent *event);
@@ -37,6 +56,19 @@ PetscErrorCode GSOutputOpen(MPI_Comm comm, const char *option, const char *path,
 PetscErrorCode GSOutputClose(GSOutput *out);
 /* Closes and removes the partial file (after an error). Collective. */
 PetscErrorCode GSOutputAbandon(GSOutput *out);
+/* Reserves disk space (rank 0, posix_fallocate) for `bytes` more of `object` and its metadata
+   before a collective write, so that a full disk or an exceeded quota stops every rank together
+   with a message naming the file and the size. Collective. */
+PetscErrorCode GSOutputReserve(GSOutput *out, const char *object, double bytes);
+/* GSAgree for an operation on out (ierr: this rank's result); the message names the partial file
+   and `object`. Collective. */
+PetscErrorCode GSOutputAgree(GSOutput *out, PetscErrorCode ierr, const char *object);
+/* Error path, all ranks failed together: closes every output still open (HDF5 objects, then the
+   file), removes its partial file. Collective on each output's communicator; never fails. */
+void GSOutputAbandonAll(void);
+/* Error path, this rank failed alone (the job is aborted next): removes the partial files of the
+   outputs still open, without HDF5 or MPI calls. Not collective. */
+void GSOutputRemovePartials(void);
 
 /* Root attributes that say what produced a file: format version, subcommand, theta, h, grid, seed,
    TS type, dt, options string, PETSc version, git revision. Collective. */

@@ -11,6 +11,7 @@
 #include "gsinv/io.h"
 #include "gsinv/options.h"
 #include "gsinv/output_lock.h"
+#include "gsinv/record.h"
 #include "gsinv/sweep.h"
 #include "gsinv/targets.h"
 
@@ -133,14 +134,38 @@ static PetscErrorCode Record(GSInversion inv, const GSIterationRecord *rec, void
   PetscFunctionReturn(0);
 }
 
-/* Rank 0 reads a dataset of n rows into every row's field at offset (stride: record size). */
-static int ReadColumn(hid_t file, const char *path, hid_t type, size_t n, size_t width, void *buf)
+/* Rank 0: the rows of an earlier record into s->history, every column checked (a damaged record is
+   refused, never read as zeros); a message naming the dataset otherwise. */
+static void ReadHistory(Invert *s, char *msg, size_t len)
 {
-  hid_t dset = H5Dopen2(file, path, H5P_DEFAULT);
-  int   ok   = dset >= 0 && H5Dread(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
-  (void)n, (void)width;
-  if (dset >= 0) H5Dclose(dset);
-  return ok;
+  enum { STEP, RAW, LOSS, GRAD, LR, WALL, THETA, TRIES, VALID, NCOLS }; /* step first: the row count */
+  const GSColumnSpec specs[NCOLS] = {
+    {"step", PETSC_TRUE, 1}, {"raw_next", PETSC_FALSE, GS_NPARAM}, {"loss", PETSC_FALSE, 1}, {"grad_norm", PETSC_FALSE, 1}, {"lr", PETSC_FALSE, 1},
+    {"wall_time", PETSC_FALSE, 1}, {"theta", PETSC_FALSE, GS_NPARAM}, {"lr_tries", PETSC_TRUE, 1}, {"valid", PETSC_TRUE, 1},
+  };
+  void    *data[NCOLS];
+  PetscInt n;
+  char     why[PETSC_MAX_PATH_LEN];
+
+  GSRecordRead(s->output, "/inversion", NCOLS, specs, &n, data, why, sizeof(why));
+  if (!why[0]) {
+    s->capacity = n + 64;
+    s->history  = calloc((size_t)s->capacity, sizeof(*s->history));
+    if (!s->history) snprintf(why, sizeof(why), "out of memory for %" PetscInt_FMT " iterations", n);
+  }
+  if (why[0]) {
+    (void)PetscSNPrintf(msg, len, "-gs_output %s: damaged inversion record (%s): cannot continue it; remove it or choose another file", s->output, why);
+    return;
+  }
+  for (PetscInt i = 0; i < n; i++) {
+    GSIterationRecord *r = &s->history[i];
+    const double      *theta = (const double *)data[THETA], *raw = (const double *)data[RAW];
+    for (int q = 0; q < GS_NPARAM; q++) r->theta[q] = theta[i * GS_NPARAM + q], r->raw_next[q] = raw[i * GS_NPARAM + q];
+    r->loss = ((double *)data[LOSS])[i], r->grad_norm = ((double *)data[GRAD])[i], r->lr = ((double *)data[LR])[i], r->wall_time = ((double *)data[WALL])[i];
+    r->iteration = ((int64_t *)data[STEP])[i], r->lr_tries = (int32_t)((int64_t *)data[TRIES])[i], r->valid = (int32_t)((int64_t *)data[VALID])[i];
+  }
+  s->n = n;
+  GSRecordFree(NCOLS, data);
 }
 
 /* An earlier record of the same inversion: how many iterations, how it finished. */
@@ -149,6 +174,7 @@ static PetscErrorCode ReadRecord(Invert *s, PetscInt *finished)
   PetscMPIInt rank;
   int64_t     info[2] = {0, 0}; /* iterations, finished */
   char        msg[2 * PETSC_MAX_PATH_LEN + 2600] = "", where[PETSC_MAX_PATH_LEN + 32];
+  int         allocated;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(s->groups.world, &rank));
@@ -165,37 +191,10 @@ static PetscErrorCode ReadRecord(Invert *s, PetscInt *finished)
     PetscCall(PetscSNPrintf(where, sizeof(where), "the record -gs_output %s", s->output));
     if (grp >= 0) PetscCall(GSSettingsCompare(s->settings, sig, where, "remove it or choose another -gs_output", msg, sizeof(msg)));
     else PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s holds no inversion record: remove it or choose another file", s->output));
-    if (!msg[0]) {
-      hid_t   dset = H5Dopen2(file, "/inversion/step", H5P_DEFAULT), space = H5Dget_space(dset);
-      hsize_t n;
-      hid_t   attr = H5Aopen(grp, "finished", H5P_DEFAULT);
-      H5Sget_simple_extent_dims(space, &n, NULL);
-      H5Aread(attr, H5T_NATIVE_INT64, &info[1]);
-      H5Aclose(attr), H5Sclose(space), H5Dclose(dset);
-      info[0]     = (int64_t)n;
-      s->capacity = (PetscInt)n + 64;
-      s->history  = calloc((size_t)s->capacity, sizeof(*s->history));
-      double  *buf = malloc(n * GS_NPARAM * sizeof(double) + 8);
-      int64_t *ib  = malloc(n * sizeof(int64_t) + 8);
-      ReadColumn(file, "/inversion/theta", H5T_NATIVE_DOUBLE, n, GS_NPARAM, buf);
-      for (hsize_t i = 0; i < n; i++) memcpy(s->history[i].theta, buf + i * GS_NPARAM, sizeof(s->history[i].theta));
-      ReadColumn(file, "/inversion/raw_next", H5T_NATIVE_DOUBLE, n, GS_NPARAM, buf);
-      for (hsize_t i = 0; i < n; i++) memcpy(s->history[i].raw_next, buf + i * GS_NPARAM, sizeof(s->history[i].raw_next));
-      const char *cols[4] = {"/inversion/loss", "/inversion/grad_norm", "/inversion/lr", "/inversion/wall_time"};
-      for (int c = 0; c < 4; c++) {
-        ReadColumn(file, cols[c], H5T_NATIVE_DOUBLE, n, 1, buf);
-        for (hsize_t i = 0; i < n; i++) {
-          double *field[4] = {&s->history[i].loss, &s->history[i].grad_norm, &s->history[i].lr, &s->history[i].wall_time};
-          *field[c]        = buf[i];
-        }
-      }
-      ReadColumn(file, "/inversion/step", H5T_NATIVE_INT64, n, 1, ib);
-      for (hsize_t i = 0; i < n; i++) s->history[i].iteration = ib[i];
-      ReadColumn(file, "/inversion/lr_tries", H5T_NATIVE_INT64, n, 1, ib);
-      for (hsize_t i = 0; i < n; i++) s->history[i].lr_tries = (int32_t)ib[i];
-      ReadColumn(file, "/inversion/valid", H5T_NATIVE_INT64, n, 1, ib);
-      for (hsize_t i = 0; i < n; i++) s->history[i].valid = (int32_t)ib[i];
-      free(buf), free(ib);
+    if (!msg[0] && GSH5ReadAttributeInt64(grp, "finished", &info[1]) < 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s: damaged inversion record (no attribute 'finished' of /inversion): cannot continue it; remove it or choose another file", s->output));
+    else if (!msg[0]) {
+      ReadHistory(s, msg, sizeof(msg));
+      info[0] = s->n;
     }
     if (grp >= 0) H5Gclose(grp);
     if (file >= 0) H5Fclose(file);
@@ -208,6 +207,9 @@ static PetscErrorCode ReadRecord(Invert *s, PetscInt *finished)
     s->capacity = s->n + 64;
     s->history  = calloc((size_t)s->capacity, sizeof(*s->history));
   }
+  allocated = !s->n || s->history;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &allocated, 1, MPI_INT, MPI_MIN, s->groups.world));
+  PetscCheck(allocated, s->groups.world, PETSC_ERR_MEM, "out of memory for the %" PetscInt_FMT " iterations of -gs_output %s", s->n, s->output);
   if (s->n) PetscCallMPI(MPI_Bcast(s->history, (PetscMPIInt)(s->n * sizeof(*s->history)), MPI_BYTE, 0, s->groups.world));
   *finished = (PetscInt)info[1];
   PetscFunctionReturn(0);

@@ -7,6 +7,7 @@
 
 #include "gsinv/app.h"
 #include "gsinv/fpmode.h"
+#include "gsinv/io.h"
 
 static const char help[] = "gsinv: diagnosing gradient-based parameter inversion of the Gray-Scott system.\n"
                            "Usage: gsinv <subcommand> [options]; gsinv <subcommand> -help lists its options.\n";
@@ -47,9 +48,10 @@ static PetscErrorCode ErrorHandler(MPI_Comm comm, int line, const char *func, co
 {
   (void)comm;
   (void)ctx;
-  if (p != PETSC_ERROR_INITIAL || first_error.code) return n;
+  /* gsinv's file errors (GSAgree, GSH5Fail) name the file and the cause: they replace PETSc's. */
+  if (p != PETSC_ERROR_INITIAL || (first_error.code && (n != PETSC_ERR_FILE_WRITE || first_error.code == n))) return n;
   first_error.code = n;
-  if (n == PETSC_ERR_USER_INPUT) snprintf(first_error.message, sizeof(first_error.message), "%s", mess ? mess : "");
+  if (n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_FILE_WRITE) snprintf(first_error.message, sizeof(first_error.message), "%s", mess ? mess : "");
   else snprintf(first_error.message, sizeof(first_error.message), "%s (PETSc error %d in %s() at %s:%d)", mess ? mess : "", (int)n, func, file, line);
   return n;
 }
@@ -73,9 +75,11 @@ static int Finish(int code)
     }
     if (!all_arrived) {
       fprintf(stderr, "gsinv: error on rank %d: %s\n", rank, first_error.message);
+      GSOutputRemovePartials();
       MPI_Abort(PETSC_COMM_WORLD, 1);
     }
     if (rank == 0) fprintf(stderr, "gsinv: error: %s\n", first_error.message);
+    GSOutputAbandonAll();
   }
   PetscFinalize();
   return code ? 1 : 0;

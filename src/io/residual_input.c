@@ -1,4 +1,5 @@
 /* The input file of gsinv residual: attributes, dataset grid, and the options the model takes from it. */
+#include "gsinv/field_input.h"
 #include "gsinv/options.h"
 #include "gsinv/residual_input.h"
 
@@ -40,39 +41,17 @@ static herr_t ReadAttributeReal(hid_t file, const char *name, double *value, Pet
   return status;
 }
 
-/* The grid of a dataset's two last dimensions; 0 when the dataset is missing or not rank `ndims`. */
-static void DatasetGrid(hid_t file, const char *group, const char *name, int ndims, PetscInt *nx, PetscInt *ny)
+/* Rank 0: h, dt, the truth, ts_type (attributes that may be absent); or a message saying what is wrong. */
+static void InspectInput(const char *option, const char *path, GSResidualInput *info, char *msg, size_t len)
 {
-  hsize_t dims[3] = {0, 0, 0};
-
-  *nx = *ny = 0;
-  if (H5Lexists(file, group, H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0) return;
-  hid_t dset = H5Dopen2(file, name, H5P_DEFAULT), space = H5Dget_space(dset);
-  if (H5Sget_simple_extent_ndims(space) == ndims) {
-    H5Sget_simple_extent_dims(space, dims, NULL);
-    *ny = (PetscInt)dims[ndims - 2];
-    *nx = (PetscInt)dims[ndims - 1];
-  }
-  H5Sclose(space);
-  H5Dclose(dset);
-}
-
-/* Rank 0: grid (from /state/u, or /snapshots/v for the transient form), h, dt, the truth, ts_type;
-   or a message saying what is wrong. */
-static void InspectInput(const char *option, const char *path, GSResidualForm form, GSResidualInput *info, char *msg, size_t len)
-{
-  const PetscBool steady = (PetscBool)(form == GS_RESIDUAL_FORM_STEADY);
-  hid_t           file   = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
-  PetscBool       found;
-  int             ntruth = 0;
+  hid_t     file = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+  PetscBool found;
+  int       ntruth = 0;
 
   if (file < 0) {
     (void)PetscSNPrintf(msg, len, "%s %s: cannot read it as an HDF5 file", option, path);
     return;
   }
-  if (steady) DatasetGrid(file, "/state", "/state/u", 2, &info->nx, &info->ny);
-  else DatasetGrid(file, "/snapshots", "/snapshots/v", 3, &info->nx, &info->ny);
-  if (!info->nx) (void)PetscSNPrintf(msg, len, "%s %s: no %s dataset of the right rank (%s)", option, path, steady ? "/state/u [ny][nx]" : "/snapshots/v [T][ny][nx]", steady ? "write it with gsinv simulate" : "write it with gsinv simulate -gs_snapshot_every 1");
   (void)ReadAttributeReal(file, "h", &info->h, &info->has_h);
   (void)ReadAttributeReal(file, "dt", &info->dt, &info->has_dt);
   for (int q = 0; q < GS_NPARAM; q++) {
@@ -107,17 +86,23 @@ PetscErrorCode GSResidualInputPrepare(MPI_Comm comm, const char *option, const c
     GSResidualInput info;
     char            msg[PETSC_MAX_PATH_LEN + 256];
   } inspected;
-  PetscMPIInt rank;
-  PetscBool   h_set;
-  char        text[64];
+  PetscMPIInt         rank;
+  PetscBool           h_set;
+  char                text[64];
+  const GSDatasetSpec steady    = {"/state/u", "[ny][nx] (written by gsinv simulate)", 2, {0}, {0}, PETSC_FALSE};
+  const GSDatasetSpec transient = {"/snapshots/v", "[T][ny][nx] (written by gsinv simulate -gs_snapshot_every 1)", 3, {0}, {2, 0, 0}, PETSC_FALSE};
+  hsize_t             dims[1][GS_MAX_DIMS];
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&inspected, sizeof(inspected)));
+  PetscCall(GSInputInspect(comm, option, path, 1, form == GS_RESIDUAL_FORM_STEADY ? &steady : &transient, dims));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) InspectInput(option, path, form, &inspected.info, inspected.msg, sizeof(inspected.msg));
+  if (rank == 0) InspectInput(option, path, &inspected.info, inspected.msg, sizeof(inspected.msg));
   PetscCallMPI(MPI_Bcast(&inspected, (PetscMPIInt)sizeof(inspected), MPI_BYTE, 0, comm));
   PetscCheck(!inspected.msg[0], comm, PETSC_ERR_USER_INPUT, "%s", inspected.msg);
-  *info = inspected.info;
+  *info    = inspected.info;
+  info->ny = (PetscInt)dims[0][form == GS_RESIDUAL_FORM_STEADY ? 0 : 1];
+  info->nx = (PetscInt)dims[0][form == GS_RESIDUAL_FORM_STEADY ? 1 : 2];
   PetscCall(AgreeIntOption(comm, "-da_grid_x", info->nx, option, path));
   PetscCall(AgreeIntOption(comm, "-da_grid_y", info->ny, option, path));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-gs_h", &h_set));

@@ -1,97 +1,92 @@
 /* Reading target files (rank 0, plain HDF5 hyperslabs) and gathering fields for writing them. */
+#include <math.h>
 #include <string.h>
 
-#include "gsinv/io.h"
+#include "gsinv/field_input.h"
 #include "gsinv/targets.h"
 
-/* Rank 0 opens path and /targets/v; the first problem is broadcast and stops every rank. */
-static PetscErrorCode OpenTargets(MPI_Comm comm, const char *option, const char *path, hid_t *file, hid_t *dset, hsize_t dims[3])
+/* Checks /targets/v of path: floats [N][ny][nx] with N, ny, nx > 0 (0: any size). Collective. */
+static PetscErrorCode InspectTargets(MPI_Comm comm, const char *option, const char *path, PetscInt nx, PetscInt ny, hsize_t dims[GS_MAX_DIMS])
 {
-  PetscMPIInt rank;
-  char        msg[PETSC_MAX_PATH_LEN + 160] = "";
+  const GSDatasetSpec spec = {"/targets/v", "[N][ny][nx] (N targets; -da_grid_y, -da_grid_x)", 3, {0, (hsize_t)ny, (hsize_t)nx}, {1, 1, 1}, PETSC_FALSE};
+  hsize_t             found[1][GS_MAX_DIMS];
 
   PetscFunctionBeginUser;
-  *file = *dset = -1;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) {
-    *file = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
-    if (*file < 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s %s: cannot read it as an HDF5 file", option, path));
-    else if (H5Lexists(*file, "/targets", H5P_DEFAULT) <= 0 || H5Lexists(*file, "/targets/v", H5P_DEFAULT) <= 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s %s: no /targets/v (make one with gsinv targets)", option, path));
-    else {
-      hid_t space;
-      *dset = H5Dopen2(*file, "/targets/v", H5P_DEFAULT);
-      space = H5Dget_space(*dset);
-      if (H5Sget_simple_extent_ndims(space) != 3) PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s %s: /targets/v must be [N][ny][nx]", option, path));
-      else H5Sget_simple_extent_dims(space, dims, NULL);
-      H5Sclose(space);
-    }
-  }
-  PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, comm));
-  PetscCallMPI(MPI_Bcast(dims, 3 * sizeof(hsize_t), MPI_BYTE, 0, comm));
-  if (msg[0] && rank == 0) {
-    if (*dset >= 0) H5Dclose(*dset);
-    if (*file >= 0) H5Fclose(*file);
-  }
-  PetscCheck(!msg[0], comm, PETSC_ERR_USER_INPUT, "%s", msg);
+  PetscCall(GSInputInspect(comm, option, path, 1, &spec, found));
+  PetscCall(PetscArraycpy(dims, found[0], GS_MAX_DIMS));
   PetscFunctionReturn(0);
 }
 
-static void ReadIntAttribute(hid_t file, const char *name, PetscInt *value)
+/* Rank 0: a root or /targets attribute as int64 or double; *found false when absent or unreadable. */
+static void ReadAttribute(hid_t file, const char *obj, const char *name, hid_t type, void *value, PetscBool *found)
 {
-  hid_t   root = H5Gopen2(file, "/targets", H5P_DEFAULT);
-  int64_t v    = -1;
+  hid_t o    = H5Lexists(file, obj, H5P_DEFAULT) > 0 || !strcmp(obj, "/") ? H5Oopen(file, obj, H5P_DEFAULT) : -1;
+  hid_t attr = o >= 0 && H5Aexists(o, name) > 0 ? H5Aopen(o, name, H5P_DEFAULT) : -1;
 
-  if (root >= 0 && H5Aexists(root, name) > 0) {
-    hid_t attr = H5Aopen(root, name, H5P_DEFAULT);
-    H5Aread(attr, H5T_NATIVE_INT64, &v);
-    H5Aclose(attr);
-  }
-  if (root >= 0) H5Gclose(root);
-  *value = (PetscInt)v;
+  *found = (PetscBool)(attr >= 0 && H5Aread(attr, type, value) >= 0);
+  if (attr >= 0) (void)H5Aclose(attr);
+  if (o >= 0) (void)H5Oclose(o);
 }
 
 PetscErrorCode GSTargetsInfo(MPI_Comm comm, const char *option, const char *path, PetscInt *count, PetscInt *seed, PetscInt *sample0)
 {
-  hid_t       file, dset;
-  hsize_t     dims[3] = {0, 0, 0};
+  hsize_t     dims[GS_MAX_DIMS] = {0, 0, 0};
   PetscInt    info[2] = {-1, -1};
   PetscMPIInt rank;
 
   PetscFunctionBeginUser;
-  PetscCall(OpenTargets(comm, option, path, &file, &dset, dims));
+  PetscCall(InspectTargets(comm, option, path, 0, 0, dims));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
-    ReadIntAttribute(file, "seed", &info[0]);
-    ReadIntAttribute(file, "sample0", &info[1]);
-    H5Dclose(dset);
-    H5Fclose(file);
+    hid_t     file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    int64_t   v[2] = {-1, -1};
+    PetscBool found;
+    if (file >= 0) {
+      ReadAttribute(file, "/targets", "seed", H5T_NATIVE_INT64, &v[0], &found);
+      ReadAttribute(file, "/targets", "sample0", H5T_NATIVE_INT64, &v[1], &found);
+      (void)H5Fclose(file);
+    }
+    info[0] = (PetscInt)v[0], info[1] = (PetscInt)v[1];
   }
   PetscCallMPI(MPI_Bcast(info, 2, MPIU_INT, 0, comm));
   *count = (PetscInt)dims[0], *seed = info[0], *sample0 = info[1];
   PetscFunctionReturn(0);
 }
 
+/* Rank 0: target `index` into v (natural order); a message if the read fails or a value is not finite. */
+static void ReadTarget(const char *option, const char *path, const hsize_t dims[3], PetscInt index, PetscScalar *v, char *msg, size_t len)
+{
+  const hsize_t start[3] = {(hsize_t)index, 0, 0}, count[3] = {1, dims[1], dims[2]}, n = dims[1] * dims[2];
+  hid_t         file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), dset = -1, fspace = -1, mspace = -1;
+  char          cause[320];
+
+  if (file >= 0) dset = H5Dopen2(file, "/targets/v", H5P_DEFAULT);
+  if (dset >= 0) fspace = H5Dget_space(dset);
+  if (fspace >= 0) mspace = H5Screate_simple(1, &n, NULL);
+  if (mspace < 0 || H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0 || H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, v) < 0) {
+    GSH5FailureCauseOf(path, cause, sizeof(cause));
+    (void)PetscSNPrintf(msg, len, "%s %s: cannot read target %" PetscInt_FMT " of dataset /targets/v: %s", option, path, index, cause);
+  }
+  for (hsize_t k = 0; k < n && !msg[0]; k++)
+    if (!isfinite((double)v[k])) (void)PetscSNPrintf(msg, len, "%s %s: dataset /targets/v holds %g at [%" PetscInt_FMT "][%llu][%llu], expected finite values", option, path, (double)v[k], index, (unsigned long long)(k / dims[2]), (unsigned long long)(k % dims[2]));
+  if (mspace >= 0) (void)H5Sclose(mspace);
+  if (fspace >= 0) (void)H5Sclose(fspace);
+  if (dset >= 0) (void)H5Dclose(dset);
+  if (file >= 0) (void)H5Fclose(file);
+}
+
 PetscErrorCode GSTargetsReadV(GSModel m, const char *option, const char *path, PetscInt index, PetscScalar *v)
 {
-  hid_t       file, dset;
-  hsize_t     dims[3] = {0, 0, 0};
+  hsize_t     dims[GS_MAX_DIMS] = {0, 0, 0};
   PetscMPIInt rank;
+  char        msg[GS_INPUT_MSG_LEN] = "";
 
   PetscFunctionBeginUser;
-  PetscCall(OpenTargets(m->comm, option, path, &file, &dset, dims));
-  PetscCheck(dims[1] == (hsize_t)m->ny && dims[2] == (hsize_t)m->nx, m->comm, PETSC_ERR_USER_INPUT, "%s %s: targets are %llu x %llu, the grid is %" PetscInt_FMT " x %" PetscInt_FMT " (-da_grid_x, -da_grid_y)", option, path, (unsigned long long)dims[2], (unsigned long long)dims[1], m->nx, m->ny);
+  PetscCall(InspectTargets(m->comm, option, path, m->nx, m->ny, dims));
   PetscCheck(index >= 0 && (hsize_t)index < dims[0], m->comm, PETSC_ERR_USER_INPUT, "%s %s: no target %" PetscInt_FMT " (it has %llu)", option, path, index, (unsigned long long)dims[0]);
   PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
-  if (rank == 0) {
-    hsize_t start[3] = {(hsize_t)index, 0, 0}, count[3] = {1, dims[1], dims[2]}, mdims = dims[1] * dims[2];
-    hid_t   fspace = H5Dget_space(dset), mspace = H5Screate_simple(1, &mdims, NULL);
-    GSH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
-    GSH5Call(H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, v));
-    H5Sclose(mspace);
-    H5Sclose(fspace);
-    H5Dclose(dset);
-    H5Fclose(file);
-  }
+  if (rank == 0) ReadTarget(option, path, dims, index, v, msg, sizeof(msg));
+  PetscCall(GSInputAgree(m->comm, msg));
   PetscFunctionReturn(0);
 }
 
@@ -126,24 +121,20 @@ PetscErrorCode GSModelGatherField(GSModel m, Vec X, PetscInt component, PetscSca
 
 PetscErrorCode GSTargetsTheta(MPI_Comm comm, const char *option, const char *path, double theta[GS_NPARAM])
 {
-  hid_t       file, dset;
-  hsize_t     dims[3];
+  hsize_t     dims[GS_MAX_DIMS] = {0, 0, 0};
   PetscMPIInt rank;
 
   PetscFunctionBeginUser;
-  PetscCall(OpenTargets(comm, option, path, &file, &dset, dims));
+  PetscCall(InspectTargets(comm, option, path, 0, 0, dims));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     for (int q = 0; q < GS_NPARAM; q++) {
-      theta[q] = NAN;
-      if (H5Aexists(file, GSParamNames[q]) > 0) {
-        hid_t attr = H5Aopen(file, GSParamNames[q], H5P_DEFAULT);
-        H5Aread(attr, H5T_NATIVE_DOUBLE, &theta[q]);
-        H5Aclose(attr);
-      }
+      PetscBool found = PETSC_FALSE;
+      if (file >= 0) ReadAttribute(file, "/", GSParamNames[q], H5T_NATIVE_DOUBLE, &theta[q], &found);
+      if (!found) theta[q] = NAN;
     }
-    H5Dclose(dset);
-    H5Fclose(file);
+    if (file >= 0) (void)H5Fclose(file);
   }
   PetscCallMPI(MPI_Bcast(theta, GS_NPARAM, MPI_DOUBLE, 0, comm));
   PetscFunctionReturn(0);

@@ -86,6 +86,7 @@ PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (!help) { /* help reads no input files */
     PetscCall(GSTargetsInfo(group, "-gs_targets_file", inv->targets, &inv->ntargets, &inv->target_seed, &inv->target_sample0));
+    PetscCheck(inv->ntargets > 0, comm, PETSC_ERR_USER_INPUT, "-gs_targets_file %s holds no target: /targets/v must be [N >= 1][ny][nx]", inv->targets); /* batch members take target b % N */
     PetscCheck(!inv->deterministic || inv->target_seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_deterministic needs a targets file that records its seed (-gs_targets_file %s)", inv->targets);
   }
   PetscCall(DMCreateGlobalVector(inv->model->da, &inv->X0));

@@ -1,5 +1,5 @@
 /* Residual estimator on the DMDA: observe the data, one pass with halo-exchanged Laplacians, reduce the sums. */
-#include "gsinv/io.h"
+#include "gsinv/field_input.h"
 #include "gsinv/noise.h"
 #include "gsinv/residual_app.h"
 #include "gsinv/stencil.h"
@@ -119,50 +119,34 @@ PetscErrorCode GSResidualAddCells(GSModel m, const GSObservation *obs, Vec X, Ve
   PetscFunctionReturn(0);
 }
 
-/* Reads snapshot t of the open file into X (any decomposition). */
-static PetscErrorCode ReadSnapshot(GSModel m, PetscViewer viewer, PetscInt t, Vec X)
+/* Reads snapshot t of the input into X (each rank its own patch). */
+static PetscErrorCode ReadSnapshot(GSModel m, const GSResidualData *data, PetscInt t, Vec X)
 {
-  static const char *names[2] = {"u", "v"};
-
   PetscFunctionBeginUser;
-  PetscCall(PetscViewerHDF5PushGroup(viewer, "/snapshots"));
-  PetscCall(PetscViewerHDF5PushTimestepping(viewer));
-  PetscCall(PetscViewerHDF5SetTimestep(viewer, t));
-  for (int c = 0; c < 2; c++) {
-    Vec field;
-    PetscCall(DMGetGlobalVector(m->da_scalar, &field));
-    PetscCall(PetscObjectSetName((PetscObject)field, names[c]));
-    PetscCall(VecLoad(field, viewer));
-    PetscCall(VecStrideScatter(field, c, X, INSERT_VALUES));
-    PetscCall(DMRestoreGlobalVector(m->da_scalar, &field));
-  }
-  PetscCall(PetscViewerHDF5PopTimestepping(viewer));
-  PetscCall(PetscViewerHDF5PopGroup(viewer));
+  PetscCall(GSFieldRead(m, "-gs_input", data->path, "/snapshots/u", t, 0, X));
+  PetscCall(GSFieldRead(m, "-gs_input", data->path, "/snapshots/v", t, 1, X));
   PetscFunctionReturn(0);
 }
 
 /* Streams the pairs: each snapshot is read and observed once, and kept for the next pair. */
 static PetscErrorCode AddTransientPairs(GSModel m, const GSResidualData *data, const GSObservation *obs, GSResidualSums *local)
 {
-  PetscViewer viewer;
-  Vec         X, Xnext, swap;
+  Vec X, Xnext, swap;
 
   PetscFunctionBeginUser;
   PetscCall(DMGetGlobalVector(m->da, &X));
   PetscCall(DMGetGlobalVector(m->da, &Xnext));
-  PetscCall(PetscViewerHDF5Open(m->comm, data->path, FILE_MODE_READ, &viewer));
-  PetscCall(ReadSnapshot(m, viewer, data->first_pair, X));
+  PetscCall(ReadSnapshot(m, data, data->first_pair, X));
   PetscCall(GSResidualObserve(m, obs, data->first_pair, X));
   for (PetscInt t = data->first_pair; t < data->nsnap - 1; t++) {
     const PetscReal dt_pair = data->dt * (PetscReal)(data->steps[t + 1] - data->steps[t]);
-    PetscCall(ReadSnapshot(m, viewer, t + 1, Xnext));
+    PetscCall(ReadSnapshot(m, data, t + 1, Xnext));
     PetscCall(GSResidualObserve(m, obs, t + 1, Xnext));
     PetscCall(GSResidualAddCells(m, obs, X, Xnext, dt_pair, local));
     swap  = X;
     X     = Xnext;
     Xnext = swap;
   }
-  PetscCall(PetscViewerDestroy(&viewer));
   PetscCall(DMRestoreGlobalVector(m->da, &Xnext));
   PetscCall(DMRestoreGlobalVector(m->da, &X));
   PetscFunctionReturn(0);
@@ -219,61 +203,14 @@ void GSResidualRelativeErrors(const GSObservation *obs, const double theta[GS_NP
   }
 }
 
-/* Rank 0: the snapshot count and steps of path, or a message saying what is wrong. */
-static PetscErrorCode InspectSnapshots(GSModel m, const char *option, const char *path, PetscInt *nsnap, PetscInt64 **steps, char *msg, size_t len)
-{
-  hid_t   file = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
-  hsize_t dims[3] = {0, 0, 0}, nstep = 0;
-  int     ndims   = 0;
-
-  PetscFunctionBeginUser;
-  *nsnap = 0;
-  if (file < 0) {
-    PetscCall(PetscSNPrintf(msg, len, "%s %s: cannot read it as an HDF5 file", option, path));
-    PetscFunctionReturn(0);
-  }
-  if (H5Lexists(file, "/snapshots", H5P_DEFAULT) <= 0 || H5Lexists(file, "/snapshots/u", H5P_DEFAULT) <= 0 || H5Lexists(file, "/snapshots/v", H5P_DEFAULT) <= 0 || H5Lexists(file, "/snapshots/step", H5P_DEFAULT) <= 0) {
-    PetscCall(PetscSNPrintf(msg, len, "%s %s: no /snapshots/{u,v,step} (-gs_residual_form transient needs 'gsinv simulate -gs_snapshot_every 1')", option, path));
-  } else {
-    hid_t dset = H5Dopen2(file, "/snapshots/v", H5P_DEFAULT), space = H5Dget_space(dset);
-    ndims = H5Sget_simple_extent_ndims(space);
-    if (ndims == 3) H5Sget_simple_extent_dims(space, dims, NULL);
-    H5Sclose(space);
-    H5Dclose(dset);
-    dset  = H5Dopen2(file, "/snapshots/step", H5P_DEFAULT);
-    space = H5Dget_space(dset);
-    if (H5Sget_simple_extent_ndims(space) == 1) H5Sget_simple_extent_dims(space, &nstep, NULL);
-    if (ndims != 3 || dims[1] != (hsize_t)m->ny || dims[2] != (hsize_t)m->nx || nstep != dims[0] || dims[0] < 2) {
-      PetscCall(PetscSNPrintf(msg, len, "%s %s: /snapshots/v is [%llu][%llu][%llu] with %llu steps, expected [T >= 2][%" PetscInt_FMT "][%" PetscInt_FMT "] and T steps", option, path, (unsigned long long)dims[0], (unsigned long long)dims[1], (unsigned long long)dims[2], (unsigned long long)nstep, m->ny, m->nx));
-    } else {
-      *nsnap = (PetscInt)dims[0];
-      PetscCall(PetscMalloc1(*nsnap, steps));
-      GSH5Call(H5Dread(dset, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, *steps));
-    }
-    H5Sclose(space);
-    H5Dclose(dset);
-  }
-  H5Fclose(file);
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode GSResidualDataSetUp(GSModel m, const char *option, PetscInt pairs, GSResidualData *data)
 {
-  PetscMPIInt rank;
-  char        msg[PETSC_MAX_PATH_LEN + 256] = "";
-
   PetscFunctionBeginUser;
   data->nsnap      = 0;
   data->steps      = NULL;
   data->first_pair = 0;
   if (data->form == GS_RESIDUAL_FORM_STEADY) PetscFunctionReturn(0);
-  PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
-  if (rank == 0) PetscCall(InspectSnapshots(m, option, data->path, &data->nsnap, &data->steps, msg, sizeof(msg)));
-  PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, m->comm));
-  PetscCheck(!msg[0], m->comm, PETSC_ERR_USER_INPUT, "%s", msg);
-  PetscCallMPI(MPI_Bcast(&data->nsnap, 1, MPIU_INT, 0, m->comm));
-  if (rank != 0) PetscCall(PetscMalloc1(data->nsnap, &data->steps));
-  PetscCallMPI(MPI_Bcast(data->steps, (PetscMPIInt)data->nsnap, MPIU_INT64, 0, m->comm));
+  PetscCall(GSSnapshotsInspect(m, option, data->path, &data->nsnap, &data->steps));
   for (PetscInt t = 0; t + 1 < data->nsnap; t++)
     PetscCheck(data->steps[t + 1] > data->steps[t], m->comm, PETSC_ERR_USER_INPUT, "%s %s: /snapshots/step is not increasing at snapshot %" PetscInt_FMT, option, data->path, t);
   PetscCheck(pairs >= 0 && pairs <= data->nsnap - 1, m->comm, PETSC_ERR_USER_INPUT, "-gs_residual_pairs %" PetscInt_FMT " must be in [0, %" PetscInt_FMT "] (0: all pairs of the %" PetscInt_FMT " snapshots)", pairs, data->nsnap - 1, data->nsnap);

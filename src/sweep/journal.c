@@ -240,11 +240,23 @@ static PetscErrorCode OpenOwnFile(GSJournal *j)
   PetscFunctionReturn(0);
 }
 
+/* 0 or the errno of the failure: a full disk can make write() short without an error, so the rest
+   is written until write() itself says why (errno is only read right after a failed call). */
+static int WriteAll(int fd, const char *buf, size_t n)
+{
+  while (n) {
+    ssize_t w = write(fd, buf, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return w < 0 ? errno : EIO;
+    buf += w, n -= (size_t)w;
+  }
+  return fsync(fd) ? errno : 0;
+}
+
 PetscErrorCode GSJournalAppend(GSJournal *j, const void *record)
 {
   RecordHeader h = {JOURNAL_MAGIC, j->id, (uint32_t)j->record_size, 0};
   char        *buf;
-  ssize_t      written;
   int          err;
 
   PetscFunctionBeginUser;
@@ -253,11 +265,9 @@ PetscErrorCode GSJournalAppend(GSJournal *j, const void *record)
   PetscCall(PetscMalloc1(DiskSize(j), &buf));
   memcpy(buf, &h, sizeof(h));
   memcpy(buf + sizeof(h), record, j->record_size);
-  errno   = 0;
-  written = write(j->fd, buf, DiskSize(j));
-  err     = written == (ssize_t)DiskSize(j) ? (fsync(j->fd) == 0 ? 0 : errno) : (errno ? errno : ENOSPC);
+  err = WriteAll(j->fd, buf, DiskSize(j));
   PetscCall(PetscFree(buf));
-  PetscCheck(!err, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write the journal in %s (%s)", j->dir, strerror(err));
+  PetscCheck(!err, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write the journal in %s: %s (%s)", j->dir, err == ENOSPC ? "disk full" : err == EDQUOT ? "quota exceeded" : "write error", strerror(err));
   PetscFunctionReturn(0);
 }
 

@@ -1,15 +1,8 @@
 /* The residual landscape: its axes from the sweep options or a landscape file, the closed-form loss on them, its HDF5 layout. */
-#include "gsinv/residual_input.h"
+#include "gsinv/record.h"
 #include "gsinv/residual_landscape.h"
 
 enum { MAX_AXES = 2, MAX_POINTS = GS_RESIDUAL_LANDSCAPE_MAX_POINTS };
-
-/* One axis of a landscape file, as rank 0 reads it for every rank. */
-typedef struct {
-  char      name[16];
-  PetscInt  n;
-  PetscReal values[MAX_POINTS];
-} FileAxis;
 
 PetscErrorCode GSResidualLandscapeFromAxes(MPI_Comm comm, const GSSweepAxes *axes, GSResidualLandscape *l)
 {
@@ -25,31 +18,11 @@ PetscErrorCode GSResidualLandscapeFromAxes(MPI_Comm comm, const GSSweepAxes *axe
   PetscFunctionReturn(0);
 }
 
-/* Rank 0: /landscape/axisA of a landscape file, its values and its "name" attribute. */
-static void ReadFileAxis(hid_t file, int a, FileAxis *axis, char *msg, size_t len, const char *option, const char *path)
-{
-  char    dset_name[32];
-  hsize_t dims = 0;
-
-  (void)PetscSNPrintf(dset_name, sizeof(dset_name), "/landscape/axis%d", a);
-  axis->n = 0;
-  if (H5Lexists(file, "/landscape", H5P_DEFAULT) <= 0 || H5Lexists(file, dset_name, H5P_DEFAULT) <= 0) return;
-  hid_t dset = H5Dopen2(file, dset_name, H5P_DEFAULT), space = H5Dget_space(dset);
-  if (H5Sget_simple_extent_ndims(space) == 1) H5Sget_simple_extent_dims(space, &dims, NULL);
-  if (dims < 1 || dims > MAX_POINTS || H5Aexists(dset, "name") <= 0) (void)PetscSNPrintf(msg, len, "%s %s: %s must be 1-D with 1 to %d values and a 'name' attribute", option, path, dset_name, MAX_POINTS);
-  else {
-    if (GSH5ReadAttributeString(dset, "name", axis->name, sizeof(axis->name)) < 0 || H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, axis->values) < 0) (void)PetscSNPrintf(msg, len, "%s %s: cannot read %s", option, path, dset_name);
-    axis->n = (PetscInt)dims;
-  }
-  H5Sclose(space);
-  H5Dclose(dset);
-}
-
 PetscErrorCode GSResidualLandscapeFromFile(MPI_Comm comm, const char *option, const char *path, GSResidualLandscape *l)
 {
   struct {
-    FileAxis axis[MAX_AXES];
-    char     msg[PETSC_MAX_PATH_LEN + 128];
+    GSAxisRead axis[MAX_AXES];
+    char       msg[PETSC_MAX_PATH_LEN + 128];
   } *like;
   PetscMPIInt rank;
   char        msg[PETSC_MAX_PATH_LEN + 128];
@@ -58,11 +31,9 @@ PetscErrorCode GSResidualLandscapeFromFile(MPI_Comm comm, const char *option, co
   PetscCall(PetscCalloc1(1, &like));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
-    hid_t file = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
-    if (file < 0) (void)PetscSNPrintf(like->msg, sizeof(like->msg), "%s %s: cannot read it as an HDF5 file", option, path);
-    for (int a = 0; a < MAX_AXES && file >= 0 && !like->msg[0]; a++) ReadFileAxis(file, a, &like->axis[a], like->msg, sizeof(like->msg), option, path);
-    if (file >= 0 && !like->msg[0] && !like->axis[0].n) (void)PetscSNPrintf(like->msg, sizeof(like->msg), "%s %s: no /landscape/axis0", option, path);
-    if (file >= 0) H5Fclose(file);
+    char why[PETSC_MAX_PATH_LEN];
+    GSLandscapeAxesRead(path, MAX_AXES, MAX_POINTS, like->axis, why, sizeof(why));
+    if (why[0]) (void)PetscSNPrintf(like->msg, sizeof(like->msg), "%s %s: %s", option, path, why);
   }
   PetscCallMPI(MPI_Bcast(like, (PetscMPIInt)sizeof(*like), MPI_BYTE, 0, comm));
   PetscCall(PetscStrncpy(msg, like->msg, sizeof(msg)));
