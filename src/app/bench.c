@@ -35,7 +35,7 @@ static PetscErrorCode BenchSizesRead(MPI_Comm comm, PetscOptionItems *PetscOptio
   PetscBool set, grid_x, grid_y;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsStringArray("-gs_bench_sizes", "Grid sizes, N (N x N) or NXxNY, comma-separated (default 128,1024,4096)", "GSAppBench", sizes, &n, &set));
+  PetscCall(GSOptionsStringArray("-gs_bench_sizes", "Grid sizes, N (N x N) or NXxNY, comma-separated (default 128,1024,4096)", "GSAppBench", sizes, &n, &set, 1));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-da_grid_x", &grid_x));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-da_grid_y", &grid_y));
   PetscCheck(!set || !(grid_x || grid_y), comm, PETSC_ERR_USER_INPUT, "-gs_bench_sizes and -da_grid_x/-da_grid_y: give the sizes one way (bench sets -da_grid_x/-da_grid_y for each size)");
@@ -47,8 +47,7 @@ static PetscErrorCode BenchSizesRead(MPI_Comm comm, PetscOptionItems *PetscOptio
   } else if (grid_x || grid_y) {
     o->nsizes = 1;
     o->nx[0] = o->ny[0] = 128;
-    PetscCall(GSOptionsCheckNumber(comm, "-da_grid_x"));
-    PetscCall(GSOptionsCheckNumber(comm, "-da_grid_y"));
+    PetscCall(GSOptionsCheckPetsc(comm, "-da_grid"));
     PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_x", &o->nx[0], NULL));
     PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_y", &o->ny[0], NULL));
   } else {

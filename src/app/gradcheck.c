@@ -45,7 +45,7 @@ static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, Gradche
   PetscOptionsBegin(comm, NULL, "gsinv gradcheck", "GSAppGradcheck");
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write", "GSAppGradcheck", o->output, o->output, sizeof(o->output), NULL));
   PetscCall(PetscOptionsString("-gs_target", "HDF5 file whose /state/v is the target (default: a ground-truth run from -gs_target_seed)", "GSAppGradcheck", o->target, o->target, sizeof(o->target), NULL));
-  PetscCall(GSOptionsInt("-gs_target_seed", "Seed of the ground-truth target run (default -gs_seed + 1)", "GSAppGradcheck", o->target_seed, &o->target_seed, NULL));
+  PetscCall(GSOptionsIntRange("-gs_target_seed", "Seed of the ground-truth target run (default -gs_seed + 1)", "GSAppGradcheck", o->target_seed, &o->target_seed, NULL, 0, PETSC_MAX_INT));
   PetscCall(GSOptionsReal("-gs_fd_step", "Relative step of the central differences", "GSAppGradcheck", o->fd_step, &o->fd_step, NULL));
   PetscCall(GSOptionsReal("-gs_taylor_h0", "Largest relative step of the Taylor test (halved 5 times)", "GSAppGradcheck", o->taylor_h0, &o->taylor_h0, NULL));
   PetscCall(PetscOptionsEnum("-gs_reparam", "Reparameterisation whose raw gradient is also reported", "GSAppGradcheck", GSReparamTypes, reparam, &reparam, NULL));

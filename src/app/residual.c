@@ -62,8 +62,8 @@ static PetscErrorCode ResidualOptionsRead(MPI_Comm comm, ResidualOptions *o)
   PetscCall(PetscOptionsEnum("-gs_obs_fields", "Observed fields: uv, or v only (then only F+k and Dv are identifiable)", "GSAppResidual", FieldsNames, (PetscEnum)o->obs.fields, (PetscEnum *)&o->obs.fields, NULL));
   PetscCall(GSOptionsInt("-gs_obs_smooth", "Passes of the 5-point filter x + lap(x)/8 on the observed fields", "GSAppResidual", o->obs.smooth, &o->obs.smooth, NULL));
   PetscCall(PetscOptionsBool("-gs_complete", "Data completion: estimate the unobserved values (u with -gs_obs_fields v, cells left out by -gs_obs_fraction) jointly with theta by TAO (options -gs_complete_tao_*)", "GSAppResidual", o->complete, &o->complete, NULL));
-  PetscCall(GSOptionsInt("-gs_seed", "Seed of the observation noise and mask", "GSAppResidual", seed, &seed, NULL));
-  PetscCall(PetscOptionsRealArray("-gs_obs_noise_sweep", "Noise study: estimate once per sigma", "GSAppResidual", o->sweep, &o->nsweep, NULL));
+  PetscCall(GSOptionsIntRange("-gs_seed", "Seed of the observation noise and mask", "GSAppResidual", seed, &seed, NULL, 0, PETSC_MAX_INT));
+  PetscCall(GSOptionsRealArray("-gs_obs_noise_sweep", "Noise study: estimate once per sigma", "GSAppResidual", o->sweep, &o->nsweep, NULL, 1));
   PetscCall(PetscOptionsString("-gs_like", "Landscape: take the axes from a landscape file's /landscape/axis0, axis1", "GSAppResidual", o->like, o->like, sizeof(o->like), NULL));
   PetscOptionsEnd();
   o->obs.seed = seed;

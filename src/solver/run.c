@@ -98,6 +98,7 @@ static PetscErrorCode GSRunOptions(GSRun run, PetscReal default_tol)
   run->steady_tol     = default_tol;
   run->progress_every = 1000;
   run->fast_path      = PETSC_TRUE;
+  PetscCall(GSOptionsCheckPetsc(comm, "-ts_"));
   PetscOptionsBegin(comm, NULL, "Simulation run", "GSRun");
   PetscCall(GSOptionsReal("-gs_steady_tol", "Stop when max|x_{n+1} - x_n| < tol (0: run -ts_max_steps steps)", "GSRunCreate", run->steady_tol, &run->steady_tol, NULL));
   PetscCall(GSOptionsInt("-gs_progress_every", "Steps between progress lines (0: none)", "GSRunCreate", run->progress_every, &run->progress_every, NULL));
