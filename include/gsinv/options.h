@@ -18,6 +18,13 @@ PetscErrorCode GSOptionsCheckInt(MPI_Comm comm, const char *name, PetscInt64 min
    PETSC_MAX_INT] (GS_OPTION_INT) or any word (GS_OPTION_WORD). Collective on comm. */
 PetscErrorCode GSOptionsCheckList(MPI_Comm comm, const char *name, GSOptionKind kind, PetscInt min_count, PetscInt max_count);
 
+/* Checks that option `name`, if given, is one of the names of `list` (a PETSc enum list: names, the
+   type's name, its prefix, NULL), so that a wrong name is reported with the choices. Collective on comm. */
+PetscErrorCode GSOptionsCheckEnum(MPI_Comm comm, const char *name, const char *const *list);
+
+/* Checks that option `name`, if given with a value, is true/false, yes/no, on/off or 1/0. Collective on comm. */
+PetscErrorCode GSOptionsCheckBool(MPI_Comm comm, const char *name);
+
 /* Checks PETSc's own numeric options whose names start with `prefix` ("-ts_", "-da_", "-tao_")
    with the readers above, before PETSc parses them (whose messages do not name the option).
    Collective on comm. */
@@ -40,3 +47,7 @@ PetscErrorCode GSOptionsCheckPetsc(MPI_Comm comm, const char *prefix);
   (GSOptionsCheckList(PETSC_COMM_SELF, opt, GS_OPTION_INT, min_count, *(n)) ? PETSC_ERR_USER_INPUT : PetscOptionsIntArray(opt, text, man, value, n, set))
 #define GSOptionsStringArray(opt, text, man, value, n, set, min_count) \
   (GSOptionsCheckList(PETSC_COMM_SELF, opt, GS_OPTION_WORD, min_count, *(n)) ? PETSC_ERR_USER_INPUT : PetscOptionsStringArray(opt, text, man, value, n, set))
+#define GSOptionsEnum(opt, text, man, list, current, value, set) \
+  (GSOptionsCheckEnum(PETSC_COMM_SELF, opt, list) ? PETSC_ERR_USER_INPUT : PetscOptionsEnum(opt, text, man, list, current, value, set))
+#define GSOptionsBool(opt, text, man, current, value, set) \
+  (GSOptionsCheckBool(PETSC_COMM_SELF, opt) ? PETSC_ERR_USER_INPUT : PetscOptionsBool(opt, text, man, current, value, set))

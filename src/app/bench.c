@@ -75,10 +75,10 @@ static PetscErrorCode BenchOptionsRead(MPI_Comm comm, GSBenchOptions *o)
   PetscCall(GSOptionsInt("-gs_bench_steps", "Steps per timed forward run (0: chosen per size to take about -gs_bench_seconds)", "GSAppBench", o->steps, &o->steps, NULL));
   PetscCall(GSOptionsReal("-gs_bench_seconds", "Target duration of one timed run when the steps are chosen per size", "GSAppBench", o->seconds, &o->seconds, NULL));
   PetscCall(GSOptionsInt("-gs_bench_repeat", "Timed runs per path (the fastest counts)", "GSAppBench", o->repeat, &o->repeat, NULL));
-  PetscCall(PetscOptionsBool("-gs_bench_ts", "Also time the TS path (and compare the production path with it)", "GSAppBench", o->ts, &o->ts, NULL));
-  PetscCall(PetscOptionsBool("-gs_bench_gradient", "Also time the adjoint gradient", "GSAppBench", o->gradient, &o->gradient, NULL));
+  PetscCall(GSOptionsBool("-gs_bench_ts", "Also time the TS path (and compare the production path with it)", "GSAppBench", o->ts, &o->ts, NULL));
+  PetscCall(GSOptionsBool("-gs_bench_gradient", "Also time the adjoint gradient", "GSAppBench", o->gradient, &o->gradient, NULL));
   PetscCall(GSOptionsInt("-gs_bench_gradient_steps", "Steps of the timed gradient runs (0: chosen per size)", "GSAppBench", o->gradient_steps, &o->gradient_steps, NULL));
-  PetscCall(PetscOptionsBool("-gs_bench_bandwidth", "Also measure the memory bandwidth (copy and triad)", "GSAppBench", o->bandwidth, &o->bandwidth, NULL));
+  PetscCall(GSOptionsBool("-gs_bench_bandwidth", "Also measure the memory bandwidth (copy and triad)", "GSAppBench", o->bandwidth, &o->bandwidth, NULL));
   PetscCall(GSOptionsInt("-gs_bench_stream_mib", "MiB per array and rank of the bandwidth probe (well above the last-level cache)", "GSAppBench", o->stream_mib, &o->stream_mib, NULL));
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (empty: none)", "GSAppBench", o->output, o->output, sizeof(o->output), NULL));
   PetscCall(PetscOptionsString("-gs_bench_csv", "CSV file to write, one row per size (empty: none)", "GSAppBench", o->csv, o->csv, sizeof(o->csv), NULL));

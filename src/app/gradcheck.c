@@ -48,11 +48,11 @@ static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, Gradche
   PetscCall(GSOptionsIntRange("-gs_target_seed", "Seed of the ground-truth target run (default -gs_seed + 1)", "GSAppGradcheck", o->target_seed, &o->target_seed, NULL, 0, PETSC_MAX_INT));
   PetscCall(GSOptionsReal("-gs_fd_step", "Relative step of the central differences", "GSAppGradcheck", o->fd_step, &o->fd_step, NULL));
   PetscCall(GSOptionsReal("-gs_taylor_h0", "Largest relative step of the Taylor test (halved 5 times)", "GSAppGradcheck", o->taylor_h0, &o->taylor_h0, NULL));
-  PetscCall(PetscOptionsEnum("-gs_reparam", "Reparameterisation whose raw gradient is also reported", "GSAppGradcheck", GSReparamTypes, reparam, &reparam, NULL));
-  PetscCall(PetscOptionsBool("-gs_implicit", "Also compute the implicit-function gradient (default: when running to a steady state)", "GSAppGradcheck", o->implicit, &o->implicit, &o->implicit_set));
-  PetscCall(PetscOptionsBool("-gs_forward", "Compute the forward-sensitivity gradient (4 tangent solves)", "GSAppGradcheck", o->forward, &o->forward, NULL));
-  PetscCall(PetscOptionsBool("-gs_fd", "Compute central differences (8 runs)", "GSAppGradcheck", o->fd, &o->fd, NULL));
-  PetscCall(PetscOptionsBool("-gs_taylor", "Run the Taylor test (6 runs)", "GSAppGradcheck", o->taylor, &o->taylor, NULL));
+  PetscCall(GSOptionsEnum("-gs_reparam", "Reparameterisation whose raw gradient is also reported", "GSAppGradcheck", GSReparamTypes, reparam, &reparam, NULL));
+  PetscCall(GSOptionsBool("-gs_implicit", "Also compute the implicit-function gradient (default: when running to a steady state)", "GSAppGradcheck", o->implicit, &o->implicit, &o->implicit_set));
+  PetscCall(GSOptionsBool("-gs_forward", "Compute the forward-sensitivity gradient (4 tangent solves)", "GSAppGradcheck", o->forward, &o->forward, NULL));
+  PetscCall(GSOptionsBool("-gs_fd", "Compute central differences (8 runs)", "GSAppGradcheck", o->fd, &o->fd, NULL));
+  PetscCall(GSOptionsBool("-gs_taylor", "Run the Taylor test (6 runs)", "GSAppGradcheck", o->taylor, &o->taylor, NULL));
   PetscOptionsEnd();
   o->reparam = (GSReparamType)reparam;
   PetscCheck(o->fd_step > 0 && o->fd_step < 1, comm, PETSC_ERR_USER_INPUT, "-gs_fd_step %g must be in (0, 1)", (double)o->fd_step);

@@ -35,7 +35,7 @@ static PetscErrorCode LandscapeOptionsRead(MPI_Comm comm, LandscapeOptions *o)
   PetscOptionsBegin(comm, NULL, "gsinv landscape", "GSAppLandscape");
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (finished points are kept in FILE.journal until it is)", "GSAppLandscape", o->output, o->output, sizeof(o->output), NULL));
   PetscCall(GSOptionsReal("-gs_cliff_threshold", "Loss jump between neighbours that makes a cliff (0: a quarter of the 5-95% loss range)", "GSAppLandscape", o->cliff_threshold, &o->cliff_threshold, NULL));
-  PetscCall(PetscOptionsBool("-gs_keep_journal", "Keep FILE.journal after the file is written", "GSAppLandscape", o->keep_journal, &o->keep_journal, NULL));
+  PetscCall(GSOptionsBool("-gs_keep_journal", "Keep FILE.journal after the file is written", "GSAppLandscape", o->keep_journal, &o->keep_journal, NULL));
   PetscOptionsEnd();
   PetscCheck(o->cliff_threshold >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_cliff_threshold %g must be >= 0", (double)o->cliff_threshold);
   PetscFunctionReturn(0);

@@ -122,6 +122,43 @@ PetscErrorCode GSOptionsCheckList(MPI_Comm comm, const char *name, GSOptionKind 
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode GSOptionsCheckEnum(MPI_Comm comm, const char *name, const char *const *list)
+{
+  char      value[256], names[1024] = "";
+  PetscBool set, found = PETSC_FALSE, same;
+  PetscInt  n = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(OptionValue(comm, name, value, sizeof(value), &set));
+  if (!set) PetscFunctionReturn(0);
+  while (list[n]) n++;
+  for (PetscInt i = 0; i < n - 2; i++) {
+    PetscCall(PetscStrcasecmp(value, list[i], &same));
+    found = (PetscBool)(found || same);
+    PetscCall(PetscStrlcat(names, i ? ", " : "", sizeof(names)));
+    PetscCall(PetscStrlcat(names, list[i], sizeof(names)));
+  }
+  PetscCheck(found, comm, PETSC_ERR_USER_INPUT, "%s '%s' must be one of: %s", name, value, names);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSOptionsCheckBool(MPI_Comm comm, const char *name)
+{
+  const char *const words[] = {"true", "false", "yes", "no", "on", "off", "1", "0"};
+  char              value[256];
+  PetscBool         set, found = PETSC_FALSE, same;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, name, value, sizeof(value), &set));
+  if (!set || !value[0]) PetscFunctionReturn(0);
+  for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+    PetscCall(PetscStrcasecmp(value, words[i], &same));
+    found = (PetscBool)(found || same);
+  }
+  PetscCheck(found, comm, PETSC_ERR_USER_INPUT, "%s '%s' must be true or false (or nothing, for true)", name, value);
+  PetscFunctionReturn(0);
+}
+
 /* PETSc's numeric options that gsinv relies on, with the integers' ranges (within PetscInt). */
 static const struct {
   const char  *name;

@@ -26,10 +26,10 @@ static PetscErrorCode InversionOptions(GSInversion inv)
   PetscOptionsBegin(inv->comm, NULL, "Inversion", "GSInversion");
   PetscCall(PetscOptionsString("-gs_targets_file", "Targets (gsinv targets output)", "GSInversionCreate", inv->targets, inv->targets, sizeof(inv->targets), NULL));
   PetscCall(GSOptionsInt("-gs_batch", "Runs per iteration B (the paper: 8)", "GSInversionCreate", inv->batch, &inv->batch, NULL));
-  PetscCall(PetscOptionsBool("-gs_deterministic", "Fixed batch: member b starts from the initial state of target b (reproducible; the loss is 0 at the truth)", "GSInversionCreate", inv->deterministic, &inv->deterministic, NULL));
+  PetscCall(GSOptionsBool("-gs_deterministic", "Fixed batch: member b starts from the initial state of target b (reproducible; the loss is 0 at the truth)", "GSInversionCreate", inv->deterministic, &inv->deterministic, NULL));
   PetscCall(GSOptionsIntRange("-gs_batch_seed", "Seed of the fresh initial states and target draws", "GSInversionCreate", inv->seed, &inv->seed, NULL, 0, PETSC_MAX_INT));
-  PetscCall(PetscOptionsEnum("-gs_optimizer", "tao (any -tao_type) or the paper's sgd with its safeguard", "GSInversionCreate", GSOptimizerTypes, opt, &opt, NULL));
-  PetscCall(PetscOptionsEnum("-gs_reparam", "Variables the optimiser sees: identity, paper (softplus/sigmoid), log", "GSInversionCreate", GSReparamTypes, rep, &rep, NULL));
+  PetscCall(GSOptionsEnum("-gs_optimizer", "tao (any -tao_type) or the paper's sgd with its safeguard", "GSInversionCreate", GSOptimizerTypes, opt, &opt, NULL));
+  PetscCall(GSOptionsEnum("-gs_reparam", "Variables the optimiser sees: identity, paper (softplus/sigmoid), log", "GSInversionCreate", GSReparamTypes, rep, &rep, NULL));
   PetscCall(GSOptionsReal("-gs_lr", "SGD learning rate (the paper: 1e-4)", "GSInversionCreate", inv->lr, &inv->lr, NULL));
   PetscCall(GSOptionsReal("-gs_weight_decay", "SGD weight decay on the raw variables (the paper: 5e-4)", "GSInversionCreate", inv->weight_decay, &inv->weight_decay, NULL));
   PetscCall(GSOptionsInt("-gs_max_it", "Iteration cap (the paper: 4000)", "GSInversionCreate", inv->max_it, &inv->max_it, NULL));

@@ -102,7 +102,7 @@ static PetscErrorCode GSRunOptions(GSRun run, PetscReal default_tol)
   PetscOptionsBegin(comm, NULL, "Simulation run", "GSRun");
   PetscCall(GSOptionsReal("-gs_steady_tol", "Stop when max|x_{n+1} - x_n| < tol (0: run -ts_max_steps steps)", "GSRunCreate", run->steady_tol, &run->steady_tol, NULL));
   PetscCall(GSOptionsInt("-gs_progress_every", "Steps between progress lines (0: none)", "GSRunCreate", run->progress_every, &run->progress_every, NULL));
-  PetscCall(PetscOptionsBool("-gs_fast_path", "Forward Euler (RK 1fe) runs as one fused sweep per step when nothing needs the TS", "GSRunCreate", run->fast_path, &run->fast_path, NULL));
+  PetscCall(GSOptionsBool("-gs_fast_path", "Forward Euler (RK 1fe) runs as one fused sweep per step when nothing needs the TS", "GSRunCreate", run->fast_path, &run->fast_path, NULL));
   PetscOptionsEnd();
   PetscCheck(run->steady_tol >= 0 && PetscIsNormalReal(run->steady_tol + 1), comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g must be >= 0", (double)run->steady_tol);
   PetscCheck(run->progress_every >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_progress_every %" PetscInt_FMT " must be >= 0", run->progress_every);

@@ -8,6 +8,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cases_bad_input_matrix  # noqa: E402
 import cases_bench  # noqa: E402
 import cases_gradient  # noqa: E402
 import cases_inversion  # noqa: E402
@@ -17,7 +18,7 @@ import cases_simulate  # noqa: E402
 
 if __name__ == "__main__":
     name = "case_" + sys.argv[1]
-    module = next(m for m in (cases_bench, cases_simulate, cases_residual, cases_gradient, cases_landscape, cases_inversion) if hasattr(m, name))
+    module = next(m for m in (cases_bad_input_matrix, cases_bench, cases_simulate, cases_residual, cases_gradient, cases_landscape, cases_inversion) if hasattr(m, name))
     with tempfile.TemporaryDirectory() as work:
         os.chdir(work)
         getattr(module, name)()
