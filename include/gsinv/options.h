@@ -25,10 +25,31 @@ PetscErrorCode GSOptionsCheckEnum(MPI_Comm comm, const char *name, const char *c
 /* Checks that option `name`, if given with a value, is true/false, yes/no, on/off or 1/0. Collective on comm. */
 PetscErrorCode GSOptionsCheckBool(MPI_Comm comm, const char *name);
 
+/* Checks, before any work, that `count` values of element_size bytes, held at once on one rank,
+   fit in max_count and in the memory of the smallest node; the message names `options`, the
+   options that set the count. Collective on comm. */
+PetscErrorCode GSOptionsCheckSize(MPI_Comm comm, const char *options, PetscInt64 count, size_t element_size, PetscInt64 max_count);
+
 /* Checks PETSc's own numeric options whose names start with `prefix` ("-ts_", "-da_", "-tao_")
    with the readers above, before PETSc parses them (whose messages do not name the option).
    Collective on comm. */
 PetscErrorCode GSOptionsCheckPetsc(MPI_Comm comm, const char *prefix);
+
+/* Refuses, naming the options family (e.g. "-ts_type, -ts_rk_type ..."), a PETSc error code
+   returned by a PETSc options call made under GSOptionsPetscCall. Collective on comm. */
+PetscErrorCode GSOptionsPetscFailed(MPI_Comm comm, const char *family, PetscErrorCode code);
+
+/* Runs a PETSc call that reads PETSc's own options (TSSetFromOptions, TaoSetFromOptions,
+   DMSetFromOptions) with its errors returned, not reported, so that a wrong type name or value
+   becomes one message naming the options and PETSc's reason. */
+#define GSOptionsPetscCall(comm, family, call) \
+  do { \
+    PetscErrorCode gs_code_; \
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL)); \
+    gs_code_ = (call); \
+    PetscCall(PetscPopErrorHandler()); \
+    PetscCall(GSOptionsPetscFailed(comm, family, gs_code_)); \
+  } while (0)
 
 /* Drop-in replacements for PetscOptionsReal/PetscOptionsInt inside PetscOptionsBegin/End: the value is
    checked first, so that a non-number, an empty value, inf/nan or an integer outside PetscInt is

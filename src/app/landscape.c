@@ -41,6 +41,16 @@ static PetscErrorCode LandscapeOptionsRead(MPI_Comm comm, LandscapeOptions *o)
   PetscFunctionReturn(0);
 }
 
+/* The table rank 0 builds (every point with its gallery image) must fit before the first point. */
+static PetscErrorCode LandscapeCheckSize(MPI_Comm comm, Sweep *s)
+{
+  PetscInt64 g = GSLandscapeGetGallerySize(s->land), points = GSSweepAxesSize(&s->axes);
+
+  PetscFunctionBeginUser;
+  PetscCall(GSOptionsCheckSize(comm, "-gs_n, -gs_gallery_size (the gallery of every point)", points * g * g, sizeof(float), PETSC_MAX_INT));
+  PetscFunctionReturn(0);
+}
+
 /* Rank 0 reads the journal into a table; every rank learns which points are still to do. */
 static PetscErrorCode ReadJournal(Sweep *s, GSLandscapeTable *t, PetscInt *npending, PetscInt **pending)
 {
@@ -170,6 +180,7 @@ static PetscErrorCode SweepSetUp(MPI_Comm world, Sweep *s, PetscBool *help)
   PetscCall(GSLandscapeCreate(s->groups.group, &s->land));
   PetscCall(GSSweepAxesFromOptions(world, &GSLandscapeGetModel(s->land)->params, &s->axes));
   PetscCall(LandscapeOptionsRead(world, &s->o));
+  PetscCall(LandscapeCheckSize(world, s));
   PetscCall(GSAppHelpRequested(help));
   if (*help) PetscFunctionReturn(0);
   PetscCall(GSAppCheckOptionsUsed(world));

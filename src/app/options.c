@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gsinv/app.h"
 #include "gsinv/options.h"
@@ -157,6 +158,28 @@ PetscErrorCode GSOptionsCheckBool(MPI_Comm comm, const char *name)
   }
   PetscCheck(found, comm, PETSC_ERR_USER_INPUT, "%s '%s' must be true or false (or nothing, for true)", name, value);
   PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSOptionsCheckSize(MPI_Comm comm, const char *options, PetscInt64 count, size_t element_size, PetscInt64 max_count)
+{
+  double need = (double)count * (double)element_size, node = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE), smallest;
+
+  PetscFunctionBeginUser;
+  PetscCheck(count <= max_count, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt64_FMT " values exceed the limit %" PetscInt64_FMT, options, count, max_count);
+  if (node <= 0) node = PETSC_MAX_REAL;
+  PetscCallMPI(MPI_Allreduce(&node, &smallest, 1, MPI_DOUBLE, MPI_MIN, comm));
+  PetscCheck(need <= smallest, comm, PETSC_ERR_USER_INPUT, "%s: %.3g GiB needed on one rank, more than the node's memory (%.3g GiB)", options, need / 1073741824.0, smallest / 1073741824.0);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSOptionsPetscFailed(MPI_Comm comm, const char *family, PetscErrorCode code)
+{
+  const char *text, *reason = NULL;
+
+  PetscFunctionBeginUser;
+  if (!code) PetscFunctionReturn(0);
+  (void)PetscErrorMessage(code, &text, (char **)&reason);
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: %s", family, reason && reason[0] ? reason : (text ? text : "refused by PETSc"));
 }
 
 /* PETSc's numeric options that gsinv relies on, with the integers' ranges (within PetscInt). */

@@ -60,7 +60,7 @@ static PetscErrorCode ReadTaoOptions(GSInversion inv)
   PetscCall(GSOptionsCheckPetsc(inv->comm, "-tao_"));
   PetscCall(TaoCreate(inv->comm, &tao));
   PetscCall(TaoSetType(tao, TAOBLMVM));
-  PetscCall(TaoSetFromOptions(tao));
+  GSOptionsPetscCall(inv->comm, "-tao_* options (-tao_type, ...)", TaoSetFromOptions(tao));
   PetscCall(TaoDestroy(&tao));
   PetscFunctionReturn(0);
 }

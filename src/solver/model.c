@@ -78,8 +78,8 @@ static PetscErrorCode GSModelCreateGrid(GSModel m)
   PetscFunctionBeginUser;
   PetscCall(GSModelGridFromOptions(m->comm, &m->nx, &m->ny));
   PetscCall(DMDACreate2d(m->comm, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR, m->nx, m->ny, PETSC_DECIDE, PETSC_DECIDE, 2, 1, NULL, NULL, &m->da));
-  PetscCall(DMSetFromOptions(m->da));
-  PetscCall(DMSetUp(m->da));
+  GSOptionsPetscCall(m->comm, "-da_* options (-da_refine, -da_processors_x, ...)", DMSetFromOptions(m->da));
+  GSOptionsPetscCall(m->comm, "-da_* options (-da_refine, -da_processors_x, ...)", DMSetUp(m->da));
   PetscCall(DMDASetFieldName(m->da, 0, "u"));
   PetscCall(DMDASetFieldName(m->da, 1, "v"));
   PetscCall(DMDAGetInfo(m->da, NULL, &m->nx, &m->ny, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));

@@ -90,6 +90,20 @@ static PetscErrorCode GSRunSetSolverDefaults(GSRun run)
   PetscFunctionReturn(0);
 }
 
+/* The TS types that run with the model's shell Jacobian (others, e.g. arkimex, rosw, irk, mprk,
+   stop inside PETSc at their first step): refused before it. */
+static PetscErrorCode GSRunCheckType(GSRun run)
+{
+  PetscBool supported;
+  TSType    type;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)run->ts, &supported, TSRK, TSEULER, TSSSP, TSTHETA, TSBEULER, TSCN, TSBDF, TSALPHA, TSGLEE, TSPSEUDO, TSGLLE, ""));
+  PetscCall(TSGetType(run->ts, &type));
+  PetscCheck(supported, run->model->comm, PETSC_ERR_USER_INPUT, "-ts_type %s is not supported: use rk (any -ts_rk_type), euler, ssp, theta, beuler, cn, bdf, alpha, glee, pseudo or glle", type);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode GSRunOptions(GSRun run, PetscReal default_tol)
 {
   MPI_Comm comm = run->model->comm;
@@ -136,7 +150,8 @@ PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, PetscInt defaul
   PetscCall(GSRunSetSolverDefaults(run));
   PetscCall(TSSetApplicationContext(run->ts, run));
   PetscCall(TSSetPostStep(run->ts, GSRunPostStep));
-  PetscCall(TSSetFromOptions(run->ts));
+  GSOptionsPetscCall(model->comm, "-ts_* options (-ts_type, -ts_rk_type, ...)", TSSetFromOptions(run->ts));
+  PetscCall(GSRunCheckType(run));
   PetscCall(TSGetTimeStep(run->ts, &dt));
   PetscCall(TSGetMaxSteps(run->ts, &max_steps));
   run->dt = dt;
