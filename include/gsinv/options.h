@@ -25,7 +25,7 @@ PetscErrorCode GSOptionsCheckEnum(MPI_Comm comm, const char *name, const char *c
 /* Checks that option `name`, if given with a value, is true/false, yes/no, on/off or 1/0. Collective on comm. */
 PetscErrorCode GSOptionsCheckBool(MPI_Comm comm, const char *name);
 
-/* Checks, before any work, that `count` values of element_size bytes, held at once on one rank,
+/* Checks, before any work, that `count` values of element_size bytes, held at once on one node,
    fit in max_count and in the memory of the smallest node; the message names `options`, the
    options that set the count. Collective on comm. */
 PetscErrorCode GSOptionsCheckSize(MPI_Comm comm, const char *options, PetscInt64 count, size_t element_size, PetscInt64 max_count);

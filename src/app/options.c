@@ -168,7 +168,7 @@ PetscErrorCode GSOptionsCheckSize(MPI_Comm comm, const char *options, PetscInt64
   PetscCheck(count <= max_count, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt64_FMT " values exceed the limit %" PetscInt64_FMT, options, count, max_count);
   if (node <= 0) node = PETSC_MAX_REAL;
   PetscCallMPI(MPI_Allreduce(&node, &smallest, 1, MPI_DOUBLE, MPI_MIN, comm));
-  PetscCheck(need <= smallest, comm, PETSC_ERR_USER_INPUT, "%s: %.3g GiB needed on one rank, more than the node's memory (%.3g GiB)", options, need / 1073741824.0, smallest / 1073741824.0);
+  PetscCheck(need <= smallest, comm, PETSC_ERR_USER_INPUT, "%s: %.3g GiB needed on one node, more than its memory (%.3g GiB)", options, need / 1073741824.0, smallest / 1073741824.0);
   PetscFunctionReturn(0);
 }
 

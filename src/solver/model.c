@@ -22,6 +22,25 @@ static PetscErrorCode GSModelCheckRanks(MPI_Comm comm, PetscInt nx, PetscInt ny)
   PetscFunctionReturn(0);
 }
 
+/* The model holds at least four states (solution, previous step, ghosted copy, the integrator's
+   stage) spread over the ranks: a grid whose share exceeds a node's memory is refused up front. */
+static PetscErrorCode GSModelCheckMemory(MPI_Comm comm, PetscInt nx, PetscInt ny)
+{
+  MPI_Comm    node;
+  PetscMPIInt size, on_node, most_on_node;
+  char        options[128];
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  PetscCallMPI(MPI_Comm_size(node, &on_node));
+  PetscCallMPI(MPI_Comm_free(&node));
+  PetscCallMPI(MPI_Allreduce(&on_node, &most_on_node, 1, MPI_INT, MPI_MAX, comm));
+  PetscCall(PetscSNPrintf(options, sizeof(options), "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT " on %d rank(s) (four states of the grid, at least)", nx, ny, size));
+  PetscCall(GSOptionsCheckSize(comm, options, 4 * 2 * (PetscInt64)nx * ny / size * most_on_node, sizeof(PetscScalar), INT64_MAX));
+  PetscFunctionReturn(0);
+}
+
 /* Checks -da_grid_x/-da_grid_y before the DMDA sees them (DMSetFromOptions lists them in -help). */
 static PetscErrorCode GSModelGridFromOptions(MPI_Comm comm, PetscInt *nx, PetscInt *ny)
 {
@@ -34,6 +53,7 @@ static PetscErrorCode GSModelGridFromOptions(MPI_Comm comm, PetscInt *nx, PetscI
   PetscCheck(*nx >= 3 && *ny >= 3, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": the grid must be at least 3 x 3", *nx, *ny);
   PetscCheck(2 * (PetscInt64)*nx * (PetscInt64)*ny <= PETSC_MAX_INT, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": %" PetscInt64_FMT " unknowns exceed PetscInt's limit %" PetscInt_FMT " (a PETSc with 64-bit indices is needed)", *nx, *ny, 2 * (PetscInt64)*nx * (PetscInt64)*ny, PETSC_MAX_INT);
   PetscCall(GSModelCheckRanks(comm, *nx, *ny));
+  PetscCall(GSModelCheckMemory(comm, *nx, *ny));
   PetscFunctionReturn(0);
 }
 

@@ -84,6 +84,8 @@ OPTIONS = {
 SPECIAL = [
     ("simulate", ["-da_grid_x", "1", "-da_grid_y", "1"], 1, "-da_grid_x"),
     ("simulate", ["-da_grid_x", "65536", "-da_grid_y", "65536"], 1, "-da_grid_x"),
+    ("simulate", ["-da_grid_x", "30000", "-da_grid_y", "30000"], 1, "-da_grid_x"),
+    ("residual", ["-da_grid_x", "2.5"], 1, "-da_grid_x"),
     ("simulate", ["-da_grid_x", "3", "-da_grid_y", "3"], 5, "-da_grid_x"),
     ("simulate", ["-da_processors_x", "3"], 2, "-da_processors_x"),
     ("simulate", ["-da_processors_x", "1", "-da_processors_y", "1"], 2, "-da_processors_x"),
