@@ -78,6 +78,7 @@ static PetscErrorCode GSModelParamsFromOptions(GSModel m)
   PetscCall(GSParamsCheck(m->comm, p));
   PetscCheck(m->h > 0 && PetscIsNormalReal(m->h), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g must be positive", (double)m->h);
   m->inv_h2 = 1.0 / (m->h * m->h);
+  PetscCheck(PetscIsNormalReal(m->inv_h2), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g: 1/h^2 = %g is not a normal number (h too large or too small)", (double)m->h, (double)m->inv_h2);
   PetscFunctionReturn(0);
 }
 

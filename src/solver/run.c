@@ -96,8 +96,14 @@ static PetscErrorCode GSRunCheckType(GSRun run)
 {
   PetscBool supported;
   TSType    type;
+  PetscReal theta, max_time;
 
   PetscFunctionBeginUser;
+  PetscCall(TSGetMaxTime(run->ts, &max_time));
+  PetscCheck(max_time > 0, run->model->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g must be positive", (double)max_time);
+  PetscCall(PetscObjectTypeCompare((PetscObject)run->ts, TSTHETA, &supported));
+  if (supported) PetscCall(TSThetaGetTheta(run->ts, &theta));
+  PetscCheck(!supported || (theta >= 0 && theta <= 1), run->model->comm, PETSC_ERR_USER_INPUT, "-ts_theta_theta %g must be in [0, 1]", (double)theta);
   PetscCall(PetscObjectTypeCompareAny((PetscObject)run->ts, &supported, TSRK, TSEULER, TSSSP, TSTHETA, TSBEULER, TSCN, TSBDF, TSALPHA, TSGLEE, TSPSEUDO, TSGLLE, ""));
   PetscCall(TSGetType(run->ts, &type));
   PetscCheck(supported, run->model->comm, PETSC_ERR_USER_INPUT, "-ts_type %s is not supported: use rk (any -ts_rk_type), euler, ssp, theta, beuler, cn, bdf, alpha, glee, pseudo or glle", type);
@@ -118,7 +124,7 @@ static PetscErrorCode GSRunOptions(GSRun run, PetscReal default_tol)
   PetscCall(GSOptionsInt("-gs_progress_every", "Steps between progress lines (0: none)", "GSRunCreate", run->progress_every, &run->progress_every, NULL));
   PetscCall(GSOptionsBool("-gs_fast_path", "Forward Euler (RK 1fe) runs as one fused sweep per step when nothing needs the TS", "GSRunCreate", run->fast_path, &run->fast_path, NULL));
   PetscOptionsEnd();
-  PetscCheck(run->steady_tol >= 0 && PetscIsNormalReal(run->steady_tol + 1), comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g must be >= 0", (double)run->steady_tol);
+  PetscCheck(run->steady_tol >= 0 && run->steady_tol < 1, comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g must be in [0, 1) (a change per step of the fields, which are of order 1)", (double)run->steady_tol);
   PetscCheck(run->progress_every >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_progress_every %" PetscInt_FMT " must be >= 0", run->progress_every);
   PetscFunctionReturn(0);
 }
