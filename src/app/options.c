@@ -178,7 +178,8 @@ PetscErrorCode GSOptionsPetscFailed(MPI_Comm comm, const char *family, PetscErro
 
   PetscFunctionBeginUser;
   if (!code) PetscFunctionReturn(0);
-  (void)PetscErrorMessage(code, &text, (char **)&reason);
+  /* The last argument is char ** in PETSc 3.18 and const char ** in current releases: void * converts to both. */
+  (void)PetscErrorMessage(code, &text, (void *)&reason);
   SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: %s", family, reason && reason[0] ? reason : (text ? text : "refused by PETSc"));
 }
 

@@ -11,8 +11,7 @@ static const char *const Choices[] = {"tao", "sgd", "GSChoice", "GS_CHOICE_", NU
 static PetscBool Refused(const char *value, PetscErrorCode (*check)(void))
 {
   PetscErrorCode code;
-  const char    *text;
-  char          *message = NULL;
+  const char    *text, *message = NULL;
 
   assert_petsc(PetscOptionsSetValue(NULL, "-gs_test", value));
   assert_petsc(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
@@ -21,7 +20,7 @@ static PetscBool Refused(const char *value, PetscErrorCode (*check)(void))
   assert_petsc(PetscOptionsClearValue(NULL, "-gs_test"));
   if (!code) return PETSC_FALSE;
   assert_int_equal(code, PETSC_ERR_USER_INPUT);
-  (void)PetscErrorMessage(code, &text, &message);
+  (void)PetscErrorMessage(code, &text, (void *)&message); /* char ** in PETSc 3.18, const char ** later */
   assert_non_null(message);
   assert_non_null(strstr(message, "-gs_test"));
   return PETSC_TRUE;
