@@ -17,6 +17,8 @@ typedef struct {
   int32_t reason, converged;
 } BasinRecord;
 
+#define GS_BASIN_MAX_AXIS 1000
+
 typedef struct {
   GSSweepGroups groups;
   GSSweepAxes   axes;
@@ -105,7 +107,7 @@ static PetscErrorCode BasinRead(Basin *b, PetscInt n, BasinRecord *records, Pets
 static PetscErrorCode BasinWrite(Basin *b, PetscInt n, const BasinRecord *rec)
 {
   GSOutput    out;
-  PetscReal  *start, *final, *loss, axis[2][100000 / 100];
+  PetscReal  *start, *final, *loss, axis[2][GS_BASIN_MAX_AXIS];
   PetscInt64 *its, *reason, *conv;
   hsize_t     grid[3], four = GS_NPARAM;
   int         r = 0;
@@ -129,7 +131,7 @@ static PetscErrorCode BasinWrite(Basin *b, PetscInt n, const BasinRecord *rec)
   for (int k = 0; k < b->axes.naxes; k++) {
     char    path[32];
     hsize_t na = (hsize_t)b->axes.n[k];
-    PetscCheck(b->axes.n[k] <= 1000, b->groups.world, PETSC_ERR_SUP, "basin maps take at most 1000 starts per axis");
+    PetscAssert(b->axes.n[k] <= GS_BASIN_MAX_AXIS, b->groups.world, PETSC_ERR_PLIB, "basin axis longer than checked");
     for (PetscInt i = 0; i < b->axes.n[k]; i++) axis[k][i] = GSSweepAxisValue(&b->axes, k, i);
     PetscCall(PetscSNPrintf(path, sizeof(path), "/basin/axis%d", k));
     PetscCall(GSH5WriteRealArray(&out, path, 1, &na, axis[k]));
@@ -182,6 +184,14 @@ static PetscErrorCode BasinSettings(Basin *b, const double start[GS_NPARAM])
   PetscFunctionReturn(0);
 }
 
+/* A basin map writes at most GS_BASIN_MAX_AXIS starts per axis: refused before the first inversion. */
+static PetscErrorCode BasinAxesCheck(MPI_Comm comm, const GSSweepAxes *axes)
+{
+  PetscFunctionBeginUser;
+  for (int k = 0; k < axes->naxes; k++) PetscCheck(axes->n[k] <= GS_BASIN_MAX_AXIS, comm, PETSC_ERR_USER_INPUT, "-gs_n %" PetscInt_FMT ": a basin map takes at most %d starts per axis", axes->n[k], GS_BASIN_MAX_AXIS);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSInvertBasin(MPI_Comm world, GSSweepGroups *groups, const double start[GS_NPARAM], const char *output)
 {
   Basin        b;
@@ -195,6 +205,7 @@ PetscErrorCode GSInvertBasin(MPI_Comm world, GSSweepGroups *groups, const double
   PetscCall(PetscStrncpy(b.output, output, sizeof(b.output)));
   GSParams base = GSParamsFromArray(start);
   PetscCall(GSSweepAxesFromOptions(world, &base, &b.axes));
+  PetscCall(BasinAxesCheck(world, &b.axes));
   PetscCall(GSInversionCreate(b.groups.group, b.groups.group, 1, 0, &b.inv));
   PetscCall(GSAppHelpRequested(&help));
   if (!help) {

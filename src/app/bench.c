@@ -35,7 +35,7 @@ static PetscErrorCode BenchSizesRead(MPI_Comm comm, PetscOptionItems *PetscOptio
   PetscBool set, grid_x, grid_y;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsStringArray("-gs_bench_sizes", "Grid sizes, N (N x N) or NXxNY, comma-separated (default 128,1024,4096)", "GSAppBench", sizes, &n, &set));
+  PetscCall(GSOptionsStringArray("-gs_bench_sizes", "Grid sizes, N (N x N) or NXxNY, comma-separated (default 128,1024,4096)", "GSAppBench", sizes, &n, &set, 1));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-da_grid_x", &grid_x));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-da_grid_y", &grid_y));
   PetscCheck(!set || !(grid_x || grid_y), comm, PETSC_ERR_USER_INPUT, "-gs_bench_sizes and -da_grid_x/-da_grid_y: give the sizes one way (bench sets -da_grid_x/-da_grid_y for each size)");
@@ -47,8 +47,7 @@ static PetscErrorCode BenchSizesRead(MPI_Comm comm, PetscOptionItems *PetscOptio
   } else if (grid_x || grid_y) {
     o->nsizes = 1;
     o->nx[0] = o->ny[0] = 128;
-    PetscCall(GSOptionsCheckNumber(comm, "-da_grid_x"));
-    PetscCall(GSOptionsCheckNumber(comm, "-da_grid_y"));
+    PetscCall(GSOptionsCheckPetsc(comm, "-da_grid"));
     PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_x", &o->nx[0], NULL));
     PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_y", &o->ny[0], NULL));
   } else {
@@ -89,10 +88,10 @@ static PetscErrorCode BenchOptionsRead(MPI_Comm comm, GSBenchOptions *o)
   PetscCall(GSOptionsInt("-gs_bench_steps", "Steps per timed forward run (0: chosen per size to take about -gs_bench_seconds)", "GSAppBench", o->steps, &o->steps, NULL));
   PetscCall(GSOptionsReal("-gs_bench_seconds", "Target duration of one timed run when the steps are chosen per size", "GSAppBench", o->seconds, &o->seconds, NULL));
   PetscCall(GSOptionsInt("-gs_bench_repeat", "Timed runs per path (the fastest counts)", "GSAppBench", o->repeat, &o->repeat, NULL));
-  PetscCall(PetscOptionsBool("-gs_bench_ts", "Also time the TS path (and compare the production path with it)", "GSAppBench", o->ts, &o->ts, NULL));
-  PetscCall(PetscOptionsBool("-gs_bench_gradient", "Also time the adjoint gradient", "GSAppBench", o->gradient, &o->gradient, NULL));
+  PetscCall(GSOptionsBool("-gs_bench_ts", "Also time the TS path (and compare the production path with it)", "GSAppBench", o->ts, &o->ts, NULL));
+  PetscCall(GSOptionsBool("-gs_bench_gradient", "Also time the adjoint gradient", "GSAppBench", o->gradient, &o->gradient, NULL));
   PetscCall(GSOptionsInt("-gs_bench_gradient_steps", "Steps of the timed gradient runs (0: chosen per size)", "GSAppBench", o->gradient_steps, &o->gradient_steps, NULL));
-  PetscCall(PetscOptionsBool("-gs_bench_bandwidth", "Also measure the memory bandwidth (copy and triad)", "GSAppBench", o->bandwidth, &o->bandwidth, NULL));
+  PetscCall(GSOptionsBool("-gs_bench_bandwidth", "Also measure the memory bandwidth (copy and triad)", "GSAppBench", o->bandwidth, &o->bandwidth, NULL));
   PetscCall(BenchBudgetsRead(comm, PetscOptionsObject, o));
   PetscCall(GSOptionsInt("-gs_bench_stream_mib", "MiB per array and rank of the bandwidth probe (well above the last-level cache)", "GSAppBench", o->stream_mib, &o->stream_mib, NULL));
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (empty: none)", "GSAppBench", o->output, o->output, sizeof(o->output), NULL));

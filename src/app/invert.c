@@ -37,9 +37,9 @@ static PetscErrorCode InvertOptions(MPI_Comm comm, Invert *s)
   s->start[GS_PARAM_DU] = s->start[GS_PARAM_DV] = 0.12692801104297249; /* softplus(-2): the paper's start */
   PetscCall(PetscStrncpy(s->output, "inversion.h5", sizeof(s->output)));
   PetscOptionsBegin(comm, NULL, "gsinv invert", "GSAppInvert");
-  PetscCall(PetscOptionsRealArray("-gs_start", "Starting F,k,Du,Dv (default: the paper's 0.05,0.05,softplus(-2),softplus(-2))", "GSAppInvert", s->start, &n, NULL));
+  PetscCall(GSOptionsRealArray("-gs_start", "Starting F,k,Du,Dv (default: the paper's 0.05,0.05,softplus(-2),softplus(-2))", "GSAppInvert", s->start, &n, NULL, GS_NPARAM));
   PetscCall(PetscOptionsString("-gs_output", "HDF5 record of the iterations (rewritten after each; a rerun continues it)", "GSAppInvert", s->output, s->output, sizeof(s->output), NULL));
-  PetscCall(PetscOptionsBool("-gs_basin", "Basin map: an inversion from every start of the grid -gs_axes, -gs_lo, -gs_hi, -gs_n (others at -gs_start)", "GSAppInvert", s->basin, &s->basin, NULL));
+  PetscCall(GSOptionsBool("-gs_basin", "Basin map: an inversion from every start of the grid -gs_axes, -gs_lo, -gs_hi, -gs_n (others at -gs_start)", "GSAppInvert", s->basin, &s->basin, NULL));
   PetscOptionsEnd();
   for (int q = 0; q < GS_NPARAM; q++) PetscCheck(s->start[q] > 0, comm, PETSC_ERR_USER_INPUT, "-gs_start: %s = %g must be positive", GSParamNames[q], s->start[q]);
   PetscFunctionReturn(0);

@@ -37,9 +37,19 @@ static PetscErrorCode LandscapeOptionsRead(MPI_Comm comm, LandscapeOptions *o)
   PetscOptionsBegin(comm, NULL, "gsinv landscape", "GSAppLandscape");
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (finished points are kept in FILE.journal until it is)", "GSAppLandscape", o->output, o->output, sizeof(o->output), NULL));
   PetscCall(GSOptionsReal("-gs_cliff_threshold", "Loss jump between neighbours that makes a cliff (0: a quarter of the 5-95% loss range)", "GSAppLandscape", o->cliff_threshold, &o->cliff_threshold, NULL));
-  PetscCall(PetscOptionsBool("-gs_keep_journal", "Keep FILE.journal after the file is written", "GSAppLandscape", o->keep_journal, &o->keep_journal, NULL));
+  PetscCall(GSOptionsBool("-gs_keep_journal", "Keep FILE.journal after the file is written", "GSAppLandscape", o->keep_journal, &o->keep_journal, NULL));
   PetscOptionsEnd();
   PetscCheck(o->cliff_threshold >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_cliff_threshold %g must be >= 0", (double)o->cliff_threshold);
+  PetscFunctionReturn(0);
+}
+
+/* The table rank 0 builds (every point with its gallery image) must fit before the first point. */
+static PetscErrorCode LandscapeCheckSize(MPI_Comm comm, Sweep *s)
+{
+  PetscInt64 g = GSLandscapeGetGallerySize(s->land), points = GSSweepAxesSize(&s->axes);
+
+  PetscFunctionBeginUser;
+  PetscCall(GSOptionsCheckSize(comm, "-gs_n, -gs_gallery_size (the gallery of every point)", points * g * g, sizeof(float), PETSC_MAX_INT));
   PetscFunctionReturn(0);
 }
 
@@ -189,6 +199,7 @@ static PetscErrorCode SweepSetUp(MPI_Comm world, Sweep *s, PetscBool *help)
   PetscCall(GSLandscapeCreate(s->groups.group, &s->land));
   PetscCall(GSSweepAxesFromOptions(world, &GSLandscapeGetModel(s->land)->params, &s->axes));
   PetscCall(LandscapeOptionsRead(world, &s->o));
+  PetscCall(LandscapeCheckSize(world, s));
   PetscCall(GSAppHelpRequested(help));
   if (*help) PetscFunctionReturn(0);
   PetscCall(GSAppCheckOptionsUsed(world));

@@ -61,8 +61,8 @@ static PetscErrorCode ResidualOptionsRead(MPI_Comm comm, ResidualOptions *o)
   PetscOptionsBegin(comm, NULL, "gsinv residual", "GSAppResidual");
   PetscCall(PetscOptionsString("-gs_input", "HDF5 file written by gsinv simulate (required): /state, or /snapshots for the transient form", "GSAppResidual", o->input, o->input, sizeof(o->input), NULL));
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write", "GSAppResidual", o->output, o->output, sizeof(o->output), NULL));
-  PetscCall(PetscOptionsEnum("-gs_residual_form", "steady: x_t = 0 on /state; transient: x_t from consecutive /snapshots", "GSAppResidual", FormNames, (PetscEnum)o->form, (PetscEnum *)&o->form, NULL));
-  PetscCall(PetscOptionsEnum("-gs_residual_method", "strong: the residual at every cell; weak: integrated against bump test functions (robust to noise)", "GSAppResidual", MethodNames, (PetscEnum)o->obs.method, (PetscEnum *)&o->obs.method, NULL));
+  PetscCall(GSOptionsEnum("-gs_residual_form", "steady: x_t = 0 on /state; transient: x_t from consecutive /snapshots", "GSAppResidual", FormNames, (PetscEnum)o->form, (PetscEnum *)&o->form, NULL));
+  PetscCall(GSOptionsEnum("-gs_residual_method", "strong: the residual at every cell; weak: integrated against bump test functions (robust to noise)", "GSAppResidual", MethodNames, (PetscEnum)o->obs.method, (PetscEnum *)&o->obs.method, NULL));
   PetscCall(GSOptionsReal("-gs_residual_sigma", "Weak form: noise level of the bias correction of u v^2 (< 0: estimated from the finest scales of the data)", "GSAppResidual", o->obs.sigma, &o->obs.sigma, NULL));
   PetscCall(GSOptionsInt("-gs_weak_radius", "Weak form: radius R of the test functions (1 - (d/R)^2)^p, in cells", "GSAppResidual", o->obs.weak_radius, &o->obs.weak_radius, NULL));
   PetscCall(GSOptionsInt("-gs_weak_spacing", "Weak form: spacing of the test functions' centres, in cells", "GSAppResidual", o->obs.weak_spacing, &o->obs.weak_spacing, NULL));
@@ -70,11 +70,11 @@ static PetscErrorCode ResidualOptionsRead(MPI_Comm comm, ResidualOptions *o)
   PetscCall(GSOptionsInt("-gs_residual_pairs", "Transient form: use the last N snapshot pairs, pooled (0: all)", "GSAppResidual", o->pairs, &o->pairs, NULL));
   PetscCall(GSOptionsReal("-gs_obs_noise", "Standard deviation of additive Gaussian observation noise", "GSAppResidual", o->obs.noise, &o->obs.noise, NULL));
   PetscCall(GSOptionsReal("-gs_obs_fraction", "Fraction of cells observed (a cell is used when it and its 4 neighbours are)", "GSAppResidual", o->obs.fraction, &o->obs.fraction, NULL));
-  PetscCall(PetscOptionsEnum("-gs_obs_fields", "Observed fields: uv, or v only (then only F+k and Dv are identifiable)", "GSAppResidual", FieldsNames, (PetscEnum)o->obs.fields, (PetscEnum *)&o->obs.fields, NULL));
+  PetscCall(GSOptionsEnum("-gs_obs_fields", "Observed fields: uv, or v only (then only F+k and Dv are identifiable)", "GSAppResidual", FieldsNames, (PetscEnum)o->obs.fields, (PetscEnum *)&o->obs.fields, NULL));
   PetscCall(GSOptionsInt("-gs_obs_smooth", "Passes of the 5-point filter x + lap(x)/8 on the observed fields", "GSAppResidual", o->obs.smooth, &o->obs.smooth, NULL));
-  PetscCall(PetscOptionsBool("-gs_complete", "Data completion: estimate the unobserved values (u with -gs_obs_fields v, cells left out by -gs_obs_fraction) jointly with theta by TAO (options -gs_complete_tao_*)", "GSAppResidual", o->complete, &o->complete, NULL));
-  PetscCall(GSOptionsInt("-gs_seed", "Seed of the observation noise and mask", "GSAppResidual", seed, &seed, NULL));
-  PetscCall(PetscOptionsRealArray("-gs_obs_noise_sweep", "Noise study: estimate once per sigma", "GSAppResidual", o->sweep, &o->nsweep, NULL));
+  PetscCall(GSOptionsBool("-gs_complete", "Data completion: estimate the unobserved values (u with -gs_obs_fields v, cells left out by -gs_obs_fraction) jointly with theta by TAO (options -gs_complete_tao_*)", "GSAppResidual", o->complete, &o->complete, NULL));
+  PetscCall(GSOptionsIntRange("-gs_seed", "Seed of the observation noise and mask", "GSAppResidual", seed, &seed, NULL, 0, PETSC_MAX_INT));
+  PetscCall(GSOptionsRealArray("-gs_obs_noise_sweep", "Noise study: estimate once per sigma", "GSAppResidual", o->sweep, &o->nsweep, NULL, 1));
   PetscCall(PetscOptionsString("-gs_like", "Landscape: take the axes from a landscape file's /landscape/axis0, axis1", "GSAppResidual", o->like, o->like, sizeof(o->like), NULL));
   PetscOptionsEnd();
   o->obs.seed = seed;
@@ -82,12 +82,15 @@ static PetscErrorCode ResidualOptionsRead(MPI_Comm comm, ResidualOptions *o)
   PetscFunctionReturn(0);
 }
 
+/* Observation noise past this swamps fields of order 1 (and its squares overflow near 1e154). */
+#define GS_OBS_NOISE_MAX 1e6
+
 static PetscErrorCode ResidualOptionsCheck(MPI_Comm comm, const ResidualOptions *o)
 {
   PetscFunctionBeginUser;
   PetscCheck(o->input[0], comm, PETSC_ERR_USER_INPUT, "-gs_input FILE is required (an HDF5 file written by gsinv simulate)");
   PetscCheck(o->pairs >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_residual_pairs %" PetscInt_FMT " must be >= 0", o->pairs);
-  PetscCheck(o->obs.noise >= 0 && PetscIsNormalReal(o->obs.noise + 1), comm, PETSC_ERR_USER_INPUT, "-gs_obs_noise %g must be a finite value >= 0", (double)o->obs.noise);
+  PetscCheck(o->obs.noise >= 0 && o->obs.noise <= GS_OBS_NOISE_MAX, comm, PETSC_ERR_USER_INPUT, "-gs_obs_noise %g must be in [0, %g] (the fields are of order 1)", (double)o->obs.noise, GS_OBS_NOISE_MAX);
   PetscCheck(o->obs.fraction > 0 && o->obs.fraction <= 1, comm, PETSC_ERR_USER_INPUT, "-gs_obs_fraction %g must be in (0, 1]", (double)o->obs.fraction);
   PetscCheck(o->obs.smooth >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_obs_smooth %" PetscInt_FMT " must be >= 0", o->obs.smooth);
   PetscCheck(!(o->obs.smooth > 0 && o->obs.fraction < 1), comm, PETSC_ERR_USER_INPUT, "-gs_obs_smooth %" PetscInt_FMT " with -gs_obs_fraction %g: smoothing would mix unobserved cells into observed ones (not supported)", o->obs.smooth, (double)o->obs.fraction);
@@ -98,7 +101,7 @@ static PetscErrorCode ResidualOptionsCheck(MPI_Comm comm, const ResidualOptions 
   PetscCheck(o->obs.method != GS_RESIDUAL_METHOD_WEAK || !o->complete, comm, PETSC_ERR_USER_INPUT, "-gs_complete works with the strong form: do not give -gs_residual_method weak");
   PetscCheck(PetscIsNormalReal(o->obs.sigma + 2), comm, PETSC_ERR_USER_INPUT, "-gs_residual_sigma %g must be finite (< 0: estimated)", (double)o->obs.sigma);
   for (PetscInt s = 0; s < o->nsweep; s++)
-    PetscCheck(o->sweep[s] >= 0 && PetscIsNormalReal(o->sweep[s] + 1), comm, PETSC_ERR_USER_INPUT, "-gs_obs_noise_sweep: value %g must be a finite value >= 0", (double)o->sweep[s]);
+    PetscCheck(o->sweep[s] >= 0 && o->sweep[s] <= GS_OBS_NOISE_MAX, comm, PETSC_ERR_USER_INPUT, "-gs_obs_noise_sweep: value %g must be in [0, %g] (the fields are of order 1)", (double)o->sweep[s], GS_OBS_NOISE_MAX);
   PetscFunctionReturn(0);
 }
 

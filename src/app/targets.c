@@ -65,6 +65,7 @@ static PetscErrorCode TargetsSetUp(MPI_Comm world, Targets *t, PetscBool *help)
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (finished samples are kept in FILE.journal until it is)", "GSAppTargets", t->output, t->output, sizeof(t->output), NULL));
   PetscOptionsEnd();
   PetscCheck(t->count >= 1 && t->count <= 1000000, world, PETSC_ERR_USER_INPUT, "-gs_targets %" PetscInt_FMT " must be in [1, 1000000]", t->count);
+  PetscCall(GSOptionsCheckSize(world, "-gs_targets, -da_grid_x, -da_grid_y (every target's u and v)", (PetscInt64)t->count * 2 * t->model->nx * t->model->ny, sizeof(double), INT64_MAX));
   PetscCheck(!t->init.file[0], world, PETSC_ERR_USER_INPUT, "-gs_initial: targets start from the seeded recipe (-gs_seed, -gs_sample)");
   PetscCall(GSAppHelpRequested(help));
   if (*help) PetscFunctionReturn(0);

@@ -72,7 +72,7 @@ static PetscErrorCode AgreeIntOption(MPI_Comm comm, const char *name, PetscInt f
   char      text[32];
 
   PetscFunctionBeginUser;
-  PetscCall(GSOptionsCheckNumber(comm, name));
+  PetscCall(GSOptionsCheckInt(comm, name, 1, PETSC_MAX_INT));
   PetscCall(PetscOptionsGetInt(NULL, NULL, name, &value, &set));
   PetscCheck(!set || value == from_file, comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT " disagrees with %s %s, whose grid has %" PetscInt_FMT " (omit %s: the grid comes from the file)", name, value, option, path, from_file, name);
   PetscCall(PetscSNPrintf(text, sizeof(text), "%" PetscInt_FMT, from_file));

@@ -25,7 +25,7 @@ static PetscErrorCode GSFieldLossOptions(GSFieldLoss fl)
   PetscFunctionBeginUser;
   fl->tile = 16;
   PetscOptionsBegin(comm, NULL, "Loss on the v field", "GSFieldLoss");
-  PetscCall(PetscOptionsEnum("-gs_loss", "Loss: pixel MSE, global log power spectrum, windowed log power spectrum", "GSFieldLossCreate", GSLossTypes, type, &type, NULL));
+  PetscCall(GSOptionsEnum("-gs_loss", "Loss: pixel MSE, global log power spectrum, windowed log power spectrum", "GSFieldLossCreate", GSLossTypes, type, &type, NULL));
   PetscCall(GSOptionsInt("-gs_loss_tile", "Tile side of the windowed spectrum loss", "GSFieldLossCreate", fl->tile, &fl->tile, NULL));
   PetscOptionsEnd();
   fl->type = (GSLossType)type;

@@ -13,8 +13,8 @@ PetscErrorCode GSInitialOptionsFromOptions(MPI_Comm comm, GSInitialOptions *opts
   block         = opts->recipe.block;
   PetscOptionsBegin(comm, NULL, "Initial state", "GSInitial");
   PetscCall(PetscOptionsString("-gs_initial", "HDF5 file with /state/u and /state/v to start from (default: the seeded recipe)", "GSInitialStateFill", opts->file, opts->file, sizeof(opts->file), NULL));
-  PetscCall(GSOptionsInt("-gs_seed", "Seed of the initial-state noise", "GSInitialStateFill", seed, &seed, NULL));
-  PetscCall(GSOptionsInt("-gs_sample", "Sample index: which draw of that seed", "GSInitialStateFill", sample, &sample, NULL));
+  PetscCall(GSOptionsIntRange("-gs_seed", "Seed of the initial-state noise", "GSInitialStateFill", seed, &seed, NULL, 0, PETSC_MAX_INT));
+  PetscCall(GSOptionsIntRange("-gs_sample", "Sample index: which draw of that seed", "GSInitialStateFill", sample, &sample, NULL, 0, PETSC_MAX_INT));
   PetscCall(GSOptionsReal("-gs_init_noise", "Standard deviation of the initial noise on u and v", "GSInitialStateFill", opts->recipe.noise, &opts->recipe.noise, NULL));
   PetscCall(GSOptionsInt("-gs_init_block", "Side of the centred seeding block (u = 0.5, v = 0.25)", "GSInitialStateFill", block, &block, NULL));
   PetscOptionsEnd();

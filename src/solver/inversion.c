@@ -26,18 +26,18 @@ static PetscErrorCode InversionOptions(GSInversion inv)
   PetscOptionsBegin(inv->comm, NULL, "Inversion", "GSInversion");
   PetscCall(PetscOptionsString("-gs_targets_file", "Targets (gsinv targets output)", "GSInversionCreate", inv->targets, inv->targets, sizeof(inv->targets), NULL));
   PetscCall(GSOptionsInt("-gs_batch", "Runs per iteration B (the paper: 8)", "GSInversionCreate", inv->batch, &inv->batch, NULL));
-  PetscCall(PetscOptionsBool("-gs_deterministic", "Fixed batch: member b starts from the initial state of target b (reproducible; the loss is 0 at the truth)", "GSInversionCreate", inv->deterministic, &inv->deterministic, NULL));
-  PetscCall(GSOptionsInt("-gs_batch_seed", "Seed of the fresh initial states and target draws", "GSInversionCreate", inv->seed, &inv->seed, NULL));
-  PetscCall(PetscOptionsEnum("-gs_optimizer", "tao (any -tao_type) or the paper's sgd with its safeguard", "GSInversionCreate", GSOptimizerTypes, opt, &opt, NULL));
-  PetscCall(PetscOptionsEnum("-gs_reparam", "Variables the optimiser sees: identity, paper (softplus/sigmoid), log", "GSInversionCreate", GSReparamTypes, rep, &rep, NULL));
+  PetscCall(GSOptionsBool("-gs_deterministic", "Fixed batch: member b starts from the initial state of target b (reproducible; the loss is 0 at the truth)", "GSInversionCreate", inv->deterministic, &inv->deterministic, NULL));
+  PetscCall(GSOptionsIntRange("-gs_batch_seed", "Seed of the fresh initial states and target draws", "GSInversionCreate", inv->seed, &inv->seed, NULL, 0, PETSC_MAX_INT));
+  PetscCall(GSOptionsEnum("-gs_optimizer", "tao (any -tao_type) or the paper's sgd with its safeguard", "GSInversionCreate", GSOptimizerTypes, opt, &opt, NULL));
+  PetscCall(GSOptionsEnum("-gs_reparam", "Variables the optimiser sees: identity, paper (softplus/sigmoid), log", "GSInversionCreate", GSReparamTypes, rep, &rep, NULL));
   PetscCall(GSOptionsReal("-gs_lr", "SGD learning rate (the paper: 1e-4)", "GSInversionCreate", inv->lr, &inv->lr, NULL));
   PetscCall(GSOptionsReal("-gs_weight_decay", "SGD weight decay on the raw variables (the paper: 5e-4)", "GSInversionCreate", inv->weight_decay, &inv->weight_decay, NULL));
   PetscCall(GSOptionsInt("-gs_max_it", "Iteration cap (the paper: 4000)", "GSInversionCreate", inv->max_it, &inv->max_it, NULL));
   PetscCall(GSOptionsReal("-gs_plateau_ratio", "A stop with a vanishing gradient is a plateau when loss - floor > ratio (flat - floor) (see GSStop)", "GSInversionCreate", inv->plateau_ratio, &inv->plateau_ratio, NULL));
-  PetscCall(PetscOptionsRealArray("-gs_lower", "Lower bounds of F,k,Du,Dv (bounded TAO methods, identity variables)", "GSInversionCreate", inv->lower, &n, &set));
+  PetscCall(GSOptionsRealArray("-gs_lower", "Lower bounds of F,k,Du,Dv (bounded TAO methods, identity variables)", "GSInversionCreate", inv->lower, &n, &set, GS_NPARAM));
   PetscCheck(!set || n == GS_NPARAM, inv->comm, PETSC_ERR_USER_INPUT, "-gs_lower needs 4 values (F,k,Du,Dv), got %" PetscInt_FMT, n);
   n = GS_NPARAM;
-  PetscCall(PetscOptionsRealArray("-gs_upper", "Upper bounds of F,k,Du,Dv", "GSInversionCreate", inv->upper, &n, &set));
+  PetscCall(GSOptionsRealArray("-gs_upper", "Upper bounds of F,k,Du,Dv", "GSInversionCreate", inv->upper, &n, &set, GS_NPARAM));
   PetscCheck(!set || n == GS_NPARAM, inv->comm, PETSC_ERR_USER_INPUT, "-gs_upper needs 4 values (F,k,Du,Dv), got %" PetscInt_FMT, n);
   PetscOptionsEnd();
   for (int q = 0; q < GS_NPARAM; q++) PetscCheck(inv->lower[q] < inv->upper[q], inv->comm, PETSC_ERR_USER_INPUT, "-gs_lower %g >= -gs_upper %g for %s", (double)inv->lower[q], (double)inv->upper[q], GSParamNames[q]);
@@ -59,9 +59,10 @@ static PetscErrorCode ReadTaoOptions(GSInversion inv)
 
   PetscFunctionBeginUser;
   if (inv->optimizer != GS_OPTIMIZER_TAO) PetscFunctionReturn(0);
+  PetscCall(GSOptionsCheckPetsc(inv->comm, "-tao_"));
   PetscCall(TaoCreate(inv->comm, &tao));
   PetscCall(TaoSetType(tao, TAOBLMVM));
-  PetscCall(TaoSetFromOptions(tao));
+  GSOptionsPetscCall(inv->comm, "-tao_* options (-tao_type, ...)", TaoSetFromOptions(tao));
   PetscCall(TaoDestroy(&tao));
   PetscFunctionReturn(0);
 }

@@ -2,17 +2,58 @@
 #include "gsinv/model.h"
 #include "gsinv/options.h"
 
+/* Whether the ranks of comm can share an nx x ny grid (DMDA needs at least one cell per rank and
+   direction), also under -da_processors_x/-da_processors_y: checked before the DMDA is made. */
+static PetscErrorCode GSModelCheckRanks(MPI_Comm comm, PetscInt nx, PetscInt ny)
+{
+  PetscMPIInt size;
+  PetscInt    px = PETSC_DECIDE, py = PETSC_DECIDE;
+  PetscBool   fits = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_processors_x", &px, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_processors_y", &py, NULL));
+  PetscCheck(px == PETSC_DECIDE || (px >= 1 && px <= nx && size % px == 0), comm, PETSC_ERR_USER_INPUT, "-da_processors_x %" PetscInt_FMT " must divide the %d ranks and be at most -da_grid_x %" PetscInt_FMT, px, size, nx);
+  PetscCheck(py == PETSC_DECIDE || (py >= 1 && py <= ny && size % py == 0), comm, PETSC_ERR_USER_INPUT, "-da_processors_y %" PetscInt_FMT " must divide the %d ranks and be at most -da_grid_y %" PetscInt_FMT, py, size, ny);
+  PetscCheck(px == PETSC_DECIDE || py == PETSC_DECIDE || px * py == size, comm, PETSC_ERR_USER_INPUT, "-da_processors_x %" PetscInt_FMT " -da_processors_y %" PetscInt_FMT ": their product must be the %d ranks", px, py, size);
+  for (PetscInt m = 1; m <= size && !fits; m++) fits = (PetscBool)(size % m == 0 && m <= nx && size / m <= ny);
+  PetscCheck(fits, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": too few cells for %d ranks per simulation (use fewer ranks, or -gs_group_size where the subcommand has it)", nx, ny, size);
+  PetscFunctionReturn(0);
+}
+
+/* The model holds at least four states (solution, previous step, ghosted copy, the integrator's
+   stage) spread over the ranks: a grid whose share exceeds a node's memory is refused up front. */
+static PetscErrorCode GSModelCheckMemory(MPI_Comm comm, PetscInt nx, PetscInt ny)
+{
+  MPI_Comm    node;
+  PetscMPIInt size, on_node, most_on_node;
+  char        options[128];
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  PetscCallMPI(MPI_Comm_size(node, &on_node));
+  PetscCallMPI(MPI_Comm_free(&node));
+  PetscCallMPI(MPI_Allreduce(&on_node, &most_on_node, 1, MPI_INT, MPI_MAX, comm));
+  PetscCall(PetscSNPrintf(options, sizeof(options), "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT " on %d rank(s) (four states of the grid, at least)", nx, ny, size));
+  PetscCall(GSOptionsCheckSize(comm, options, 4 * 2 * (PetscInt64)nx * ny / size * most_on_node, sizeof(PetscScalar), INT64_MAX));
+  PetscFunctionReturn(0);
+}
+
 /* Checks -da_grid_x/-da_grid_y before the DMDA sees them (DMSetFromOptions lists them in -help). */
 static PetscErrorCode GSModelGridFromOptions(MPI_Comm comm, PetscInt *nx, PetscInt *ny)
 {
   PetscFunctionBeginUser;
   *nx = 128;
   *ny = 128;
-  PetscCall(GSOptionsCheckNumber(comm, "-da_grid_x"));
-  PetscCall(GSOptionsCheckNumber(comm, "-da_grid_y"));
+  PetscCall(GSOptionsCheckPetsc(comm, "-da_"));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_x", nx, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_y", ny, NULL));
   PetscCheck(*nx >= 3 && *ny >= 3, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": the grid must be at least 3 x 3", *nx, *ny);
+  PetscCheck(2 * (PetscInt64)*nx * (PetscInt64)*ny <= PETSC_MAX_INT, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": %" PetscInt64_FMT " unknowns exceed PetscInt's limit %" PetscInt_FMT " (a PETSc with 64-bit indices is needed)", *nx, *ny, 2 * (PetscInt64)*nx * (PetscInt64)*ny, PETSC_MAX_INT);
+  PetscCall(GSModelCheckRanks(comm, *nx, *ny));
+  PetscCall(GSModelCheckMemory(comm, *nx, *ny));
   PetscFunctionReturn(0);
 }
 
@@ -37,6 +78,7 @@ static PetscErrorCode GSModelParamsFromOptions(GSModel m)
   PetscCall(GSParamsCheck(m->comm, p));
   PetscCheck(m->h > 0 && PetscIsNormalReal(m->h), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g must be positive", (double)m->h);
   m->inv_h2 = 1.0 / (m->h * m->h);
+  PetscCheck(PetscIsNormalReal(m->inv_h2), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g: 1/h^2 = %g is not a normal number (h too large or too small)", (double)m->h, (double)m->inv_h2);
   PetscFunctionReturn(0);
 }
 
@@ -57,8 +99,8 @@ static PetscErrorCode GSModelCreateGrid(GSModel m)
   PetscFunctionBeginUser;
   PetscCall(GSModelGridFromOptions(m->comm, &m->nx, &m->ny));
   PetscCall(DMDACreate2d(m->comm, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR, m->nx, m->ny, PETSC_DECIDE, PETSC_DECIDE, 2, 1, NULL, NULL, &m->da));
-  PetscCall(DMSetFromOptions(m->da));
-  PetscCall(DMSetUp(m->da));
+  GSOptionsPetscCall(m->comm, "-da_* options (-da_refine, -da_processors_x, ...)", DMSetFromOptions(m->da));
+  GSOptionsPetscCall(m->comm, "-da_* options (-da_refine, -da_processors_x, ...)", DMSetUp(m->da));
   PetscCall(DMDASetFieldName(m->da, 0, "u"));
   PetscCall(DMDASetFieldName(m->da, 1, "v"));
   PetscCall(DMDAGetInfo(m->da, NULL, &m->nx, &m->ny, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));

@@ -90,6 +90,26 @@ static PetscErrorCode GSRunSetSolverDefaults(GSRun run)
   PetscFunctionReturn(0);
 }
 
+/* The TS types that run with the model's shell Jacobian (others, e.g. arkimex, rosw, irk, mprk,
+   stop inside PETSc at their first step): refused before it. */
+static PetscErrorCode GSRunCheckType(GSRun run)
+{
+  PetscBool supported;
+  TSType    type;
+  PetscReal theta, max_time;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetMaxTime(run->ts, &max_time));
+  PetscCheck(max_time > 0, run->model->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g must be positive", (double)max_time);
+  PetscCall(PetscObjectTypeCompare((PetscObject)run->ts, TSTHETA, &supported));
+  if (supported) PetscCall(TSThetaGetTheta(run->ts, &theta));
+  PetscCheck(!supported || (theta >= 0 && theta <= 1), run->model->comm, PETSC_ERR_USER_INPUT, "-ts_theta_theta %g must be in [0, 1]", (double)theta);
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)run->ts, &supported, TSRK, TSEULER, TSSSP, TSTHETA, TSBEULER, TSCN, TSBDF, TSALPHA, TSGLEE, TSPSEUDO, TSGLLE, ""));
+  PetscCall(TSGetType(run->ts, &type));
+  PetscCheck(supported, run->model->comm, PETSC_ERR_USER_INPUT, "-ts_type %s is not supported: use rk (any -ts_rk_type), euler, ssp, theta, beuler, cn, bdf, alpha, glee, pseudo or glle", type);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode GSRunOptions(GSRun run, PetscReal default_tol)
 {
   MPI_Comm comm = run->model->comm;
@@ -98,12 +118,13 @@ static PetscErrorCode GSRunOptions(GSRun run, PetscReal default_tol)
   run->steady_tol     = default_tol;
   run->progress_every = 1000;
   run->fast_path      = PETSC_TRUE;
+  PetscCall(GSOptionsCheckPetsc(comm, "-ts_"));
   PetscOptionsBegin(comm, NULL, "Simulation run", "GSRun");
   PetscCall(GSOptionsReal("-gs_steady_tol", "Stop when max|x_{n+1} - x_n| < tol (0: run -ts_max_steps steps)", "GSRunCreate", run->steady_tol, &run->steady_tol, NULL));
   PetscCall(GSOptionsInt("-gs_progress_every", "Steps between progress lines (0: none)", "GSRunCreate", run->progress_every, &run->progress_every, NULL));
-  PetscCall(PetscOptionsBool("-gs_fast_path", "Forward Euler (RK 1fe) runs as one fused sweep per step when nothing needs the TS", "GSRunCreate", run->fast_path, &run->fast_path, NULL));
+  PetscCall(GSOptionsBool("-gs_fast_path", "Forward Euler (RK 1fe) runs as one fused sweep per step when nothing needs the TS", "GSRunCreate", run->fast_path, &run->fast_path, NULL));
   PetscOptionsEnd();
-  PetscCheck(run->steady_tol >= 0 && PetscIsNormalReal(run->steady_tol + 1), comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g must be >= 0", (double)run->steady_tol);
+  PetscCheck(run->steady_tol >= 0 && run->steady_tol < 1, comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g must be in [0, 1) (a change per step of the fields, which are of order 1)", (double)run->steady_tol);
   PetscCheck(run->progress_every >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_progress_every %" PetscInt_FMT " must be >= 0", run->progress_every);
   PetscFunctionReturn(0);
 }
@@ -135,7 +156,8 @@ PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, PetscInt defaul
   PetscCall(GSRunSetSolverDefaults(run));
   PetscCall(TSSetApplicationContext(run->ts, run));
   PetscCall(TSSetPostStep(run->ts, GSRunPostStep));
-  PetscCall(TSSetFromOptions(run->ts));
+  GSOptionsPetscCall(model->comm, "-ts_* options (-ts_type, -ts_rk_type, ...)", TSSetFromOptions(run->ts));
+  PetscCall(GSRunCheckType(run));
   PetscCall(TSGetTimeStep(run->ts, &dt));
   PetscCall(TSGetMaxSteps(run->ts, &max_steps));
   run->dt = dt;

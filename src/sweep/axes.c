@@ -1,6 +1,7 @@
 /* Sweep grids: which parameters vary, over which range, at how many points. */
 #include <string.h>
 
+#include "gsinv/options.h"
 #include "gsinv/sweep.h"
 
 PetscErrorCode GSParamIndex(MPI_Comm comm, const char *option, const char *name, PetscInt *param)
@@ -14,6 +15,19 @@ PetscErrorCode GSParamIndex(MPI_Comm comm, const char *option, const char *name,
   SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: unknown parameter '%s' (one of F, k, Du, Dv)", option, name);
 }
 
+/* Past this many points a sweep's arrays and journal no longer fit memory sensibly (and take years). */
+#define GS_SWEEP_MAX_POINTS 10000000
+
+/* An axis of n > 1 points needs distinct, increasing values (the cliff and curve analysis divide by
+   the spacing): checked before any point is computed. */
+static PetscErrorCode AxisCheckIncreasing(MPI_Comm comm, const GSSweepAxes *a, int k)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 1; i < a->n[k]; i++)
+    PetscCheck(GSSweepAxisValue(a, k, i) > GSSweepAxisValue(a, k, i - 1), comm, PETSC_ERR_USER_INPUT, "-gs_lo %g -gs_hi %g -gs_n %" PetscInt_FMT ": the %s axis needs lo < hi and distinct values for %" PetscInt_FMT " points", (double)a->lo[k], (double)a->hi[k], a->n[k], GSParamNames[a->param[k]], a->n[k]);
+  PetscFunctionReturn(0);
+}
+
 /* Reads the four options; a count is 0 when its option was not given. */
 static PetscErrorCode AxesRead(MPI_Comm comm, GSSweepAxes *a, char *names[2], PetscInt count[4])
 {
@@ -22,10 +36,10 @@ static PetscErrorCode AxesRead(MPI_Comm comm, GSSweepAxes *a, char *names[2], Pe
   PetscFunctionBeginUser;
   for (int k = 0; k < 4; k++) count[k] = 2;
   PetscOptionsBegin(comm, NULL, "Sweep grid", "GSSweepAxes");
-  PetscCall(PetscOptionsStringArray("-gs_axes", "One or two of F, k, Du, Dv (default F,k)", "GSSweepAxesFromOptions", names, &count[0], &set[0]));
-  PetscCall(PetscOptionsRealArray("-gs_lo", "Lowest value of each axis (default 0.03,0.06)", "GSSweepAxesFromOptions", a->lo, &count[1], &set[1]));
-  PetscCall(PetscOptionsRealArray("-gs_hi", "Highest value of each axis (default 0.04,0.07)", "GSSweepAxesFromOptions", a->hi, &count[2], &set[2]));
-  PetscCall(PetscOptionsIntArray("-gs_n", "Points along each axis, both ends included (default 9,9)", "GSSweepAxesFromOptions", a->n, &count[3], &set[3]));
+  PetscCall(GSOptionsStringArray("-gs_axes", "One or two of F, k, Du, Dv (default F,k)", "GSSweepAxesFromOptions", names, &count[0], &set[0], 1));
+  PetscCall(GSOptionsRealArray("-gs_lo", "Lowest value of each axis (default 0.03,0.06)", "GSSweepAxesFromOptions", a->lo, &count[1], &set[1], 1));
+  PetscCall(GSOptionsRealArray("-gs_hi", "Highest value of each axis (default 0.04,0.07)", "GSSweepAxesFromOptions", a->hi, &count[2], &set[2], 1));
+  PetscCall(GSOptionsIntArray("-gs_n", "Points along each axis, both ends included (default 9,9)", "GSSweepAxesFromOptions", a->n, &count[3], &set[3], 1));
   PetscOptionsEnd();
   for (int k = 0; k < 4; k++)
     if (!set[k]) count[k] = 0;
@@ -58,7 +72,9 @@ PetscErrorCode GSSweepAxesFromOptions(MPI_Comm comm, const GSParams *base, GSSwe
   for (PetscInt k = 0; k < a->naxes; k++) {
     PetscCheck(a->n[k] >= 1 && a->n[k] <= 100000, comm, PETSC_ERR_USER_INPUT, "-gs_n %" PetscInt_FMT " must be in [1, 100000]", a->n[k]);
     PetscCheck(a->lo[k] <= a->hi[k] && a->lo[k] >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_lo %g -gs_hi %g: need 0 <= lo <= hi", (double)a->lo[k], (double)a->hi[k]);
+    PetscCall(AxisCheckIncreasing(comm, a, (int)k));
   }
+  PetscCheck((PetscInt64)a->n[0] * a->n[1] <= GS_SWEEP_MAX_POINTS, comm, PETSC_ERR_USER_INPUT, "-gs_n %" PetscInt_FMT ",%" PetscInt_FMT ": %" PetscInt64_FMT " points exceed the limit of %d per sweep", a->n[0], a->n[1], (PetscInt64)a->n[0] * a->n[1], GS_SWEEP_MAX_POINTS);
   PetscFunctionReturn(0);
 }
 

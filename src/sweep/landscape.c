@@ -32,10 +32,10 @@ static PetscErrorCode LandscapeOptions(MPI_Comm comm, GSLandscape l, PetscBool *
   l->gallery  = 0;
   *gradient   = PETSC_FALSE;
   PetscOptionsBegin(comm, NULL, "Landscape points", "GSLandscape");
-  PetscCall(PetscOptionsEnum("-gs_target_mode", "paper: fixed steps from the targets' initial states; steady: to a steady state; file: targets from -gs_targets_file", "GSLandscapeCreate", GSTargetModes, mode, &mode, NULL));
+  PetscCall(GSOptionsEnum("-gs_target_mode", "paper: fixed steps from the targets' initial states; steady: to a steady state; file: targets from -gs_targets_file", "GSLandscapeCreate", GSTargetModes, mode, &mode, NULL));
   PetscCall(PetscOptionsString("-gs_targets_file", "File mode: a gsinv targets file", "GSLandscapeCreate", l->targets_file, l->targets_file, sizeof(l->targets_file), NULL));
   PetscCall(GSOptionsInt("-gs_targets", "Initial states (and targets) per point: the loss is their mean", "GSLandscapeCreate", l->ntargets, &l->ntargets, NULL));
-  PetscCall(PetscOptionsBool("-gs_landscape_gradient", "Also the adjoint gradient at every point", "GSLandscapeCreate", *gradient, gradient, NULL));
+  PetscCall(GSOptionsBool("-gs_landscape_gradient", "Also the adjoint gradient at every point", "GSLandscapeCreate", *gradient, gradient, NULL));
   PetscCall(GSOptionsInt("-gs_gallery_size", "Keep the final v of every point downsampled to N x N (0: none)", "GSLandscapeCreate", l->gallery, &l->gallery, NULL));
   PetscOptionsEnd();
   l->mode = (GSTargetMode)mode;

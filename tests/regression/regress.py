@@ -8,6 +8,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cases_bad_input_matrix  # noqa: E402
 import cases_bench  # noqa: E402
 import cases_checkpoint  # noqa: E402
 import cases_gradient  # noqa: E402
@@ -22,7 +23,7 @@ import cases_simulate  # noqa: E402
 
 if __name__ == "__main__":
     name = "case_" + sys.argv[1]
-    module = next(m for m in (cases_bench, cases_simulate, cases_residual, cases_gradient, cases_landscape, cases_inversion, cases_science, cases_science2, cases_integrity, cases_checkpoint, cases_hdf5) if hasattr(m, name))
+    module = next(m for m in (cases_bench, cases_simulate, cases_residual, cases_gradient, cases_landscape, cases_inversion, cases_science, cases_science2, cases_integrity, cases_checkpoint, cases_hdf5, cases_bad_input_matrix) if hasattr(m, name))
     with tempfile.TemporaryDirectory() as work:
         os.chdir(work)
         getattr(module, name)()
