@@ -21,6 +21,7 @@ static PetscErrorCode DifferenceOnce(GSModel m, Vec D, PetscBool along_x)
   GSField           *y;
 
   PetscFunctionBeginUser;
+  PetscCall(GSModelEnsureLocalWork(m));
   PetscCall(DMGlobalToLocal(m->da, D, INSERT_VALUES, m->xlocal));
   PetscCall(VecGetArrayRead(m->xlocal, &dl));
   din = (const GSField *)dl + GSModelFirstOwned(m);
