@@ -13,11 +13,12 @@ import cases_gradient  # noqa: E402
 import cases_inversion  # noqa: E402
 import cases_landscape  # noqa: E402
 import cases_residual  # noqa: E402
+import cases_runtime  # noqa: E402
 import cases_simulate  # noqa: E402
 
 if __name__ == "__main__":
     name = "case_" + sys.argv[1]
-    module = next(m for m in (cases_bench, cases_simulate, cases_residual, cases_gradient, cases_landscape, cases_inversion) if hasattr(m, name))
+    module = next(m for m in (cases_bench, cases_simulate, cases_residual, cases_gradient, cases_landscape, cases_inversion, cases_runtime) if hasattr(m, name))
     with tempfile.TemporaryDirectory() as work:
         os.chdir(work)
         getattr(module, name)()
