@@ -266,7 +266,7 @@ static PetscErrorCode BenchPeakMemory(MPI_Comm comm, double *mib)
 PetscErrorCode GSBenchSizeMeasure(GSBenchSize *b, const GSBenchOptions *o, GSBenchRecord *rec)
 {
   GSModel m = b->m;
-  double  t;
+  double  t = 0;
 
   PetscFunctionBeginUser;
   rec->nx = m->nx, rec->ny = m->ny;
