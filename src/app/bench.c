@@ -27,15 +27,13 @@ static PetscErrorCode BenchParseSize(MPI_Comm comm, const char *text, PetscInt *
   PetscFunctionReturn(0);
 }
 
-/* -gs_bench_sizes, or the one size of -da_grid_x/-da_grid_y (as before there were several). */
-static PetscErrorCode BenchSizesRead(MPI_Comm comm, PetscOptionItems *PetscOptionsObject, GSBenchOptions *o)
+/* -gs_bench_sizes (the n strings read, if set), or the one size of -da_grid_x/-da_grid_y (as before
+   there were several). */
+static PetscErrorCode BenchSizesRead(MPI_Comm comm, char **sizes, PetscInt n, PetscBool set, GSBenchOptions *o)
 {
-  char     *sizes[GS_BENCH_MAX_SIZES];
-  PetscInt  n = GS_BENCH_MAX_SIZES;
-  PetscBool set, grid_x, grid_y;
+  PetscBool grid_x, grid_y;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsStringArray("-gs_bench_sizes", "Grid sizes, N (N x N) or NXxNY, comma-separated (default 128,1024,4096)", "GSAppBench", sizes, &n, &set));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-da_grid_x", &grid_x));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-da_grid_y", &grid_y));
   PetscCheck(!set || !(grid_x || grid_y), comm, PETSC_ERR_USER_INPUT, "-gs_bench_sizes and -da_grid_x/-da_grid_y: give the sizes one way (bench sets -da_grid_x/-da_grid_y for each size)");
@@ -62,6 +60,10 @@ static PetscErrorCode BenchSizesRead(MPI_Comm comm, PetscOptionItems *PetscOptio
 
 static PetscErrorCode BenchOptionsRead(MPI_Comm comm, GSBenchOptions *o)
 {
+  char     *sizes[GS_BENCH_MAX_SIZES];
+  PetscInt  n = GS_BENCH_MAX_SIZES;
+  PetscBool set;
+
   PetscFunctionBeginUser;
   o->steps          = 0;
   o->gradient_steps = 0;
@@ -72,7 +74,8 @@ static PetscErrorCode BenchOptionsRead(MPI_Comm comm, GSBenchOptions *o)
   PetscCall(PetscStrncpy(o->output, "bench.h5", sizeof(o->output)));
   PetscCall(PetscStrncpy(o->csv, "bench.csv", sizeof(o->csv)));
   PetscOptionsBegin(comm, NULL, "gsinv bench", "GSAppBench");
-  PetscCall(BenchSizesRead(comm, PetscOptionsObject, o));
+  PetscCall(PetscOptionsStringArray("-gs_bench_sizes", "Grid sizes, N (N x N) or NXxNY, comma-separated (default 128,1024,4096)", "GSAppBench", sizes, &n, &set));
+  PetscCall(BenchSizesRead(comm, sizes, n, set, o));
   PetscCall(GSOptionsInt("-gs_bench_steps", "Steps per timed forward run (0: chosen per size to take about -gs_bench_seconds)", "GSAppBench", o->steps, &o->steps, NULL));
   PetscCall(GSOptionsReal("-gs_bench_seconds", "Target duration of one timed run when the steps are chosen per size", "GSAppBench", o->seconds, &o->seconds, NULL));
   PetscCall(GSOptionsInt("-gs_bench_repeat", "Timed runs per path (the fastest counts)", "GSAppBench", o->repeat, &o->repeat, NULL));
