@@ -28,3 +28,13 @@ PetscBool GSInterruptRequested(void)
 {
   return requested ? PETSC_TRUE : PETSC_FALSE;
 }
+
+PetscErrorCode GSInterruptAnyRank(MPI_Comm comm, PetscBool mine, PetscBool *any)
+{
+  int flag = mine ? 1 : 0;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPI_INT, MPI_LOR, comm));
+  *any = flag ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
