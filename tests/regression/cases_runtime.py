@@ -65,7 +65,7 @@ def case_out_of_memory():
     env = dict(os.environ)
     limit = None
     if sanitized():
-        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":allocator_may_return_null=1:max_allocation_size_mb=3000"
+        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":allocator_may_return_null=1:max_allocation_size_mb=256"
     else:
         limit = 3 << 30
 
