@@ -17,7 +17,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # Open MPI refuses root without these; more ranks than cores needs oversubscription.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-export OMPI_MCA_io=romio321
 [ -f "$top/build/build.ninja" ] || meson setup "$top/build" "$top" --buildtype=release
 ninja -C "$top/build"
 GSINV="$top/build/gsinv"

@@ -17,3 +17,7 @@ PetscErrorCode GSInterruptAgreed(MPI_Comm comm, PetscBool *stop);
    X.journal"), and writes the signal's name (SIGUSR1, SIGTERM or SIGINT) to OUTPUT.interrupted,
    so that a job script can tell the time-limit warning from a cancel. Collective. */
 PetscErrorCode GSInterruptReport(MPI_Comm comm, const char *output, const char *saved);
+
+/* *any = whether mine is true on some rank of comm (a logical or through an int: PetscBool is an
+   int-sized enum before PETSc 3.24 and a C bool since). Collective. */
+PetscErrorCode GSInterruptAnyRank(MPI_Comm comm, PetscBool mine, PetscBool *any);

@@ -64,7 +64,7 @@ static PetscErrorCode BasinRun(Basin *b, PetscBool *interrupted)
     b->last.loss = NAN;
     PetscCall(GSInversionSolve(b->inv, b->last.theta_start, NULL, 0, b->last.theta_final, &reason));
     stop = GSInterruptRequested();
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPIU_BOOL, MPI_LOR, b->groups.group));
+    PetscCall(GSInterruptAnyRank(b->groups.group, stop, &stop));
     if (stop) {
       *interrupted = PETSC_TRUE;
       break;
@@ -226,7 +226,7 @@ PetscErrorCode GSInvertBasin(MPI_Comm world, GSSweepGroups *groups, const double
     PetscCall(PetscPrintf(world, "%" PetscInt_FMT " starts, %" PetscInt_FMT " already in %s; %" PetscInt_FMT " group(s) of %" PetscInt_FMT " rank(s)\n", n, n - npending, b.journal.dir, b.groups.ngroups, b.groups.group_size));
     PetscCall(GSSweepGroupsSetPending(&b.groups, npending, pending));
     PetscCall(BasinRun(&b, &interrupted));
-    PetscCallMPI(MPI_Allreduce(&interrupted, &any, 1, MPIU_BOOL, MPI_LOR, world));
+    PetscCall(GSInterruptAnyRank(world, interrupted, &any));
     if (any) {
       char part[PETSC_MAX_PATH_LEN + 128];
       PetscCall(GSJournalClose(world, &b.journal, PETSC_FALSE));

@@ -27,15 +27,13 @@ static PetscErrorCode BenchParseSize(MPI_Comm comm, const char *text, PetscInt *
   PetscFunctionReturn(0);
 }
 
-/* -gs_bench_sizes, or the one size of -da_grid_x/-da_grid_y (as before there were several). */
-static PetscErrorCode BenchSizesRead(MPI_Comm comm, PetscOptionItems *PetscOptionsObject, GSBenchOptions *o)
+/* -gs_bench_sizes (the n strings read, if set), or the one size of -da_grid_x/-da_grid_y (as before
+   there were several). */
+static PetscErrorCode BenchSizesRead(MPI_Comm comm, char **sizes, PetscInt n, PetscBool set, GSBenchOptions *o)
 {
-  char     *sizes[GS_BENCH_MAX_SIZES];
-  PetscInt  n = GS_BENCH_MAX_SIZES;
-  PetscBool set, grid_x, grid_y;
+  PetscBool grid_x, grid_y;
 
   PetscFunctionBeginUser;
-  PetscCall(GSOptionsStringArray("-gs_bench_sizes", "Grid sizes, N (N x N) or NXxNY, comma-separated (default 128,1024,4096)", "GSAppBench", sizes, &n, &set, 1));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-da_grid_x", &grid_x));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-da_grid_y", &grid_y));
   PetscCheck(!set || !(grid_x || grid_y), comm, PETSC_ERR_USER_INPUT, "-gs_bench_sizes and -da_grid_x/-da_grid_y: give the sizes one way (bench sets -da_grid_x/-da_grid_y for each size)");
@@ -60,20 +58,19 @@ static PetscErrorCode BenchSizesRead(MPI_Comm comm, PetscOptionItems *PetscOptio
 }
 
 /* -gs_bench_budgets: MiB caps of -gs_checkpoint_memory to time gradients under (0: no cap). */
-static PetscErrorCode BenchBudgetsRead(MPI_Comm comm, PetscOptionItems *PetscOptionsObject, GSBenchOptions *o)
+static PetscErrorCode BenchBudgetsCheck(MPI_Comm comm, const GSBenchOptions *o)
 {
-  PetscInt  n = GS_BENCH_MAX_BUDGETS;
-  PetscBool set;
-
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsRealArray("-gs_bench_budgets", "Also time one gradient under each of these -gs_checkpoint_memory caps, MiB per rank (0: no cap), e.g. 64,512,0", "GSAppBench", o->budget_mib, &n, &set));
-  o->nbudgets = set ? n : 0;
   for (PetscInt i = 0; i < o->nbudgets; i++) PetscCheck(o->budget_mib[i] >= 0 && PetscIsNormalReal(o->budget_mib[i] + 1), comm, PETSC_ERR_USER_INPUT, "-gs_bench_budgets entry %g must be a finite number of MiB >= 0 (0: no cap)", (double)o->budget_mib[i]);
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode BenchOptionsRead(MPI_Comm comm, GSBenchOptions *o)
 {
+  char     *sizes[GS_BENCH_MAX_SIZES];
+  PetscInt  n = GS_BENCH_MAX_SIZES, nbudgets = GS_BENCH_MAX_BUDGETS;
+  PetscBool set, budgets_set;
+
   PetscFunctionBeginUser;
   o->steps          = 0;
   o->gradient_steps = 0;
@@ -84,7 +81,8 @@ static PetscErrorCode BenchOptionsRead(MPI_Comm comm, GSBenchOptions *o)
   PetscCall(PetscStrncpy(o->output, "bench.h5", sizeof(o->output)));
   PetscCall(PetscStrncpy(o->csv, "bench.csv", sizeof(o->csv)));
   PetscOptionsBegin(comm, NULL, "gsinv bench", "GSAppBench");
-  PetscCall(BenchSizesRead(comm, PetscOptionsObject, o));
+  PetscCall(GSOptionsStringArray("-gs_bench_sizes", "Grid sizes, N (N x N) or NXxNY, comma-separated (default 128,1024,4096)", "GSAppBench", sizes, &n, &set, 1));
+  PetscCall(BenchSizesRead(comm, sizes, n, set, o));
   PetscCall(GSOptionsInt("-gs_bench_steps", "Steps per timed forward run (0: chosen per size to take about -gs_bench_seconds)", "GSAppBench", o->steps, &o->steps, NULL));
   PetscCall(GSOptionsReal("-gs_bench_seconds", "Target duration of one timed run when the steps are chosen per size", "GSAppBench", o->seconds, &o->seconds, NULL));
   PetscCall(GSOptionsInt("-gs_bench_repeat", "Timed runs per path (the fastest counts)", "GSAppBench", o->repeat, &o->repeat, NULL));
@@ -92,7 +90,8 @@ static PetscErrorCode BenchOptionsRead(MPI_Comm comm, GSBenchOptions *o)
   PetscCall(GSOptionsBool("-gs_bench_gradient", "Also time the adjoint gradient", "GSAppBench", o->gradient, &o->gradient, NULL));
   PetscCall(GSOptionsInt("-gs_bench_gradient_steps", "Steps of the timed gradient runs (0: chosen per size)", "GSAppBench", o->gradient_steps, &o->gradient_steps, NULL));
   PetscCall(GSOptionsBool("-gs_bench_bandwidth", "Also measure the memory bandwidth (copy and triad)", "GSAppBench", o->bandwidth, &o->bandwidth, NULL));
-  PetscCall(BenchBudgetsRead(comm, PetscOptionsObject, o));
+  PetscCall(GSOptionsRealArray("-gs_bench_budgets", "Also time one gradient under each of these -gs_checkpoint_memory caps, MiB per rank (0: no cap), e.g. 64,512,0", "GSAppBench", o->budget_mib, &nbudgets, &budgets_set, 1));
+  o->nbudgets = budgets_set ? nbudgets : 0;
   PetscCall(GSOptionsInt("-gs_bench_stream_mib", "MiB per array and rank of the bandwidth probe (well above the last-level cache)", "GSAppBench", o->stream_mib, &o->stream_mib, NULL));
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (empty: none)", "GSAppBench", o->output, o->output, sizeof(o->output), NULL));
   PetscCall(PetscOptionsString("-gs_bench_csv", "CSV file to write, one row per size (empty: none)", "GSAppBench", o->csv, o->csv, sizeof(o->csv), NULL));
@@ -102,6 +101,7 @@ static PetscErrorCode BenchOptionsRead(MPI_Comm comm, GSBenchOptions *o)
   PetscCheck(o->repeat > 0, comm, PETSC_ERR_USER_INPUT, "-gs_bench_repeat %" PetscInt_FMT " must be positive", o->repeat);
   PetscCheck(o->seconds > 0 && o->seconds <= 600, comm, PETSC_ERR_USER_INPUT, "-gs_bench_seconds %g must be in (0, 600]", (double)o->seconds);
   PetscCheck(o->stream_mib > 0, comm, PETSC_ERR_USER_INPUT, "-gs_bench_stream_mib %" PetscInt_FMT " must be positive", o->stream_mib);
+  PetscCall(BenchBudgetsCheck(comm, o));
   PetscFunctionReturn(0);
 }
 

@@ -233,7 +233,7 @@ static PetscErrorCode SweepRun(Sweep *s, PetscInt total, PetscInt npending, Pets
   PetscCallMPI(MPI_Barrier(s->groups.world));
   PetscCall(PetscTime(&t_after));
   s->idle = t_after - t_end;
-  PetscCallMPI(MPI_Allreduce(&mine, interrupted, 1, MPIU_BOOL, MPI_LOR, s->groups.world));
+  PetscCall(GSInterruptAnyRank(s->groups.world, mine, interrupted));
   PetscFunctionReturn(0);
 }
 

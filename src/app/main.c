@@ -1,4 +1,5 @@
 /* gsinv: initialise MPI/PETSc, dispatch the subcommand, report errors once, finalise. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include "gsinv/app.h"
 #include "gsinv/fpmode.h"
 #include "gsinv/io.h"
+#include "gsinv/mpiio.h"
 
 static const char help[] = "gsinv: diagnosing gradient-based parameter inversion of the Gray-Scott system.\n"
                            "Usage: gsinv <subcommand> [options]; gsinv <subcommand> -help lists its options.\n";
@@ -38,22 +40,62 @@ static PetscErrorCode Usage(MPI_Comm comm, const char *bad)
   PetscFunctionReturn(0);
 }
 
-/* The first error of this rank, kept so that it is printed once, after the ranks compared notes. */
+/* The first error of this rank, kept so that it is printed once, after the ranks compared notes;
+   with -gs_traceback (or -info) PETSc's own handler also prints every frame as the error unwinds. */
 static struct {
   PetscErrorCode code;
   char           message[1024];
+  PetscBool      traceback;
 } first_error;
+
+/* A failed allocation: PETSc's allocators report PETSC_ERR_MEM with "Memory requested N", except
+   3.18's, whose malformed check reports the caller's line as the code and the caller's name as the
+   message (no size). Either way the user is told that memory ran out, and how much was asked for
+   when PETSc says it. */
+static PetscBool IsOutOfMemory(PetscErrorCode n, const char *func)
+{
+  return (PetscBool)(n == PETSC_ERR_MEM || (func && (!strcmp(func, "PetscMallocAlign") || !strcmp(func, "PetscReallocAlign"))));
+}
+
+static void DescribeOutOfMemory(const char *mess, const char *func)
+{
+  const char *requested = mess ? strstr(mess, "Memory requested") : NULL;
+  double      bytes     = 0;
+
+  if (requested && sscanf(requested, "Memory requested %lf", &bytes) == 1)
+    snprintf(first_error.message, sizeof(first_error.message), "out of memory: %.0f bytes (%.3g GB) requested in %s()", bytes, bytes / 1e9, func);
+  else if (mess && mess[0] && !strchr(mess, ' ')) snprintf(first_error.message, sizeof(first_error.message), "out of memory: an allocation in %s() failed", mess);
+  else snprintf(first_error.message, sizeof(first_error.message), "out of memory in %s()%s%s", func, mess && mess[0] ? ": " : "", mess ? mess : "");
+}
 
 static PetscErrorCode ErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
   (void)comm;
-  (void)ctx;
+  /* On PETSC_COMM_SELF every rank prints its own frames; on a larger comm PETSc would make the
+     other ranks sleep and exit(0). */
+  if (first_error.traceback) (void)PetscTraceBackErrorHandler(PETSC_COMM_SELF, line, func, file, n, p, mess, ctx);
   /* gsinv's file errors (GSAgree, GSH5Fail) name the file and the cause: they replace PETSc's. */
   if (p != PETSC_ERROR_INITIAL || (first_error.code && (n != PETSC_ERR_FILE_WRITE || first_error.code == n))) return n;
   first_error.code = n;
   if (n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_FILE_WRITE) snprintf(first_error.message, sizeof(first_error.message), "%s", mess ? mess : "");
+  else if (IsOutOfMemory(n, func)) DescribeOutOfMemory(mess, func);
   else snprintf(first_error.message, sizeof(first_error.message), "%s (PETSc error %d in %s() at %s:%d)", mess ? mess : "", (int)n, func, file, line);
   return n;
+}
+
+/* Reads -gs_traceback (false; also on with -info) and installs the handler. Collective. */
+static PetscErrorCode ErrorHandlerPush(MPI_Comm comm)
+{
+  PetscBool info;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-info", &info));
+  first_error.traceback = info;
+  PetscOptionsBegin(comm, NULL, "Error reporting", NULL);
+  PetscCall(PetscOptionsBool("-gs_traceback", "On error, also print PETSc's full traceback (every frame, every rank)", NULL, first_error.traceback, &first_error.traceback, NULL));
+  PetscOptionsEnd();
+  PetscCall(PetscPushErrorHandler(ErrorHandler, NULL));
+  PetscFunctionReturn(0);
 }
 
 /* Every rank that failed waits briefly for the others: if all failed alike (bad input), rank 0
@@ -64,6 +106,7 @@ static int Finish(int code)
   MPI_Request request;
   int         all_arrived = 0, rank;
   double      start;
+  PetscBool   options_left = PETSC_TRUE;
 
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (code) {
@@ -80,7 +123,10 @@ static int Finish(int code)
     }
     if (rank == 0) fprintf(stderr, "gsinv: error: %s\n", first_error.message);
     GSOutputAbandonAll();
+    /* Options after the failing one were never read: PETSc >= 3.20 would list them as unused. */
+    if (!PetscOptionsHasName(NULL, NULL, "-options_left", &options_left) && !options_left) (void)PetscOptionsSetValue(NULL, "-options_left", "0");
   }
+  PetscPopErrorHandler();
   PetscFinalize();
   return code ? 1 : 0;
 }
@@ -91,8 +137,7 @@ int main(int argc, char **argv)
   const char      *name    = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
   PetscErrorCode   ierr;
 
-  /* Collective HDF5 writes can hang with Open MPI's OMPIO layer; ROMIO is reliable. */
-  setenv("OMPI_MCA_io", "romio321", 0);
+  (void)GSMPIIOSelectComponent();
   if (name) {
     command = FindCommand(name);
     for (int a = 1; a < argc - 1; a++) argv[a] = argv[a + 1];
@@ -101,11 +146,12 @@ int main(int argc, char **argv)
   if (command) GSHelpCollect(&argc, argv);
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  PetscCall(PetscPushErrorHandler(ErrorHandler, NULL));
+  PetscCall(ErrorHandlerPush(PETSC_COMM_WORLD));
   if (!command) {
     PetscBool help;
     ierr = Usage(PETSC_COMM_WORLD, name);
     PetscCall(GSAppHelpRequested(&help));
+    PetscCall(PetscPopErrorHandler());
     PetscFinalize();
     return name || !help ? 2 : 0;
   }

@@ -198,7 +198,7 @@ static PetscErrorCode TargetsWrite(Targets *t)
 PetscErrorCode GSAppTargets(MPI_Comm world)
 {
   Targets   t;
-  PetscBool help, interrupted, any;
+  PetscBool help, interrupted = PETSC_FALSE, any;
   PetscInt *done, npending = 0, *pending;
   char     *records, saved[PETSC_MAX_PATH_LEN + 128];
 
@@ -215,7 +215,7 @@ PetscErrorCode GSAppTargets(MPI_Comm world)
     PetscCall(GSSweepGroupsSetPending(&t.groups, npending, pending));
     PetscCall(PetscFree2(done, pending));
     PetscCall(TargetsRun(&t, &interrupted));
-    PetscCallMPI(MPI_Allreduce(&interrupted, &any, 1, MPIU_BOOL, MPI_LOR, world));
+    PetscCall(GSInterruptAnyRank(world, interrupted, &any));
     if (any) {
       PetscCall(GSJournalClose(world, &t.journal, PETSC_FALSE));
       PetscCall(PetscSNPrintf(saved, sizeof(saved), "finished targets are saved in %s; run the same command again to continue", t.journal.dir));

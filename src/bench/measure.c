@@ -345,7 +345,7 @@ PetscErrorCode GSBenchSizeMeasureBudgets(GSBenchSize *b, const GSBenchOptions *o
 PetscErrorCode GSBenchSizeMeasure(GSBenchSize *b, const GSBenchOptions *o, GSBenchRecord *rec)
 {
   GSModel m = b->m;
-  double  t;
+  double  t = 0;
 
   PetscFunctionBeginUser;
   rec->nx = m->nx, rec->ny = m->ny;

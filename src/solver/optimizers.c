@@ -176,7 +176,11 @@ static PetscErrorCode SolveTAO(GSInversion inv, double raw[GS_NPARAM], PetscInt 
   }
   PetscCall(TaoSetMaximumIterations(tao, PetscMax(inv->max_it - first, 0)));
   PetscCall(TaoSetTolerances(tao, 1e-12, 1e-10, 0));
+#if PETSC_VERSION_GE(3, 21, 0)
+  PetscCall(TaoMonitorSet(tao, TaoRecord, &ctx, NULL)); /* renamed in 3.21; no name works on both */
+#else
   PetscCall(TaoSetMonitor(tao, TaoRecord, &ctx, NULL));
+#endif
   PetscCall(TaoSetFromOptions(tao));
   PetscCall(TaoSolve(tao));
   PetscCall(TaoGetSolutionStatus(tao, &its, &f, &gnorm, &cnorm, &xdiff, &r));

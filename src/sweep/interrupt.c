@@ -33,10 +33,8 @@ PetscBool GSInterruptRequested(void)
 
 PetscErrorCode GSInterruptAgreed(MPI_Comm comm, PetscBool *stop)
 {
-  PetscBool mine = GSInterruptRequested();
-
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Allreduce(&mine, stop, 1, MPIU_BOOL, MPI_LOR, comm));
+  PetscCall(GSInterruptAnyRank(comm, GSInterruptRequested(), stop));
   PetscFunctionReturn(0);
 }
 
@@ -74,5 +72,15 @@ PetscErrorCode GSInterruptReport(MPI_Comm comm, const char *output, const char *
     if (f) fprintf(f, "%s\n", SignalName());
     if (!f || fclose(f)) PetscCall(PetscPrintf(PETSC_COMM_SELF, "warning: cannot write %s\n", path));
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSInterruptAnyRank(MPI_Comm comm, PetscBool mine, PetscBool *any)
+{
+  int flag = mine ? 1 : 0;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPI_INT, MPI_LOR, comm));
+  *any = flag ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }

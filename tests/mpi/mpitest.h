@@ -3,6 +3,8 @@
 
 #include <petscsys.h>
 
+#include "gsinv/mpiio.h"
+
 #include "../unit/testing.h"
 
 /* Fails the test on every rank when an error code is non-zero. */
@@ -12,11 +14,13 @@
     if (gs_ierr) fail_msg("%s returned PETSc error %d", #call, (int)gs_ierr); \
   } while (0)
 
-/* Initialises PETSc with argv and silences CMocka on ranks other than 0. */
+/* Initialises PETSc with argv (choosing the MPI-IO component as gsinv does) and silences CMocka
+   on ranks other than 0. */
 static inline int GSTestInitialize(int *argc, char ***argv)
 {
   PetscMPIInt rank;
 
+  (void)GSMPIIOSelectComponent();
   if (PetscInitialize(argc, argv, NULL, NULL)) return 1;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (rank) (void)!freopen("/dev/null", "w", stdout);

@@ -19,11 +19,12 @@ import cases_landscape  # noqa: E402
 import cases_residual  # noqa: E402
 import cases_science  # noqa: E402
 import cases_science2  # noqa: E402
+import cases_runtime  # noqa: E402
 import cases_simulate  # noqa: E402
 
 if __name__ == "__main__":
     name = "case_" + sys.argv[1]
-    module = next(m for m in (cases_bench, cases_simulate, cases_residual, cases_gradient, cases_landscape, cases_inversion, cases_science, cases_science2, cases_integrity, cases_checkpoint, cases_hdf5, cases_bad_input_matrix) if hasattr(m, name))
+    module = next(m for m in (cases_bench, cases_simulate, cases_residual, cases_gradient, cases_landscape, cases_inversion, cases_science, cases_science2, cases_integrity, cases_checkpoint, cases_hdf5, cases_bad_input_matrix, cases_runtime) if hasattr(m, name))
     with tempfile.TemporaryDirectory() as work:
         os.chdir(work)
         getattr(module, name)()
