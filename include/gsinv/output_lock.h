@@ -9,6 +9,8 @@
    5 s to exit). One lock per process; GSOutputUnlock removes the file (a file left by a crash is harmless:
    the lock dies with its process). Collective on world. */
 PetscErrorCode GSOutputLock(MPI_Comm world, const char *option, const char *path);
+/* The same on an error path, on this rank alone (the holder is world rank 0). Not collective. */
+void GSOutputUnlockAfterError(void);
 /* Removes the lock file and releases the lock. Collective on world. */
 PetscErrorCode GSOutputUnlock(MPI_Comm world);
 /* Refuses an output that is a file some input option names (-gs_initial, -gs_input, -gs_target,

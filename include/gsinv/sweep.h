@@ -75,3 +75,6 @@ PetscErrorCode GSJournalAppend(GSJournal *journal, const void *record);
 PetscErrorCode GSJournalReadAll(GSJournal *journal, size_t *nrecords, void **records);
 /* Closes the file; with remove, deletes the folder (rank 0). */
 PetscErrorCode GSJournalClose(MPI_Comm world, GSJournal *journal, PetscBool remove);
+/* After an error: removes the journal this process created in this run if it holds no record yet
+   (a run refused before its first point leaves nothing behind). Not collective. */
+void GSJournalAbandonNew(void);

@@ -10,6 +10,8 @@
 #include "gsinv/fpmode.h"
 #include "gsinv/io.h"
 #include "gsinv/mpiio.h"
+#include "gsinv/output_lock.h"
+#include "gsinv/sweep.h"
 
 static const char help[] = "gsinv: diagnosing gradient-based parameter inversion of the Gray-Scott system.\n"
                            "Usage: gsinv <subcommand> [options]; gsinv <subcommand> -help lists its options.\n";
@@ -119,10 +121,13 @@ static int Finish(int code)
     if (!all_arrived) {
       fprintf(stderr, "gsinv: error on rank %d: %s\n", rank, first_error.message);
       GSOutputRemovePartials();
+      GSOutputUnlockAfterError();
       MPI_Abort(PETSC_COMM_WORLD, 1);
     }
     if (rank == 0) fprintf(stderr, "gsinv: error: %s\n", first_error.message);
     GSOutputAbandonAll();
+    GSJournalAbandonNew();
+    GSOutputUnlockAfterError();
     /* Options after the failing one were never read: PETSc >= 3.20 would list them as unused. */
     if (!PetscOptionsHasName(NULL, NULL, "-options_left", &options_left) && !options_left) (void)PetscOptionsSetValue(NULL, "-options_left", "0");
   }

@@ -73,8 +73,16 @@ PetscErrorCode GSOutputLock(MPI_Comm world, const char *option, const char *path
   PetscCallMPI(MPI_Bcast(status, 2, MPI_INT, 0, world));
   if (status[0] == EAGAIN && status[1] > 0) SETERRQ(world, PETSC_ERR_USER_INPUT, "%s %s is being written by another gsinv run (pid %d holds %s): wait for it to finish or choose another %s", option, path, status[1], lock_path, option);
   PetscCheck(status[0] != EAGAIN, world, PETSC_ERR_USER_INPUT, "%s %s is being written by another gsinv run (it holds %s): wait for it to finish or choose another %s", option, path, lock_path, option);
-  PetscCheck(!status[0], world, PETSC_ERR_FILE_OPEN, "%s %s: cannot create the lock file %s (%s)", option, path, lock_path, strerror(status[0]));
+  PetscCheck(!status[0], world, PETSC_ERR_USER_INPUT, "%s %s: cannot create the lock file %s beside it (%s): is its folder there and writable?", option, path, lock_path, strerror(status[0]));
   PetscFunctionReturn(0);
+}
+
+void GSOutputUnlockAfterError(void)
+{
+  if (lock_fd < 0) return;
+  (void)unlink(lock_path);
+  close(lock_fd);
+  lock_fd = -1;
 }
 
 PetscErrorCode GSOutputUnlock(MPI_Comm world)

@@ -184,6 +184,37 @@ static void WriteSignature(const char *path, const char *signature, char *msg, s
 /* Rank 0 creates the folder and the signature, or compares an existing one with the settings and
    mends damaged record files. A failure there becomes the message every rank stops with (after
    PETSc's own report of it), so that no rank waits alone. */
+/* The journal this process created (rank 0), until it holds a record: removed after an error. */
+static char created[PETSC_MAX_PATH_LEN + 16];
+
+void GSJournalAbandonNew(void)
+{
+  DIR           *dir;
+  struct dirent *entry;
+  struct stat    st;
+  char           path[2 * PETSC_MAX_PATH_LEN];
+  int            records = 0;
+
+  if (!created[0] || !(dir = opendir(created))) return;
+  while ((entry = readdir(dir)))
+    if (entry->d_name[0] != '.' && strcmp(entry->d_name, "signature")) {
+      snprintf(path, sizeof(path), "%s/%s", created, entry->d_name);
+      if (stat(path, &st) != 0 || st.st_size > 0) records = 1;
+    }
+  closedir(dir);
+  if (records) return;
+  if ((dir = opendir(created))) {
+    while ((entry = readdir(dir)))
+      if (entry->d_name[0] != '.') {
+        snprintf(path, sizeof(path), "%s/%s", created, entry->d_name);
+        (void)unlink(path);
+      }
+    closedir(dir);
+  }
+  (void)rmdir(created);
+  created[0] = 0;
+}
+
 static PetscErrorCode CheckSignature(MPI_Comm world, GSJournal *j, GSSettings settings)
 {
   PetscMPIInt rank;
@@ -209,7 +240,10 @@ static PetscErrorCode CheckSignature(MPI_Comm world, GSJournal *j, GSSettings se
       if (!msg[0] && ReadFiles(j, PETSC_TRUE, &n, &records)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot read or mend the journal %s", j->dir));
       free(old);
       free(records);
-    } else WriteSignature(path, signature, msg, sizeof(msg));
+    } else {
+      WriteSignature(path, signature, msg, sizeof(msg));
+      if (!msg[0]) PetscCall(PetscStrncpy(created, j->dir, sizeof(created)));
+    }
   }
   PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, world));
   PetscCheck(!msg[0], world, PETSC_ERR_USER_INPUT, "%s", msg);

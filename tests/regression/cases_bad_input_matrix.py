@@ -67,7 +67,7 @@ OPTIONS = {
     "-tao_gatol": (False, ("invert",), []),
     "-tao_grtol": (False, ("invert",), []),
     "-gs_fd_step": (False, ("gradcheck",), ["0", "1", "-1", "1e300"]),
-    "-gs_taylor_h0": (False, ("gradcheck",), ["0", "2", "1e300"]),
+    "-gs_taylor_h0": (False, ("gradcheck",), ["-1", "2", "1e300"]),
     "-gs_target_seed": (True, ("gradcheck",), ["-1", "99999999999"]),
     "-gs_bench_steps": (True, ("bench",), ["-1"]),
     "-gs_bench_seconds": (False, ("bench",), ["0", "-1", "1e300"]),
@@ -190,14 +190,8 @@ OUTPUTS = ["no/such/folder/out.h5", "keep.h5/out.h5", "/proc/gsinv-out.h5"]
 
 
 def known(command, args):
-    """Rows whose clean failure depends on work outside the option checks (error-path clean-up and
-    output checks of part 8): reported, not failed, until that work lands; then they must pass."""
-    if args[-2:] == ["-gs_output", "/proc/gsinv-out.h5"]:
-        return "the folder check passes a place HDF5 and the journal cannot create; the message lacks -gs_output"
-    if command in ("simulate", "gradcheck") and args[0] in ("-gs_initial", "-gs_target"):
-        return "the output is opened before the input is read: its .partial is left"
-    if command == "landscape" and "-gs_targets_file" in args:
-        return "the journal is made before the targets file is read"
+    """Rows whose clean failure is known to depend on work not done yet: reported, not failed. None
+    are left; a row added here must say why."""
     return None
 
 
