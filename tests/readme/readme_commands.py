@@ -47,6 +47,17 @@ COMMANDS = {
     "jobs/scaling-local.sh": "skip: a timing study (timings are benchmarks, never tests)",
     "postprocess/plot_scaling.py": "skip: draws the output of the scaling studies",
     "apt-get install libpetsc64-real-dev; meson setup build64 -Dpetsc_pkg=PETSc64": "skip: installs a package and builds a second tree",
+    # the plateau table's command (continued on the next README line), at a small size with s = 1
+    "gsinv gradcheck -da_grid_x n -da_grid_y n -gs_steady_tol 1e-4 -ts_max_steps 40000 -gs_loss LOSS \\":
+        ["build/gsinv gradcheck -da_grid_x 16 -da_grid_y 16 -gs_steady_tol 1e-4 -ts_max_steps 40000 -gs_loss spectrum "
+         "-gs_seed 1 -gs_target_seed 11 -gs_k 0.07 -gs_fd 0 -gs_forward 0 -gs_taylor 0 -gs_implicit 0 -gs_steady_tol 0 -ts_max_steps 30 -gs_init_block 4"],
+    # the lower-cliff blocks (continued on the next README line), one block at (F0, K0) = (0.035, 0.056875), shrunk
+    "mpiexec -n 2 build/gsinv landscape -options_file inputs/paper-landscape-Fk.opts -gs_gallery_size 0 \\":
+        [f"mpiexec -n 2 build/gsinv landscape -options_file inputs/paper-landscape-Fk.opts -gs_gallery_size 0 "
+         f"-gs_n 7,2 -gs_lo 0.035,0.056875 -gs_hi 0.03875,0.05734375 -gs_output block.h5 {GRID} -gs_n 2,2 -gs_targets 1"],
+    "export OMPI_MCA_io=...": "skip: names a setting the user may choose",
+    "jobs/build-petsc.sh SOURCE [TAG] [PREFIX]": "skip: builds a PETSc release from source (about an hour on 2 cores)",
+    "jobs/build-petsc.sh": "skip: builds a PETSc release from source (about an hour on 2 cores)",
 }
 # SLURM jobs are named, not run, in the README
 SLURM = re.compile(r"^jobs/[\w-]+\.sbatch$")
