@@ -179,25 +179,19 @@ static PetscErrorCode ReadRecord(Invert *s, PetscInt *finished)
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(s->groups.world, &rank));
   if (rank == 0 && access(s->output, F_OK) == 0) {
-    hid_t file = H5Fis_hdf5(s->output) > 0 ? H5Fopen(s->output, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
-    hid_t grp  = file >= 0 && H5Lexists(file, "/inversion", H5P_DEFAULT) > 0 ? H5Gopen2(file, "/inversion", H5P_DEFAULT) : -1;
-    char  sig[65536] = "";
-    if (grp >= 0 && H5Aexists(grp, "signature") > 0) {
-      hid_t attr = H5Aopen(grp, "signature", H5P_DEFAULT), type = H5Aget_type(attr);
-      if (H5Tget_size(type) < sizeof(sig)) H5Aread(attr, type, sig);
-      H5Tclose(type);
-      H5Aclose(attr);
-    }
+    static char sig[65536];
+    char        why[PETSC_MAX_PATH_LEN];
+    PetscBool   has_group;
+    GSRecordReadHead(s->output, "/inversion", &has_group, sig, sizeof(sig), &info[1], why, sizeof(why));
     PetscCall(PetscSNPrintf(where, sizeof(where), "the record -gs_output %s", s->output));
-    if (grp >= 0) PetscCall(GSSettingsCompare(s->settings, sig, where, "remove it or choose another -gs_output", msg, sizeof(msg)));
-    else PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s holds no inversion record: remove it or choose another file", s->output));
-    if (!msg[0] && GSH5ReadAttributeInt64(grp, "finished", &info[1]) < 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s: damaged inversion record (no attribute 'finished' of /inversion): cannot continue it; remove it or choose another file", s->output));
+    if (why[0]) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s: %s: remove it or choose another file", s->output, why));
+    else if (!has_group) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s holds no inversion record: remove it or choose another file", s->output));
+    else PetscCall(GSSettingsCompare(s->settings, sig, where, "remove it or choose another -gs_output", msg, sizeof(msg)));
+    if (!msg[0] && info[1] < 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s: damaged inversion record (no attribute 'finished' of /inversion): cannot continue it; remove it or choose another file", s->output));
     else if (!msg[0]) {
       ReadHistory(s, msg, sizeof(msg));
       info[0] = s->n;
     }
-    if (grp >= 0) H5Gclose(grp);
-    if (file >= 0) H5Fclose(file);
   }
   PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, s->groups.world));
   PetscCheck(!msg[0], s->groups.world, PETSC_ERR_USER_INPUT, "%s", msg);

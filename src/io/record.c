@@ -86,6 +86,41 @@ void GSRecordFree(PetscInt ncols, void *data[])
   }
 }
 
+/* The string attribute `name` of obj into buf (empty when absent); -1 when unreadable or too long. */
+static herr_t ReadAttributeString(hid_t obj, const char *name, char *buf, size_t len)
+{
+  hid_t  attr, type;
+  herr_t status = -1;
+
+  buf[0] = 0;
+  if (H5Aexists(obj, name) <= 0) return 0;
+  if ((attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0) return -1;
+  if ((type = H5Aget_type(attr)) >= 0) {
+    if (H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type) && H5Tget_size(type) < len) status = H5Aread(attr, type, buf);
+    (void)H5Tclose(type);
+  }
+  (void)H5Aclose(attr);
+  if (status >= 0) buf[len - 1] = 0;
+  return status;
+}
+
+void GSRecordReadHead(const char *path, const char *group, PetscBool *has_group, char *signature, size_t len_signature, int64_t *finished, char *msg, size_t len)
+{
+  hid_t file = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+  hid_t grp  = file >= 0 && H5Lexists(file, group, H5P_DEFAULT) > 0 ? H5Gopen2(file, group, H5P_DEFAULT) : -1;
+
+  msg[0]       = 0;
+  signature[0] = 0;
+  *finished    = -1;
+  *has_group   = (PetscBool)(grp >= 0);
+  if (file < 0) snprintf(msg, len, "cannot read it as an HDF5 file");
+  else if (grp >= 0 && ReadAttributeString(grp, "signature", signature, len_signature) < 0) snprintf(msg, len, "attribute 'signature' of %s is not a readable string", group);
+  else if (grp >= 0 && GSH5ReadAttributeInt64(grp, "finished", finished) < 0) *finished = -1;
+  if (msg[0]) *has_group = PETSC_FALSE;
+  if (grp >= 0) (void)H5Gclose(grp);
+  if (file >= 0) (void)H5Fclose(file);
+}
+
 herr_t GSH5ReadAttributeInt64(hid_t obj, const char *name, int64_t *value)
 {
   hid_t  attr   = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : -1;
