@@ -108,7 +108,7 @@ PetscErrorCode GSAgree(MPI_Comm comm, PetscErrorCode ierr, const char *file, con
     if (!strncmp(cause, "HDF5 reported no cause", 22)) { /* the stack was read already: GSH5Fail's message */
       const char *text;
       char       *specific = NULL;
-      (void)PetscErrorMessage(ierr, &text, &specific);
+      (void)PetscErrorMessage(ierr, &text, (void *)&specific); /* char ** before PETSc 3.23, const char ** since */
       if (specific && file && strstr(specific, file)) snprintf(msg, sizeof(msg), "%s", specific);
       else snprintf(msg, sizeof(msg), "%s: %s: %s", file ? file : "?", what, specific && specific[0] ? specific : (text ? text : "error"));
     } else snprintf(msg, sizeof(msg), "%s: %s: %s", file ? file : "?", what, cause);
