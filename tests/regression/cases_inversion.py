@@ -54,7 +54,9 @@ def case_invert_resume():
     run(sgd + ["-gs_max_it", "5", "-gs_output", "capped.h5"])
     proc = run(sgd + ["-gs_max_it", "12", "-gs_output", "capped.h5"])
     assert "continuing" in proc.stdout
-    cmd = [MPIEXEC, "-n", "2", GSINV] + sgd + ["-gs_max_it", "12", "-gs_output", "killed.h5", "-gs_progress_every", "0"]
+    # the absolute path (in this case's own folder) lets the clean-up below kill this run's ranks only
+    killed = os.path.abspath("killed.h5")
+    cmd = [MPIEXEC, "-n", "2", GSINV] + sgd + ["-gs_max_it", "12", "-gs_output", killed, "-gs_progress_every", "0"]
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline and p.poll() is None:
@@ -68,7 +70,7 @@ def case_invert_resume():
     if p.poll() is None:
         os.killpg(p.pid, signal.SIGKILL)
     p.wait()
-    subprocess.run(["pkill", "-9", "-f", "killed.h5"], check=False)
+    subprocess.run(["pkill", "-9", "-f", killed], check=False)
     time.sleep(0.2)
     run(sgd + ["-gs_max_it", "12", "-gs_output", "killed.h5"], 2)
     whole = records("whole.h5")
