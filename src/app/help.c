@@ -74,11 +74,14 @@ static PetscErrorCode FormatOption(const char *line, char *out, size_t len)
     char        inside[512] = "";
     const char *sep;
     snprintf(inside, sizeof(inside), "%.*s", (int)(close - open - 1), open + 1);
-    if (!strncmp(inside, "now ", 4)) memmove(inside, inside + 4, strlen(inside + 4) + 1);
+    /* "<now A : formerly B>" says which is which (every option since PETSc 3.19 or so); without the
+       words, PETSc 3.18 prints a flag as <default : now> and every other option as <now : default> */
+    const PetscBool labelled = (PetscBool)!strncmp(inside, "now ", 4), swapped = (PetscBool)(bool_flag && !labelled);
+    if (labelled) memmove(inside, inside + 4, strlen(inside + 4) + 1);
     sep = strstr(inside, " : ");
-    if (sep) { /* PETSc prints a flag as <default : now>, every other option as <now : default> */
-      snprintf(bool_flag ? def : now, sizeof(now), "%.*s", (int)(sep - inside), inside);
-      snprintf(bool_flag ? now : def, sizeof(def), "%s", sep + 3 + (strncmp(sep + 3, "formerly ", 9) ? 0 : 9));
+    if (sep) {
+      snprintf(swapped ? def : now, sizeof(now), "%.*s", (int)(sep - inside), inside);
+      snprintf(swapped ? now : def, sizeof(def), "%s", sep + 3 + (strncmp(sep + 3, "formerly ", 9) ? 0 : 9));
     } else if (!strstr(inside, "string1")) snprintf(def, sizeof(def), "%s", inside);
   }
   while (*rest == ':' || *rest == ' ') rest++;

@@ -180,6 +180,8 @@ PetscErrorCode GSOptionsPetscFailed(MPI_Comm comm, const char *family, PetscErro
   if (!code) PetscFunctionReturn(0);
   /* The last argument is char ** in PETSc 3.18 and const char ** in current releases: void * converts to both. */
   (void)PetscErrorMessage(code, &text, (void *)&reason);
+  /* an allocation that failed is not the options' fault: it stays an out-of-memory error */
+  if (code == PETSC_ERR_MEM || (reason && strstr(reason, "Memory requested"))) SETERRQ(comm, PETSC_ERR_MEM, "%s", reason && reason[0] ? reason : "out of memory");
   SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: %s", family, reason && reason[0] ? reason : (text ? text : "refused by PETSc"));
 }
 
