@@ -31,6 +31,8 @@ COMMANDS = {
     "build/gsinv": "skip: names the executable",
     "gsinv": "skip: names the executable (on PATH after the export above)",
     "gsinv bench": ["build/gsinv bench -gs_bench_sizes 32 -gs_bench_steps 20 -gs_bench_repeat 1 -gs_bench_stream_mib 8"],
+    "gsinv bench -gs_bench_budgets 64,512,0": ["build/gsinv bench -gs_bench_sizes 64 -gs_bench_steps 20 -gs_bench_gradient_steps 50 -gs_bench_repeat 1 "
+                                                "-gs_bench_ts 0 -gs_bench_bandwidth 0 -gs_bench_budgets 0.5,2,0"],
     "gsinv targets": "skip: names the subcommand (its README command runs below)",
     "mpiexec -n 2 build/gsinv targets -gs_targets 16 -gs_output targets.h5": [f"mpiexec -n 2 build/gsinv targets -gs_targets 16 -gs_output targets.h5 {GRID} -gs_targets 2"],
     "mpiexec -n 2 build/gsinv invert -gs_targets_file targets.h5 -gs_output inversion.h5 [options]":
