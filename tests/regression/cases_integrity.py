@@ -232,3 +232,29 @@ def case_integrity_basin():
     whole, got = basin_file("whole.h5"), basin_file("b.h5")
     for name in whole:
         assert np.array_equal(whole[name], got[name]), name
+
+
+def case_integrity_two_writers_resumable():
+    """targets, invert and invert -gs_basin: while one run writes an output, a second run on it stops
+    at once naming the output and the holder; the first, stopped with SIGTERM, exits 0 and leaves no
+    lock behind."""
+    make_targets()
+    runs = {
+        "targets": ["targets", "-da_grid_x", "48", "-da_grid_y", "48", "-gs_init_block", "8", "-gs_steady_tol", "0",
+                    "-ts_max_steps", "6000", "-gs_targets", "16"],
+        "invert": ["invert"] + GRID + ["-gs_targets_file", "targets.h5", "-gs_batch", "2", "-gs_deterministic", "-gs_loss", "pixel",
+                                       "-gs_optimizer", "sgd", "-gs_lr", "1e-4", "-gs_start", NEAR, "-gs_max_it", "100000"],
+        "basin": ["invert", "-gs_basin", "-gs_axes", "F,k", "-gs_lo", "0.034,0.064", "-gs_hi", "0.036,0.066", "-gs_n", "6,6"] + GRID +
+                 ["-gs_targets_file", "targets.h5", "-gs_batch", "2", "-gs_deterministic", "-gs_loss", "pixel", "-gs_max_it", "40"],
+    }
+    for name, args in runs.items():
+        output = f"{name}-same.h5"
+        first = start(args + ["-gs_output", output], 1, f"{name}-first.log")
+        while not os.path.exists(output + ".lock") and first.poll() is None:
+            time.sleep(0.01)
+        proc = run(args + ["-gs_output", output], check=False)
+        print(f"{name}: second run exit {proc.returncode}: {proc.stderr.strip()}")
+        assert proc.returncode != 0 and f"-gs_output {output} is being written by another gsinv run (pid" in proc.stderr, proc.stderr
+        os.killpg(first.pid, signal.SIGTERM)
+        assert first.wait() == 0, open(f"{name}-first.log").read()
+        assert not os.path.exists(output + ".lock")
