@@ -6,6 +6,7 @@ import csv
 import h5py
 import numpy as np
 
+from cases_runtime import sanitized
 from gsinv_test import attr, run
 
 # Columns every bench CSV row has, in the order written (the HDF5 file has /bench/<name> for each).
@@ -68,8 +69,9 @@ def case_bench_budgets():
     assert state == 1.0
     assert list(b["budget_mib"]) == [4, 16, 0]
     peak, recomputed = b["peak_rss_mib"], b["recomputed_per_step"]
-    assert peak[0] < peak[1] < peak[2], peak
-    assert peak[1] - peak[0] <= 12 + 2, peak
+    if not sanitized():  # AddressSanitizer keeps freed blocks in quarantine: peaks then say little
+        assert peak[0] < peak[1] < peak[2], peak
+        assert peak[1] - peak[0] <= 12 + 2, peak
     assert recomputed[0] > recomputed[1] > recomputed[2], recomputed
     assert b["memory_slots"][0] == 2 and b["segment_length"][0] == 1
 

@@ -10,6 +10,7 @@ from math import comb
 import h5py
 import numpy as np
 
+from cases_runtime import sanitized
 from gsinv_test import GSINV, MPIEXEC, run
 
 GRAD = ["gradcheck", "-gs_forward", "0", "-gs_fd", "0", "-gs_taylor", "0", "-gs_implicit", "0"]
@@ -101,9 +102,10 @@ def case_checkpoint_memory():
         _, info = result_of(big + ["-gs_checkpoint_memory", str(budget)], f"m{budget}.h5", 1)
         peaks[budget] = info["peak_rss_mib"]
         print(f"budget {budget} MiB: peak {peaks[budget]:.1f} MiB, {info['checkpoint_memory_slots']} slots, segment {info['checkpoint_segment_length']}")
-    for budget in (10, 40):
-        assert peaks[budget] - peaks[3] <= budget - 3 + 2, (budget, peaks)
-    assert peaks[100000] - peaks[3] >= 60, peaks
+    if not sanitized():  # AddressSanitizer keeps freed blocks in quarantine: peaks then say little
+        for budget in (10, 40):
+            assert peaks[budget] - peaks[3] <= budget - 3 + 2, (budget, peaks)
+        assert peaks[100000] - peaks[3] >= 60, peaks
     os.mkdir("killdisk")
     proc = subprocess.Popen([GSINV] + big + ["-ts_max_steps", "3000", "-gs_checkpoint_memory", "4", "-gs_checkpoint_dir",
                                              "killdisk", "-gs_output", "k.h5", "-gs_progress_every", "0"],
