@@ -142,30 +142,28 @@ static PetscErrorCode MemorySlot(GSGradient g, PetscInt i, Vec like, Vec *slot)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSCheckpointStore(GSGradient g, PetscInt i, Vec X)
+/* Slot i := X (store) or X := slot i, on disk or in memory. */
+static PetscErrorCode Transfer(GSGradient g, PetscInt i, Vec X, PetscBool store)
 {
   Vec slot = NULL;
 
   PetscFunctionBeginUser;
-  if (i < g->plan.slots - g->plan.memory_slots) PetscCall(DiskTransfer(g, i, X, PETSC_TRUE));
+  if (i < g->plan.slots - g->plan.memory_slots) PetscCall(DiskTransfer(g, i, X, store));
   else {
     PetscCall(MemorySlot(g, i, X, &slot));
-    PetscCall(VecCopy(X, slot));
+    PetscCall(store ? VecCopy(X, slot) : VecCopy(slot, X));
   }
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode GSCheckpointStore(GSGradient g, PetscInt i, Vec X)
+{
+  return Transfer(g, i, X, PETSC_TRUE);
+}
+
 PetscErrorCode GSCheckpointLoad(GSGradient g, PetscInt i, Vec X)
 {
-  Vec slot = NULL;
-
-  PetscFunctionBeginUser;
-  if (i < g->plan.slots - g->plan.memory_slots) PetscCall(DiskTransfer(g, i, X, PETSC_FALSE));
-  else {
-    PetscCall(MemorySlot(g, i, X, &slot));
-    PetscCall(VecCopy(slot, X));
-  }
-  PetscFunctionReturn(0);
+  return Transfer(g, i, X, PETSC_FALSE);
 }
 
 /* Online thinning: slot j takes slot 2j (memory slots by swapping vectors, disk through scratch). */
