@@ -35,6 +35,14 @@ PetscErrorCode GSOptionsCheckSize(MPI_Comm comm, const char *options, PetscInt64
    Collective on comm. */
 PetscErrorCode GSOptionsCheckPetsc(MPI_Comm comm, const char *prefix);
 
+/* Whether a PETSc error is a failed allocation: PETSC_ERR_MEM, or what PETSc 3.18's allocator
+   reports instead (its malformed check passes the caller's line as the code, from PetscMallocAlign). */
+PetscBool GSErrorIsOutOfMemory(PetscErrorCode code, const char *func);
+
+/* Starts a call under GSOptionsPetscCall: errors are returned, not reported, and a failed
+   allocation among them is remembered for GSOptionsPetscFailed. */
+PetscErrorCode GSOptionsPetscCallBegin(void);
+
 /* Refuses, naming the options family (e.g. "-ts_type, -ts_rk_type ..."), a PETSc error code
    returned by a PETSc options call made under GSOptionsPetscCall. Collective on comm. */
 PetscErrorCode GSOptionsPetscFailed(MPI_Comm comm, const char *family, PetscErrorCode code);
@@ -45,7 +53,7 @@ PetscErrorCode GSOptionsPetscFailed(MPI_Comm comm, const char *family, PetscErro
 #define GSOptionsPetscCall(comm, family, call) \
   do { \
     PetscErrorCode gs_code_; \
-    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL)); \
+    PetscCall(GSOptionsPetscCallBegin()); \
     gs_code_ = (call); \
     PetscCall(PetscPopErrorHandler()); \
     PetscCall(GSOptionsPetscFailed(comm, family, gs_code_)); \

@@ -10,6 +10,7 @@
 #include "gsinv/fpmode.h"
 #include "gsinv/io.h"
 #include "gsinv/mpiio.h"
+#include "gsinv/options.h"
 #include "gsinv/output_lock.h"
 #include "gsinv/sweep.h"
 
@@ -50,15 +51,6 @@ static struct {
   PetscBool      traceback;
 } first_error;
 
-/* A failed allocation: PETSc's allocators report PETSC_ERR_MEM with "Memory requested N", except
-   3.18's, whose malformed check reports the caller's line as the code and the caller's name as the
-   message (no size). Either way the user is told that memory ran out, and how much was asked for
-   when PETSc says it. */
-static PetscBool IsOutOfMemory(PetscErrorCode n, const char *func)
-{
-  return (PetscBool)(n == PETSC_ERR_MEM || (func && (!strcmp(func, "PetscMallocAlign") || !strcmp(func, "PetscReallocAlign"))));
-}
-
 static void DescribeOutOfMemory(const char *mess, const char *func)
 {
   const char *requested = mess ? strstr(mess, "Memory requested") : NULL;
@@ -80,7 +72,7 @@ static PetscErrorCode ErrorHandler(MPI_Comm comm, int line, const char *func, co
   if (p != PETSC_ERROR_INITIAL || (first_error.code && (n != PETSC_ERR_FILE_WRITE || first_error.code == n))) return n;
   first_error.code = n;
   if (n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_FILE_WRITE) snprintf(first_error.message, sizeof(first_error.message), "%s", mess ? mess : "");
-  else if (IsOutOfMemory(n, func)) DescribeOutOfMemory(mess, func);
+  else if (GSErrorIsOutOfMemory(n, func)) DescribeOutOfMemory(mess, func);
   else snprintf(first_error.message, sizeof(first_error.message), "%s (PETSc error %d in %s() at %s:%d)", mess ? mess : "", (int)n, func, file, line);
   return n;
 }

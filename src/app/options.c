@@ -172,6 +172,28 @@ PetscErrorCode GSOptionsCheckSize(MPI_Comm comm, const char *options, PetscInt64
   PetscFunctionReturn(0);
 }
 
+PetscBool GSErrorIsOutOfMemory(PetscErrorCode code, const char *func)
+{
+  return (PetscBool)(code == PETSC_ERR_MEM || (func && (!strcmp(func, "PetscMallocAlign") || !strcmp(func, "PetscReallocAlign"))));
+}
+
+static PetscBool options_call_out_of_memory;
+
+static PetscErrorCode OptionsCallErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+{
+  (void)comm, (void)line, (void)file, (void)mess, (void)ctx;
+  if (p == PETSC_ERROR_INITIAL && GSErrorIsOutOfMemory(n, func)) options_call_out_of_memory = PETSC_TRUE;
+  return n;
+}
+
+PetscErrorCode GSOptionsPetscCallBegin(void)
+{
+  PetscFunctionBeginUser;
+  options_call_out_of_memory = PETSC_FALSE;
+  PetscCall(PetscPushErrorHandler(OptionsCallErrorHandler, NULL));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSOptionsPetscFailed(MPI_Comm comm, const char *family, PetscErrorCode code)
 {
   const char *text, *reason = NULL;
@@ -181,7 +203,8 @@ PetscErrorCode GSOptionsPetscFailed(MPI_Comm comm, const char *family, PetscErro
   /* The last argument is char ** in PETSc 3.18 and const char ** in current releases: void * converts to both. */
   (void)PetscErrorMessage(code, &text, (void *)&reason);
   /* an allocation that failed is not the options' fault: it stays an out-of-memory error */
-  if (code == PETSC_ERR_MEM || (reason && strstr(reason, "Memory requested"))) SETERRQ(comm, PETSC_ERR_MEM, "%s", reason && reason[0] ? reason : "out of memory");
+  if (options_call_out_of_memory || code == PETSC_ERR_MEM || (reason && strstr(reason, "Memory requested")))
+    SETERRQ(comm, PETSC_ERR_MEM, "%s", reason && strstr(reason, "Memory requested") ? reason : "out of memory");
   SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: %s", family, reason && reason[0] ? reason : (text ? text : "refused by PETSc"));
 }
 

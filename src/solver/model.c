@@ -124,13 +124,9 @@ PetscErrorCode GSModelEnsureLocalWork(GSModel m)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSModelCreate(MPI_Comm comm, GSModel *model)
+static PetscErrorCode GSModelSetUp(GSModel m)
 {
-  GSModel m;
-
   PetscFunctionBeginUser;
-  PetscCall(PetscNew(&m));
-  m->comm = comm;
   PetscCall(GSModelParamsFromOptions(m));
   PetscCall(GSModelCreateGrid(m));
   PetscCall(PetscLogEventRegister("GSRHS", DM_CLASSID, &m->event_rhs));
@@ -138,6 +134,22 @@ PetscErrorCode GSModelCreate(MPI_Comm comm, GSModel *model)
   PetscCall(PetscLogEventRegister("GSJacobian", DM_CLASSID, &m->event_jac));
   PetscCall(PetscLogEventRegister("GSJacobianP", DM_CLASSID, &m->event_jacp));
   PetscCall(GSModelCreateOperators(m));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelCreate(MPI_Comm comm, GSModel *model)
+{
+  GSModel        m;
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  *model = NULL;
+  PetscCall(PetscNew(&m));
+  m->comm = comm;
+  /* a grid too large for memory fails half-way: what was built is freed before the error goes up */
+  ierr = GSModelSetUp(m);
+  if (ierr) (void)GSModelDestroy(&m);
+  PetscCall(ierr);
   *model = m;
   PetscFunctionReturn(0);
 }
