@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Memory and time of one adjoint gradient per rank under a -gs_checkpoint_memory cap, against grid,
-steps and ranks: the checkpoint plan gsinv makes (src/solver/checkpoints.c) and the binomial cost of its
+steps and ranks: the checkpoint plan gsinv makes (src/gradient/checkpoints.c) and the binomial cost of its
 schedule, with the compute rates of a one-rank gsinv bench CSV. Prints the table quoted in jobs/README.md.
 
 Usage: gradient_memory_model.py bench.csv [--budget 1024] [--cache 4] [--grids 1024,2048,4096,16384]

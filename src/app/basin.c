@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gsinv/app.h"
-#include "gsinv/basin.h"
-#include "gsinv/interrupt.h"
-#include "gsinv/io.h"
-#include "gsinv/output_lock.h"
-#include "gsinv/sweep.h"
-#include "gsinv/targets.h"
+#include "gsinv/app/app.h"
+#include "gsinv/app/basin.h"
+#include "gsinv/core/interrupt.h"
+#include "gsinv/io/h5file.h"
+#include "gsinv/io/output_lock.h"
+#include "gsinv/sweep/sweep.h"
+#include "gsinv/io/targets_file.h"
 
 typedef struct {
   int64_t index, iterations;
@@ -126,7 +126,7 @@ static PetscErrorCode BasinWrite(Basin *b, PetscInt n, const BasinRecord *rec)
   }
   PetscCall(GSRunGetScheme(GSInversionGetRun(b->inv), &ts_type, &dt));
   PetscCall(GSOutputOpen(b->groups.world, "-gs_output", b->output, &out));
-  PetscCall(GSOutputWriteProvenance(&out, "invert", GSInversionGetModel(b->inv), 0, ts_type, dt));
+  PetscCall(GSOutputWriteProvenance(&out, "invert", GSModelGetGrid(GSInversionGetModel(b->inv)), GSModelGetParams(GSInversionGetModel(b->inv)), 0, ts_type, dt));
   PetscCall(GSSettingsWriteAttributes(b->settings, &out));
   for (int k = 0; k < b->axes.naxes; k++) {
     char    path[32];

@@ -3,12 +3,12 @@
    memory bandwidth of the machine; printed and written to HDF5 and CSV. */
 #include <stdlib.h>
 
-#include "gsinv/app.h"
-#include "gsinv/bench.h"
-#include "gsinv/fpmode.h"
-#include "gsinv/initial.h"
-#include "gsinv/io.h"
-#include "gsinv/options.h"
+#include "gsinv/app/app.h"
+#include "gsinv/bench/bench.h"
+#include "gsinv/core/fpmode.h"
+#include "gsinv/model/initial.h"
+#include "gsinv/io/h5file.h"
+#include "gsinv/core/options.h"
 
 /* One size: N (N x N) or NXxNY; the message names the option and the value. */
 static PetscErrorCode BenchParseSize(MPI_Comm comm, const char *text, PetscInt *nx, PetscInt *ny)

@@ -4,14 +4,14 @@
 
 #include <petsctime.h>
 
-#include "gsinv/app.h"
-#include "gsinv/gradient.h"
-#include "gsinv/initial.h"
-#include "gsinv/io.h"
-#include "gsinv/options.h"
-#include "gsinv/output_lock.h"
-#include "gsinv/reparam.h"
-#include "gsinv/taylor.h"
+#include "gsinv/app/app.h"
+#include "gsinv/gradient/gradient.h"
+#include "gsinv/model/initial.h"
+#include "gsinv/io/h5file.h"
+#include "gsinv/core/options.h"
+#include "gsinv/io/output_lock.h"
+#include "gsinv/physics/reparam.h"
+#include "gsinv/physics/taylor.h"
 
 typedef struct {
   char          output[PETSC_MAX_PATH_LEN], target[PETSC_MAX_PATH_LEN];
@@ -97,7 +97,7 @@ static PetscErrorCode GradcheckTarget(GSRun run, const GradcheckOptions *o, cons
   GSInitialRecipe r     = init->recipe;
 
   PetscFunctionBeginUser;
-  if (o->target[0]) PetscCall(GSStateRead(m, "-gs_target", o->target, T));
+  if (o->target[0]) PetscCall(GSStateRead(GSModelGetGrid(m), "-gs_target", o->target, T));
   else {
     r.seed = (uint64_t)o->target_seed;
     PetscCall(GSInitialRecipeFill(m, &r, T));
@@ -273,7 +273,7 @@ static PetscErrorCode GradcheckWrite(GSOutput *out, GSModel m, GSRun run, const 
 
   PetscFunctionBeginUser;
   PetscCall(GSRunGetScheme(run, &ts_type, &dt));
-  PetscCall(GSOutputWriteProvenance(out, "gradcheck", m, (PetscInt64)init->recipe.seed, ts_type, dt));
+  PetscCall(GSOutputWriteProvenance(out, "gradcheck", GSModelGetGrid(m), GSModelGetParams(m), (PetscInt64)init->recipe.seed, ts_type, dt));
   PetscCall(GSH5WriteRealArray(out, "/gradcheck/adjoint", 1, &four, res->adjoint.grad));
   if (res->has_forward) PetscCall(GSH5WriteRealArray(out, "/gradcheck/forward", 1, &four, res->forward.grad));
   if (res->has_fd) PetscCall(GSH5WriteRealArray(out, "/gradcheck/fd", 1, &four, res->fd.grad));

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gsinv/app.h"
+#include "gsinv/app/app.h"
 
 /* Everything printed to stdout in help mode (PETSc prints its help lines through several routes),
    kept in a temporary file instead; plain C, since it starts before PETSc. */

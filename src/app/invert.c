@@ -4,16 +4,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gsinv/app.h"
-#include "gsinv/basin.h"
-#include "gsinv/interrupt.h"
-#include "gsinv/inversion.h"
-#include "gsinv/io.h"
-#include "gsinv/options.h"
-#include "gsinv/output_lock.h"
-#include "gsinv/record.h"
-#include "gsinv/sweep.h"
-#include "gsinv/targets.h"
+#include "gsinv/app/app.h"
+#include "gsinv/app/basin.h"
+#include "gsinv/core/interrupt.h"
+#include "gsinv/inverse/inversion.h"
+#include "gsinv/io/h5file.h"
+#include "gsinv/core/options.h"
+#include "gsinv/io/output_lock.h"
+#include "gsinv/io/record.h"
+#include "gsinv/sweep/sweep.h"
+#include "gsinv/io/targets_file.h"
 
 typedef struct {
   GSSweepGroups      groups;
@@ -87,7 +87,7 @@ static PetscErrorCode WriteRecord(Invert *s, const char *reason, const double *t
   }
   PetscCall(GSRunGetScheme(GSInversionGetRun(s->inv), &ts_type, &dt));
   PetscCall(GSOutputOpen(s->groups.world, "-gs_output", s->output, &out));
-  PetscCall(GSOutputWriteProvenance(&out, "invert", m, 0, ts_type, dt));
+  PetscCall(GSOutputWriteProvenance(&out, "invert", GSModelGetGrid(m), GSModelGetParams(m), 0, ts_type, dt));
   PetscCall(GSH5WriteRealArray(&out, "/inversion/theta", 2, dims, theta));
   PetscCall(GSH5WriteRealArray(&out, "/inversion/raw_next", 2, dims, raw));
   for (int c = 0; c < 4; c++) {

@@ -2,12 +2,12 @@
 #include <petsctime.h>
 #include <stdlib.h>
 
-#include "gsinv/app.h"
-#include "gsinv/interrupt.h"
-#include "gsinv/landscape_analysis.h"
-#include "gsinv/landscape_output.h"
-#include "gsinv/options.h"
-#include "gsinv/output_lock.h"
+#include "gsinv/app/app.h"
+#include "gsinv/core/interrupt.h"
+#include "gsinv/physics/landscape_analysis.h"
+#include "gsinv/sweep/landscape_output.h"
+#include "gsinv/core/options.h"
+#include "gsinv/io/output_lock.h"
 
 typedef struct {
   char      output[PETSC_MAX_PATH_LEN];
@@ -144,7 +144,7 @@ static PetscErrorCode WriteLandscape(Sweep *s, GSLandscapeTable *t)
   PetscCall(TSGetMaxSteps(GSLandscapeGetRun(s->land)->ts, &steps));
   PetscCall(GSModelSetParams(m, &s->axes.base));
   PetscCall(GSOutputOpen(s->groups.world, "-gs_output", s->o.output, &out));
-  PetscCall(GSOutputWriteProvenance(&out, "landscape", m, (PetscInt64)GSLandscapeGetInitial(s->land)->recipe.seed, ts_type, dt));
+  PetscCall(GSOutputWriteProvenance(&out, "landscape", GSModelGetGrid(m), GSModelGetParams(m), (PetscInt64)GSLandscapeGetInitial(s->land)->recipe.seed, ts_type, dt));
   PetscCall(GSH5WriteAttributeString(&out, "/", "target_mode", GSTargetModes[GSLandscapeGetTargetMode(s->land)]));
   PetscCall(GSH5WriteAttributeInt(&out, "/", "targets", GSLandscapeGetTargets(s->land)));
   PetscCall(GSH5WriteAttributeInt(&out, "/", "steps", steps));

@@ -4,15 +4,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <hdf5.h>
-
-#include "gsinv/app.h"
-#include "gsinv/fpmode.h"
-#include "gsinv/io.h"
-#include "gsinv/mpiio.h"
-#include "gsinv/options.h"
-#include "gsinv/output_lock.h"
-#include "gsinv/sweep.h"
+#include "gsinv/app/app.h"
+#include "gsinv/core/fpmode.h"
+#include "gsinv/io/h5file.h"
+#include "gsinv/io/mpiio.h"
+#include "gsinv/core/options.h"
+#include "gsinv/io/output_lock.h"
+#include "gsinv/sweep/sweep.h"
 
 static const char help[] = "gsinv: diagnosing gradient-based parameter inversion of the Gray-Scott system.\n"
                            "Usage: gsinv <subcommand> [options]; gsinv <subcommand> -help lists its options.\n";
@@ -142,7 +140,7 @@ int main(int argc, char **argv)
   }
   if (command) GSHelpCollect(&argc, argv);
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  GSH5SilenceErrorStack();
   PetscCall(ErrorHandlerPush(PETSC_COMM_WORLD));
   if (!command) {
     PetscBool help;

@@ -1,16 +1,16 @@
 /* gsinv residual: theta from the residual of observed fields (docs/model.md section 9), its identifiability, landscape and noise study. */
 #include <math.h>
 
-#include "gsinv/app.h"
-#include "gsinv/completion.h"
-#include "gsinv/io.h"
-#include "gsinv/options.h"
-#include "gsinv/output_lock.h"
-#include "gsinv/residual_app.h"
-#include "gsinv/residual_input.h"
-#include "gsinv/residual_landscape.h"
-#include "gsinv/residual_noise.h"
-#include "gsinv/sweep.h"
+#include "gsinv/app/app.h"
+#include "gsinv/inverse/completion.h"
+#include "gsinv/io/h5file.h"
+#include "gsinv/core/options.h"
+#include "gsinv/io/output_lock.h"
+#include "gsinv/inverse/residual_estimate.h"
+#include "gsinv/io/residual_input.h"
+#include "gsinv/sweep/residual_landscape.h"
+#include "gsinv/inverse/residual_noise.h"
+#include "gsinv/sweep/sweep.h"
 
 typedef struct {
   char          input[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN], like[PETSC_MAX_PATH_LEN];
@@ -219,7 +219,7 @@ static PetscErrorCode ResidualRun(GSModel m, const ResidualOptions *o, const GSR
   }
   PetscCall(GSModelSetParams(m, &(GSParams){r.fit.theta[0], r.fit.theta[1], r.fit.theta[2], r.fit.theta[3]}));
   PetscCall(GSOutputOpen(m->comm, "-gs_output", o->output, &out));
-  PetscCall(GSOutputWriteProvenance(&out, "residual", m, o->obs.seed, info->ts_type, info->dt));
+  PetscCall(GSOutputWriteProvenance(&out, "residual", GSModelGetGrid(m), GSModelGetParams(m), o->obs.seed, info->ts_type, info->dt));
   PetscCall(ResultWrite(&out, o, info, &r));
   PetscCall(GSResidualNoiseSweepWrite(&sweep, &out));
   if (land.naxes) PetscCall(GSResidualLandscapeWrite(&land, &out));

@@ -1,11 +1,11 @@
 /* gsinv simulate: one run from the recipe or a file, written to one HDF5 file (+ XDMF sidecar). */
-#include "gsinv/app.h"
-#include "gsinv/initial.h"
-#include "gsinv/interrupt.h"
-#include "gsinv/io.h"
-#include "gsinv/options.h"
-#include "gsinv/output_lock.h"
-#include "gsinv/run.h"
+#include "gsinv/app/app.h"
+#include "gsinv/model/initial.h"
+#include "gsinv/core/interrupt.h"
+#include "gsinv/io/h5file.h"
+#include "gsinv/core/options.h"
+#include "gsinv/io/output_lock.h"
+#include "gsinv/solver/run.h"
 
 typedef struct {
   char     output[PETSC_MAX_PATH_LEN];
@@ -40,14 +40,14 @@ static PetscErrorCode WriteResult(GSOutput *out, GSModel m, GSRun run, const GSI
 
   PetscFunctionBeginUser;
   PetscCall(GSRunGetScheme(run, &ts_type, &dt));
-  PetscCall(GSStateWrite(out, m, "/state", X));
+  PetscCall(GSStateWrite(out, GSModelGetGrid(m), "/state", X));
   PetscCall(GSSnapshotsWriteSteps(snaps));
   for (int c = 0; c < 4; c++) {
     static const char *fields[4] = {"/state/u", "/state/v", "/snapshots/u", "/snapshots/v"};
     PetscInt           n;
     if (c < 2 || snaps->count) PetscCall(GSXdmfAddSlices(out, fields[c], &n));
   }
-  PetscCall(GSOutputWriteProvenance(out, "simulate", m, (PetscInt64)init->recipe.seed, ts_type, dt));
+  PetscCall(GSOutputWriteProvenance(out, "simulate", GSModelGetGrid(m), GSModelGetParams(m), (PetscInt64)init->recipe.seed, ts_type, dt));
   PetscCall(GSH5WriteAttributeInt(out, "/", "sample", init->recipe.sample));
   PetscCall(GSH5WriteAttributeString(out, "/", "initial", init->file[0] ? init->file : "recipe"));
   PetscCall(GSH5WriteAttributeInt(out, "/", "steps", run->steps));
@@ -127,7 +127,7 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
     PetscCall(DMCreateGlobalVector(m->da, &X));
     PetscCall(GSInitialStateFill(m, &init, X));
     snaps.out   = &out;
-    snaps.model = m;
+    snaps.grid = GSModelGetGrid(m);
     PetscCall(GSRunSetSnapshot(run, opts.snapshot_every, AppendSnapshot, &snaps));
     PetscCall(GSInterruptInstall());
     PetscCall(GSRunSolve(run, X));

@@ -2,15 +2,15 @@
    resumable, written as /targets/u and /targets/v [N][ny][nx]. */
 #include <stdlib.h>
 
-#include "gsinv/app.h"
-#include "gsinv/initial.h"
-#include "gsinv/interrupt.h"
-#include "gsinv/io.h"
-#include "gsinv/options.h"
-#include "gsinv/output_lock.h"
-#include "gsinv/run.h"
-#include "gsinv/sweep.h"
-#include "gsinv/targets.h"
+#include "gsinv/app/app.h"
+#include "gsinv/model/initial.h"
+#include "gsinv/core/interrupt.h"
+#include "gsinv/io/h5file.h"
+#include "gsinv/core/options.h"
+#include "gsinv/io/output_lock.h"
+#include "gsinv/solver/run.h"
+#include "gsinv/sweep/sweep.h"
+#include "gsinv/io/targets_file.h"
 
 typedef struct {
   int64_t index;
@@ -37,7 +37,7 @@ static PetscErrorCode TargetsSettings(Targets *t)
 {
   PetscFunctionBeginUser;
   PetscCall(GSSettingsCreate("targets", &t->settings));
-  PetscCall(GSSettingsAddModel(t->settings, t->model));
+  PetscCall(GSSettingsAddGrid(t->settings, GSModelGetGrid(t->model), GSModelGetParams(t->model)));
   PetscCall(GSSettingsAddTS(t->settings, t->run->ts));
   PetscCall(GSSettingsAddReal(t->settings, "-gs_steady_tol", t->run->steady_tol));
   PetscCall(GSSettingsAddInt(t->settings, "-gs_targets", t->count));
@@ -129,8 +129,8 @@ static PetscErrorCode TargetsRun(Targets *t, PetscBool *interrupted)
     }
     rec = (TargetRecord){index, GSRunReasonIsValid(t->run->reason), (int32_t)t->run->reason, t->run->steps, t->run->stats.max_change, t->run->elapsed};
     memcpy(buffer, &rec, sizeof(rec));
-    PetscCall(GSModelGatherField(t->model, X, 0, (PetscScalar *)(buffer + sizeof(rec))));
-    PetscCall(GSModelGatherField(t->model, X, 1, (PetscScalar *)(buffer + sizeof(rec)) + t->cells));
+    PetscCall(GSFieldGather(GSModelGetGrid(t->model), X, 0, (PetscScalar *)(buffer + sizeof(rec))));
+    PetscCall(GSFieldGather(GSModelGetGrid(t->model), X, 1, (PetscScalar *)(buffer + sizeof(rec)) + t->cells));
     if (t->groups.group_rank == 0) {
       PetscCall(GSJournalAppend(&t->journal, buffer));
       PetscCall(GSSweepGroupsCountDone(&t->groups, (PetscBool)!rec.valid, &done, &invalid));
@@ -175,7 +175,7 @@ static PetscErrorCode TargetsWrite(Targets *t)
   }
   PetscCall(GSRunGetScheme(t->run, &ts_type, &dt));
   PetscCall(GSOutputOpen(t->groups.world, "-gs_output", t->output, &out));
-  PetscCall(GSOutputWriteProvenance(&out, "targets", t->model, (PetscInt64)t->init.recipe.seed, ts_type, dt));
+  PetscCall(GSOutputWriteProvenance(&out, "targets", GSModelGetGrid(t->model), GSModelGetParams(t->model), (PetscInt64)t->init.recipe.seed, ts_type, dt));
   PetscCall(GSH5WriteRealArray(&out, "/targets/u", 3, dims, u));
   PetscCall(GSH5WriteRealArray(&out, "/targets/v", 3, dims, v));
   PetscCall(GSXdmfAddSlices(&out, "/targets/u", &n_fields));

@@ -3,7 +3,7 @@
 
 #include <petsctime.h>
 
-#include "gsinv/bench.h"
+#include "gsinv/bench/bench.h"
 
 /* a = s b with s only known at run time, so that no compiler turns it into memcpy (whose
    non-temporal stores the stencil loops do not use): the traffic of a copy. */

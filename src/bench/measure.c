@@ -10,12 +10,12 @@
 
 #include <petsctime.h>
 
-#include "gsinv/bench.h"
-#include "gsinv/field_loss.h"
-#include "gsinv/gradient.h"
-#include "gsinv/initial.h"
-#include "gsinv/physics.h"
-#include "gsinv/run.h"
+#include "gsinv/bench/bench.h"
+#include "gsinv/model/field_loss.h"
+#include "gsinv/gradient/gradient.h"
+#include "gsinv/model/initial.h"
+#include "gsinv/physics/kernels.h"
+#include "gsinv/solver/run.h"
 
 /* Seconds since t0 on this rank, then the slowest rank's. Collective. */
 PetscErrorCode GSBenchElapsedMax(MPI_Comm comm, PetscLogDouble t0, double *seconds)

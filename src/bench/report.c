@@ -3,10 +3,10 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "gsinv/bench.h"
-#include "gsinv/fpmode.h"
-#include "gsinv/io.h"
-#include "gsinv/run.h"
+#include "gsinv/bench/bench.h"
+#include "gsinv/core/fpmode.h"
+#include "gsinv/io/h5file.h"
+#include "gsinv/solver/run.h"
 
 /* The least traffic a forward step can cause: read one state and write one, two doubles per cell
    each. A step at bandwidth B cannot go faster than B / 32 cell-steps per second from memory. */
@@ -289,7 +289,7 @@ static PetscErrorCode BenchWriteHDF5(GSBenchSize *b, const GSBenchOptions *o, co
   PetscFunctionBeginUser;
   PetscCall(GSRunGetScheme(b->run, &ts_type, &dt));
   PetscCall(GSOutputOpen(b->m->comm, "-gs_output", o->output, &out));
-  PetscCall(GSOutputWriteProvenance(&out, "bench", b->m, (PetscInt64)init->recipe.seed, ts_type, dt));
+  PetscCall(GSOutputWriteProvenance(&out, "bench", GSModelGetGrid(b->m), GSModelGetParams(b->m), (PetscInt64)init->recipe.seed, ts_type, dt));
   PetscCall(BenchWriteTables(&out, o->nsizes, recs, bw));
   PetscCall(GSH5WriteAttributeInt(&out, "/bench", "ranks", b->size));
   PetscCall(GSH5WriteAttributeInt(&out, "/bench", "flush_denormals", GSFlushDenormalsActive()));

@@ -2,7 +2,7 @@
    recompute, for reversing a run under a fixed number of state slots. Plain C. */
 #include <stdint.h>
 
-#include "gsinv/checkpoint_schedule.h"
+#include "gsinv/gradient/checkpoint_schedule.h"
 
 int64_t GSBinomial(int64_t s, int64_t t)
 {

@@ -2,7 +2,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "gsinv/field_input.h"
+#include "gsinv/io/field_input.h"
 
 /* "[2][3]" into buf. */
 static void FormatDims(int ndims, const hsize_t *dims, char *buf, size_t len)
@@ -138,11 +138,11 @@ PetscErrorCode GSInputInspect(MPI_Comm comm, const char *option, const char *pat
 /* This rank's patch [ys, ys + ym) x [xs, xs + xm) of slice `index` (or the whole 2-D dataset, index
    < 0) as doubles (float32 is converted by HDF5); a message if the read fails or a value is not
    finite. */
-static void ReadPatch(GSModel m, const char *option, const char *path, const char *name, PetscInt index, double *patch, char *msg, size_t len)
+static void ReadPatch(const GSGrid *grid, const char *option, const char *path, const char *name, PetscInt index, double *patch, char *msg, size_t len)
 {
   const int     nd       = index < 0 ? 2 : 3;
-  const hsize_t start[3] = {(hsize_t)index, (hsize_t)m->ys, (hsize_t)m->xs}, count[3] = {1, (hsize_t)m->ym, (hsize_t)m->xm};
-  const hsize_t n        = (hsize_t)(m->xm * m->ym);
+  const hsize_t start[3] = {(hsize_t)index, (hsize_t)grid->ys, (hsize_t)grid->xs}, count[3] = {1, (hsize_t)grid->ym, (hsize_t)grid->xm};
+  const hsize_t n        = (hsize_t)(grid->xm * grid->ym);
   hid_t         file = OpenRead(option, path, msg, len), dset = -1, fspace = -1, mspace = -1;
   char          cause[320];
 
@@ -155,8 +155,8 @@ static void ReadPatch(GSModel m, const char *option, const char *path, const cha
   }
   for (hsize_t k = 0; k < n && !msg[0]; k++) {
     if (isfinite(patch[k])) continue;
-    if (index < 0) snprintf(msg, len, "%s %s: dataset %s holds %g at [%llu][%llu], expected finite values", option, path, name, patch[k], (unsigned long long)(m->ys + (PetscInt)(k / (hsize_t)m->xm)), (unsigned long long)(m->xs + (PetscInt)(k % (hsize_t)m->xm)));
-    else snprintf(msg, len, "%s %s: dataset %s holds %g at [%" PetscInt_FMT "][%llu][%llu], expected finite values", option, path, name, patch[k], index, (unsigned long long)(m->ys + (PetscInt)(k / (hsize_t)m->xm)), (unsigned long long)(m->xs + (PetscInt)(k % (hsize_t)m->xm)));
+    if (index < 0) snprintf(msg, len, "%s %s: dataset %s holds %g at [%llu][%llu], expected finite values", option, path, name, patch[k], (unsigned long long)(grid->ys + (PetscInt)(k / (hsize_t)grid->xm)), (unsigned long long)(grid->xs + (PetscInt)(k % (hsize_t)grid->xm)));
+    else snprintf(msg, len, "%s %s: dataset %s holds %g at [%" PetscInt_FMT "][%llu][%llu], expected finite values", option, path, name, patch[k], index, (unsigned long long)(grid->ys + (PetscInt)(k / (hsize_t)grid->xm)), (unsigned long long)(grid->xs + (PetscInt)(k % (hsize_t)grid->xm)));
   }
   if (mspace >= 0) (void)H5Sclose(mspace);
   if (fspace >= 0) (void)H5Sclose(fspace);
@@ -164,18 +164,18 @@ static void ReadPatch(GSModel m, const char *option, const char *path, const cha
   if (file >= 0) (void)H5Fclose(file);
 }
 
-PetscErrorCode GSFieldRead(GSModel m, const char *option, const char *path, const char *name, PetscInt index, PetscInt component, Vec X)
+PetscErrorCode GSFieldRead(const GSGrid *grid, const char *option, const char *path, const char *name, PetscInt index, PetscInt component, Vec X)
 {
   char         msg[GS_INPUT_MSG_LEN] = "";
   double      *patch;
   PetscScalar *x;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(m->xm * m->ym + 1, &patch));
-  ReadPatch(m, option, path, name, index, patch, msg, sizeof(msg));
-  PetscCall(GSInputAgree(m->comm, msg));
+  PetscCall(PetscMalloc1(grid->xm * grid->ym + 1, &patch));
+  ReadPatch(grid, option, path, name, index, patch, msg, sizeof(msg));
+  PetscCall(GSInputAgree(grid->comm, msg));
   PetscCall(VecGetArray(X, &x));
-  for (PetscInt k = 0; k < m->xm * m->ym; k++) x[2 * k + component] = patch[k];
+  for (PetscInt k = 0; k < grid->xm * grid->ym; k++) x[grid->ncomp * k + component] = patch[k];
   PetscCall(VecRestoreArray(X, &x));
   PetscCall(PetscFree(patch));
   PetscFunctionReturn(0);
@@ -202,20 +202,20 @@ PetscErrorCode GSInputReadInts(MPI_Comm comm, const char *option, const char *pa
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSSnapshotsInspect(GSModel m, const char *option, const char *path, PetscInt *nsnap, PetscInt64 **steps)
+PetscErrorCode GSSnapshotsInspect(const GSGrid *grid, const char *option, const char *path, PetscInt *nsnap, PetscInt64 **steps)
 {
   const GSDatasetSpec specs[3] = {
-    {"/snapshots/u", "[T][ny][nx] (T >= 2 snapshots; -da_grid_y, -da_grid_x)", 3, {0, (hsize_t)m->ny, (hsize_t)m->nx}, {2, 0, 0}, PETSC_FALSE},
-    {"/snapshots/v", "[T][ny][nx] (T >= 2 snapshots; -da_grid_y, -da_grid_x)", 3, {0, (hsize_t)m->ny, (hsize_t)m->nx}, {2, 0, 0}, PETSC_FALSE},
+    {"/snapshots/u", "[T][ny][nx] (T >= 2 snapshots; -da_grid_y, -da_grid_x)", 3, {0, (hsize_t)grid->ny, (hsize_t)grid->nx}, {2, 0, 0}, PETSC_FALSE},
+    {"/snapshots/v", "[T][ny][nx] (T >= 2 snapshots; -da_grid_y, -da_grid_x)", 3, {0, (hsize_t)grid->ny, (hsize_t)grid->nx}, {2, 0, 0}, PETSC_FALSE},
     {"/snapshots/step", "[T] (the step number of each snapshot)", 1, {0}, {2}, PETSC_TRUE},
   };
   hsize_t dims[3][GS_MAX_DIMS];
 
   PetscFunctionBeginUser;
-  PetscCall(GSInputInspect(m->comm, option, path, 3, specs, dims));
-  PetscCheck(dims[0][0] == dims[1][0] && dims[1][0] == dims[2][0], m->comm, PETSC_ERR_USER_INPUT, "%s %s: /snapshots/u, /snapshots/v and /snapshots/step hold %llu, %llu and %llu snapshots: expected the same number T", option, path, (unsigned long long)dims[0][0], (unsigned long long)dims[1][0], (unsigned long long)dims[2][0]);
+  PetscCall(GSInputInspect(grid->comm, option, path, 3, specs, dims));
+  PetscCheck(dims[0][0] == dims[1][0] && dims[1][0] == dims[2][0], grid->comm, PETSC_ERR_USER_INPUT, "%s %s: /snapshots/u, /snapshots/v and /snapshots/step hold %llu, %llu and %llu snapshots: expected the same number T", option, path, (unsigned long long)dims[0][0], (unsigned long long)dims[1][0], (unsigned long long)dims[2][0]);
   *nsnap = (PetscInt)dims[0][0];
   PetscCall(PetscMalloc1(*nsnap, steps));
-  PetscCall(GSInputReadInts(m->comm, option, path, "/snapshots/step", *nsnap, *steps));
+  PetscCall(GSInputReadInts(grid->comm, option, path, "/snapshots/step", *nsnap, *steps));
   PetscFunctionReturn(0);
 }

@@ -1,11 +1,11 @@
 /* One field of a DMDA state written straight from each rank's patch into a [ny][nx] dataset, in row
    pieces, collectively: no natural-order copy and no whole field on any rank. */
-#include "gsinv/io.h"
+#include "gsinv/io/h5file.h"
 
 /* Rows per piece: about 8 MiB of one field. */
-static PetscInt PieceRows(const GSModel m)
+static PetscInt PieceRows(const GSGrid *grid)
 {
-  return PetscMax(1, (PetscInt)(8 * 1048576.0 / (sizeof(double) * PetscMax(m->xm, 1))));
+  return PetscMax(1, (PetscInt)(8 * 1048576.0 / (sizeof(double) * PetscMax(grid->xm, 1))));
 }
 
 /* Creates group `path` if missing (every rank: metadata is collective). */
@@ -25,14 +25,14 @@ static PetscErrorCode EnsureGroup(hid_t file, const char *path)
 }
 
 /* Rows [row, row + count) of the owned patch of component c of x into the dataset. */
-static PetscErrorCode WritePiece(GSModel m, hid_t dset, hid_t dxpl, const PetscScalar *x, int c, PetscInt row, PetscInt count, double *buffer)
+static PetscErrorCode WritePiece(const GSGrid *grid, hid_t dset, hid_t dxpl, const PetscScalar *x, int c, PetscInt row, PetscInt count, double *buffer)
 {
-  hsize_t start[2] = {(hsize_t)(m->ys + row), (hsize_t)m->xs}, size[2] = {(hsize_t)count, (hsize_t)m->xm};
+  hsize_t start[2] = {(hsize_t)(grid->ys + row), (hsize_t)grid->xs}, size[2] = {(hsize_t)count, (hsize_t)grid->xm};
   hid_t   file_space, mem_space;
 
   PetscFunctionBeginUser;
   for (PetscInt j = 0; j < count; j++)
-    for (PetscInt i = 0; i < m->xm; i++) buffer[j * m->xm + i] = x[2 * ((row + j) * m->xm + i) + c];
+    for (PetscInt i = 0; i < grid->xm; i++) buffer[j * grid->xm + i] = x[grid->ncomp * ((row + j) * grid->xm + i) + c];
   file_space = H5Dget_space(dset);
   GSH5Call(file_space);
   mem_space = H5Screate_simple(2, size, NULL);
@@ -48,11 +48,11 @@ static PetscErrorCode WritePiece(GSModel m, hid_t dset, hid_t dxpl, const PetscS
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSFieldWrite(GSOutput *out, GSModel m, const char *group, const char *name, Vec X, int c)
+PetscErrorCode GSFieldWrite(GSOutput *out, const GSGrid *grid, const char *group, const char *name, Vec X, int c)
 {
-  const PetscInt     rows = PieceRows(m);
-  const hsize_t      dims[2] = {(hsize_t)m->ny, (hsize_t)m->nx};
-  PetscInt           pieces = (m->ym + rows - 1) / rows, most;
+  const PetscInt     rows = PieceRows(grid);
+  const hsize_t      dims[2] = {(hsize_t)grid->ny, (hsize_t)grid->nx};
+  PetscInt           pieces = (grid->ym + rows - 1) / rows, most;
   char               path[PETSC_MAX_PATH_LEN];
   hid_t              file, space, dset, dxpl;
   const PetscScalar *x;
@@ -70,10 +70,10 @@ PetscErrorCode GSFieldWrite(GSOutput *out, GSModel m, const char *group, const c
   GSH5Call(dxpl);
   GSH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
   /* collective: every rank writes as many pieces as the rank with the most */
-  PetscCallMPI(MPI_Allreduce(&pieces, &most, 1, MPIU_INT, MPI_MAX, m->comm));
-  PetscCall(PetscMalloc1(PetscMin(rows, m->ym) * m->xm + 1, &buffer));
+  PetscCallMPI(MPI_Allreduce(&pieces, &most, 1, MPIU_INT, MPI_MAX, grid->comm));
+  PetscCall(PetscMalloc1(PetscMin(rows, grid->ym) * grid->xm + 1, &buffer));
   PetscCall(VecGetArrayRead(X, &x));
-  for (PetscInt p = 0; p < most; p++) PetscCall(WritePiece(m, dset, dxpl, x, c, p * rows, PetscMax(0, PetscMin(rows, m->ym - p * rows)), buffer));
+  for (PetscInt p = 0; p < most; p++) PetscCall(WritePiece(grid, dset, dxpl, x, c, p * rows, PetscMax(0, PetscMin(rows, grid->ym - p * rows)), buffer));
   PetscCall(VecRestoreArrayRead(X, &x));
   PetscCall(PetscFree(buffer));
   GSH5Call(H5Pclose(dxpl));

@@ -6,7 +6,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "gsinv/io.h"
+#include "gsinv/io/h5file.h"
 
 typedef struct {
   int  errnum;         /* a system errno found in the stack, 0 if none */
@@ -119,4 +119,9 @@ PetscErrorCode GSAgree(MPI_Comm comm, PetscErrorCode ierr, const char *file, con
   if (first == size) PetscFunctionReturn(0);
   PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, first, comm));
   SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s", msg);
+}
+
+void GSH5SilenceErrorStack(void)
+{
+  (void)H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }

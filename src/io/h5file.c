@@ -6,7 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gsinv/io.h"
+#include "gsinv/core/events.h"
+#include "gsinv/io/h5file.h"
 #include "gsinv_version.h"
 
 /* Rank 0 checks that the directory of path exists and is writable; every rank learns the answer. */
@@ -31,7 +32,7 @@ PetscErrorCode GSIOEvent(PetscLogEvent *event)
   static PetscLogEvent io = 0;
 
   PetscFunctionBeginUser;
-  if (!io) PetscCall(PetscLogEventRegister("GSIO", PETSC_VIEWER_CLASSID, &io));
+  if (!io) PetscCall(GSLogEventGet(GS_EVENT_IO, &io));
   *event = io;
   PetscFunctionReturn(0);
 }
@@ -366,22 +367,22 @@ PetscErrorCode GSH5WriteIntArray(GSOutput *out, const char *path, int rank, cons
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSOutputWriteProvenance(GSOutput *out, const char *subcommand, GSModel m, PetscInt64 seed, const char *ts_type, PetscReal dt)
+PetscErrorCode GSOutputWriteProvenance(GSOutput *out, const char *subcommand, const GSGrid *grid, const GSParams *params, PetscInt64 seed, const char *ts_type, PetscReal dt)
 {
   char       *options, petsc_version[128];
-  PetscInt64  grid[2] = {m->ny, m->nx};
+  PetscInt64  shape[2] = {grid->ny, grid->nx};
   const char *names[GS_NPARAM];
   double      theta[GS_NPARAM];
 
   PetscFunctionBeginUser;
-  GSParamsToArray(&m->params, theta);
+  GSParamsToArray(params, theta);
   for (int q = 0; q < GS_NPARAM; q++) names[q] = GSParamNames[q];
   PetscCall(GSH5WriteAttributeInt(out, "/", "format_version", GS_FORMAT_VERSION));
   PetscCall(GSH5WriteAttributeString(out, "/", "subcommand", subcommand));
   for (int q = 0; q < GS_NPARAM; q++) PetscCall(GSH5WriteAttributeReal(out, "/", names[q], theta[q]));
-  PetscCall(GSH5WriteAttributeReal(out, "/", "h", m->h));
+  PetscCall(GSH5WriteAttributeReal(out, "/", "h", grid->h));
   PetscCall(GSH5WriteAttributeReal(out, "/", "dt", dt));
-  PetscCall(GSH5WriteAttributeInts(out, "/", "grid", 2, grid));
+  PetscCall(GSH5WriteAttributeInts(out, "/", "grid", 2, shape));
   PetscCall(GSH5WriteAttributeInt(out, "/", "seed", seed));
   PetscCall(GSH5WriteAttributeString(out, "/", "ts_type", ts_type));
   PetscCall(PetscOptionsGetAll(NULL, &options));

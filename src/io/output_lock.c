@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gsinv/output_lock.h"
+#include "gsinv/io/output_lock.h"
 
 /* How long a lock held by an orphaned process is retried: the ranks of a run whose mpiexec was
    killed a moment ago take about a second to exit and release it. */

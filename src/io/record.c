@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gsinv/record.h"
-#include "gsinv/residual_input.h"
+#include "gsinv/io/record.h"
+#include "gsinv/io/residual_input.h"
 
 /* Opens column c and checks its class, rank and width; its row count into *rows. */
 static hid_t OpenColumn(hid_t file, const char *group, const GSColumnSpec *spec, hsize_t *rows, char *msg, size_t len)

@@ -1,7 +1,7 @@
 /* The input file of gsinv residual: attributes, dataset grid, and the options the model takes from it. */
-#include "gsinv/field_input.h"
-#include "gsinv/options.h"
-#include "gsinv/residual_input.h"
+#include "gsinv/io/field_input.h"
+#include "gsinv/core/options.h"
+#include "gsinv/io/residual_input.h"
 
 herr_t GSH5ReadAttributeString(hid_t obj, const char *name, char *buf, size_t len)
 {

@@ -8,7 +8,7 @@
 
 #include <petscviewerhdf5.h>
 
-#include "gsinv/settings.h"
+#include "gsinv/io/settings.h"
 
 typedef struct {
   char       name[64];
@@ -155,16 +155,16 @@ PetscErrorCode GSSettingsRemove(GSSettings s, const char *option)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSSettingsAddModel(GSSettings s, GSModel m)
+PetscErrorCode GSSettingsAddGrid(GSSettings s, const GSGrid *grid, const GSParams *params)
 {
   PetscFunctionBeginUser;
-  PetscCall(GSSettingsAddInt(s, "-da_grid_x", m->nx));
-  PetscCall(GSSettingsAddInt(s, "-da_grid_y", m->ny));
-  PetscCall(GSSettingsAddReal(s, "-gs_h", m->h));
-  PetscCall(GSSettingsAddReal(s, "-gs_F", m->params.F));
-  PetscCall(GSSettingsAddReal(s, "-gs_k", m->params.k));
-  PetscCall(GSSettingsAddReal(s, "-gs_Du", m->params.Du));
-  PetscCall(GSSettingsAddReal(s, "-gs_Dv", m->params.Dv));
+  PetscCall(GSSettingsAddInt(s, "-da_grid_x", grid->nx));
+  PetscCall(GSSettingsAddInt(s, "-da_grid_y", grid->ny));
+  PetscCall(GSSettingsAddReal(s, "-gs_h", grid->h));
+  PetscCall(GSSettingsAddReal(s, "-gs_F", params->F));
+  PetscCall(GSSettingsAddReal(s, "-gs_k", params->k));
+  PetscCall(GSSettingsAddReal(s, "-gs_Du", params->Du));
+  PetscCall(GSSettingsAddReal(s, "-gs_Dv", params->Dv));
   PetscFunctionReturn(0);
 }
 

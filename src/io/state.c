@@ -1,26 +1,26 @@
 /* Fields in HDF5: /state/{u,v} [ny][nx] in natural order, snapshots as a [T][ny][nx] series. */
 #include <string.h>
 
-#include "gsinv/field_input.h"
+#include "gsinv/io/field_input.h"
 
 /* Splits X into its two fields as vectors of the scalar DMDA named "u" and "v". */
-static PetscErrorCode SplitFields(GSModel m, Vec X, Vec fields[2])
+static PetscErrorCode SplitFields(const GSGrid *grid, Vec X, Vec fields[2])
 {
   static const char *names[2] = {"u", "v"};
 
   PetscFunctionBeginUser;
   for (int c = 0; c < 2; c++) {
-    PetscCall(DMGetGlobalVector(m->da_scalar, &fields[c]));
+    PetscCall(DMGetGlobalVector(grid->da_scalar, &fields[c]));
     PetscCall(PetscObjectSetName((PetscObject)fields[c], names[c]));
     PetscCall(VecStrideGather(X, c, fields[c], INSERT_VALUES));
   }
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode RestoreFields(GSModel m, Vec fields[2])
+static PetscErrorCode RestoreFields(const GSGrid *grid, Vec fields[2])
 {
   PetscFunctionBeginUser;
-  for (int c = 0; c < 2; c++) PetscCall(DMRestoreGlobalVector(m->da_scalar, &fields[c]));
+  for (int c = 0; c < 2; c++) PetscCall(DMRestoreGlobalVector(grid->da_scalar, &fields[c]));
   PetscFunctionReturn(0);
 }
 
@@ -45,41 +45,41 @@ static PetscErrorCode ViewFields(GSOutput *out, const char *group, Vec fields[2]
 
 /* One field straight from the patches (GSFieldWrite), with its space reserved first and the ranks
    agreeing afterwards, as for every collective write. */
-static PetscErrorCode GSStateWriteField(GSOutput *out, GSModel m, const char *group, const char *name, Vec X, int c)
+static PetscErrorCode GSStateWriteField(GSOutput *out, const GSGrid *grid, const char *group, const char *name, Vec X, int c)
 {
   char object[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(object, sizeof(object), "%s/%s", group, name));
-  PetscCall(GSOutputReserve(out, object, 8.0 * (double)m->nx * (double)m->ny));
-  PetscCall(GSOutputAgree(out, GSFieldWrite(out, m, group, name, X, c), object));
+  PetscCall(GSOutputReserve(out, object, 8.0 * (double)grid->nx * (double)grid->ny));
+  PetscCall(GSOutputAgree(out, GSFieldWrite(out, grid, group, name, X, c), object));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSStateWrite(GSOutput *out, GSModel m, const char *group, Vec X)
+PetscErrorCode GSStateWrite(GSOutput *out, const GSGrid *grid, const char *group, Vec X)
 {
   PetscLogEvent io;
 
   PetscFunctionBeginUser;
   PetscCall(GSIOEvent(&io));
   PetscCall(PetscLogEventBegin(io, 0, 0, 0, 0));
-  PetscCall(GSStateWriteField(out, m, group, "u", X, 0));
-  PetscCall(GSStateWriteField(out, m, group, "v", X, 1));
+  PetscCall(GSStateWriteField(out, grid, group, "u", X, 0));
+  PetscCall(GSStateWriteField(out, grid, group, "v", X, 1));
   PetscCall(PetscLogEventEnd(io, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSStateRead(GSModel m, const char *option, const char *path, Vec X)
+PetscErrorCode GSStateRead(const GSGrid *grid, const char *option, const char *path, Vec X)
 {
   const GSDatasetSpec specs[2] = {
-    {"/state/u", "[ny][nx] (-da_grid_y, -da_grid_x)", 2, {(hsize_t)m->ny, (hsize_t)m->nx}, {0}, PETSC_FALSE},
-    {"/state/v", "[ny][nx] (-da_grid_y, -da_grid_x)", 2, {(hsize_t)m->ny, (hsize_t)m->nx}, {0}, PETSC_FALSE},
+    {"/state/u", "[ny][nx] (-da_grid_y, -da_grid_x)", 2, {(hsize_t)grid->ny, (hsize_t)grid->nx}, {0}, PETSC_FALSE},
+    {"/state/v", "[ny][nx] (-da_grid_y, -da_grid_x)", 2, {(hsize_t)grid->ny, (hsize_t)grid->nx}, {0}, PETSC_FALSE},
   };
   hsize_t dims[2][GS_MAX_DIMS];
 
   PetscFunctionBeginUser;
-  PetscCall(GSInputInspect(m->comm, option, path, 2, specs, dims));
-  for (int c = 0; c < 2; c++) PetscCall(GSFieldRead(m, option, path, specs[c].name, -1, c, X));
+  PetscCall(GSInputInspect(grid->comm, option, path, 2, specs, dims));
+  for (int c = 0; c < 2; c++) PetscCall(GSFieldRead(grid, option, path, specs[c].name, -1, c, X));
   PetscFunctionReturn(0);
 }
 
@@ -106,9 +106,9 @@ PetscErrorCode GSSnapshotsAppend(GSSnapshots *snaps, PetscInt step, Vec X)
     PetscCall(PetscFree(snaps->steps));
     snaps->steps = grown;
   }
-  PetscCall(SplitFields(snaps->model, X, fields));
+  PetscCall(SplitFields(snaps->grid, X, fields));
   PetscCall(ViewSnapshot(snaps, fields));
-  PetscCall(RestoreFields(snaps->model, fields));
+  PetscCall(RestoreFields(snaps->grid, fields));
   snaps->steps[snaps->count++] = step;
   PetscFunctionReturn(0);
 }

@@ -2,8 +2,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "gsinv/field_input.h"
-#include "gsinv/targets.h"
+#include "gsinv/io/field_input.h"
+#include "gsinv/io/targets_file.h"
 
 /* Checks /targets/v of path: floats [N][ny][nx] with N, ny, nx > 0 (0: any size). Collective. */
 static PetscErrorCode InspectTargets(MPI_Comm comm, const char *option, const char *path, PetscInt nx, PetscInt ny, hsize_t dims[GS_MAX_DIMS])
@@ -75,22 +75,22 @@ static void ReadTarget(const char *option, const char *path, const hsize_t dims[
   if (file >= 0) (void)H5Fclose(file);
 }
 
-PetscErrorCode GSTargetsReadV(GSModel m, const char *option, const char *path, PetscInt index, PetscScalar *v)
+PetscErrorCode GSTargetsReadV(const GSGrid *grid, const char *option, const char *path, PetscInt index, PetscScalar *v)
 {
   hsize_t     dims[GS_MAX_DIMS] = {0, 0, 0};
   PetscMPIInt rank;
   char        msg[GS_INPUT_MSG_LEN] = "";
 
   PetscFunctionBeginUser;
-  PetscCall(InspectTargets(m->comm, option, path, m->nx, m->ny, dims));
-  PetscCheck(index >= 0 && (hsize_t)index < dims[0], m->comm, PETSC_ERR_USER_INPUT, "%s %s: no target %" PetscInt_FMT " (it has %llu)", option, path, index, (unsigned long long)dims[0]);
-  PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
+  PetscCall(InspectTargets(grid->comm, option, path, grid->nx, grid->ny, dims));
+  PetscCheck(index >= 0 && (hsize_t)index < dims[0], grid->comm, PETSC_ERR_USER_INPUT, "%s %s: no target %" PetscInt_FMT " (it has %llu)", option, path, index, (unsigned long long)dims[0]);
+  PetscCallMPI(MPI_Comm_rank(grid->comm, &rank));
   if (rank == 0) ReadTarget(option, path, dims, index, v, msg, sizeof(msg));
-  PetscCall(GSInputAgree(m->comm, msg));
+  PetscCall(GSInputAgree(grid->comm, msg));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSModelGatherField(GSModel m, Vec X, PetscInt component, PetscScalar *out)
+PetscErrorCode GSFieldGather(const GSGrid *grid, Vec X, PetscInt component, PetscScalar *out)
 {
   Vec                field, natural, zero;
   VecScatter         scatter;
@@ -98,24 +98,24 @@ PetscErrorCode GSModelGatherField(GSModel m, Vec X, PetscInt component, PetscSca
   PetscMPIInt        rank;
 
   PetscFunctionBeginUser;
-  PetscCall(DMGetGlobalVector(m->da_scalar, &field));
+  PetscCall(DMGetGlobalVector(grid->da_scalar, &field));
   PetscCall(VecStrideGather(X, component, field, INSERT_VALUES));
-  PetscCall(DMDACreateNaturalVector(m->da_scalar, &natural));
-  PetscCall(DMDAGlobalToNaturalBegin(m->da_scalar, field, INSERT_VALUES, natural));
-  PetscCall(DMDAGlobalToNaturalEnd(m->da_scalar, field, INSERT_VALUES, natural));
+  PetscCall(DMDACreateNaturalVector(grid->da_scalar, &natural));
+  PetscCall(DMDAGlobalToNaturalBegin(grid->da_scalar, field, INSERT_VALUES, natural));
+  PetscCall(DMDAGlobalToNaturalEnd(grid->da_scalar, field, INSERT_VALUES, natural));
   PetscCall(VecScatterCreateToZero(natural, &scatter, &zero));
   PetscCall(VecScatterBegin(scatter, natural, zero, INSERT_VALUES, SCATTER_FORWARD));
   PetscCall(VecScatterEnd(scatter, natural, zero, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
+  PetscCallMPI(MPI_Comm_rank(grid->comm, &rank));
   if (rank == 0) {
     PetscCall(VecGetArrayRead(zero, &a));
-    PetscCall(PetscArraycpy(out, a, m->nx * m->ny));
+    PetscCall(PetscArraycpy(out, a, grid->nx * grid->ny));
     PetscCall(VecRestoreArrayRead(zero, &a));
   }
   PetscCall(VecScatterDestroy(&scatter));
   PetscCall(VecDestroy(&zero));
   PetscCall(VecDestroy(&natural));
-  PetscCall(DMRestoreGlobalVector(m->da_scalar, &field));
+  PetscCall(DMRestoreGlobalVector(grid->da_scalar, &field));
   PetscFunctionReturn(0);
 }
 

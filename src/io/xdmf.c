@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gsinv/io.h"
+#include "gsinv/io/h5file.h"
 
 /* Slice i of a stack of fields, as a virtual dataset: /xdmf<dataset>/<i>. */
 static void SlicePath(char *buf, size_t len, const char *dataset, PetscInt i)

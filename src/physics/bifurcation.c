@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stddef.h>
 
-#include "gsinv/bifurcation.h"
+#include "gsinv/physics/bifurcation.h"
 
 static int IsValidFK(double F, double k)
 {

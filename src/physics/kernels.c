@@ -1,9 +1,9 @@
 /* Whole-grid periodic loops over the pointwise terms: the fused reference stepper and RHS. */
 #include <math.h>
 
-#include "gsinv/physics.h"
-#include "gsinv/status.h"
-#include "gsinv/stencil.h"
+#include "gsinv/physics/kernels.h"
+#include "gsinv/physics/status.h"
+#include "gsinv/physics/stencil.h"
 
 const char *const GSParamNames[GS_NPARAM] = {"F", "k", "Du", "Dv"};
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gsinv/landscape_analysis.h"
+#include "gsinv/physics/landscape_analysis.h"
 
 const char *const GSEndClassNames[] = {"trivial", "uniform", "pattern", "oscillating", "invalid", "transient", NULL};
 const char *const GSCliffKindNames[] = {"jump", "validity_edge", NULL};

@@ -6,7 +6,7 @@
 
 #include <fftw3.h>
 
-#include "gsinv/loss.h"
+#include "gsinv/physics/loss.h"
 
 #define GS_LOSS_LOG_FLOOR 1e-8
 

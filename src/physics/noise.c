@@ -1,7 +1,7 @@
 /* Counter-based noise (SplitMix64 finaliser on a keyed counter) and the initial-state recipe. */
 #include <math.h>
 
-#include "gsinv/noise.h"
+#include "gsinv/physics/noise.h"
 
 static inline uint64_t Mix64(uint64_t z)
 {

@@ -1,7 +1,7 @@
 /* Reparameterisations: identity, the paper's softplus/sigmoid, and log. */
 #include <math.h>
 
-#include "gsinv/reparam.h"
+#include "gsinv/physics/reparam.h"
 
 const char *const GSReparamTypes[] = {"identity", "paper", "log", "GSReparamType", "GS_REPARAM_", 0};
 

@@ -3,8 +3,8 @@
 #include <math.h>
 #include <stddef.h>
 
-#include "gsinv/noise.h"
-#include "gsinv/residual.h"
+#include "gsinv/physics/noise.h"
+#include "gsinv/physics/residual.h"
 
 /* STREAM_MASK: the mask's draws, apart from the initial recipe's streams and the observation
    noise's (GSResidualObserve). */

@@ -1,7 +1,7 @@
 /* Weak-form residual pieces: the bump test functions, their discrete Laplacian, the rows and their noise correction. */
 #include <math.h>
 
-#include "gsinv/residual_weak.h"
+#include "gsinv/physics/residual_weak.h"
 
 int GSWeakTestsSetUp(GSWeakTests *t, int64_t nx, int64_t ny, double h, int radius, int spacing, int power)
 {

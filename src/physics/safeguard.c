@@ -1,5 +1,5 @@
 /* SGD learning-rate safeguard: shrink on invalid trial runs, then grow, then give up. */
-#include "gsinv/safeguard.h"
+#include "gsinv/physics/safeguard.h"
 
 GSSafeguard GSSafeguardDefault(double base_lr)
 {

@@ -1,7 +1,7 @@
 /* Steady-state and invalid-run detectors (docs/model.md section 6). */
 #include <math.h>
 
-#include "gsinv/status.h"
+#include "gsinv/physics/status.h"
 
 const char *const GSRunReasonNames[] = {"running", "steady", "fixed_steps", "invalid_v_out_of_range", "invalid_nonfinite", "invalid_no_steady_state", "invalid_solver_failed", "interrupted", NULL};
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gsinv/taylor.h"
+#include "gsinv/physics/taylor.h"
 
 /* Remainders below this multiple of eps |L| are round-off, not a first-order term. */
 #define ROUNDOFF_FACTOR 1e6

@@ -4,8 +4,8 @@
    path (tested equal); used when nothing needs the TS itself (no trajectory, no sensitivities). */
 #include <string.h>
 
-#include "gsinv/interrupt.h"
-#include "gsinv/run.h"
+#include "gsinv/core/interrupt.h"
+#include "gsinv/solver/run.h"
 
 /* Floating-point operations of one checked Euler step per cell (two Laplacians, reaction, update). */
 #define GS_EULER_FLOPS 24.0

@@ -1,17 +1,7 @@
 /* One simulation: TS set-up with the paper's defaults, per-step checks, progress, stopping. */
-#include "gsinv/interrupt.h"
-#include "gsinv/options.h"
-#include "gsinv/run.h"
-
-static PetscErrorCode GSRunPrintProgress(GSRun run)
-{
-  PetscLogDouble now;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscTime(&now));
-  PetscCall(PetscPrintf(run->model->comm, "  step %7" PetscInt_FMT "  max|change| %9.3e  v in [%.4f, %.4f]  %8.2f s\n", run->steps, run->stats.max_change, -run->stats.neg_vmin, run->stats.vmax, now - run->t_start));
-  PetscFunctionReturn(0);
-}
+#include "gsinv/core/interrupt.h"
+#include "gsinv/core/options.h"
+#include "gsinv/solver/run.h"
 
 /* The state before the step just taken: an explicit RK method keeps it as its first stage, so
    no copy is needed; other methods get a copy made after every step. */
@@ -58,19 +48,6 @@ static PetscErrorCode GSRunPostStep(TS ts)
   run->reason = GSRunClassify(&run->stats, run->steady_tol, run->steps, max_steps);
   if (run->reason != GS_RUN_RUNNING) PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
   PetscCall(GSRunAfterStep(run, X));
-  PetscFunctionReturn(0);
-}
-
-PetscBool GSRunSnapshotDue(GSRun run)
-{
-  return (PetscBool)(run->snapshot && run->snapshot_every > 0 && run->steps % run->snapshot_every == 0);
-}
-
-PetscErrorCode GSRunAfterStep(GSRun run, Vec X)
-{
-  PetscFunctionBeginUser;
-  if (!run->quiet && run->progress_every > 0 && run->steps % run->progress_every == 0) PetscCall(GSRunPrintProgress(run));
-  if (GSRunSnapshotDue(run)) PetscCall(run->snapshot(run, run->steps, X, run->snapshot_ctx));
   PetscFunctionReturn(0);
 }
 

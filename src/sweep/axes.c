@@ -1,8 +1,8 @@
 /* Sweep grids: which parameters vary, over which range, at how many points. */
 #include <string.h>
 
-#include "gsinv/options.h"
-#include "gsinv/sweep.h"
+#include "gsinv/core/options.h"
+#include "gsinv/sweep/sweep.h"
 
 PetscErrorCode GSParamIndex(MPI_Comm comm, const char *option, const char *name, PetscInt *param)
 {

@@ -1,7 +1,7 @@
 /* Groups of ranks and the shared counter that hands out points: a dynamic schedule, since points
    differ greatly in cost (a run that dies at step 900 against one that runs 40,000 steps). */
-#include "gsinv/options.h"
-#include "gsinv/sweep.h"
+#include "gsinv/core/options.h"
+#include "gsinv/sweep/sweep.h"
 
 enum { COUNTER_NEXT = 0, COUNTER_DONE = 1, COUNTER_INVALID = 2, NCOUNTERS = 3 };
 

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gsinv/sweep.h"
+#include "gsinv/sweep/sweep.h"
 
 #define JOURNAL_MAGIC 0x314a5347u /* the bytes "GSJ1" */
 

@@ -1,10 +1,10 @@
 /* Landscape points on one group of ranks: targets once, then any number of points. */
 #include <petsctime.h>
 
-#include "gsinv/landscape.h"
-#include "gsinv/landscape_analysis.h"
-#include "gsinv/options.h"
-#include "gsinv/targets.h"
+#include "gsinv/sweep/landscape.h"
+#include "gsinv/physics/landscape_analysis.h"
+#include "gsinv/core/options.h"
+#include "gsinv/io/targets_file.h"
 
 const char *const GSTargetModes[] = {"paper", "steady", "file", "GSTargetMode", "GS_TARGET_", NULL};
 
@@ -149,7 +149,7 @@ const GSInitialOptions *GSLandscapeGetInitial(GSLandscape l)
 PetscErrorCode GSLandscapeAddSettings(GSLandscape l, GSSettings settings)
 {
   PetscFunctionBeginUser;
-  PetscCall(GSSettingsAddModel(settings, l->model));
+  PetscCall(GSSettingsAddGrid(settings, GSModelGetGrid(l->model), GSModelGetParams(l->model)));
   PetscCall(GSSettingsAddTS(settings, l->run->ts));
   PetscCall(GSSettingsAddReal(settings, "-gs_steady_tol", l->run->steady_tol));
   PetscCall(GSSettingsAddString(settings, "-gs_target_mode", GSTargetModes[l->mode]));
@@ -182,7 +182,7 @@ static PetscErrorCode TargetsFromFile(GSLandscape l)
     r.seed            = (uint64_t)seed;
     r.sample          = sample0 + k;
     PetscCall(GSInitialRecipeFill(l->model, &r, l->X0[k]));
-    PetscCall(GSTargetsReadV(l->model, "-gs_targets_file", l->targets_file, k, rank == 0 ? l->target_v + k * cells : NULL));
+    PetscCall(GSTargetsReadV(GSModelGetGrid(l->model), "-gs_targets_file", l->targets_file, k, rank == 0 ? l->target_v + k * cells : NULL));
   }
   PetscFunctionReturn(0);
 }
@@ -204,7 +204,7 @@ static PetscErrorCode RunTarget(GSLandscape l, PetscInt k, PetscScalar *v, doubl
   PetscCall(VecCopy(l->X0[k], l->X));
   PetscCall(GSRunSolve(l->run, l->X));
   info[0] = (double)l->run->reason, info[1] = (double)l->run->steps;
-  if (l->run->reason != GS_RUN_INTERRUPTED) PetscCall(GSModelGatherField(l->model, l->X, 1, v));
+  if (l->run->reason != GS_RUN_INTERRUPTED) PetscCall(GSFieldGather(GSModelGetGrid(l->model), l->X, 1, v));
   PetscFunctionReturn(0);
 }
 

@@ -3,8 +3,8 @@
    same boundaries of the simulated forward-Euler map. */
 #include <math.h>
 
-#include "gsinv/bifurcation.h"
-#include "gsinv/landscape_curves.h"
+#include "gsinv/physics/bifurcation.h"
+#include "gsinv/sweep/landscape_curves.h"
 
 #define GS_CURVE_SAMPLES 400
 #define GS_MAP_SAMPLES   200

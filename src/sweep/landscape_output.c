@@ -1,9 +1,9 @@
 /* Landscape arrays: assembled from journal records, written as /landscape with curves and cliffs. */
 #include <string.h>
 
-#include "gsinv/landscape_analysis.h"
-#include "gsinv/landscape_curves.h"
-#include "gsinv/landscape_output.h"
+#include "gsinv/physics/landscape_analysis.h"
+#include "gsinv/sweep/landscape_curves.h"
+#include "gsinv/sweep/landscape_output.h"
 
 PetscErrorCode GSLandscapeTableCreate(PetscInt n, PetscInt gallery, PetscBool gradient, GSLandscapeTable *t)
 {

@@ -1,6 +1,6 @@
 /* The residual landscape: its axes from the sweep options or a landscape file, the closed-form loss on them, its HDF5 layout. */
-#include "gsinv/record.h"
-#include "gsinv/residual_landscape.h"
+#include "gsinv/io/record.h"
+#include "gsinv/sweep/residual_landscape.h"
 
 enum { MAX_AXES = 2, MAX_POINTS = GS_RESIDUAL_LANDSCAPE_MAX_POINTS };
 

@@ -3,7 +3,7 @@
 
 #include <petscsys.h>
 
-#include "gsinv/mpiio.h"
+#include "gsinv/io/mpiio.h"
 
 #include "../unit/testing.h"
 

@@ -2,8 +2,8 @@
    different decomposition; snapshots form a [T][ny][nx] series. */
 #include <hdf5.h>
 
-#include "gsinv/initial.h"
-#include "gsinv/io.h"
+#include "gsinv/model/initial.h"
+#include "gsinv/io/h5file.h"
 #include "mpitest.h"
 
 static const char *path = "test_io_roundtrip.h5";
@@ -21,9 +21,9 @@ static void test_state_round_trip(void **state)
   assert_petsc(VecDuplicate(X, &Y));
   assert_petsc(GSInitialRecipeFill(m, &recipe, X));
   assert_petsc(GSOutputOpen(PETSC_COMM_WORLD, "-test", path, &out));
-  assert_petsc(GSStateWrite(&out, m, "/state", X));
+  assert_petsc(GSStateWrite(&out, GSModelGetGrid(m), "/state", X));
   assert_petsc(GSOutputClose(&out));
-  assert_petsc(GSStateRead(m, "-test", path, Y));
+  assert_petsc(GSStateRead(GSModelGetGrid(m), "-test", path, Y));
   assert_petsc(VecEqual(X, Y, &equal));
   assert_true(equal);
   VecDestroy(&X);
@@ -44,7 +44,7 @@ static void test_read_on_other_decomposition(void **state)
   assert_petsc(GSModelCreate(PETSC_COMM_SELF, &whole));
   assert_petsc(DMCreateGlobalVector(whole->da, &X));
   assert_petsc(VecDuplicate(X, &Z));
-  assert_petsc(GSStateRead(whole, "-test", path, X));
+  assert_petsc(GSStateRead(GSModelGetGrid(whole), "-test", path, X));
   assert_petsc(GSInitialRecipeFill(whole, &recipe, Z));
   PetscBool equal;
   assert_petsc(VecEqual(X, Z, &equal));
@@ -66,7 +66,7 @@ static void test_snapshot_series(void **state)
   assert_petsc(DMCreateGlobalVector(m->da, &X));
   assert_petsc(GSOutputOpen(PETSC_COMM_WORLD, "-test", path, &out));
   snaps.out   = &out;
-  snaps.model = m;
+  snaps.grid = GSModelGetGrid(m);
   for (PetscInt t = 0; t < 3; t++) {
     assert_petsc(VecSet(X, (PetscScalar)t));
     assert_petsc(GSSnapshotsAppend(&snaps, 10 * t, X));

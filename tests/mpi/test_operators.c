@@ -1,9 +1,9 @@
 /* The DMDA operators on 1, 2 and 4 ranks: Jacobian against finite differences of the RHS,
    transposes by dot products, JacobianP against differences in theta, RHS against the serial sweep;
    and the adjoint's automatic checkpoint stride. */
-#include "gsinv/gradient.h"
-#include "gsinv/initial.h"
-#include "gsinv/model.h"
+#include "gsinv/gradient/gradient.h"
+#include "gsinv/model/initial.h"
+#include "gsinv/model/model.h"
 #include "mpitest.h"
 
 static GSModel model;

@@ -2,7 +2,7 @@
    entries, enum and bool names, sizes; every refusal names the option. */
 #include <string.h>
 
-#include "gsinv/options.h"
+#include "gsinv/core/options.h"
 #include "mpitest.h"
 
 static const char *const Choices[] = {"tao", "sgd", "GSChoice", "GS_CHOICE_", NULL};

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gsinv/settings.h"
-#include "gsinv/sweep.h"
+#include "gsinv/io/settings.h"
+#include "gsinv/sweep/sweep.h"
 #include "mpitest.h"
 
 static GSSettings Example(PetscReal dt, const char *rk)

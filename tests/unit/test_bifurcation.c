@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "gsinv/bifurcation.h"
+#include "gsinv/physics/bifurcation.h"
 
 /* CMocka 1.1.5's assert_float_equal compares in single precision. */
 static void AssertClose(double got, double want, double rtol, double atol, const char *expr, const char *file, int line)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gsinv/checkpoint_schedule.h"
+#include "gsinv/gradient/checkpoint_schedule.h"
 #include "testing.h"
 
 /* The least advances for reversing n steps from x_0 with s slots, by trying every first checkpoint. */

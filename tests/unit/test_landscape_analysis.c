@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gsinv/bifurcation.h"
-#include "gsinv/landscape_analysis.h"
+#include "gsinv/physics/bifurcation.h"
+#include "gsinv/physics/landscape_analysis.h"
 #include "testing.h"
 
 static const double sqrt2 = 1.4142135623730951;

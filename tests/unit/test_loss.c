@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "gsinv/loss.h"
+#include "gsinv/physics/loss.h"
 
 #define TWO_PI 6.283185307179586
 #define FLOOR  1e-8

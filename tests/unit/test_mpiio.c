@@ -4,7 +4,7 @@
 
 #include <mpi.h>
 
-#include "gsinv/mpiio.h"
+#include "gsinv/io/mpiio.h"
 #include "testing.h"
 
 static void test_version_strings(void **state)

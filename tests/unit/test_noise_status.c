@@ -1,8 +1,8 @@
 /* The counter-based noise and initial recipe, and the steady/invalid detectors. */
 #include <stdlib.h>
 
-#include "gsinv/noise.h"
-#include "gsinv/status.h"
+#include "gsinv/physics/noise.h"
+#include "gsinv/physics/status.h"
 #include "testing.h"
 
 /* Filling the grid patch by patch, in any order and split, gives the same field as one sweep. */

@@ -1,8 +1,8 @@
 /* Pointwise Gray-Scott terms against closed forms and finite differences. */
 #include <stdlib.h>
 
-#include "gsinv/physics.h"
-#include "gsinv/stencil.h"
+#include "gsinv/physics/kernels.h"
+#include "gsinv/physics/stencil.h"
 #include "testing.h"
 
 enum { NX = 16, NY = 12 };

@@ -1,5 +1,5 @@
 /* Reparameterisations: round trips, the paper's starting guess, derivatives against differences. */
-#include "gsinv/reparam.h"
+#include "gsinv/physics/reparam.h"
 #include "testing.h"
 
 static const double truth[GS_NPARAM] = {GS_TRUTH_F, GS_TRUTH_K, GS_TRUTH_DU, GS_TRUTH_DV};

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "gsinv/residual.h"
+#include "gsinv/physics/residual.h"
 
 enum { NX = 16, NY = 12, NCELLS = NX * NY };
 

@@ -4,8 +4,8 @@
 
 #include "testing.h"
 
-#include "gsinv/noise.h"
-#include "gsinv/residual_weak.h"
+#include "gsinv/physics/noise.h"
+#include "gsinv/physics/residual_weak.h"
 
 enum { NX = 24, NY = 20, NCELLS = NX * NY, RADIUS = 5, SPACING = 3, POWER = 4 };
 

@@ -1,5 +1,5 @@
 /* The SGD safeguard against scripted sequences of valid and invalid trial runs. */
-#include "gsinv/safeguard.h"
+#include "gsinv/physics/safeguard.h"
 #include "testing.h"
 
 /* Feeds outcomes until the safeguard accepts or gives up; records the rates tried. */

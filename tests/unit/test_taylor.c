@@ -3,7 +3,7 @@
 
 #include "testing.h"
 
-#include "gsinv/taylor.h"
+#include "gsinv/physics/taylor.h"
 
 /* remainder(h) = a h + b h^2 + floor at the steps 1e-1 .. 1e-9. */
 static GSTaylorSweep Sweep(double a, double b, double floor)

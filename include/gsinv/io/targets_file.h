@@ -1,0 +1,19 @@
+/* Target files: N steady states at one theta, /targets/u and /targets/v [N][ny][nx]. */
+#pragma once
+
+#include "gsinv/io/grid.h"
+
+/* Reads the v field of target `index` of a targets file on rank 0 of the model's communicator
+   (natural order into v, nx*ny values; untouched elsewhere); a missing file, dataset, index or a
+   grid of another size stops with a message naming option and file. Collective. */
+PetscErrorCode GSTargetsReadV(const GSGrid *grid, const char *option, const char *path, PetscInt index, PetscScalar *v);
+
+/* Number of targets in the file, its recipe seed and first sample (-1 if unknown). Collective. */
+PetscErrorCode GSTargetsInfo(MPI_Comm comm, const char *option, const char *path, PetscInt *count, PetscInt *seed, PetscInt *sample0);
+
+/* The theta the targets were made at (root attributes F, k, Du, Dv). Collective. */
+PetscErrorCode GSTargetsTheta(MPI_Comm comm, const char *option, const char *path, double theta[GS_NPARAM]);
+
+/* One field (component 0: u, 1: v) of X in natural order on rank 0 (out: nx*ny values there).
+   Collective. */
+PetscErrorCode GSFieldGather(const GSGrid *grid, Vec X, PetscInt component, PetscScalar *out);

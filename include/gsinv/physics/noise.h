@@ -1,0 +1,28 @@
+/* Counter-based noise and the paper's initial-state recipe: same field on any decomposition. */
+#pragma once
+
+#include <stdint.h>
+
+#include "gsinv/physics/kernels.h"
+
+/* The recipe of docs/model.md section 3, with its defaults. */
+typedef struct {
+  uint64_t seed;   /* -gs_seed */
+  int64_t  sample; /* -gs_sample: which draw of the seed */
+  double   noise;  /* -gs_init_noise: standard deviation of the Gaussian noise (0.02) */
+  int      block;  /* -gs_init_block: side of the centred block (20) */
+  GSField  block_value; /* (0.5, 0.25) */
+  GSField  background;  /* (1, 0) */
+} GSInitialRecipe;
+
+/* The recipe with the paper's values for a given seed and sample. */
+GSInitialRecipe GSInitialRecipeDefault(uint64_t seed, int64_t sample);
+
+/* A well-mixed 64-bit hash of (seed, sample, cell, stream): the counter-based generator. */
+uint64_t GSNoiseHash(uint64_t seed, int64_t sample, int64_t cell, uint32_t stream);
+
+/* A standard normal value for (seed, sample, cell, stream), by Box-Muller on two hashed uniforms. */
+double GSNoiseNormal(uint64_t seed, int64_t sample, int64_t cell, uint32_t stream);
+
+/* The initial (u, v) of global cell (i, j) of an nx x ny grid. */
+GSField GSInitialCell(const GSInitialRecipe *r, int64_t i, int64_t j, int64_t nx, int64_t ny);

@@ -1,0 +1,203 @@
+/* GSModel creation: options, checks, the periodic DMDA and the matrix-free Jacobian shells. */
+#include "gsinv/core/events.h"
+#include "gsinv/model/model.h"
+#include "gsinv/core/options.h"
+
+/* Whether the ranks of comm can share an nx x ny grid (DMDA needs at least one cell per rank and
+   direction), also under -da_processors_x/-da_processors_y: checked before the DMDA is made. */
+static PetscErrorCode GSModelCheckRanks(MPI_Comm comm, PetscInt nx, PetscInt ny)
+{
+  PetscMPIInt size;
+  PetscInt    px = PETSC_DECIDE, py = PETSC_DECIDE;
+  PetscBool   fits = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_processors_x", &px, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_processors_y", &py, NULL));
+  PetscCheck(px == PETSC_DECIDE || (px >= 1 && px <= nx && size % px == 0), comm, PETSC_ERR_USER_INPUT, "-da_processors_x %" PetscInt_FMT " must divide the %d ranks and be at most -da_grid_x %" PetscInt_FMT, px, size, nx);
+  PetscCheck(py == PETSC_DECIDE || (py >= 1 && py <= ny && size % py == 0), comm, PETSC_ERR_USER_INPUT, "-da_processors_y %" PetscInt_FMT " must divide the %d ranks and be at most -da_grid_y %" PetscInt_FMT, py, size, ny);
+  PetscCheck(px == PETSC_DECIDE || py == PETSC_DECIDE || px * py == size, comm, PETSC_ERR_USER_INPUT, "-da_processors_x %" PetscInt_FMT " -da_processors_y %" PetscInt_FMT ": their product must be the %d ranks", px, py, size);
+  for (PetscInt m = 1; m <= size && !fits; m++) fits = (PetscBool)(size % m == 0 && m <= nx && size / m <= ny);
+  PetscCheck(fits, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": too few cells for %d ranks per simulation (use fewer ranks, or -gs_group_size where the subcommand has it)", nx, ny, size);
+  PetscFunctionReturn(0);
+}
+
+/* The model holds at least four states (solution, previous step, ghosted copy, the integrator's
+   stage) spread over the ranks: a grid whose share exceeds a node's memory is refused up front. */
+static PetscErrorCode GSModelCheckMemory(MPI_Comm comm, PetscInt nx, PetscInt ny)
+{
+  MPI_Comm    node;
+  PetscMPIInt size, on_node, most_on_node;
+  char        options[128];
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  PetscCallMPI(MPI_Comm_size(node, &on_node));
+  PetscCallMPI(MPI_Comm_free(&node));
+  PetscCallMPI(MPI_Allreduce(&on_node, &most_on_node, 1, MPI_INT, MPI_MAX, comm));
+  PetscCall(PetscSNPrintf(options, sizeof(options), "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT " on %d rank(s) (four states of the grid, at least)", nx, ny, size));
+  PetscCall(GSOptionsCheckSize(comm, options, 4 * 2 * (PetscInt64)nx * ny / size * most_on_node, sizeof(PetscScalar), INT64_MAX));
+  PetscFunctionReturn(0);
+}
+
+/* Checks -da_grid_x/-da_grid_y before the DMDA sees them (DMSetFromOptions lists them in -help). */
+static PetscErrorCode GSModelGridFromOptions(MPI_Comm comm, PetscInt *nx, PetscInt *ny)
+{
+  PetscFunctionBeginUser;
+  *nx = 128;
+  *ny = 128;
+  PetscCall(GSOptionsCheckPetsc(comm, "-da_"));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_x", nx, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_y", ny, NULL));
+  PetscCheck(*nx >= 3 && *ny >= 3, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": the grid must be at least 3 x 3", *nx, *ny);
+  PetscCheck(2 * (PetscInt64)*nx * (PetscInt64)*ny <= PETSC_MAX_INT, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": %" PetscInt64_FMT " unknowns exceed PetscInt's limit %" PetscInt_FMT " (a PETSc with 64-bit indices is needed)", *nx, *ny, 2 * (PetscInt64)*nx * (PetscInt64)*ny, PETSC_MAX_INT);
+  PetscCall(GSModelCheckRanks(comm, *nx, *ny));
+  PetscCall(GSModelCheckMemory(comm, *nx, *ny));
+  PetscFunctionReturn(0);
+}
+
+/* Reads -gs_h and theta; every value is checked and named in the message when wrong. */
+static PetscErrorCode GSModelParamsFromOptions(GSModel m)
+{
+  GSParams *p = &m->params;
+
+  PetscFunctionBeginUser;
+  p->F  = GS_TRUTH_F;
+  p->k  = GS_TRUTH_K;
+  p->Du = GS_TRUTH_DU;
+  p->Dv = GS_TRUTH_DV;
+  m->h  = 1.0;
+  PetscOptionsBegin(m->comm, NULL, "Gray-Scott model", "GSModel");
+  PetscCall(GSOptionsReal("-gs_F", "Feed rate F", "GSModelCreate", p->F, &p->F, NULL));
+  PetscCall(GSOptionsReal("-gs_k", "Kill rate k", "GSModelCreate", p->k, &p->k, NULL));
+  PetscCall(GSOptionsReal("-gs_Du", "Diffusivity of u", "GSModelCreate", p->Du, &p->Du, NULL));
+  PetscCall(GSOptionsReal("-gs_Dv", "Diffusivity of v", "GSModelCreate", p->Dv, &p->Dv, NULL));
+  PetscCall(GSOptionsReal("-gs_h", "Grid spacing (the Laplacian divides by h^2)", "GSModelCreate", m->h, &m->h, NULL));
+  PetscOptionsEnd();
+  PetscCall(GSParamsCheck(m->comm, p));
+  PetscCheck(m->h > 0 && PetscIsNormalReal(m->h), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g must be positive", (double)m->h);
+  m->inv_h2 = 1.0 / (m->h * m->h);
+  PetscCheck(PetscIsNormalReal(m->inv_h2), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g: 1/h^2 = %g is not a normal number (h too large or too small)", (double)m->h, (double)m->inv_h2);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSParamsCheck(MPI_Comm comm, const GSParams *p)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(p->F >= 0 && PetscIsNormalReal(p->F + 1), comm, PETSC_ERR_USER_INPUT, "-gs_F %g must be a finite value >= 0", p->F);
+  PetscCheck(p->k >= 0 && PetscIsNormalReal(p->k + 1), comm, PETSC_ERR_USER_INPUT, "-gs_k %g must be a finite value >= 0", p->k);
+  PetscCheck(p->Du >= 0 && PetscIsNormalReal(p->Du + 1), comm, PETSC_ERR_USER_INPUT, "-gs_Du %g must be a finite diffusivity >= 0", p->Du);
+  PetscCheck(p->Dv >= 0 && PetscIsNormalReal(p->Dv + 1), comm, PETSC_ERR_USER_INPUT, "-gs_Dv %g must be a finite diffusivity >= 0", p->Dv);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode GSModelCreateGrid(GSModel m)
+{
+  PetscMPIInt size;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSModelGridFromOptions(m->comm, &m->nx, &m->ny));
+  PetscCall(DMDACreate2d(m->comm, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR, m->nx, m->ny, PETSC_DECIDE, PETSC_DECIDE, 2, 1, NULL, NULL, &m->da));
+  GSOptionsPetscCall(m->comm, "-da_* options (-da_refine, -da_processors_x, ...)", DMSetFromOptions(m->da));
+  GSOptionsPetscCall(m->comm, "-da_* options (-da_refine, -da_processors_x, ...)", DMSetUp(m->da));
+  PetscCall(DMDASetFieldName(m->da, 0, "u"));
+  PetscCall(DMDASetFieldName(m->da, 1, "v"));
+  PetscCall(DMDAGetInfo(m->da, NULL, &m->nx, &m->ny, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  PetscCall(DMDAGetCorners(m->da, &m->xs, &m->ys, NULL, &m->xm, &m->ym, NULL));
+  PetscCall(DMDAGetGhostCorners(m->da, &m->gxs, &m->gys, NULL, &m->gxm, &m->gym, NULL));
+  PetscCall(DMDACreateCompatibleDMDA(m->da, 1, &m->da_scalar));
+  PetscCall(GSGridFromDMDA(m->da, m->da_scalar, m->h, &m->grid));
+  PetscCallMPI(MPI_Comm_size(m->comm, &size));
+  m->whole_grid = (PetscBool)(size == 1);
+  if (!m->whole_grid) {
+    PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
+    PetscCall(VecDuplicate(m->xlocal, &m->ylocal));
+    PetscCall(GSHaloCreate(m->da, &m->halo));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelEnsureLocalWork(GSModel m)
+{
+  PetscFunctionBeginUser;
+  if (!m->xlocal) PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode GSModelSetUp(GSModel m)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSModelParamsFromOptions(m));
+  PetscCall(GSModelCreateGrid(m));
+  PetscCall(GSLogEventGet(GS_EVENT_RHS, &m->event_rhs));
+  PetscCall(GSLogEventGet(GS_EVENT_HALO, &m->event_halo));
+  PetscCall(GSLogEventGet(GS_EVENT_JACOBIAN, &m->event_jac));
+  PetscCall(GSLogEventGet(GS_EVENT_JACOBIAN_P, &m->event_jacp));
+  PetscCall(GSModelCreateOperators(m));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelCreate(MPI_Comm comm, GSModel *model)
+{
+  GSModel        m;
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  *model = NULL;
+  PetscCall(PetscNew(&m));
+  m->comm = comm;
+  /* a grid too large for memory fails half-way: what was built is freed before the error goes up */
+  ierr = GSModelSetUp(m);
+  if (ierr) (void)GSModelDestroy(&m);
+  PetscCall(ierr);
+  *model = m;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelDestroy(GSModel *model)
+{
+  GSModel m = *model;
+
+  PetscFunctionBeginUser;
+  if (!m) PetscFunctionReturn(0);
+  PetscCall(MatDestroy(&m->J));
+  PetscCall(MatDestroy(&m->Jp));
+  PetscCall(VecDestroy(&m->state));
+  PetscCall(VecDestroy(&m->state_local));
+  PetscCall(VecDestroy(&m->xlocal));
+  PetscCall(VecDestroy(&m->ylocal));
+  PetscCall(GSHaloDestroy(&m->halo));
+  PetscCall(DMDestroy(&m->da_scalar));
+  PetscCall(DMDestroy(&m->da));
+  PetscCall(PetscFree(m));
+  *model = NULL;
+  PetscFunctionReturn(0);
+}
+
+const GSGrid *GSModelGetGrid(GSModel m)
+{
+  return &m->grid;
+}
+
+const GSParams *GSModelGetParams(GSModel m)
+{
+  return &m->params;
+}
+
+PetscErrorCode GSModelSetParams(GSModel m, const GSParams *params)
+{
+  PetscFunctionBeginUser;
+  m->params = *params;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelPrintSummary(GSModel m, PetscViewer viewer)
+{
+  const GSParams *p = &m->params;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscViewerASCIIPrintf(viewer, "grid %" PetscInt_FMT " x %" PetscInt_FMT " (h = %g, periodic)  F = %g  k = %g  Du = %g  Dv = %g\n", m->nx, m->ny, (double)m->h, p->F, p->k, p->Du, p->Dv));
+  PetscFunctionReturn(0);
+}
