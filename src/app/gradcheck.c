@@ -92,7 +92,7 @@ static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, Gradche
 /* The target state: a file's /state, or the ground truth run from another seed. */
 static PetscErrorCode GradcheckTarget(GSRun run, const GradcheckOptions *o, const GSInitialOptions *init, GSFieldLoss loss, Vec T)
 {
-  GSModel         m     = run->model;
+  GSModel         m     = GSRunGetModel(run);
   const GSParams  truth = {GS_TRUTH_F, GS_TRUTH_K, GS_TRUTH_DU, GS_TRUTH_DV}, current = m->params;
   GSInitialRecipe r     = init->recipe;
 
@@ -104,7 +104,7 @@ static PetscErrorCode GradcheckTarget(GSRun run, const GradcheckOptions *o, cons
     PetscCall(GSModelSetParams(m, &truth));
     PetscCall(GSRunSolve(run, T));
     PetscCall(GSModelSetParams(m, &current));
-    PetscCheck(GSRunReasonIsValid(run->reason), m->comm, PETSC_ERR_USER_INPUT, "the ground-truth target run from -gs_target_seed %" PetscInt_FMT " ended %s", o->target_seed, GSRunReasonNames[run->reason]);
+    PetscCheck(GSRunReasonIsValid(GSRunGetReason(run)), m->comm, PETSC_ERR_USER_INPUT, "the ground-truth target run from -gs_target_seed %" PetscInt_FMT " ended %s", o->target_seed, GSRunReasonNames[GSRunGetReason(run)]);
   }
   PetscCall(GSFieldLossSetTarget(loss, T));
   PetscFunctionReturn(0);
@@ -144,7 +144,7 @@ static PetscErrorCode TaylorTest(GSModel m, GSGradient g, Vec X0, const Gradchec
 static PetscErrorCode GradcheckRoutes(GSModel m, GSGradient g, Vec X0, const GradcheckOptions *o, GradcheckResults *res)
 {
   const PetscInt  window      = GSGradientGetWindow(g);
-  const PetscBool do_implicit = o->implicit_set ? o->implicit : (PetscBool)(GSGradientGetRun(g)->steady_tol > 0);
+  const PetscBool do_implicit = o->implicit_set ? o->implicit : (PetscBool)(GSRunGetSteadyTol(GSGradientGetRun(g)) > 0);
 
   PetscLogDouble  t0, t1;
   GSGradientResult final_state;
@@ -325,7 +325,7 @@ PetscErrorCode GSAppGradcheck(MPI_Comm comm)
     PetscCall(GSAppBanner(comm, "gradcheck"));
     PetscCall(GSModelPrintSummary(m, PETSC_VIEWER_STDOUT_(comm)));
     PetscCall(GSRunCheckStability(run));
-    run->quiet = PETSC_TRUE;
+    GSRunSetQuiet(run, PETSC_TRUE);
     PetscCall(GSOutputCheckNotInput(comm, "-gs_output", o.output));
     PetscCall(GSOutputLock(comm, "-gs_output", o.output));
     PetscCall(GSOutputOpen(comm, "-gs_output", o.output, &out));

@@ -141,14 +141,14 @@ static PetscErrorCode WriteLandscape(Sweep *s, GSLandscapeTable *t)
 
   PetscFunctionBeginUser;
   PetscCall(GSRunGetScheme(GSLandscapeGetRun(s->land), &ts_type, &dt));
-  PetscCall(TSGetMaxSteps(GSLandscapeGetRun(s->land)->ts, &steps));
+  PetscCall(TSGetMaxSteps(GSRunGetTS(GSLandscapeGetRun(s->land)), &steps));
   PetscCall(GSModelSetParams(m, &s->axes.base));
   PetscCall(GSOutputOpen(s->groups.world, "-gs_output", s->o.output, &out));
   PetscCall(GSOutputWriteProvenance(&out, "landscape", GSModelGetGrid(m), GSModelGetParams(m), (PetscInt64)GSLandscapeGetInitial(s->land)->recipe.seed, ts_type, dt));
   PetscCall(GSH5WriteAttributeString(&out, "/", "target_mode", GSTargetModes[GSLandscapeGetTargetMode(s->land)]));
   PetscCall(GSH5WriteAttributeInt(&out, "/", "targets", GSLandscapeGetTargets(s->land)));
   PetscCall(GSH5WriteAttributeInt(&out, "/", "steps", steps));
-  PetscCall(GSH5WriteAttributeReal(&out, "/", "steady_tol", GSLandscapeGetRun(s->land)->steady_tol));
+  PetscCall(GSH5WriteAttributeReal(&out, "/", "steady_tol", GSRunGetSteadyTol(GSLandscapeGetRun(s->land))));
   PetscCall(GSSettingsWriteAttributes(s->settings, &out));
   PetscCall(GSLandscapeGetMapGrid(s->land, &map, &euler));
   PetscCall(GSLandscapeTableWrite(&out, &s->axes, euler ? &map : NULL, t, GSFieldLossGetType(GSLandscapeGetLoss(s->land)), s->o.cliff_threshold));
@@ -226,7 +226,7 @@ static PetscErrorCode SweepRun(Sweep *s, PetscInt total, PetscInt npending, Pets
   PetscCall(PetscTime(&s->start));
   if (npending > 0) {
     PetscCall(GSLandscapeSetUpTargets(s->land, s->groups.world, s->groups.ngroups, s->groups.group_id, s->groups.group_size));
-    mine = (PetscBool)(GSLandscapeGetRun(s->land)->reason == GS_RUN_INTERRUPTED);
+    mine = (PetscBool)(GSRunGetReason(GSLandscapeGetRun(s->land)) == GS_RUN_INTERRUPTED);
     if (!mine) PetscCall(RunPoints(s, total, total - npending, &mine));
   }
   PetscCall(PetscTime(&t_end));

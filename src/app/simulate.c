@@ -50,11 +50,11 @@ static PetscErrorCode WriteResult(GSOutput *out, GSModel m, GSRun run, const GSI
   PetscCall(GSOutputWriteProvenance(out, "simulate", GSModelGetGrid(m), GSModelGetParams(m), (PetscInt64)init->recipe.seed, ts_type, dt));
   PetscCall(GSH5WriteAttributeInt(out, "/", "sample", init->recipe.sample));
   PetscCall(GSH5WriteAttributeString(out, "/", "initial", init->file[0] ? init->file : "recipe"));
-  PetscCall(GSH5WriteAttributeInt(out, "/", "steps", run->steps));
-  PetscCall(GSH5WriteAttributeString(out, "/", "reason", GSRunReasonNames[run->reason]));
-  PetscCall(GSH5WriteAttributeInt(out, "/", "valid", GSRunReasonIsValid(run->reason)));
-  PetscCall(GSH5WriteAttributeReal(out, "/", "steady_tol", run->steady_tol));
-  PetscCall(GSH5WriteAttributeReal(out, "/", "final_max_change", run->stats.max_change));
+  PetscCall(GSH5WriteAttributeInt(out, "/", "steps", GSRunGetSteps(run)));
+  PetscCall(GSH5WriteAttributeString(out, "/", "reason", GSRunReasonNames[GSRunGetReason(run)]));
+  PetscCall(GSH5WriteAttributeInt(out, "/", "valid", GSRunReasonIsValid(GSRunGetReason(run))));
+  PetscCall(GSH5WriteAttributeReal(out, "/", "steady_tol", GSRunGetSteadyTol(run)));
+  PetscCall(GSH5WriteAttributeReal(out, "/", "final_max_change", GSRunGetStats(run)->max_change));
   PetscFunctionReturn(0);
 }
 
@@ -71,8 +71,8 @@ static PetscErrorCode WriteSidecar(GSModel m, GSRun run, const GSSnapshots *snap
   PetscCall(PetscMalloc1(snaps->count + 1, &times));
   for (PetscInt t = 0; t < snaps->count; t++) times[t] = (PetscReal)snaps->steps[t] * dt;
   if (snaps->count) {
-    set = (GSXdmfSet){"snapshots", 2, {"u", "v"}, {"/snapshots/u", "/snapshots/v"}, snaps->count, m->nx, m->ny, 0, m->h, times, {NULL, NULL}, run->steps * dt};
-    if (snaps->steps[snaps->count - 1] != run->steps) set.last[0] = "/state/u", set.last[1] = "/state/v";
+    set = (GSXdmfSet){"snapshots", 2, {"u", "v"}, {"/snapshots/u", "/snapshots/v"}, snaps->count, m->nx, m->ny, 0, m->h, times, {NULL, NULL}, GSRunGetSteps(run) * dt};
+    if (snaps->steps[snaps->count - 1] != GSRunGetSteps(run)) set.last[0] = "/state/u", set.last[1] = "/state/v";
   }
   PetscCall(GSXdmfWrite(m->comm, path, 1, &set));
   PetscCall(PetscFree(times));
@@ -81,10 +81,10 @@ static PetscErrorCode WriteSidecar(GSModel m, GSRun run, const GSSnapshots *snap
 
 static PetscErrorCode PrintOutcome(GSModel m, GSRun run, const char *path)
 {
-  const double cell_steps = (double)m->nx * m->ny * run->steps;
+  const double cell_steps = (double)m->nx * m->ny * GSRunGetSteps(run);
 
   PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(m->comm, "%s after %" PetscInt_FMT " steps (max change %.3e) in %.2f s, %.3g cell-steps/s; wrote %s\n", GSRunReasonNames[run->reason], run->steps, run->stats.max_change, run->elapsed, run->elapsed > 0 ? cell_steps / run->elapsed : 0.0, path));
+  PetscCall(PetscPrintf(m->comm, "%s after %" PetscInt_FMT " steps (max change %.3e) in %.2f s, %.3g cell-steps/s; wrote %s\n", GSRunReasonNames[GSRunGetReason(run)], GSRunGetSteps(run), GSRunGetStats(run)->max_change, GSRunGetElapsed(run), GSRunGetElapsed(run) > 0 ? cell_steps / GSRunGetElapsed(run) : 0.0, path));
   PetscFunctionReturn(0);
 }
 
@@ -94,7 +94,7 @@ static PetscErrorCode SimulateReportInterrupted(MPI_Comm comm, GSRun run, const 
   char saved[2 * PETSC_MAX_PATH_LEN + 128];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(saved, sizeof(saved), "the state after %" PetscInt_FMT " steps and the snapshots so far are in %s (continue with -gs_initial %s and the steps left)", run->steps, path, path));
+  PetscCall(PetscSNPrintf(saved, sizeof(saved), "the state after %" PetscInt_FMT " steps and the snapshots so far are in %s (continue with -gs_initial %s and the steps left)", GSRunGetSteps(run), path, path));
   PetscCall(GSInterruptReport(comm, path, saved));
   PetscFunctionReturn(0);
 }
@@ -135,7 +135,7 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
     PetscCall(GSOutputClose(&out));
     PetscCall(WriteSidecar(m, run, &snaps, opts.output));
     PetscCall(PrintOutcome(m, run, opts.output));
-    if (run->reason == GS_RUN_INTERRUPTED) PetscCall(SimulateReportInterrupted(comm, run, opts.output));
+    if (GSRunGetReason(run) == GS_RUN_INTERRUPTED) PetscCall(SimulateReportInterrupted(comm, run, opts.output));
     PetscCall(GSOutputUnlock(comm));
     PetscCall(GSSnapshotsDestroy(&snaps));
     PetscCall(VecDestroy(&X));

@@ -38,8 +38,8 @@ static PetscErrorCode TargetsSettings(Targets *t)
   PetscFunctionBeginUser;
   PetscCall(GSSettingsCreate("targets", &t->settings));
   PetscCall(GSSettingsAddGrid(t->settings, GSModelGetGrid(t->model), GSModelGetParams(t->model)));
-  PetscCall(GSSettingsAddTS(t->settings, t->run->ts));
-  PetscCall(GSSettingsAddReal(t->settings, "-gs_steady_tol", t->run->steady_tol));
+  PetscCall(GSSettingsAddTS(t->settings, GSRunGetTS(t->run)));
+  PetscCall(GSSettingsAddReal(t->settings, "-gs_steady_tol", GSRunGetSteadyTol(t->run)));
   PetscCall(GSSettingsAddInt(t->settings, "-gs_targets", t->count));
   PetscCall(GSSettingsAddInt(t->settings, "-gs_seed", (PetscInt64)t->init.recipe.seed));
   PetscCall(GSSettingsAddInt(t->settings, "-gs_sample", (PetscInt64)t->init.recipe.sample));
@@ -57,7 +57,7 @@ static PetscErrorCode TargetsSetUp(MPI_Comm world, Targets *t, PetscBool *help)
   PetscCall(GSModelCreate(t->groups.group, &t->model));
   PetscCall(GSInitialOptionsFromOptions(t->groups.group, &t->init));
   PetscCall(GSRunCreate(t->model, 1e-4, 40000, &t->run));
-  t->run->quiet = PETSC_TRUE;
+  GSRunSetQuiet(t->run, PETSC_TRUE);
   t->count      = 8;
   PetscCall(PetscStrncpy(t->output, "targets.h5", sizeof(t->output)));
   PetscOptionsBegin(world, NULL, "gsinv targets", "GSAppTargets");
@@ -123,11 +123,11 @@ static PetscErrorCode TargetsRun(Targets *t, PetscBool *interrupted)
     r.sample += index;
     PetscCall(GSInitialRecipeFill(t->model, &r, X));
     PetscCall(GSRunSolve(t->run, X));
-    if (t->run->reason == GS_RUN_INTERRUPTED) {
+    if (GSRunGetReason(t->run) == GS_RUN_INTERRUPTED) {
       *interrupted = PETSC_TRUE;
       break;
     }
-    rec = (TargetRecord){index, GSRunReasonIsValid(t->run->reason), (int32_t)t->run->reason, t->run->steps, t->run->stats.max_change, t->run->elapsed};
+    rec = (TargetRecord){index, GSRunReasonIsValid(GSRunGetReason(t->run)), (int32_t)GSRunGetReason(t->run), GSRunGetSteps(t->run), GSRunGetStats(t->run)->max_change, GSRunGetElapsed(t->run)};
     memcpy(buffer, &rec, sizeof(rec));
     PetscCall(GSFieldGather(GSModelGetGrid(t->model), X, 0, (PetscScalar *)(buffer + sizeof(rec))));
     PetscCall(GSFieldGather(GSModelGetGrid(t->model), X, 1, (PetscScalar *)(buffer + sizeof(rec)) + t->cells));
@@ -185,7 +185,7 @@ static PetscErrorCode TargetsWrite(Targets *t)
   PetscCall(GSH5WriteIntArray(&out, "/targets/reason", 1, &n, reason));
   PetscCall(GSH5WriteAttributeInt(&out, "/targets", "seed", (PetscInt64)t->init.recipe.seed));
   PetscCall(GSH5WriteAttributeInt(&out, "/targets", "sample0", t->init.recipe.sample));
-  PetscCall(GSH5WriteAttributeReal(&out, "/", "steady_tol", t->run->steady_tol));
+  PetscCall(GSH5WriteAttributeReal(&out, "/", "steady_tol", GSRunGetSteadyTol(t->run)));
   PetscCall(GSSettingsWriteAttributes(t->settings, &out));
   PetscCall(GSOutputClose(&out));
   PetscCall(GSXdmfWrite(t->groups.world, t->output, 1, &sidecar));

@@ -59,7 +59,7 @@ PetscErrorCode GSBenchSizeCreate(MPI_Comm comm, PetscInt nx, PetscInt ny, const 
   PetscCall(BenchSetGrid(nx, ny));
   PetscCall(GSModelCreate(comm, &b->m));
   PetscCall(GSRunCreate(b->m, 0.0, 40000, &b->run));
-  b->run->quiet = PETSC_TRUE;
+  GSRunSetQuiet(b->run, PETSC_TRUE);
   PetscCall(DMCreateGlobalVector(b->m->da, &b->X0));
   PetscCall(VecDuplicate(b->X0, &b->X));
   PetscCall(VecDuplicate(b->X0, &b->Y));
@@ -76,7 +76,7 @@ PetscErrorCode GSBenchSizeCreate(MPI_Comm comm, PetscInt nx, PetscInt ny, const 
 PetscErrorCode GSBenchSizeCreateGradient(GSBenchSize *b, PetscInt steps)
 {
   PetscFunctionBeginUser;
-  PetscCall(TSSetMaxSteps(b->run->ts, steps));
+  PetscCall(TSSetMaxSteps(GSRunGetTS(b->run), steps));
   PetscCall(GSFieldLossCreate(b->m, &b->loss));
   PetscCall(GSFieldLossSetTarget(b->loss, b->X0));
   PetscCall(GSGradientCreate(b->run, b->loss, &b->grad));
@@ -101,18 +101,18 @@ PetscErrorCode GSBenchSizeDestroy(GSBenchSize *b)
 static PetscErrorCode BenchForward(GSBenchSize *b, PetscBool fast, PetscInt steps, Vec X, double *seconds)
 {
   GSRun          run  = b->run;
-  PetscBool      user = run->fast_path;
+  PetscBool      user = GSRunGetFastPath(run);
   PetscLogDouble t0;
 
   PetscFunctionBeginUser;
   PetscCall(VecCopy(b->X0, X));
-  PetscCall(TSSetMaxSteps(run->ts, steps));
-  run->fast_path = fast;
+  PetscCall(TSSetMaxSteps(GSRunGetTS(run), steps));
+  GSRunSetFastPath(run, fast);
   PetscCall(GSBenchStartClock(b->m->comm, &t0));
   PetscCall(GSRunSolve(run, X));
   PetscCall(GSBenchElapsedMax(b->m->comm, t0, seconds));
-  run->fast_path = user;
-  PetscCheck(run->steps == steps && GSRunReasonIsValid(run->reason), b->m->comm, PETSC_ERR_USER_INPUT, "a timed run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps: bench needs theta, -ts_dt, -gs_steady_tol and an initial state that give a valid fixed-step run", GSRunReasonNames[run->reason], run->steps, steps);
+  GSRunSetFastPath(run, user);
+  PetscCheck(GSRunGetSteps(run) == steps && GSRunReasonIsValid(GSRunGetReason(run)), b->m->comm, PETSC_ERR_USER_INPUT, "a timed run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps: bench needs theta, -ts_dt, -gs_steady_tol and an initial state that give a valid fixed-step run", GSRunReasonNames[GSRunGetReason(run)], GSRunGetSteps(run), steps);
   PetscFunctionReturn(0);
 }
 
@@ -133,14 +133,14 @@ static PetscErrorCode BenchBareLoop(GSBenchSize *b, PetscInt steps, Vec Z, doubl
 
   PetscFunctionBeginUser;
   PetscCall(VecGetArray(b->X, &a));
-  PetscCall(VecGetArray(b->run->prev, &c));
+  PetscCall(VecGetArray(GSRunGetPrevious(b->run), &c));
   cur = (GSField *)a, next = (GSField *)c;
   PetscCall(VecGetArrayRead(b->X0, &x0));
   PetscCall(PetscArraycpy(cur, (const GSField *)x0, n));
   PetscCall(VecRestoreArrayRead(b->X0, &x0));
   PetscCall(GSBenchStartClock(m->comm, &t0));
   for (PetscInt s = 0; s < steps; s++) {
-    GSEulerStepPeriodic(&m->params, m->inv_h2, b->run->dt, b->bare_nx, b->bare_ny, cur, next);
+    GSEulerStepPeriodic(&m->params, m->inv_h2, GSRunGetDt(b->run), b->bare_nx, b->bare_ny, cur, next);
     t = cur, cur = next, next = t;
   }
   PetscCall(GSBenchElapsedMax(m->comm, t0, seconds));
@@ -150,7 +150,7 @@ static PetscErrorCode BenchBareLoop(GSBenchSize *b, PetscInt steps, Vec Z, doubl
     PetscCall(PetscArraycpy((GSField *)z, cur, n));
     PetscCall(VecRestoreArrayWrite(Z, &z));
   }
-  PetscCall(VecRestoreArray(b->run->prev, &c));
+  PetscCall(VecRestoreArray(GSRunGetPrevious(b->run), &c));
   PetscCall(VecRestoreArray(b->X, &a));
   PetscFunctionReturn(0);
 }
@@ -234,7 +234,7 @@ static PetscErrorCode BenchGradient(GSBenchSize *b, PetscInt steps, PetscInt rep
   double           t, local[2], phase[2];
 
   PetscFunctionBeginUser;
-  PetscCall(TSSetMaxSteps(b->run->ts, steps));
+  PetscCall(TSSetMaxSteps(GSRunGetTS(b->run), steps));
   rec->t_forward = rec->t_gradient = PETSC_MAX_REAL;
   for (PetscInt i = 0; i < repeat; i++) {
     PetscCall(GSBenchStartClock(b->m->comm, &t0));
@@ -310,7 +310,7 @@ static PetscErrorCode MeasureBudget(GSBenchSize *b, const GSBenchRecord *rec, Pe
   PetscCall(PetscSNPrintf(value, sizeof(value), "%.17g", budget > 0 ? (double)budget : 1e12));
   PetscCall(PetscOptionsSetValue(NULL, "-gs_checkpoint_memory", value));
   PetscCall(GSGradientCreate(b->run, b->loss, &b->grad));
-  PetscCall(TSSetMaxSteps(b->run->ts, rec->gradient_steps));
+  PetscCall(TSSetMaxSteps(GSRunGetTS(b->run), rec->gradient_steps));
   PetscCall(GSBenchPeakReset());
   PetscCall(GSBenchStartClock(b->m->comm, &t0));
   PetscCall(GSGradientAdjoint(b->grad, b->X0, &r));

@@ -18,7 +18,7 @@ static PetscErrorCode AdjointStepWhole(GSGradient g, Vec x, Vec lambda, Vec lamb
   PetscCall(VecGetArrayWrite(lambda_next, &ln));
   PetscCall(VecGetArrayRead(x, &xa));
   PetscCall(VecGetArrayRead(lambda, &la));
-  GSAdjointEulerStepPeriodic(&m->params, m->inv_h2, g->run->dt, (int)m->nx, (int)m->ny, (const GSField *)xa, (const GSField *)la, (GSField *)ln, mu);
+  GSAdjointEulerStepPeriodic(&m->params, m->inv_h2, GSRunGetDt(g->run), (int)m->nx, (int)m->ny, (const GSField *)xa, (const GSField *)la, (GSField *)ln, mu);
   PetscCall(VecRestoreArrayRead(lambda, &la));
   PetscCall(VecRestoreArrayRead(x, &xa));
   PetscCall(VecRestoreArrayWrite(lambda_next, &ln));
@@ -35,7 +35,7 @@ static PetscErrorCode AdjointStepPatch(GSGradient g, const PetscScalar *x, const
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(m->event_jac, 0, 0, 0, 0));
-  GSAdjointEulerStepGhosted(&m->params, m->inv_h2, g->run->dt, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)x + first, (const GSField *)lambda + first, (GSField *)lambda_next + first, mu);
+  GSAdjointEulerStepGhosted(&m->params, m->inv_h2, GSRunGetDt(g->run), (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)x + first, (const GSField *)lambda + first, (GSField *)lambda_next + first, mu);
   PetscCall(PetscLogEventEnd(m->event_jac, 0, 0, 0, 0));
   PetscCall(PetscLogEventBegin(m->event_halo, 0, 0, 0, 0));
   PetscCall(GSHaloExchange(m->halo, lambda_next));
@@ -75,12 +75,12 @@ static PetscErrorCode StepInto(GSGradient g, PetscInt from, PetscInt to)
 
   PetscFunctionBeginUser;
   if (g->model->whole_grid) {
-    PetscCall(GSModelEulerStep(g->model, g->run->dt, g->segment[from], g->segment[to], &unused));
+    PetscCall(GSModelEulerStep(g->model, GSRunGetDt(g->run), g->segment[from], g->segment[to], &unused));
     PetscFunctionReturn(0);
   }
   PetscCall(VecGetArrayRead(g->segment[from], &x));
   PetscCall(VecGetArray(g->segment[to], &y));
-  PetscCall(GSModelEulerStepLocal(g->model, g->run->dt, x, y, &unused));
+  PetscCall(GSModelEulerStepLocal(g->model, GSRunGetDt(g->run), x, y, &unused));
   PetscCall(VecRestoreArray(g->segment[to], &y));
   PetscCall(VecRestoreArrayRead(g->segment[from], &x));
   PetscFunctionReturn(0);

@@ -26,12 +26,12 @@ static PetscErrorCode TSAdvance(GSGradient g, PetscInt count, PetscBool keep)
 
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&t0));
-  g->run->steady_tol = 0.0;
-  PetscCall(TSSetMaxSteps(g->run->ts, count));
+  GSRunSetSteadyTol(g->run, 0.0);
+  PetscCall(TSSetMaxSteps(GSRunGetTS(g->run), count));
   PetscCall(GSGradientSetTrajectory(g, keep));
-  g->run->ts_required = keep;
+  GSRunRequireTS(g->run, keep);
   PetscCall(GSRunSolve(g->run, g->current));
-  g->run->ts_required = PETSC_FALSE;
+  GSRunRequireTS(g->run, PETSC_FALSE);
   PetscCall(PetscTime(&t1));
   g->times.recompute += t1 - t0;
   g->times.recompute_steps += count;
@@ -56,9 +56,9 @@ static PetscErrorCode TSReverseSegment(TSRoute *c, PetscInt segment)
   PetscFunctionBeginUser;
   PetscCall(TSAdvance(g, count, PETSC_TRUE));
   PetscCall(PetscTime(&t0));
-  PetscCall(TSSetCostGradients(g->run->ts, 1, &g->lambda, &g->mu));
-  PetscCall(TSAdjointSetSteps(g->run->ts, back));
-  PetscCall(TSAdjointSolve(g->run->ts));
+  PetscCall(TSSetCostGradients(GSRunGetTS(g->run), 1, &g->lambda, &g->mu));
+  PetscCall(TSAdjointSetSteps(GSRunGetTS(g->run), back));
+  PetscCall(TSAdjointSolve(GSRunGetTS(g->run)));
   PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
   PetscCall(PetscTime(&t1));
   g->times.backward += t1 - t0;
@@ -77,8 +77,8 @@ static int TSReverse(void *ctx, int64_t segment)
 PetscErrorCode GSGradientAdjointTS(GSGradient g, Vec X0, GSGradientResult *r)
 {
   PetscInt            first, max_steps;
-  PetscBool           quiet = g->run->quiet;
-  PetscReal           tol   = g->run->steady_tol;
+  PetscBool           quiet = GSRunGetQuiet(g->run);
+  PetscReal           tol   = GSRunGetSteadyTol(g->run);
   TSRoute             route;
   GSCheckpointActions actions = {TSRestore, TSStore, TSAdvanceSegments, TSReverse, &route};
 
@@ -89,12 +89,12 @@ PetscErrorCode GSGradientAdjointTS(GSGradient g, Vec X0, GSGradientResult *r)
   if (!g->current) PetscCall(VecDuplicate(g->X, &g->current));
   route = (TSRoute){g, r->steps, first};
   PetscCall(VecSet(g->mu, 0.0));
-  PetscCall(TSGetMaxSteps(g->run->ts, &max_steps));
-  g->run->quiet = PETSC_TRUE;
+  PetscCall(TSGetMaxSteps(GSRunGetTS(g->run), &max_steps));
+  GSRunSetQuiet(g->run, PETSC_TRUE);
   PetscCall(GSCheckpointReverse(g, r->steps, &actions));
-  PetscCall(TSSetMaxSteps(g->run->ts, max_steps));
-  g->run->steady_tol = tol;
-  g->run->quiet      = quiet;
+  PetscCall(TSSetMaxSteps(GSRunGetTS(g->run), max_steps));
+  GSRunSetSteadyTol(g->run, tol);
+  GSRunSetQuiet(g->run, quiet);
   PetscCall(PetscLogEventEnd(g->event_adjoint, 0, 0, 0, 0));
   PetscCall(GSParamVecToArray(g->model->comm, g->mu, r->grad));
   PetscFunctionReturn(0);

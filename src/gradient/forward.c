@@ -5,7 +5,7 @@
    itself: keeping it avoids recomputing each step on the way back), for the adjoint of that run. */
 PetscErrorCode GSGradientSetTrajectory(GSGradient g, PetscBool on)
 {
-  TS           ts = g->run->ts;
+  TS           ts = GSRunGetTS(g->run);
   TSTrajectory tj;
 
   PetscFunctionBeginUser;
@@ -24,8 +24,8 @@ PetscErrorCode GSGradientForwardAndLoss(GSGradient g, Vec X0, GSGradientResult *
   PetscFunctionBeginUser;
   PetscCall(VecCopy(X0, g->X));
   PetscCall(GSRunSolve(g->run, g->X));
-  r->reason = g->run->reason;
-  r->steps  = g->run->steps;
+  r->reason = GSRunGetReason(g->run);
+  r->steps  = GSRunGetSteps(g->run);
   for (int q = 0; q < GS_NPARAM; q++) r->grad[q] = 0.0;
   PetscCall(GSFieldLossEvaluate(g->loss, GSFieldLossGetType(g->loss), g->X, &r->loss, G));
   PetscFunctionReturn(0);
@@ -39,9 +39,9 @@ PetscErrorCode GSGradientForwardCheckpointed(GSGradient g, Vec X0, GSGradientRes
   PetscFunctionBeginUser;
   g->times = (GSGradientTimes){0, 0, 0, 0, 0, 0, 0, 0, 0};
   PetscCall(PetscTime(&t0));
-  PetscCall(TSGetMaxSteps(g->run->ts, &max_steps));
+  PetscCall(TSGetMaxSteps(GSRunGetTS(g->run), &max_steps));
   /* a run to a steady state has no length known in advance */
-  PetscCall(GSCheckpointPlanSetUp(g, g->run->steady_tol > 0 ? 0 : max_steps));
+  PetscCall(GSCheckpointPlanSetUp(g, GSRunGetSteadyTol(g->run) > 0 ? 0 : max_steps));
   PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
   PetscCall(GSRunSetSnapshot(g->run, g->plan.length, GSGradientStoreCheckpoint, g));
   PetscCall(GSGradientForwardAndLoss(g, X0, r, g->lambda));

@@ -67,12 +67,12 @@ PetscErrorCode GSGradientCreate(GSRun run, GSFieldLoss loss, GSGradient *out)
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&g));
   g->run   = run;
-  g->model = run->model;
+  g->model = GSRunGetModel(run);
   g->loss  = loss;
   g->disk_fd = -1;
   PetscCall(GSGradientOptions(g));
-  PetscCall(TSSetRHSJacobianP(run->ts, g->model->Jp, GSModelRHSJacobianP, g->model));
-  PetscCall(TightenImplicitSolves(run->ts));
+  PetscCall(TSSetRHSJacobianP(GSRunGetTS(run), g->model->Jp, GSModelRHSJacobianP, g->model));
+  PetscCall(TightenImplicitSolves(GSRunGetTS(run)));
   PetscCall(DMCreateGlobalVector(g->model->da, &g->X));
   PetscCall(VecDuplicate(g->X, &g->G));
   PetscCall(VecDuplicate(g->X, &g->lambda));
@@ -132,16 +132,16 @@ PetscErrorCode GSGradientFixSteps(GSGradient g, PetscInt steps)
 {
   PetscFunctionBeginUser;
   if (steps > 0 && !g->fixed) {
-    g->saved_tol = g->run->steady_tol;
-    PetscCall(TSGetMaxSteps(g->run->ts, &g->saved_max_steps));
+    g->saved_tol = GSRunGetSteadyTol(g->run);
+    PetscCall(TSGetMaxSteps(GSRunGetTS(g->run), &g->saved_max_steps));
     g->fixed = PETSC_TRUE;
   }
   if (steps > 0) {
-    g->run->steady_tol = 0.0;
-    PetscCall(TSSetMaxSteps(g->run->ts, steps));
+    GSRunSetSteadyTol(g->run, 0.0);
+    PetscCall(TSSetMaxSteps(GSRunGetTS(g->run), steps));
   } else if (g->fixed) {
-    g->run->steady_tol = g->saved_tol;
-    PetscCall(TSSetMaxSteps(g->run->ts, g->saved_max_steps));
+    GSRunSetSteadyTol(g->run, g->saved_tol);
+    PetscCall(TSSetMaxSteps(GSRunGetTS(g->run), g->saved_max_steps));
     g->fixed = PETSC_FALSE;
   }
   PetscFunctionReturn(0);
@@ -201,7 +201,7 @@ static PetscErrorCode GaussNewton(GSGradient g, Mat S, PetscReal gn[GS_NPARAM * 
 
 PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, PetscReal gn[GS_NPARAM * GS_NPARAM])
 {
-  TS        ts = g->run->ts;
+  TS        ts = GSRunGetTS(g->run);
   Mat       S, Jp, A = NULL;
   PetscInt  nlocal;
   PetscBool explicit_rk;
@@ -221,9 +221,9 @@ PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, Pets
   PetscCall(TSSetRHSJacobianP(ts, Jp, GSModelRHSJacobianPDense, g->model));
   if (!explicit_rk) PetscCall(TSSetIJacobianP(ts, Jp, NULL, NULL));
   PetscCall(TSForwardSetSensitivities(ts, GS_NPARAM, S));
-  g->run->ts_required = PETSC_TRUE;
+  GSRunRequireTS(g->run, PETSC_TRUE);
   PetscCall(GSGradientForwardAndLoss(g, X0, r, g->G));
-  g->run->ts_required = PETSC_FALSE;
+  GSRunRequireTS(g->run, PETSC_FALSE);
   if (GSRunReasonIsValid(r->reason)) {
     for (int q = 0; q < GS_NPARAM; q++) {
       Vec col;

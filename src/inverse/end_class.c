@@ -28,7 +28,7 @@ PetscErrorCode GSInversionEndClass(GSInversion inv, GSRunReason reason, GSEndCla
   es.v_mean       = sums[2] / cells;
   es.v_std        = PetscSqrtReal(PetscMax(sums[3] / cells - es.v_mean * es.v_mean, 0));
   es.v_max        = vmax;
-  es.final_change = inv->run->stats.max_change;
+  es.final_change = GSRunGetStats(inv->run)->max_change;
   *end_class      = GSEndStateClassify(&es, NULL);
   PetscFunctionReturn(0);
 }

@@ -80,7 +80,7 @@ PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups
   PetscCall(GSModelCreate(group, &inv->model));
   PetscCall(GSInitialOptionsFromOptions(group, &inv->init));
   PetscCall(GSRunCreate(inv->model, 5e-5, 40000, &inv->run));
-  inv->run->quiet = PETSC_TRUE;
+  GSRunSetQuiet(inv->run, PETSC_TRUE);
   PetscCall(GSFieldLossCreate(inv->model, &inv->loss));
   PetscCall(GSGradientCreate(inv->run, inv->loss, &inv->gradient));
   PetscCall(ReadTaoOptions(inv));
@@ -166,8 +166,8 @@ PetscErrorCode GSInversionAddSettings(GSInversion inv, GSSettings settings)
 {
   PetscFunctionBeginUser;
   PetscCall(GSSettingsAddGrid(settings, GSModelGetGrid(inv->model), GSModelGetParams(inv->model)));
-  PetscCall(GSSettingsAddTS(settings, inv->run->ts));
-  PetscCall(GSSettingsAddReal(settings, "-gs_steady_tol", inv->run->steady_tol));
+  PetscCall(GSSettingsAddTS(settings, GSRunGetTS(inv->run)));
+  PetscCall(GSSettingsAddReal(settings, "-gs_steady_tol", GSRunGetSteadyTol(inv->run)));
   PetscCall(GSSettingsAddReal(settings, "-gs_init_noise", inv->init.recipe.noise));
   PetscCall(GSSettingsAddInt(settings, "-gs_init_block", inv->init.recipe.block));
   PetscCall(GSSettingsAddString(settings, "-gs_targets_file", inv->targets));

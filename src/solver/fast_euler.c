@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "gsinv/core/interrupt.h"
-#include "gsinv/solver/run.h"
+#include "run_impl.h"
 
 /* Floating-point operations of one checked Euler step per cell (two Laplacians, reaction, update). */
 #define GS_EULER_FLOPS 24.0

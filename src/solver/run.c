@@ -1,7 +1,7 @@
 /* One simulation: TS set-up with the paper's defaults, per-step checks, progress, stopping. */
 #include "gsinv/core/interrupt.h"
 #include "gsinv/core/options.h"
-#include "gsinv/solver/run.h"
+#include "run_impl.h"
 
 /* The state before the step just taken: an explicit RK method keeps it as its first stage, so
    no copy is needed; other methods get a copy made after every step. */

@@ -1,5 +1,5 @@
 /* After each step of either path (TS or the fast loop): progress lines and the snapshot hook. */
-#include "gsinv/solver/run.h"
+#include "run_impl.h"
 
 static PetscErrorCode GSRunPrintProgress(GSRun run)
 {

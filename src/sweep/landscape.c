@@ -57,10 +57,10 @@ PetscErrorCode GSLandscapeCreate(MPI_Comm comm, GSLandscape *out)
   l->base = l->model->params;
   PetscCall(GSInitialOptionsFromOptions(comm, &l->init));
   PetscCall(GSRunCreate(l->model, l->mode == GS_TARGET_PAPER ? 0.0 : 1e-4, 40000, &l->run));
-  PetscCheck(l->mode != GS_TARGET_PAPER || l->run->steady_tol == 0, comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g: the paper's mode runs a fixed number of steps (use -gs_target_mode steady)", (double)l->run->steady_tol);
-  PetscCheck(l->mode != GS_TARGET_STEADY || l->run->steady_tol > 0, comm, PETSC_ERR_USER_INPUT, "-gs_target_mode steady needs -gs_steady_tol > 0");
+  PetscCheck(l->mode != GS_TARGET_PAPER || GSRunGetSteadyTol(l->run) == 0, comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g: the paper's mode runs a fixed number of steps (use -gs_target_mode steady)", (double)GSRunGetSteadyTol(l->run));
+  PetscCheck(l->mode != GS_TARGET_STEADY || GSRunGetSteadyTol(l->run) > 0, comm, PETSC_ERR_USER_INPUT, "-gs_target_mode steady needs -gs_steady_tol > 0");
   PetscCheck(l->mode != GS_TARGET_FILE || l->targets_file[0], comm, PETSC_ERR_USER_INPUT, "-gs_target_mode file needs -gs_targets_file");
-  l->run->quiet = PETSC_TRUE;
+  GSRunSetQuiet(l->run, PETSC_TRUE);
   PetscCall(GSFieldLossCreate(l->model, &l->loss));
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (gradient || help) PetscCall(GSGradientCreate(l->run, l->loss, &l->gradient)); /* -help lists its options too */
@@ -108,11 +108,11 @@ PetscErrorCode GSLandscapeGetMapGrid(GSLandscape l, GSMapGrid *map, PetscBool *e
 
   PetscFunctionBeginUser;
   PetscCall(GSRunGetScheme(l->run, NULL, &dt));
-  PetscCall(PetscObjectTypeCompare((PetscObject)l->run->ts, TSRK, &rk));
-  PetscCall(PetscObjectTypeCompare((PetscObject)l->run->ts, TSEULER, &fe));
+  PetscCall(PetscObjectTypeCompare((PetscObject)GSRunGetTS(l->run), TSRK, &rk));
+  PetscCall(PetscObjectTypeCompare((PetscObject)GSRunGetTS(l->run), TSEULER, &fe));
   if (rk) {
     TSRKType type;
-    PetscCall(TSRKGetType(l->run->ts, &type));
+    PetscCall(TSRKGetType(GSRunGetTS(l->run), &type));
     PetscCall(PetscStrcmp(type, TSRK1FE, &fe));
   }
   map->dt = fe ? (double)dt : 0.0, map->h = (double)l->model->h;
@@ -150,8 +150,8 @@ PetscErrorCode GSLandscapeAddSettings(GSLandscape l, GSSettings settings)
 {
   PetscFunctionBeginUser;
   PetscCall(GSSettingsAddGrid(settings, GSModelGetGrid(l->model), GSModelGetParams(l->model)));
-  PetscCall(GSSettingsAddTS(settings, l->run->ts));
-  PetscCall(GSSettingsAddReal(settings, "-gs_steady_tol", l->run->steady_tol));
+  PetscCall(GSSettingsAddTS(settings, GSRunGetTS(l->run)));
+  PetscCall(GSSettingsAddReal(settings, "-gs_steady_tol", GSRunGetSteadyTol(l->run)));
   PetscCall(GSSettingsAddString(settings, "-gs_target_mode", GSTargetModes[l->mode]));
   PetscCall(GSSettingsAddInt(settings, "-gs_targets", l->ntargets));
   PetscCall(GSSettingsAddString(settings, "-gs_targets_file", l->mode == GS_TARGET_FILE ? l->targets_file : ""));
@@ -203,8 +203,8 @@ static PetscErrorCode RunTarget(GSLandscape l, PetscInt k, PetscScalar *v, doubl
   PetscFunctionBeginUser;
   PetscCall(VecCopy(l->X0[k], l->X));
   PetscCall(GSRunSolve(l->run, l->X));
-  info[0] = (double)l->run->reason, info[1] = (double)l->run->steps;
-  if (l->run->reason != GS_RUN_INTERRUPTED) PetscCall(GSFieldGather(GSModelGetGrid(l->model), l->X, 1, v));
+  info[0] = (double)GSRunGetReason(l->run), info[1] = (double)GSRunGetSteps(l->run);
+  if (GSRunGetReason(l->run) != GS_RUN_INTERRUPTED) PetscCall(GSFieldGather(GSModelGetGrid(l->model), l->X, 1, v));
   PetscFunctionReturn(0);
 }
 
@@ -246,7 +246,7 @@ PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt n
     SETERRQ(world, PETSC_ERR_USER_INPUT, "target %" PetscInt_FMT " at the base theta ended %s after %.0f steps: no landscape can be measured against it", failed, GSRunReasonNames[(int)reason], steps);
   }
   PetscCall(PetscFree(info));
-  l->run->reason = interrupted ? GS_RUN_INTERRUPTED : GS_RUN_RUNNING;
+  GSRunSetReason(l->run, interrupted ? GS_RUN_INTERRUPTED : GS_RUN_RUNNING);
   if (interrupted) PetscFunctionReturn(0);
   if (rank != 0) PetscCall(PetscFree(l->target_v));
   PetscFunctionReturn(0);
@@ -277,7 +277,7 @@ static PetscErrorCode EndStats(GSLandscape l, Vec X, PetscBool valid, GSEndStats
   es->v_mean       = global[2] / cells;
   es->v_std        = PetscSqrtReal(PetscMax(global[3] / cells - es->v_mean * es->v_mean, 0));
   es->v_max        = gmax;
-  es->final_change = l->run->stats.max_change;
+  es->final_change = GSRunGetStats(l->run)->max_change;
   PetscFunctionReturn(0);
 }
 
@@ -310,7 +310,7 @@ static PetscErrorCode RunSample(GSLandscape l, PetscInt k, GSRunReason *reason, 
   } else {
     PetscCall(VecCopy(l->X0[k], l->X));
     PetscCall(GSRunSolve(l->run, l->X));
-    *reason = l->run->reason, *steps = l->run->steps, *final = l->X;
+    *reason = GSRunGetReason(l->run), *steps = GSRunGetSteps(l->run), *final = l->X;
   }
   PetscFunctionReturn(0);
 }

@@ -11,24 +11,6 @@ typedef struct _p_GSRun *GSRun;
 /* Called with the state after `step` steps (and once with step 0 before the first). */
 typedef PetscErrorCode (*GSRunSnapshotFn)(GSRun run, PetscInt step, Vec X, void *ctx);
 
-struct _p_GSRun {
-  GSModel         model;
-  TS              ts;
-  PetscReal       steady_tol;     /* -gs_steady_tol: 0 runs a fixed number of steps */
-  PetscReal       dt;             /* the fixed step (-ts_dt), restored before every solve */
-  PetscInt        progress_every; /* -gs_progress_every: steps between progress lines, 0 for none */
-  PetscBool       quiet;          /* no banner and no progress */
-  PetscBool       fast_path;      /* -gs_fast_path: forward Euler without the TS machinery when it applies */
-  PetscBool       ts_required;    /* set while something needs the TS itself (trajectory, sensitivities) */
-  Vec             prev;           /* the state one step earlier */
-  GSStepStats     stats;          /* of the last step, reduced over the ranks */
-  GSRunReason     reason;
-  PetscInt        steps;
-  PetscLogDouble  t_start, elapsed;
-  GSRunSnapshotFn snapshot;
-  void           *snapshot_ctx;
-  PetscInt        snapshot_every;
-};
 
 /* Creates the TS for the model with the paper's scheme (RK 1fe, dt 1) and reads -ts_* options,
    -gs_steady_tol (default_tol) and -gs_progress_every; -ts_max_steps defaults to default_steps
@@ -53,15 +35,35 @@ PetscErrorCode GSModelEulerStep(GSModel model, PetscReal dt, Vec X, Vec Y, GSSte
 PetscErrorCode GSModelEulerStepLocal(GSModel model, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *stats);
 /* Copies the owned cells of a ghosted array into the global vector X. Not collective. */
 PetscErrorCode GSModelOwnedToGlobal(GSModel model, const PetscScalar *local, Vec X);
-/* The fast path's loop (fast_euler.c); GSRunSolve calls it. */
-PetscErrorCode GSRunSolveFast(GSRun run, Vec X);
-/* Progress and snapshots after a step of either path. */
-PetscErrorCode GSRunAfterStep(GSRun run, Vec X);
-/* Whether the snapshot hook wants the state of the step just taken. */
-PetscBool GSRunSnapshotDue(GSRun run);
 
 /* The TS type name and the fixed step size. */
 PetscErrorCode GSRunGetScheme(GSRun run, const char **ts_type, PetscReal *dt);
 
 /* Warns (rank 0) when an explicit scheme exceeds the diffusion stability bound. Collective. */
 PetscErrorCode GSRunCheckStability(GSRun run);
+
+/* What other layers read and set of a run (the struct is private to the solver). Not collective. */
+GSModel            GSRunGetModel(GSRun run);
+TS                 GSRunGetTS(GSRun run);
+GSRunReason        GSRunGetReason(GSRun run);
+PetscInt           GSRunGetSteps(GSRun run);
+const GSStepStats *GSRunGetStats(GSRun run);
+/* The state one step before the end (kept while a steady-state test needs it; NULL otherwise). */
+Vec                GSRunGetPrevious(GSRun run);
+/* Seconds the last GSRunSolve took. */
+PetscLogDouble     GSRunGetElapsed(GSRun run);
+/* The fixed step (-ts_dt). */
+PetscReal          GSRunGetDt(GSRun run);
+PetscReal          GSRunGetSteadyTol(GSRun run);
+/* 0 runs a fixed number of steps; > 0 stops at a steady state of that tolerance. */
+void               GSRunSetSteadyTol(GSRun run, PetscReal tol);
+PetscBool          GSRunGetQuiet(GSRun run);
+/* No banner and no progress lines. */
+void               GSRunSetQuiet(GSRun run, PetscBool quiet);
+PetscBool          GSRunGetFastPath(GSRun run);
+/* Allows the fused Euler loop where it applies (-gs_fast_path). */
+void               GSRunSetFastPath(GSRun run, PetscBool fast);
+/* While set, GSRunSolve goes through the TS itself (a trajectory or sensitivities need it). */
+void               GSRunRequireTS(GSRun run, PetscBool required);
+/* Marks a run as stopped from outside (an interrupted sweep point). */
+void               GSRunSetReason(GSRun run, GSRunReason reason);
