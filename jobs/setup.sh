@@ -4,7 +4,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(petsc-dev libhdf5-openmpi-dev libopenmpi-dev openmpi-bin libcmocka-dev libfftw3-dev meson ninja-build
-          pkg-config hdf5-tools git procps python3-h5py python3-matplotlib python3-numpy)
+          pkg-config hdf5-tools git procps python3-h5py python3-matplotlib python3-numpy clang-format)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
