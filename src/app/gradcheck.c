@@ -93,7 +93,7 @@ static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, Gradche
 static PetscErrorCode GradcheckTarget(GSRun run, const GradcheckOptions *o, const GSInitialOptions *init, GSFieldLoss loss, Vec T)
 {
   GSModel         m     = GSRunGetModel(run);
-  const GSParams  truth = {GS_TRUTH_F, GS_TRUTH_K, GS_TRUTH_DU, GS_TRUTH_DV}, current = m->params;
+  const GSParams  truth = {GS_TRUTH_F, GS_TRUTH_K, GS_TRUTH_DU, GS_TRUTH_DV}, current = (*GSModelGetParams(m));
   GSInitialRecipe r     = init->recipe;
 
   PetscFunctionBeginUser;
@@ -104,7 +104,7 @@ static PetscErrorCode GradcheckTarget(GSRun run, const GradcheckOptions *o, cons
     PetscCall(GSModelSetParams(m, &truth));
     PetscCall(GSRunSolve(run, T));
     PetscCall(GSModelSetParams(m, &current));
-    PetscCheck(GSRunReasonIsValid(GSRunGetReason(run)), m->comm, PETSC_ERR_USER_INPUT, "the ground-truth target run from -gs_target_seed %" PetscInt_FMT " ended %s", o->target_seed, GSRunReasonNames[GSRunGetReason(run)]);
+    PetscCheck(GSRunReasonIsValid(GSRunGetReason(run)), GSModelGetComm(m), PETSC_ERR_USER_INPUT, "the ground-truth target run from -gs_target_seed %" PetscInt_FMT " ended %s", o->target_seed, GSRunReasonNames[GSRunGetReason(run)]);
   }
   PetscCall(GSFieldLossSetTarget(loss, T));
   PetscFunctionReturn(0);
@@ -116,7 +116,7 @@ static PetscErrorCode GradcheckTarget(GSRun run, const GradcheckOptions *o, cons
 static PetscErrorCode TaylorTest(GSModel m, GSGradient g, Vec X0, const GradcheckOptions *o, GradcheckResults *res)
 {
   const double     dir[GS_NPARAM] = {0.8, -0.6, 0.5, -0.7};
-  const GSParams   base           = m->params;
+  const GSParams   base           = (*GSModelGetParams(m));
   GSTaylorSweep   *t              = &res->taylor;
   GSGradientResult shifted;
   double           theta[GS_NPARAM], slope = 0;
@@ -156,8 +156,8 @@ static PetscErrorCode GradcheckRoutes(GSModel m, GSGradient g, Vec X0, const Gra
   PetscCall(PetscTime(&t1));
   res->time_adjoint = t1 - t0;
   PetscCall(GSGradientGetTimes(g, &res->schedule));
-  PetscCall(PeakMemory(m->comm, &res->peak_rss_mib));
-  PetscCheck(GSRunReasonIsValid(res->adjoint.reason), m->comm, PETSC_ERR_USER_INPUT, "the run at this theta is invalid (%s after %" PetscInt_FMT " steps): no gradient to check", GSRunReasonNames[res->adjoint.reason], res->adjoint.steps);
+  PetscCall(PeakMemory(GSModelGetComm(m), &res->peak_rss_mib));
+  PetscCheck(GSRunReasonIsValid(res->adjoint.reason), GSModelGetComm(m), PETSC_ERR_USER_INPUT, "the run at this theta is invalid (%s after %" PetscInt_FMT " steps): no gradient to check", GSRunReasonNames[res->adjoint.reason], res->adjoint.steps);
   /* A run to steady state stopped at some step: every other route differentiates that many steps. */
   PetscCall(GSGradientFixSteps(g, res->adjoint.steps));
   PetscCall(GSGradientLoss(g, X0, &final_state));
@@ -231,7 +231,7 @@ static PetscErrorCode GradcheckPrint(MPI_Comm comm, GSModel m, const GradcheckOp
     PetscCall(PrintRow(comm, "implicit (steady state)", res->implicit.grad, res->adjoint.grad));
     PetscCall(PetscPrintf(comm, "  implicit: max|f(x)| = %.2e (0 at a true steady state), %.1f%% of |dL/dx| along translations removed, GMRES %" PetscInt_FMT " its%s\n", (double)res->implicit_info.residual, 100 * (double)res->implicit_info.null_fraction, res->implicit_info.iterations, res->implicit_info.converged ? "" : " (NOT converged)"));
   }
-  GSParamsToArray(&m->params, theta);
+  GSParamsToArray(GSModelGetParams(m), theta);
   if (!GSReparamFromPhysical(o->reparam, theta, raw)) {
     GSReparamToPhysical(o->reparam, raw, theta, dphys);
     GSReparamGradient(dphys, res->adjoint.grad, graw);
@@ -329,7 +329,7 @@ PetscErrorCode GSAppGradcheck(MPI_Comm comm)
     PetscCall(GSOutputCheckNotInput(comm, "-gs_output", o.output));
     PetscCall(GSOutputLock(comm, "-gs_output", o.output));
     PetscCall(GSOutputOpen(comm, "-gs_output", o.output, &out));
-    PetscCall(DMCreateGlobalVector(m->da, &X0));
+    PetscCall(DMCreateGlobalVector(GSModelGetDM(m), &X0));
     PetscCall(VecDuplicate(X0, &T));
     PetscCall(GradcheckTarget(run, &o, &init, loss, T));
     PetscCall(GSInitialStateFill(m, &init, X0));

@@ -197,7 +197,7 @@ static PetscErrorCode SweepSetUp(MPI_Comm world, Sweep *s, PetscBool *help)
   PetscFunctionBeginUser;
   PetscCall(GSSweepGroupsCreate(world, &s->groups));
   PetscCall(GSLandscapeCreate(s->groups.group, &s->land));
-  PetscCall(GSSweepAxesFromOptions(world, &GSLandscapeGetModel(s->land)->params, &s->axes));
+  PetscCall(GSSweepAxesFromOptions(world, GSModelGetParams(GSLandscapeGetModel(s->land)), &s->axes));
   PetscCall(LandscapeOptionsRead(world, &s->o));
   PetscCall(LandscapeCheckSize(world, s));
   PetscCall(GSAppHelpRequested(help));

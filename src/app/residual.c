@@ -116,6 +116,7 @@ typedef struct {
 
 static PetscErrorCode ResultPrint(MPI_Comm comm, GSModel m, const ResidualOptions *o, const GSResidualInput *info, const Result *r)
 {
+  const GSPatch *patch = GSModelGetPatch(m);
   const double *t = r->fit.theta, *rel = r->rel;
 
   PetscFunctionBeginUser;
@@ -133,7 +134,7 @@ static PetscErrorCode ResultPrint(MPI_Comm comm, GSModel m, const ResidualOption
   PetscCall(PetscPrintf(comm, "eigenvalues of A^T A %.6e %.6e %.6e %.6e; rank %d; condition %.6e\n", r->fit.eigval[0], r->fit.eigval[1], r->fit.eigval[2], r->fit.eigval[3], r->fit.rank, r->fit.condition));
   if (o->obs.method == GS_RESIDUAL_METHOD_WEAK)
     PetscCall(PetscPrintf(comm, "weak form: %.0f test functions (radius %" PetscInt_FMT ", spacing %" PetscInt_FMT ", power %" PetscInt_FMT "); noise sigma_u %.3e sigma_v %.3e (%s)\n", r->sums.ncells, o->obs.weak_radius, o->obs.weak_spacing, o->obs.weak_power, (double)r->sigma_used[0], (double)r->sigma_used[1], o->obs.sigma >= 0 ? "given" : "estimated from the data"));
-  else PetscCall(PetscPrintf(comm, "cells used %.0f (grid %" PetscInt_FMT " x %" PetscInt_FMT ", %s form); estimate in %.4f s (read, one pass, reduction, solve)\n", r->sums.ncells, m->nx, m->ny, FormNames[o->form], r->seconds));
+  else PetscCall(PetscPrintf(comm, "cells used %.0f (grid %" PetscInt_FMT " x %" PetscInt_FMT ", %s form); estimate in %.4f s (read, one pass, reduction, solve)\n", r->sums.ncells, patch->nx, patch->ny, FormNames[o->form], r->seconds));
   PetscFunctionReturn(0);
 }
 
@@ -183,7 +184,7 @@ static PetscErrorCode ResidualRun(GSModel m, const ResidualOptions *o, const GSR
   GSResidualLandscape  land  = {0};
   GSOutput             out;
   GSObservation        obs;
-  const GSParams       given = m->params;
+  const GSParams       given = (*GSModelGetParams(m));
   const double        *truth = info->has_truth ? info->truth : NULL;
   double               start;
 
@@ -193,10 +194,10 @@ static PetscErrorCode ResidualRun(GSModel m, const ResidualOptions *o, const GSR
   data.form = o->form;
   data.dt   = info->dt;
   PetscCall(GSResidualDataSetUp(m, "-gs_input", o->pairs, &data));
-  PetscCheck(!o->like[0] || !o->has_axes, m->comm, PETSC_ERR_USER_INPUT, "-gs_like %s takes the axes from the file: do not also give -gs_axes, -gs_lo, -gs_hi or -gs_n", o->like);
-  if (o->like[0]) PetscCall(GSResidualLandscapeFromFile(m->comm, "-gs_like", o->like, &land));
-  else if (o->has_axes) PetscCall(GSResidualLandscapeFromAxes(m->comm, &o->axes, &land));
-  PetscCallMPI(MPI_Barrier(m->comm));
+  PetscCheck(!o->like[0] || !o->has_axes, GSModelGetComm(m), PETSC_ERR_USER_INPUT, "-gs_like %s takes the axes from the file: do not also give -gs_axes, -gs_lo, -gs_hi or -gs_n", o->like);
+  if (o->like[0]) PetscCall(GSResidualLandscapeFromFile(GSModelGetComm(m), "-gs_like", o->like, &land));
+  else if (o->has_axes) PetscCall(GSResidualLandscapeFromAxes(GSModelGetComm(m), &o->axes, &land));
+  PetscCallMPI(MPI_Barrier(GSModelGetComm(m)));
   start = MPI_Wtime();
   r.sigma_used[0] = r.sigma_used[1] = 0;
   obs            = o->obs;
@@ -205,27 +206,27 @@ static PetscErrorCode ResidualRun(GSModel m, const ResidualOptions *o, const GSR
   obs.sigma_used = NULL;
   r.seconds = MPI_Wtime() - start;
   PetscCall(PetscMemzero(r.rel, sizeof(r.rel)));
-  PetscCheck(GSResidualLoss(&r.sums, r.fit.theta, &r.loss) == GS_RESIDUAL_OK, m->comm, PETSC_ERR_PLIB, "GSResidualLoss failed");
+  PetscCheck(GSResidualLoss(&r.sums, r.fit.theta, &r.loss) == GS_RESIDUAL_OK, GSModelGetComm(m), PETSC_ERR_PLIB, "GSResidualLoss failed");
   r.norm = sqrt(r.loss);
   if (truth) GSResidualRelativeErrors(&o->obs, r.fit.theta, truth, r.rel);
   PetscCall(GSResidualNoiseSweepRun(m, &data, &obs, o->nsweep, o->sweep, truth, &sweep));
   if (land.naxes) PetscCall(GSResidualLandscapeEvaluate(&land, &r.sums, r.fit.theta, &given));
-  PetscCall(ResultPrint(m->comm, m, o, info, &r));
-  PetscCall(GSResidualNoiseSweepPrint(m->comm, &sweep));
+  PetscCall(ResultPrint(GSModelGetComm(m), m, o, info, &r));
+  PetscCall(GSResidualNoiseSweepPrint(GSModelGetComm(m), &sweep));
   if (comp) {
     GSCompletionThetaStart(&r.fit, theta_start);
     PetscCall(GSCompletionSolve(comp, o->input, &o->obs, theta_start, truth, &completion));
-    PetscCall(GSCompletionPrint(m->comm, &completion));
+    PetscCall(GSCompletionPrint(GSModelGetComm(m), &completion));
   }
   PetscCall(GSModelSetParams(m, &(GSParams){r.fit.theta[0], r.fit.theta[1], r.fit.theta[2], r.fit.theta[3]}));
-  PetscCall(GSOutputOpen(m->comm, "-gs_output", o->output, &out));
+  PetscCall(GSOutputOpen(GSModelGetComm(m), "-gs_output", o->output, &out));
   PetscCall(GSOutputWriteProvenance(&out, "residual", GSModelGetGrid(m), GSModelGetParams(m), o->obs.seed, info->ts_type, info->dt));
   PetscCall(ResultWrite(&out, o, info, &r));
   PetscCall(GSResidualNoiseSweepWrite(&sweep, &out));
   if (land.naxes) PetscCall(GSResidualLandscapeWrite(&land, &out));
   if (comp) PetscCall(GSCompletionWrite(&out, &completion));
   PetscCall(GSOutputClose(&out));
-  PetscCall(PetscPrintf(m->comm, "wrote %s\n", o->output));
+  PetscCall(PetscPrintf(GSModelGetComm(m), "wrote %s\n", o->output));
   PetscCall(GSResidualLandscapeDestroy(&land));
   PetscCall(GSResidualDataDestroy(&data));
   PetscFunctionReturn(0);
@@ -251,7 +252,7 @@ PetscErrorCode GSAppResidual(MPI_Comm comm)
   if (!help) {
     PetscCall(GSAppCheckOptionsUsed(comm));
     PetscCall(GSAppBanner(comm, "residual"));
-    PetscCall(PetscPrintf(comm, "input %s: grid %" PetscInt_FMT " x %" PetscInt_FMT ", h = %g%s\n", opts.input, m->nx, m->ny, (double)m->h, info.has_truth ? ", truth theta in the file" : ""));
+    PetscCall(PetscPrintf(comm, "input %s: grid %" PetscInt_FMT " x %" PetscInt_FMT ", h = %g%s\n", opts.input, GSModelGetPatch(m)->nx, GSModelGetPatch(m)->ny, (double)GSModelGetPatch(m)->h, info.has_truth ? ", truth theta in the file" : ""));
     PetscCall(GSOutputCheckNotInput(comm, "-gs_output", opts.output));
     PetscCall(GSOutputLock(comm, "-gs_output", opts.output));
     PetscCall(ResidualRun(m, &opts, &info, comp));

@@ -62,7 +62,8 @@ static PetscErrorCode WriteResult(GSOutput *out, GSModel m, GSRun run, const GSI
    final state (Xdmf3 shows only the series of a file that has one). */
 static PetscErrorCode WriteSidecar(GSModel m, GSRun run, const GSSnapshots *snaps, const char *path)
 {
-  GSXdmfSet   set = {"state", 2, {"u", "v"}, {"/state/u", "/state/v"}, 0, m->nx, m->ny, 0, m->h, NULL, {NULL, NULL}, 0};
+  const GSPatch *patch = GSModelGetPatch(m);
+  GSXdmfSet   set = {"state", 2, {"u", "v"}, {"/state/u", "/state/v"}, 0, patch->nx, patch->ny, 0, patch->h, NULL, {NULL, NULL}, 0};
   const char *ts_type;
   PetscReal   dt, *times;
 
@@ -71,20 +72,21 @@ static PetscErrorCode WriteSidecar(GSModel m, GSRun run, const GSSnapshots *snap
   PetscCall(PetscMalloc1(snaps->count + 1, &times));
   for (PetscInt t = 0; t < snaps->count; t++) times[t] = (PetscReal)snaps->steps[t] * dt;
   if (snaps->count) {
-    set = (GSXdmfSet){"snapshots", 2, {"u", "v"}, {"/snapshots/u", "/snapshots/v"}, snaps->count, m->nx, m->ny, 0, m->h, times, {NULL, NULL}, GSRunGetSteps(run) * dt};
+    set = (GSXdmfSet){"snapshots", 2, {"u", "v"}, {"/snapshots/u", "/snapshots/v"}, snaps->count, patch->nx, patch->ny, 0, patch->h, times, {NULL, NULL}, GSRunGetSteps(run) * dt};
     if (snaps->steps[snaps->count - 1] != GSRunGetSteps(run)) set.last[0] = "/state/u", set.last[1] = "/state/v";
   }
-  PetscCall(GSXdmfWrite(m->comm, path, 1, &set));
+  PetscCall(GSXdmfWrite(GSModelGetComm(m), path, 1, &set));
   PetscCall(PetscFree(times));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode PrintOutcome(GSModel m, GSRun run, const char *path)
 {
-  const double cell_steps = (double)m->nx * m->ny * GSRunGetSteps(run);
+  const GSPatch *patch = GSModelGetPatch(m);
+  const double cell_steps = (double)patch->nx * patch->ny * GSRunGetSteps(run);
 
   PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(m->comm, "%s after %" PetscInt_FMT " steps (max change %.3e) in %.2f s, %.3g cell-steps/s; wrote %s\n", GSRunReasonNames[GSRunGetReason(run)], GSRunGetSteps(run), GSRunGetStats(run)->max_change, GSRunGetElapsed(run), GSRunGetElapsed(run) > 0 ? cell_steps / GSRunGetElapsed(run) : 0.0, path));
+  PetscCall(PetscPrintf(GSModelGetComm(m), "%s after %" PetscInt_FMT " steps (max change %.3e) in %.2f s, %.3g cell-steps/s; wrote %s\n", GSRunReasonNames[GSRunGetReason(run)], GSRunGetSteps(run), GSRunGetStats(run)->max_change, GSRunGetElapsed(run), GSRunGetElapsed(run) > 0 ? cell_steps / GSRunGetElapsed(run) : 0.0, path));
   PetscFunctionReturn(0);
 }
 
@@ -124,7 +126,7 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
     PetscCall(GSOutputCheckNotInput(comm, "-gs_output", opts.output));
     PetscCall(GSOutputLock(comm, "-gs_output", opts.output));
     PetscCall(GSOutputOpen(comm, "-gs_output", opts.output, &out));
-    PetscCall(DMCreateGlobalVector(m->da, &X));
+    PetscCall(DMCreateGlobalVector(GSModelGetDM(m), &X));
     PetscCall(GSInitialStateFill(m, &init, X));
     snaps.out   = &out;
     snaps.grid = GSModelGetGrid(m);

@@ -65,7 +65,7 @@ static PetscErrorCode TargetsSetUp(MPI_Comm world, Targets *t, PetscBool *help)
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (finished samples are kept in FILE.journal until it is)", "GSAppTargets", t->output, t->output, sizeof(t->output), NULL));
   PetscOptionsEnd();
   PetscCheck(t->count >= 1 && t->count <= 1000000, world, PETSC_ERR_USER_INPUT, "-gs_targets %" PetscInt_FMT " must be in [1, 1000000]", t->count);
-  PetscCall(GSOptionsCheckSize(world, "-gs_targets, -da_grid_x, -da_grid_y (every target's u and v)", (PetscInt64)t->count * 2 * t->model->nx * t->model->ny, sizeof(double), INT64_MAX));
+  PetscCall(GSOptionsCheckSize(world, "-gs_targets, -da_grid_x, -da_grid_y (every target's u and v)", (PetscInt64)t->count * 2 * GSModelGetPatch(t->model)->nx * GSModelGetPatch(t->model)->ny, sizeof(double), INT64_MAX));
   PetscCheck(!t->init.file[0], world, PETSC_ERR_USER_INPUT, "-gs_initial: targets start from the seeded recipe (-gs_seed, -gs_sample)");
   PetscCall(GSAppHelpRequested(help));
   if (*help) PetscFunctionReturn(0);
@@ -73,7 +73,7 @@ static PetscErrorCode TargetsSetUp(MPI_Comm world, Targets *t, PetscBool *help)
   PetscCall(GSAppBanner(world, "targets"));
   PetscCall(GSModelPrintSummary(t->model, PETSC_VIEWER_STDOUT_(world)));
   PetscCall(GSOutputCheckWritable(world, "-gs_output", t->output));
-  t->cells       = (size_t)(t->model->nx * t->model->ny);
+  t->cells       = (size_t)(GSModelGetPatch(t->model)->nx * GSModelGetPatch(t->model)->ny);
   t->record_size = sizeof(TargetRecord) + 2 * t->cells * sizeof(double);
   PetscCall(GSOutputCheckNotInput(world, "-gs_output", t->output));
   PetscCall(GSOutputLock(world, "-gs_output", t->output));
@@ -113,7 +113,7 @@ static PetscErrorCode TargetsRun(Targets *t, PetscBool *interrupted)
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc1(t->record_size, &buffer));
-  PetscCall(DMCreateGlobalVector(t->model->da, &X));
+  PetscCall(DMCreateGlobalVector(GSModelGetDM(t->model), &X));
   *interrupted = PETSC_FALSE;
   for (;;) {
     TargetRecord    rec = {0};
@@ -146,6 +146,7 @@ static PetscErrorCode TargetsRun(Targets *t, PetscBool *interrupted)
    are collective). */
 static PetscErrorCode TargetsWrite(Targets *t)
 {
+  const GSPatch *patch = GSModelGetPatch(t->model);
   char       *records = NULL;
   PetscInt   *done;
   PetscScalar *u = NULL, *v = NULL;
@@ -154,9 +155,9 @@ static PetscErrorCode TargetsWrite(Targets *t)
   GSOutput    out;
   const char *ts_type;
   PetscReal   dt;
-  hsize_t     dims[3] = {(hsize_t)t->count, (hsize_t)t->model->ny, (hsize_t)t->model->nx}, n = (hsize_t)t->count;
+  hsize_t     dims[3] = {(hsize_t)t->count, (hsize_t)patch->ny, (hsize_t)patch->nx}, n = (hsize_t)t->count;
   PetscInt    n_fields;
-  GSXdmfSet   sidecar = {"targets", 2, {"u", "v"}, {"/targets/u", "/targets/v"}, t->count, t->model->nx, t->model->ny, 0, t->model->h, NULL, {NULL, NULL}, 0};
+  GSXdmfSet   sidecar = {"targets", 2, {"u", "v"}, {"/targets/u", "/targets/v"}, t->count, patch->nx, patch->ny, 0, patch->h, NULL, {NULL, NULL}, 0};
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(t->groups.world, &rank));

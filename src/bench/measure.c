@@ -60,13 +60,13 @@ PetscErrorCode GSBenchSizeCreate(MPI_Comm comm, PetscInt nx, PetscInt ny, const 
   PetscCall(GSModelCreate(comm, &b->m));
   PetscCall(GSRunCreate(b->m, 0.0, 40000, &b->run));
   GSRunSetQuiet(b->run, PETSC_TRUE);
-  PetscCall(DMCreateGlobalVector(b->m->da, &b->X0));
+  PetscCall(DMCreateGlobalVector(GSModelGetDM(b->m), &b->X0));
   PetscCall(VecDuplicate(b->X0, &b->X));
   PetscCall(VecDuplicate(b->X0, &b->Y));
   PetscCall(VecDuplicate(b->X0, &b->Z));
   PetscCall(GSInitialStateFill(b->m, init, b->X0));
-  b->bare_nx = (int)(b->size == 1 ? b->m->nx : b->m->xm);
-  b->bare_ny = (int)(b->size == 1 ? b->m->ny : b->m->ym);
+  b->bare_nx = (int)(b->size == 1 ? GSModelGetPatch(b->m)->nx : GSModelGetPatch(b->m)->xm);
+  b->bare_ny = (int)(b->size == 1 ? GSModelGetPatch(b->m)->ny : GSModelGetPatch(b->m)->ym);
   if (b->bare_nx < 3 || b->bare_ny < 3) b->bare_nx = b->bare_ny = 0;
   PetscFunctionReturn(0);
 }
@@ -108,11 +108,11 @@ static PetscErrorCode BenchForward(GSBenchSize *b, PetscBool fast, PetscInt step
   PetscCall(VecCopy(b->X0, X));
   PetscCall(TSSetMaxSteps(GSRunGetTS(run), steps));
   GSRunSetFastPath(run, fast);
-  PetscCall(GSBenchStartClock(b->m->comm, &t0));
+  PetscCall(GSBenchStartClock(GSModelGetComm(b->m), &t0));
   PetscCall(GSRunSolve(run, X));
-  PetscCall(GSBenchElapsedMax(b->m->comm, t0, seconds));
+  PetscCall(GSBenchElapsedMax(GSModelGetComm(b->m), t0, seconds));
   GSRunSetFastPath(run, user);
-  PetscCheck(GSRunGetSteps(run) == steps && GSRunReasonIsValid(GSRunGetReason(run)), b->m->comm, PETSC_ERR_USER_INPUT, "a timed run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps: bench needs theta, -ts_dt, -gs_steady_tol and an initial state that give a valid fixed-step run", GSRunReasonNames[GSRunGetReason(run)], GSRunGetSteps(run), steps);
+  PetscCheck(GSRunGetSteps(run) == steps && GSRunReasonIsValid(GSRunGetReason(run)), GSModelGetComm(b->m), PETSC_ERR_USER_INPUT, "a timed run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps: bench needs theta, -ts_dt, -gs_steady_tol and an initial state that give a valid fixed-step run", GSRunReasonNames[GSRunGetReason(run)], GSRunGetSteps(run), steps);
   PetscFunctionReturn(0);
 }
 
@@ -138,12 +138,12 @@ static PetscErrorCode BenchBareLoop(GSBenchSize *b, PetscInt steps, Vec Z, doubl
   PetscCall(VecGetArrayRead(b->X0, &x0));
   PetscCall(PetscArraycpy(cur, (const GSField *)x0, n));
   PetscCall(VecRestoreArrayRead(b->X0, &x0));
-  PetscCall(GSBenchStartClock(m->comm, &t0));
+  PetscCall(GSBenchStartClock(GSModelGetComm(m), &t0));
   for (PetscInt s = 0; s < steps; s++) {
-    GSEulerStepPeriodic(&m->params, m->inv_h2, GSRunGetDt(b->run), b->bare_nx, b->bare_ny, cur, next);
+    GSEulerStepPeriodic(GSModelGetParams(m), GSModelGetPatch(m)->inv_h2, GSRunGetDt(b->run), b->bare_nx, b->bare_ny, cur, next);
     t = cur, cur = next, next = t;
   }
-  PetscCall(GSBenchElapsedMax(m->comm, t0, seconds));
+  PetscCall(GSBenchElapsedMax(GSModelGetComm(m), t0, seconds));
   if (b->size == 1) {
     PetscScalar *z;
     PetscCall(VecGetArrayWrite(Z, &z));
@@ -200,15 +200,15 @@ static PetscErrorCode BenchHalo(GSBenchSize *b, PetscInt steps, double *per_step
 
   PetscFunctionBeginUser;
   PetscCall(GSModelEnsureLocalWork(m));
-  PetscCall(DMGlobalToLocal(m->da, b->X0, INSERT_VALUES, m->xlocal)); /* first touch, untimed */
-  PetscCall(GSBenchStartClock(m->comm, &t0));
-  if (m->halo) {
-    PetscCall(VecGetArray(m->xlocal, &x));
-    for (PetscInt s = 0; s < steps; s++) PetscCall(GSHaloExchange(m->halo, x));
-    PetscCall(VecRestoreArray(m->xlocal, &x));
+  PetscCall(DMGlobalToLocal(GSModelGetDM(m), b->X0, INSERT_VALUES, GSModelGetLocalX(m))); /* first touch, untimed */
+  PetscCall(GSBenchStartClock(GSModelGetComm(m), &t0));
+  if (GSModelGetHalo(m)) {
+    PetscCall(VecGetArray(GSModelGetLocalX(m), &x));
+    for (PetscInt s = 0; s < steps; s++) PetscCall(GSHaloExchange(GSModelGetHalo(m), x));
+    PetscCall(VecRestoreArray(GSModelGetLocalX(m), &x));
   } else
-    for (PetscInt s = 0; s < steps; s++) PetscCall(DMGlobalToLocal(m->da, b->X0, INSERT_VALUES, m->xlocal));
-  PetscCall(GSBenchElapsedMax(m->comm, t0, &seconds));
+    for (PetscInt s = 0; s < steps; s++) PetscCall(DMGlobalToLocal(GSModelGetDM(m), b->X0, INSERT_VALUES, GSModelGetLocalX(m)));
+  PetscCall(GSBenchElapsedMax(GSModelGetComm(m), t0, &seconds));
   *per_step = seconds / steps;
   PetscFunctionReturn(0);
 }
@@ -237,20 +237,20 @@ static PetscErrorCode BenchGradient(GSBenchSize *b, PetscInt steps, PetscInt rep
   PetscCall(TSSetMaxSteps(GSRunGetTS(b->run), steps));
   rec->t_forward = rec->t_gradient = PETSC_MAX_REAL;
   for (PetscInt i = 0; i < repeat; i++) {
-    PetscCall(GSBenchStartClock(b->m->comm, &t0));
+    PetscCall(GSBenchStartClock(GSModelGetComm(b->m), &t0));
     PetscCall(GSGradientLoss(b->grad, b->X0, &r));
-    PetscCall(GSBenchElapsedMax(b->m->comm, t0, &t));
+    PetscCall(GSBenchElapsedMax(GSModelGetComm(b->m), t0, &t));
     rec->t_forward = PetscMin(rec->t_forward, t);
-    PetscCall(GSBenchStartClock(b->m->comm, &t0));
+    PetscCall(GSBenchStartClock(GSModelGetComm(b->m), &t0));
     PetscCall(GSGradientAdjoint(b->grad, b->X0, &r));
-    PetscCall(GSBenchElapsedMax(b->m->comm, t0, &t));
+    PetscCall(GSBenchElapsedMax(GSModelGetComm(b->m), t0, &t));
     PetscCall(GSGradientGetTimes(b->grad, &phases));
     local[0] = phases.recompute, local[1] = phases.backward;
-    PetscCallMPI(MPI_Allreduce(local, phase, 2, MPI_DOUBLE, MPI_MAX, b->m->comm));
+    PetscCallMPI(MPI_Allreduce(local, phase, 2, MPI_DOUBLE, MPI_MAX, GSModelGetComm(b->m)));
     if (t < rec->t_gradient) rec->t_recompute = phase[0], rec->t_backward = phase[1], rec->backward_steps = phases.backward_steps;
     rec->recomputed_per_step = (double)phases.recompute_steps / steps;
     rec->t_gradient = PetscMin(rec->t_gradient, t);
-    PetscCheck(r.steps == steps && GSRunReasonIsValid(r.reason), b->m->comm, PETSC_ERR_USER_INPUT, "the timed gradient run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps", GSRunReasonNames[r.reason], r.steps, steps);
+    PetscCheck(r.steps == steps && GSRunReasonIsValid(r.reason), GSModelGetComm(b->m), PETSC_ERR_USER_INPUT, "the timed gradient run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps", GSRunReasonNames[r.reason], r.steps, steps);
   }
   PetscFunctionReturn(0);
 }
@@ -312,10 +312,10 @@ static PetscErrorCode MeasureBudget(GSBenchSize *b, const GSBenchRecord *rec, Pe
   PetscCall(GSGradientCreate(b->run, b->loss, &b->grad));
   PetscCall(TSSetMaxSteps(GSRunGetTS(b->run), rec->gradient_steps));
   PetscCall(GSBenchPeakReset());
-  PetscCall(GSBenchStartClock(b->m->comm, &t0));
+  PetscCall(GSBenchStartClock(GSModelGetComm(b->m), &t0));
   PetscCall(GSGradientAdjoint(b->grad, b->X0, &r));
-  PetscCall(GSBenchElapsedMax(b->m->comm, t0, &out->seconds));
-  PetscCall(GSBenchPeakRead(b->m->comm, &out->peak_mib));
+  PetscCall(GSBenchElapsedMax(GSModelGetComm(b->m), t0, &out->seconds));
+  PetscCall(GSBenchPeakRead(GSModelGetComm(b->m), &out->peak_mib));
   PetscCall(GSGradientGetTimes(b->grad, &phases));
   out->budget_mib          = budget;
   out->vs_forward          = out->seconds / rec->t_forward;
@@ -345,15 +345,16 @@ PetscErrorCode GSBenchSizeMeasureBudgets(GSBenchSize *b, const GSBenchOptions *o
 PetscErrorCode GSBenchSizeMeasure(GSBenchSize *b, const GSBenchOptions *o, GSBenchRecord *rec)
 {
   GSModel m = b->m;
+  const GSPatch *patch = GSModelGetPatch(m);
   double  t = 0;
 
   PetscFunctionBeginUser;
-  rec->nx = m->nx, rec->ny = m->ny;
+  rec->nx = patch->nx, rec->ny = patch->ny;
   rec->diff_production_ts = rec->diff_production_bare = -1;
   rec->bare_global                                    = (PetscBool)(b->size == 1);
   rec->t_production                                   = PETSC_MAX_REAL;
-  rec->state_mib = 2.0 * sizeof(PetscScalar) * m->xm * m->ym / 1048576.0;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &rec->state_mib, 1, MPI_DOUBLE, MPI_MAX, m->comm));
+  rec->state_mib = 2.0 * sizeof(PetscScalar) * patch->xm * patch->ym / 1048576.0;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &rec->state_mib, 1, MPI_DOUBLE, MPI_MAX, GSModelGetComm(m)));
   PetscCall(GSBenchPeakReset());
   for (PetscInt r = 0; r < o->repeat; r++) {
     if (b->bare_nx) PetscCall(BenchBareLoop(b, rec->steps, b->Z, &t));
@@ -365,11 +366,11 @@ PetscErrorCode GSBenchSizeMeasure(GSBenchSize *b, const GSBenchOptions *o, GSBen
   }
   if (o->ts) PetscCall(MaxDifference(b->X, b->Y, &rec->diff_production_ts));
   if (rec->bare_global) PetscCall(MaxDifference(b->X, b->Z, &rec->diff_production_bare));
-  PetscCall(GSBenchPeakRead(m->comm, &rec->peak_forward_mib));
+  PetscCall(GSBenchPeakRead(GSModelGetComm(m), &rec->peak_forward_mib));
   PetscCall(BenchHalo(b, PetscMin(rec->steps, 1000), &rec->t_halo_step));
   PetscCall(GSBenchPeakReset());
   if (o->gradient) PetscCall(BenchGradient(b, rec->gradient_steps, o->repeat, rec));
-  if (o->gradient) PetscCall(GSBenchPeakRead(m->comm, &rec->peak_gradient_mib));
+  if (o->gradient) PetscCall(GSBenchPeakRead(GSModelGetComm(m), &rec->peak_gradient_mib));
   rec->peak_mib = PetscMax(rec->peak_forward_mib, rec->peak_gradient_mib);
   if (o->gradient && o->nbudgets) PetscCall(GSBenchSizeMeasureBudgets(b, o, rec));
   PetscFunctionReturn(0);

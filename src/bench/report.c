@@ -288,7 +288,7 @@ static PetscErrorCode BenchWriteHDF5(GSBenchSize *b, const GSBenchOptions *o, co
 
   PetscFunctionBeginUser;
   PetscCall(GSRunGetScheme(b->run, &ts_type, &dt));
-  PetscCall(GSOutputOpen(b->m->comm, "-gs_output", o->output, &out));
+  PetscCall(GSOutputOpen(GSModelGetComm(b->m), "-gs_output", o->output, &out));
   PetscCall(GSOutputWriteProvenance(&out, "bench", GSModelGetGrid(b->m), GSModelGetParams(b->m), (PetscInt64)init->recipe.seed, ts_type, dt));
   PetscCall(BenchWriteTables(&out, o->nsizes, recs, bw));
   PetscCall(GSH5WriteAttributeInt(&out, "/bench", "ranks", b->size));
@@ -308,7 +308,7 @@ PetscErrorCode GSBenchWriteFiles(GSBenchSize *b, const GSBenchOptions *o, const 
   PetscCall(GSIOEvent(&event_io));
   PetscCall(PetscLogEventBegin(event_io, 0, 0, 0, 0));
   if (o->output[0]) PetscCall(BenchWriteHDF5(b, o, init, recs, bw));
-  if (o->csv[0]) PetscCall(BenchWriteCSV(b->m->comm, o->csv, o->nsizes, recs, bw, b->size));
+  if (o->csv[0]) PetscCall(BenchWriteCSV(GSModelGetComm(b->m), o->csv, o->nsizes, recs, bw, b->size));
   PetscCall(PetscLogEventEnd(event_io, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -10,19 +10,20 @@
 static PetscErrorCode AdjointStepWhole(GSGradient g, Vec x, Vec lambda, Vec lambda_next, double mu[GS_NPARAM])
 {
   GSModel            m = g->model;
+  const GSPatch *patch = GSModelGetPatch(m);
   const PetscScalar *xa, *la;
   PetscScalar       *ln;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscLogEventBegin(m->event_jac, 0, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(g->event_jac, 0, 0, 0, 0));
   PetscCall(VecGetArrayWrite(lambda_next, &ln));
   PetscCall(VecGetArrayRead(x, &xa));
   PetscCall(VecGetArrayRead(lambda, &la));
-  GSAdjointEulerStepPeriodic(&m->params, m->inv_h2, GSRunGetDt(g->run), (int)m->nx, (int)m->ny, (const GSField *)xa, (const GSField *)la, (GSField *)ln, mu);
+  GSAdjointEulerStepPeriodic(GSModelGetParams(m), patch->inv_h2, GSRunGetDt(g->run), (int)patch->nx, (int)patch->ny, (const GSField *)xa, (const GSField *)la, (GSField *)ln, mu);
   PetscCall(VecRestoreArrayRead(lambda, &la));
   PetscCall(VecRestoreArrayRead(x, &xa));
   PetscCall(VecRestoreArrayWrite(lambda_next, &ln));
-  PetscCall(PetscLogEventEnd(m->event_jac, 0, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(g->event_jac, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
@@ -31,15 +32,16 @@ static PetscErrorCode AdjointStepWhole(GSGradient g, Vec x, Vec lambda, Vec lamb
 static PetscErrorCode AdjointStepPatch(GSGradient g, const PetscScalar *x, const PetscScalar *lambda, PetscScalar *lambda_next, double mu[GS_NPARAM])
 {
   GSModel        m     = g->model;
-  const PetscInt first = GSModelFirstOwned(m);
+  const GSPatch *patch = GSModelGetPatch(m);
+  const PetscInt first = patch->first_owned;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscLogEventBegin(m->event_jac, 0, 0, 0, 0));
-  GSAdjointEulerStepGhosted(&m->params, m->inv_h2, GSRunGetDt(g->run), (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)x + first, (const GSField *)lambda + first, (GSField *)lambda_next + first, mu);
-  PetscCall(PetscLogEventEnd(m->event_jac, 0, 0, 0, 0));
-  PetscCall(PetscLogEventBegin(m->event_halo, 0, 0, 0, 0));
-  PetscCall(GSHaloExchange(m->halo, lambda_next));
-  PetscCall(PetscLogEventEnd(m->event_halo, 0, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(g->event_jac, 0, 0, 0, 0));
+  GSAdjointEulerStepGhosted(GSModelGetParams(m), patch->inv_h2, GSRunGetDt(g->run), (int)patch->xm, (int)patch->ym, (int)patch->gxm, (const GSField *)x + first, (const GSField *)lambda + first, (GSField *)lambda_next + first, mu);
+  PetscCall(PetscLogEventEnd(g->event_jac, 0, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(g->event_halo, 0, 0, 0, 0));
+  PetscCall(GSHaloExchange(GSModelGetHalo(m), lambda_next));
+  PetscCall(PetscLogEventEnd(g->event_halo, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
@@ -61,7 +63,7 @@ static PetscErrorCode EnsureSegment(GSGradient g)
   PetscFunctionBeginUser;
   if (g->segment && g->segment_capacity >= need) PetscFunctionReturn(0);
   if (g->segment) PetscCall(VecDestroyVecs(g->segment_capacity, &g->segment));
-  PetscCall(VecDuplicateVecs(g->model->whole_grid ? g->X : g->model->xlocal, need, &g->segment));
+  PetscCall(VecDuplicateVecs(GSModelGetPatch(g->model)->whole_grid ? g->X : GSModelGetLocalX(g->model), need, &g->segment));
   g->segment_capacity = need;
   PetscFunctionReturn(0);
 }
@@ -74,7 +76,7 @@ static PetscErrorCode StepInto(GSGradient g, PetscInt from, PetscInt to)
   PetscScalar       *y;
 
   PetscFunctionBeginUser;
-  if (g->model->whole_grid) {
+  if (GSModelGetPatch(g->model)->whole_grid) {
     PetscCall(GSModelEulerStep(g->model, GSRunGetDt(g->run), g->segment[from], g->segment[to], &unused));
     PetscFunctionReturn(0);
   }
@@ -92,11 +94,11 @@ static int FusedRestore(void *ctx, int slot)
   GSGradient g = f->g;
 
   PetscFunctionBeginUser;
-  if (g->model->whole_grid) PetscCall(GSCheckpointLoad(g, slot, g->segment[0]));
+  if (GSModelGetPatch(g->model)->whole_grid) PetscCall(GSCheckpointLoad(g, slot, g->segment[0]));
   else {
     if (!g->scratch) PetscCall(VecDuplicate(g->X, &g->scratch));
     PetscCall(GSCheckpointLoad(g, slot, g->scratch));
-    PetscCall(DMGlobalToLocal(g->model->da, g->scratch, INSERT_VALUES, g->segment[0]));
+    PetscCall(DMGlobalToLocal(GSModelGetDM(g->model), g->scratch, INSERT_VALUES, g->segment[0]));
   }
   PetscFunctionReturn(0);
 }
@@ -108,7 +110,7 @@ static int FusedStore(void *ctx, int slot)
   const PetscScalar *x;
 
   PetscFunctionBeginUser;
-  if (g->model->whole_grid) PetscCall(GSCheckpointStore(g, slot, g->segment[0]));
+  if (GSModelGetPatch(g->model)->whole_grid) PetscCall(GSCheckpointStore(g, slot, g->segment[0]));
   else {
     if (!g->scratch) PetscCall(VecDuplicate(g->X, &g->scratch));
     PetscCall(VecGetArrayRead(g->segment[0], &x));
@@ -147,7 +149,7 @@ static PetscErrorCode BackwardStep(Fused *f, PetscInt i)
   Vec                v;
 
   PetscFunctionBeginUser;
-  if (g->model->whole_grid) {
+  if (GSModelGetPatch(g->model)->whole_grid) {
     PetscCall(AdjointStepWhole(g, g->segment[i], f->lambda, f->next, f->mu));
     v = f->lambda, f->lambda = f->next, f->next = v;
   } else {
@@ -206,9 +208,9 @@ static PetscErrorCode ReversePatch(GSGradient g, Fused *f, const GSCheckpointAct
   PetscScalar *a, *b;
 
   PetscFunctionBeginUser;
-  if (!g->lambda_local) PetscCall(DMCreateLocalVector(m->da, &g->lambda_local));
-  if (!g->lambda_local_next) PetscCall(DMCreateLocalVector(m->da, &g->lambda_local_next));
-  PetscCall(DMGlobalToLocal(m->da, g->lambda, INSERT_VALUES, g->lambda_local));
+  if (!g->lambda_local) PetscCall(DMCreateLocalVector(GSModelGetDM(m), &g->lambda_local));
+  if (!g->lambda_local_next) PetscCall(DMCreateLocalVector(GSModelGetDM(m), &g->lambda_local_next));
+  PetscCall(DMGlobalToLocal(GSModelGetDM(m), g->lambda, INSERT_VALUES, g->lambda_local));
   PetscCall(VecGetArray(g->lambda_local, &a));
   PetscCall(VecGetArray(g->lambda_local_next, &b));
   f->la = a, f->lb = b;
@@ -233,9 +235,9 @@ PetscErrorCode GSGradientAdjointEuler(GSGradient g, Vec X0, GSGradientResult *r)
   PetscCall(EnsureSegment(g));
   PetscCall(PetscMemzero(&f, sizeof(f)));
   f.g = g, f.steps = r->steps, f.first = first, f.mu = mu;
-  if (g->model->whole_grid) PetscCall(ReverseWhole(g, &f, &actions));
+  if (GSModelGetPatch(g->model)->whole_grid) PetscCall(ReverseWhole(g, &f, &actions));
   else PetscCall(ReversePatch(g, &f, &actions));
-  PetscCallMPI(MPI_Allreduce(mu, r->grad, GS_NPARAM, MPI_DOUBLE, MPI_SUM, g->model->comm));
+  PetscCallMPI(MPI_Allreduce(mu, r->grad, GS_NPARAM, MPI_DOUBLE, MPI_SUM, GSModelGetComm(g->model)));
   PetscCall(PetscLogEventEnd(g->event_adjoint, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

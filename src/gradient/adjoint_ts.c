@@ -96,6 +96,6 @@ PetscErrorCode GSGradientAdjointTS(GSGradient g, Vec X0, GSGradientResult *r)
   GSRunSetSteadyTol(g->run, tol);
   GSRunSetQuiet(g->run, quiet);
   PetscCall(PetscLogEventEnd(g->event_adjoint, 0, 0, 0, 0));
-  PetscCall(GSParamVecToArray(g->model->comm, g->mu, r->grad));
+  PetscCall(GSParamVecToArray(GSModelGetComm(g->model), g->mu, r->grad));
   PetscFunctionReturn(0);
 }

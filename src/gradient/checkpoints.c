@@ -86,7 +86,7 @@ static PetscErrorCode OpenDisk(GSGradient g)
 
 PetscErrorCode GSCheckpointPlanSetUp(GSGradient g, PetscInt steps)
 {
-  MPI_Comm         comm   = g->model->comm;
+  MPI_Comm         comm   = GSModelGetComm(g->model);
   const PetscInt   states = (PetscInt)PetscMin(g->memory_bytes / g->state_bytes, (double)PETSC_MAX_INT / 4);
   const PetscInt   disk   = g->disk_dir[0] ? (PetscInt)PetscMin(g->disk_bytes / g->state_bytes, (double)PETSC_MAX_INT / 4) : 0;
   GSCheckpointPlan p;
@@ -237,7 +237,7 @@ PetscErrorCode GSCheckpointReverse(GSGradient g, PetscInt steps, const GSCheckpo
   if (p->online) {
     err = GSOnlineReverse(actions, &p->thinning, segments);
   } else {
-    PetscCheck(segments == p->segments, g->model->comm, PETSC_ERR_PLIB, "the run took %" PetscInt_FMT " steps, the checkpoint plan expected %" PetscInt_FMT " segments", steps, p->segments);
+    PetscCheck(segments == p->segments, GSModelGetComm(g->model), PETSC_ERR_PLIB, "the run took %" PetscInt_FMT " steps, the checkpoint plan expected %" PetscInt_FMT " segments", steps, p->segments);
     err = GSRevolveReverseChain(actions, segments, (int)p->slots, p->chain, p->nchain);
   }
   if (err != GS_SCHEDULE_DONE) PetscCall(err);

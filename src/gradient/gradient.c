@@ -8,7 +8,8 @@
 
 static PetscErrorCode GSGradientOptions(GSGradient g)
 {
-  MPI_Comm  comm = g->model->comm;
+  const GSPatch *patch = GSModelGetPatch(g->model);
+  MPI_Comm  comm = GSModelGetComm(g->model);
   PetscReal cache_mib = 4, memory_mib = 512, disk_mib = 16384;
   double    local;
 
@@ -34,7 +35,7 @@ static PetscErrorCode GSGradientOptions(GSGradient g)
     PetscCall(PetscTestDirectory(g->disk_dir, 'w', &dir));
     PetscCheck(dir, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_dir %s is not a writable folder", g->disk_dir);
   }
-  local = 2.0 * sizeof(PetscScalar) * g->model->xm * g->model->ym;
+  local = 2.0 * sizeof(PetscScalar) * patch->xm * patch->ym;
   PetscCallMPI(MPI_Allreduce(&local, &g->state_bytes, 1, MPI_DOUBLE, MPI_MAX, comm));
   g->cache_bytes  = cache_mib * 1048576.0;
   g->memory_bytes = memory_mib * 1048576.0;
@@ -71,13 +72,15 @@ PetscErrorCode GSGradientCreate(GSRun run, GSFieldLoss loss, GSGradient *out)
   g->loss  = loss;
   g->disk_fd = -1;
   PetscCall(GSGradientOptions(g));
-  PetscCall(TSSetRHSJacobianP(GSRunGetTS(run), g->model->Jp, GSModelRHSJacobianP, g->model));
+  PetscCall(TSSetRHSJacobianP(GSRunGetTS(run), GSModelGetJacobianP(g->model), GSModelRHSJacobianP, g->model));
   PetscCall(TightenImplicitSolves(GSRunGetTS(run)));
-  PetscCall(DMCreateGlobalVector(g->model->da, &g->X));
+  PetscCall(DMCreateGlobalVector(GSModelGetDM(g->model), &g->X));
   PetscCall(VecDuplicate(g->X, &g->G));
   PetscCall(VecDuplicate(g->X, &g->lambda));
-  PetscCall(MatCreateVecs(g->model->Jp, &g->mu, NULL));
+  PetscCall(MatCreateVecs(GSModelGetJacobianP(g->model), &g->mu, NULL));
   PetscCall(GSLogEventGet(GS_EVENT_ADJOINT, &g->event_adjoint));
+  PetscCall(GSLogEventGet(GS_EVENT_JACOBIAN, &g->event_jac));
+  PetscCall(GSLogEventGet(GS_EVENT_HALO, &g->event_halo));
   *out = g;
   PetscFunctionReturn(0);
 }
@@ -181,10 +184,11 @@ PetscErrorCode GSGradientGetTimes(GSGradient g, GSGradientTimes *times)
 /* (2/N) sum over cells of dv/dtheta_p dv/dtheta_q: the pixel loss's Gauss-Newton matrix. */
 static PetscErrorCode GaussNewton(GSGradient g, Mat S, PetscReal gn[GS_NPARAM * GS_NPARAM])
 {
+  const GSPatch *patch = GSModelGetPatch(g->model);
   const PetscScalar *a;
   PetscInt           lda, nlocal;
   PetscReal          local[GS_NPARAM * GS_NPARAM] = {0};
-  const PetscReal    ncells = (PetscReal)g->model->nx * g->model->ny;
+  const PetscReal    ncells = (PetscReal)patch->nx * patch->ny;
 
   PetscFunctionBeginUser;
   PetscCall(MatGetLocalSize(S, &nlocal, NULL));
@@ -194,7 +198,7 @@ static PetscErrorCode GaussNewton(GSGradient g, Mat S, PetscReal gn[GS_NPARAM * 
     for (int q = 0; q < GS_NPARAM; q++)
       for (PetscInt c = 1; c < nlocal; c += 2) local[p * GS_NPARAM + q] += a[p * lda + c] * a[q * lda + c];
   PetscCall(MatDenseRestoreArrayRead(S, &a));
-  PetscCallMPI(MPI_Allreduce(local, gn, GS_NPARAM * GS_NPARAM, MPIU_REAL, MPIU_SUM, g->model->comm));
+  PetscCallMPI(MPI_Allreduce(local, gn, GS_NPARAM * GS_NPARAM, MPIU_REAL, MPIU_SUM, GSModelGetComm(g->model)));
   for (int k = 0; k < GS_NPARAM * GS_NPARAM; k++) gn[k] *= 2.0 / ncells;
   PetscFunctionReturn(0);
 }
@@ -210,12 +214,12 @@ PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, Pets
   /* TSForward of theta methods adds J to dense matrices: it needs the assembled Jacobian. */
   PetscCall(PetscObjectTypeCompare((PetscObject)ts, TSRK, &explicit_rk));
   if (!explicit_rk) {
-    PetscCall(DMCreateMatrix(g->model->da, &A));
+    PetscCall(DMCreateMatrix(GSModelGetDM(g->model), &A));
     PetscCall(TSSetRHSJacobian(ts, A, A, GSModelRHSJacobianAssembled, g->model));
   }
   PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));
   PetscCall(VecGetLocalSize(g->X, &nlocal));
-  PetscCall(MatCreateDense(g->model->comm, nlocal, PETSC_DECIDE, PETSC_DETERMINE, GS_NPARAM, NULL, &S));
+  PetscCall(MatCreateDense(GSModelGetComm(g->model), nlocal, PETSC_DECIDE, PETSC_DETERMINE, GS_NPARAM, NULL, &S));
   PetscCall(MatDuplicate(S, MAT_DO_NOT_COPY_VALUES, &Jp));
   PetscCall(MatZeroEntries(S));
   PetscCall(TSSetRHSJacobianP(ts, Jp, GSModelRHSJacobianPDense, g->model));
@@ -234,10 +238,10 @@ PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, Pets
     if (gn) PetscCall(GaussNewton(g, S, gn));
   }
   PetscCall(TSForwardReset(ts));
-  PetscCall(TSSetRHSJacobianP(ts, g->model->Jp, GSModelRHSJacobianP, g->model));
+  PetscCall(TSSetRHSJacobianP(ts, GSModelGetJacobianP(g->model), GSModelRHSJacobianP, g->model));
   if (A) {
-    PetscCall(TSSetRHSJacobian(ts, g->model->J, g->model->J, GSModelRHSJacobian, g->model));
-    PetscCall(TSSetIJacobianP(ts, g->model->Jp, NULL, NULL));
+    PetscCall(TSSetRHSJacobian(ts, GSModelGetJacobian(g->model), GSModelGetJacobian(g->model), GSModelRHSJacobian, g->model));
+    PetscCall(TSSetIJacobianP(ts, GSModelGetJacobianP(g->model), NULL, NULL));
   }
   PetscCall(MatDestroy(&S));
   PetscCall(MatDestroy(&Jp));
@@ -247,7 +251,7 @@ PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, Pets
 
 PetscErrorCode GSGradientFiniteDifference(GSGradient g, Vec X0, PetscReal h, GSGradientResult *r)
 {
-  const GSParams   base = g->model->params;
+  const GSParams   base = (*GSModelGetParams(g->model));
   double           theta[GS_NPARAM];
   GSGradientResult plus, minus, center;
 

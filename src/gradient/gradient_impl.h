@@ -34,7 +34,7 @@ struct _p_GSGradient {
   PetscReal   saved_tol;
   PetscInt    saved_max_steps;
   PetscBool   fixed;
-  PetscLogEvent event_adjoint;
+  PetscLogEvent event_adjoint, event_jac, event_halo;
   Vec        *segment;       /* fast adjoint: the states of one segment, [0] the current state (several ranks: ghosted) */
   Vec         lambda_next, lambda_local, lambda_local_next;
   GSGradientTimes times; /* of the last GSGradientAdjoint */

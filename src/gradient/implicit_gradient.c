@@ -12,24 +12,25 @@
 /* Central differences of X in x and y: the generators of translations. */
 static PetscErrorCode TranslationModes(GSModel m, Vec X, Vec modes[2])
 {
+  const GSPatch *patch = GSModelGetPatch(m);
   const PetscScalar *xl;
   PetscScalar       *tx, *ty;
 
   PetscFunctionBeginUser;
   PetscCall(GSModelEnsureLocalWork(m));
-  PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, m->xlocal));
-  PetscCall(VecGetArrayRead(m->xlocal, &xl));
+  PetscCall(DMGlobalToLocal(GSModelGetDM(m), X, INSERT_VALUES, GSModelGetLocalX(m)));
+  PetscCall(VecGetArrayRead(GSModelGetLocalX(m), &xl));
   PetscCall(VecGetArrayWrite(modes[0], &tx));
   PetscCall(VecGetArrayWrite(modes[1], &ty));
-  const GSField *xin = (const GSField *)xl + GSModelFirstOwned(m);
+  const GSField *xin = (const GSField *)xl + patch->first_owned;
   GSField       *fx = (GSField *)tx, *fy = (GSField *)ty;
-  GS_SWEEP_GHOSTED((int)m->xm, (int)m->ym, (int)m->gxm, xin, {
+  GS_SWEEP_GHOSTED((int)patch->xm, (int)patch->ym, (int)patch->gxm, xin, {
     fx[idx] = (GSField){0.5 * (e.u - w.u), 0.5 * (e.v - w.v)};
     fy[idx] = (GSField){0.5 * (n.u - s.u), 0.5 * (n.v - s.v)};
   });
   PetscCall(VecRestoreArrayWrite(modes[1], &ty));
   PetscCall(VecRestoreArrayWrite(modes[0], &tx));
-  PetscCall(VecRestoreArrayRead(m->xlocal, &xl));
+  PetscCall(VecRestoreArrayRead(GSModelGetLocalX(m), &xl));
   PetscFunctionReturn(0);
 }
 
@@ -68,15 +69,15 @@ static PetscErrorCode SolveTranspose(GSGradient g, Vec X, Vec rhs, GSImplicitInf
   PetscMPIInt        size;
 
   PetscFunctionBeginUser;
-  PetscCall(DMCreateMatrix(g->model->da, &A));
+  PetscCall(DMCreateMatrix(GSModelGetDM(g->model), &A));
   PetscCall(GSModelAssembleJacobian(g->model, X, A));
-  PetscCall(KSPCreate(g->model->comm, &ksp));
+  PetscCall(KSPCreate(GSModelGetComm(g->model), &ksp));
   PetscCall(KSPSetOptionsPrefix(ksp, "gs_implicit_"));
   PetscCall(KSPSetOperators(ksp, A, A));
   PetscCall(KSPSetType(ksp, KSPPREONLY));
   PetscCall(KSPGetPC(ksp, &pc));
   PetscCall(PCSetType(pc, PCLU));
-  PetscCallMPI(MPI_Comm_size(g->model->comm, &size));
+  PetscCallMPI(MPI_Comm_size(GSModelGetComm(g->model), &size));
   if (size > 1) PetscCall(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
   PetscCall(KSPSetFromOptions(ksp));
   PetscCall(KSPSolveTranspose(ksp, rhs, g->lambda));
@@ -103,9 +104,9 @@ PetscErrorCode GSGradientImplicit(GSGradient g, Vec X, GSGradientResult *r, GSIm
   PetscCall(TranslationModes(m, X, modes));
   PetscCall(ProjectOff(modes, g->G, &info->null_fraction));
   PetscCall(SolveTranspose(g, X, g->G, info));
-  PetscCall(MatMultTranspose(m->Jp, g->lambda, g->mu));
+  PetscCall(MatMultTranspose(GSModelGetJacobianP(m), g->lambda, g->mu));
   PetscCall(VecScale(g->mu, -1.0));
-  PetscCall(GSParamVecToArray(m->comm, g->mu, r->grad));
+  PetscCall(GSParamVecToArray(GSModelGetComm(m), g->mu, r->grad));
   PetscCall(VecDestroy(&modes[0]));
   PetscCall(VecDestroy(&modes[1]));
   PetscFunctionReturn(0);

@@ -28,6 +28,7 @@ struct _p_GSCompletion {
 
 PetscErrorCode GSCompletionCreate(GSModel m, GSCompletion *comp)
 {
+  const GSPatch *patch = GSModelGetPatch(m);
   GSCompletion c;
   PetscBool    test;
   KSP          ksp;
@@ -36,9 +37,9 @@ PetscErrorCode GSCompletionCreate(GSModel m, GSCompletion *comp)
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&c));
   c->m = m;
-  PetscCallMPI(MPI_Comm_rank(m->comm, &c->rank));
-  c->nfield = 2 * m->xm * m->ym;
-  PetscCall(TaoCreate(m->comm, &c->tao));
+  PetscCallMPI(MPI_Comm_rank(GSModelGetComm(m), &c->rank));
+  c->nfield = 2 * patch->xm * patch->ym;
+  PetscCall(TaoCreate(GSModelGetComm(m), &c->tao));
   PetscCall(TaoSetType(c->tao, TAONLS));
   /* The Hessian is a MatShell: no factorisation preconditioner (override with -gs_complete_tao_nls_pc_type). */
   PetscCall(TaoGetKSP(c->tao, &ksp));
@@ -108,14 +109,14 @@ static PetscErrorCode Unpack(GSCompletion c, Vec P, Vec X, double theta[GS_NPARA
     for (int q = 0; q < GS_NPARAM; q++) theta[q] = c->theta_start[q] * PetscRealPart(p[c->nfield + q]);
   PetscCall(VecRestoreArrayWrite(X, &x));
   PetscCall(VecRestoreArrayRead(P, &p));
-  PetscCallMPI(MPI_Bcast(theta, GS_NPARAM, MPI_DOUBLE, 0, c->m->comm));
+  PetscCallMPI(MPI_Bcast(theta, GS_NPARAM, MPI_DOUBLE, 0, GSModelGetComm(c->m)));
   PetscFunctionReturn(0);
 }
 
 /* The first owned cell of a ghosted dof-2 array. */
 static const GSField *FirstOwned(GSModel m, const PetscScalar *local)
 {
-  return (const GSField *)local + GSModelFirstOwned(m);
+  return (const GSField *)local + GSModelGetPatch(m)->first_owned;
 }
 
 /* out = (2/N) J^T y, masked, for y (residual-shaped, in Y) at the state x (ghosted xin, owned
@@ -123,7 +124,8 @@ static const GSField *FirstOwned(GSModel m, const PetscScalar *local)
 static PetscErrorCode ApplyJacobianTranspose(GSCompletion comp, const GSParams *p, const GSField *xin, const GSField *state, Vec Y, Vec out)
 {
   GSModel            m     = comp->m;
-  const double       scale = 2.0 / ((double)m->nx * (double)m->ny), inv_h2 = m->inv_h2;
+  const GSPatch *patch = GSModelGetPatch(m);
+  const double       scale = 2.0 / ((double)patch->nx * (double)patch->ny), inv_h2 = patch->inv_h2;
   double             t[GS_NPARAM];
   const PetscScalar *ya, *yl;
   PetscScalar       *oa;
@@ -131,14 +133,14 @@ static PetscErrorCode ApplyJacobianTranspose(GSCompletion comp, const GSParams *
 
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayRead(Y, &ya));
-  GSParamGradientGhosted(inv_h2, (int)m->xm, (int)m->ym, (int)m->gxm, xin, (const GSField *)ya, t);
+  GSParamGradientGhosted(inv_h2, (int)patch->xm, (int)patch->ym, (int)patch->gxm, xin, (const GSField *)ya, t);
   PetscCall(VecRestoreArrayRead(Y, &ya));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, t, GS_NPARAM, MPI_DOUBLE, MPI_SUM, m->comm));
-  PetscCall(DMGlobalToLocal(m->da, Y, INSERT_VALUES, comp->ylocal));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, t, GS_NPARAM, MPI_DOUBLE, MPI_SUM, GSModelGetComm(m)));
+  PetscCall(DMGlobalToLocal(GSModelGetDM(m), Y, INSERT_VALUES, comp->ylocal));
   PetscCall(VecGetArrayRead(comp->ylocal, &yl));
   PetscCall(VecGetArrayWrite(out, &oa));
   o = (GSField *)oa;
-  GS_SWEEP_GHOSTED((int)m->xm, (int)m->ym, (int)m->gxm, FirstOwned(m, yl), {
+  GS_SWEEP_GHOSTED((int)patch->xm, (int)patch->ym, (int)patch->gxm, FirstOwned(m, yl), {
     double a[2][2];
     GSReactionJacobian(p, state[idx], a);
     o[idx] = GSJacobianTransposePoint(p, inv_h2, a, c, w, e, s, n);
@@ -157,7 +159,8 @@ static PetscErrorCode ApplyJacobianTranspose(GSCompletion comp, const GSParams *
 static PetscErrorCode ApplyJacobian(GSCompletion comp, const GSParams *p, const GSField *xin, const GSField *state, Vec D, Vec Y)
 {
   GSModel            m      = comp->m;
-  const double       inv_h2 = m->inv_h2;
+  const GSPatch *patch = GSModelGetPatch(m);
+  const double       inv_h2 = patch->inv_h2;
   double             dtheta[GS_NPARAM];
   const PetscScalar *dl;
   PetscScalar       *ya;
@@ -165,16 +168,16 @@ static PetscErrorCode ApplyJacobian(GSCompletion comp, const GSParams *p, const 
 
   PetscFunctionBeginUser;
   PetscCall(Unpack(comp, D, comp->dfield, dtheta)); /* dtheta = theta_start * ds */
-  PetscCall(DMGlobalToLocal(m->da, comp->dfield, INSERT_VALUES, comp->dlocal));
+  PetscCall(DMGlobalToLocal(GSModelGetDM(m), comp->dfield, INSERT_VALUES, comp->dlocal));
   PetscCall(VecGetArrayRead(comp->dlocal, &dl));
   PetscCall(VecGetArrayWrite(Y, &ya));
   y = (GSField *)ya;
-  GS_SWEEP_GHOSTED((int)m->xm, (int)m->ym, (int)m->gxm, FirstOwned(m, dl), {
+  GS_SWEEP_GHOSTED((int)patch->xm, (int)patch->ym, (int)patch->gxm, FirstOwned(m, dl), {
     double a[2][2];
     GSReactionJacobian(p, state[idx], a);
     y[idx] = GSJacobianPoint(p, inv_h2, a, c, w, e, s, n);
   });
-  GS_SWEEP_GHOSTED((int)m->xm, (int)m->ym, (int)m->gxm, xin, {
+  GS_SWEEP_GHOSTED((int)patch->xm, (int)patch->ym, (int)patch->gxm, xin, {
     double dfu[GS_NPARAM], dfv[GS_NPARAM];
     GSParamDerivativePoint(c, GSLaplacian(c.u, w.u, e.u, s.u, n.u, inv_h2), GSLaplacian(c.v, w.v, e.v, s.v, n.v, inv_h2), dfu, dfv);
     for (int q = 0; q < GS_NPARAM; q++) y[idx].u += dfu[q] * dtheta[q], y[idx].v += dfv[q] * dtheta[q];
@@ -189,7 +192,8 @@ static PetscErrorCode CompletionObjective(Tao tao, Vec P, PetscReal *loss, Vec G
 {
   GSCompletion       comp = (GSCompletion)ctx;
   GSModel            m    = comp->m;
-  const double       inv_h2 = m->inv_h2;
+  const GSPatch *patch = GSModelGetPatch(m);
+  const double       inv_h2 = patch->inv_h2;
   double             theta[GS_NPARAM], sum = 0;
   const PetscScalar *xl, *xa;
   PetscScalar       *ra;
@@ -202,22 +206,22 @@ static PetscErrorCode CompletionObjective(Tao tao, Vec P, PetscReal *loss, Vec G
   PetscCall(Unpack(comp, P, comp->X, theta));
   p = GSParamsFromArray(theta);
   PetscCall(GSModelEnsureLocalWork(m));
-  PetscCall(DMGlobalToLocal(m->da, comp->X, INSERT_VALUES, m->xlocal));
-  PetscCall(VecGetArrayRead(m->xlocal, &xl));
+  PetscCall(DMGlobalToLocal(GSModelGetDM(m), comp->X, INSERT_VALUES, GSModelGetLocalX(m)));
+  PetscCall(VecGetArrayRead(GSModelGetLocalX(m), &xl));
   xin = FirstOwned(m, xl);
   PetscCall(VecGetArrayWrite(comp->R, &ra));
   res = (GSField *)ra;
-  GS_SWEEP_GHOSTED((int)m->xm, (int)m->ym, (int)m->gxm, xin, {
+  GS_SWEEP_GHOSTED((int)patch->xm, (int)patch->ym, (int)patch->gxm, xin, {
     res[idx] = GSRHSPoint(&p, inv_h2, c, w, e, s, n);
     sum += res[idx].u * res[idx].u + res[idx].v * res[idx].v;
   });
   PetscCall(VecRestoreArrayWrite(comp->R, &ra));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_DOUBLE, MPI_SUM, m->comm));
-  *loss = sum / ((double)m->nx * (double)m->ny);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_DOUBLE, MPI_SUM, GSModelGetComm(m)));
+  *loss = sum / ((double)patch->nx * (double)patch->ny);
   PetscCall(VecGetArrayRead(comp->X, &xa));
   PetscCall(ApplyJacobianTranspose(comp, &p, xin, (const GSField *)xa, comp->R, G));
   PetscCall(VecRestoreArrayRead(comp->X, &xa));
-  PetscCall(VecRestoreArrayRead(m->xlocal, &xl));
+  PetscCall(VecRestoreArrayRead(GSModelGetLocalX(m), &xl));
   PetscFunctionReturn(0);
 }
 
@@ -232,7 +236,7 @@ static PetscErrorCode CompletionHessian(Tao tao, Vec P, Mat H, Mat Hpre, void *c
   (void)tao, (void)H, (void)Hpre;
   PetscCall(Unpack(comp, P, comp->xlin, theta));
   comp->plin = GSParamsFromArray(theta);
-  PetscCall(DMGlobalToLocal(comp->m->da, comp->xlin, INSERT_VALUES, comp->xlin_local));
+  PetscCall(DMGlobalToLocal(GSModelGetDM(comp->m), comp->xlin, INSERT_VALUES, comp->xlin_local));
   PetscFunctionReturn(0);
 }
 
@@ -261,6 +265,7 @@ static PetscErrorCode CompletionHessianMult(Mat H, Vec d, Vec y)
 static PetscErrorCode CompletionStart(GSCompletion comp, const GSObservation *obs, Vec X, double *completed)
 {
   GSModel            m = comp->m;
+  const GSPatch *patch = GSModelGetPatch(m);
   const PetscScalar *x;
   PetscScalar       *mk, *p;
   double             sums[4] = {0}, mean[2]; /* observed sum and count of u, of v */
@@ -268,10 +273,10 @@ static PetscErrorCode CompletionStart(GSCompletion comp, const GSObservation *ob
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayRead(X, &x));
   PetscCall(VecGetArrayWrite(comp->mask, &mk));
-  for (PetscInt j = 0; j < m->ym; j++) {
-    for (PetscInt i = 0; i < m->xm; i++) {
-      const PetscInt  cell     = j * m->xm + i;
-      const PetscBool observed = (PetscBool)GSResidualCellObserved((uint64_t)obs->seed, obs->fraction, m->nx, m->ny, m->xs + i, m->ys + j);
+  for (PetscInt j = 0; j < patch->ym; j++) {
+    for (PetscInt i = 0; i < patch->xm; i++) {
+      const PetscInt  cell     = j * patch->xm + i;
+      const PetscBool observed = (PetscBool)GSResidualCellObserved((uint64_t)obs->seed, obs->fraction, patch->nx, patch->ny, patch->xs + i, patch->ys + j);
       const PetscBool seen[2]  = {(PetscBool)(observed && obs->fields == GS_OBS_FIELDS_UV), observed};
       for (int f = 0; f < 2; f++) {
         mk[2 * cell + f] = seen[f] ? 0.0 : 1.0;
@@ -281,9 +286,9 @@ static PetscErrorCode CompletionStart(GSCompletion comp, const GSObservation *ob
   }
   if (comp->rank == 0)
     for (int q = 0; q < GS_NPARAM; q++) mk[comp->nfield + q] = 1.0;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 4, MPI_DOUBLE, MPI_SUM, m->comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 4, MPI_DOUBLE, MPI_SUM, GSModelGetComm(m)));
   for (int f = 0; f < 2; f++) mean[f] = sums[2 * f + 1] > 0 ? sums[2 * f] / sums[2 * f + 1] : 1.0;
-  *completed = 2.0 * (double)m->nx * (double)m->ny - sums[1] - sums[3];
+  *completed = 2.0 * (double)patch->nx * (double)patch->ny - sums[1] - sums[3];
   PetscCall(VecGetArrayWrite(comp->P, &p));
   for (PetscInt k = 0; k < comp->nfield; k++) p[k] = PetscRealPart(mk[k]) > 0 ? mean[k % 2] : x[k];
   if (comp->rank == 0)
@@ -313,8 +318,8 @@ static PetscErrorCode CompletionFieldError(GSCompletion comp, Vec Xfile, GSCompl
   PetscCall(VecRestoreArrayRead(comp->mask, &mk));
   PetscCall(VecRestoreArrayRead(Xfile, &t));
   PetscCall(VecRestoreArrayRead(comp->X, &x));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &err[0], 1, MPI_DOUBLE, MPI_MAX, comp->m->comm));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &err[1], 1, MPI_DOUBLE, MPI_SUM, comp->m->comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &err[0], 1, MPI_DOUBLE, MPI_MAX, GSModelGetComm(comp->m)));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &err[1], 1, MPI_DOUBLE, MPI_SUM, GSModelGetComm(comp->m)));
   res->error_max = err[0];
   res->error_rms = res->completed > 0 ? sqrt(err[1] / res->completed) : 0.0;
   PetscFunctionReturn(0);
@@ -326,13 +331,13 @@ static PetscErrorCode CompletionSetUpVectors(GSCompletion comp)
 
   PetscFunctionBeginUser;
   if (comp->P) PetscFunctionReturn(0);
-  PetscCall(VecCreateMPI(m->comm, comp->nfield + (comp->rank == 0 ? GS_NPARAM : 0), PETSC_DETERMINE, &comp->P));
+  PetscCall(VecCreateMPI(GSModelGetComm(m), comp->nfield + (comp->rank == 0 ? GS_NPARAM : 0), PETSC_DETERMINE, &comp->P));
   PetscCall(VecDuplicate(comp->P, &comp->G0));
   PetscCall(VecDuplicate(comp->P, &comp->mask));
-  PetscCall(DMCreateGlobalVector(m->da, &comp->X));
+  PetscCall(DMCreateGlobalVector(GSModelGetDM(m), &comp->X));
   PetscCall(VecDuplicate(comp->X, &comp->R));
   PetscCall(VecDuplicate(comp->P, &comp->dmasked));
-  PetscCall(DMCreateLocalVector(m->da, &comp->ylocal));
+  PetscCall(DMCreateLocalVector(GSModelGetDM(m), &comp->ylocal));
   PetscCall(VecDuplicate(comp->ylocal, &comp->dlocal));
   PetscCall(VecDuplicate(comp->ylocal, &comp->xlin_local));
   PetscCall(VecDuplicate(comp->X, &comp->dfield));
@@ -340,7 +345,7 @@ static PetscErrorCode CompletionSetUpVectors(GSCompletion comp)
   {
     PetscInt nlocal;
     PetscCall(VecGetLocalSize(comp->P, &nlocal));
-    PetscCall(MatCreateShell(m->comm, nlocal, nlocal, PETSC_DETERMINE, PETSC_DETERMINE, comp, &comp->H));
+    PetscCall(MatCreateShell(GSModelGetComm(m), nlocal, nlocal, PETSC_DETERMINE, PETSC_DETERMINE, comp, &comp->H));
     PetscCall(MatShellSetOperation(comp->H, MATOP_MULT, (void (*)(void))CompletionHessianMult));
     PetscCall(MatSetOption(comp->H, MAT_SYMMETRIC, PETSC_TRUE));
   }
@@ -356,23 +361,23 @@ PetscErrorCode GSCompletionSolve(GSCompletion comp, const char *path, const GSOb
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(res, sizeof(*res)));
-  for (int q = 0; q < GS_NPARAM; q++) PetscCheck(theta_start[q] > 0 && PetscIsNormalReal(theta_start[q]), m->comm, PETSC_ERR_USER_INPUT, "-gs_complete: the starting %s = %g must be positive (the fit from the observed data gave it)", GSParamNames[q], theta_start[q]);
+  for (int q = 0; q < GS_NPARAM; q++) PetscCheck(theta_start[q] > 0 && PetscIsNormalReal(theta_start[q]), GSModelGetComm(m), PETSC_ERR_USER_INPUT, "-gs_complete: the starting %s = %g must be positive (the fit from the observed data gave it)", GSParamNames[q], theta_start[q]);
   PetscCall(CompletionSetUpVectors(comp));
   PetscCall(PetscArraycpy(comp->theta_start, theta_start, GS_NPARAM));
   PetscCall(PetscArraycpy(res->theta_start, theta_start, GS_NPARAM));
-  PetscCall(DMCreateGlobalVector(m->da, &Xfile));
+  PetscCall(DMCreateGlobalVector(GSModelGetDM(m), &Xfile));
   PetscCall(VecDuplicate(Xfile, &Xobs));
   PetscCall(GSStateRead(GSModelGetGrid(m), "-gs_input", path, Xfile));
   PetscCall(VecCopy(Xfile, Xobs));
   PetscCall(GSResidualObserve(m, obs, 0, Xobs));
   PetscCall(CompletionStart(comp, obs, Xobs, &res->completed));
-  PetscCheck(res->completed > 0, m->comm, PETSC_ERR_USER_INPUT, "-gs_complete: nothing to complete (every value is observed): hide u with -gs_obs_fields v or cells with -gs_obs_fraction < 1");
+  PetscCheck(res->completed > 0, GSModelGetComm(m), PETSC_ERR_USER_INPUT, "-gs_complete: nothing to complete (every value is observed): hide u with -gs_obs_fields v or cells with -gs_obs_fraction < 1");
   PetscCall(CompletionObjective(comp->tao, comp->P, &loss, comp->G0, comp));
   res->loss_start = loss;
   PetscCall(TaoSetSolution(comp->tao, comp->P));
   PetscCall(TaoSetObjectiveAndGradient(comp->tao, NULL, CompletionObjective, comp));
   PetscCall(TaoSetHessian(comp->tao, comp->H, comp->H, CompletionHessian, comp));
-  PetscCallMPI(MPI_Barrier(m->comm));
+  PetscCallMPI(MPI_Barrier(GSModelGetComm(m)));
   start = MPI_Wtime();
   PetscCall(TaoSolve(comp->tao));
   res->seconds = MPI_Wtime() - start;

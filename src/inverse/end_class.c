@@ -4,10 +4,11 @@
 PetscErrorCode GSInversionEndClass(GSInversion inv, GSRunReason reason, GSEndClass *end_class)
 {
   const GSModel      m = inv->model;
+  const GSPatch *patch = GSModelGetPatch(m);
   const PetscScalar *x;
   PetscInt           n;
   double             local[5] = {0, 0, 0, 0, -PETSC_INFINITY}, sums[4], vmax;
-  const double       cells = (double)m->nx * m->ny;
+  const double       cells = (double)patch->nx * patch->ny;
   GSEndStats         es;
 
   PetscFunctionBeginUser;

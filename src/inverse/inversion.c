@@ -90,8 +90,8 @@ PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups
     PetscCheck(inv->ntargets > 0, comm, PETSC_ERR_USER_INPUT, "-gs_targets_file %s holds no target: /targets/v must be [N >= 1][ny][nx]", inv->targets); /* batch members take target b % N */
     PetscCheck(!inv->deterministic || inv->target_seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_deterministic needs a targets file that records its seed (-gs_targets_file %s)", inv->targets);
   }
-  PetscCall(DMCreateGlobalVector(inv->model->da, &inv->X0));
-  PetscCall(PetscMalloc1(inv->group_rank == 0 ? inv->model->nx * inv->model->ny : 1, &inv->target_v));
+  PetscCall(DMCreateGlobalVector(GSModelGetDM(inv->model), &inv->X0));
+  PetscCall(PetscMalloc1(inv->group_rank == 0 ? GSModelGetPatch(inv->model)->nx * GSModelGetPatch(inv->model)->ny : 1, &inv->target_v));
   *out = inv;
   PetscFunctionReturn(0);
 }

@@ -22,15 +22,16 @@ static PetscErrorCode HaloExchange(GSModel m, Vec X, const PetscScalar **xl, con
 {
   PetscFunctionBeginUser;
   PetscCall(GSModelEnsureLocalWork(m));
-  PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, m->xlocal));
-  PetscCall(VecGetArrayRead(m->xlocal, xl));
-  *xin = (const GSField *)*xl + GSModelFirstOwned(m);
+  PetscCall(DMGlobalToLocal(GSModelGetDM(m), X, INSERT_VALUES, GSModelGetLocalX(m)));
+  PetscCall(VecGetArrayRead(GSModelGetLocalX(m), xl));
+  *xin = (const GSField *)*xl + GSModelGetPatch(m)->first_owned;
   PetscFunctionReturn(0);
 }
 
 /* One pass of the 5-point filter x <- x + lap(x)/8 (h-free: weights 1/2 centre, 1/8 neighbours). */
 static PetscErrorCode SmoothOnce(GSModel m, Vec X)
 {
+  const GSPatch *patch = GSModelGetPatch(m);
   const GSField     *xin;
   const PetscScalar *xl;
   PetscScalar       *xa;
@@ -40,27 +41,28 @@ static PetscErrorCode SmoothOnce(GSModel m, Vec X)
   PetscCall(HaloExchange(m, X, &xl, &xin));
   PetscCall(VecGetArrayWrite(X, &xa));
   y = (GSField *)xa;
-  GS_SWEEP_GHOSTED((int)m->xm, (int)m->ym, (int)m->gxm, xin, {
+  GS_SWEEP_GHOSTED((int)patch->xm, (int)patch->ym, (int)patch->gxm, xin, {
     y[idx].u = c.u + 0.125 * GSLaplacian(c.u, w.u, e.u, s.u, n.u, 1.0);
     y[idx].v = c.v + 0.125 * GSLaplacian(c.v, w.v, e.v, s.v, n.v, 1.0);
   });
   PetscCall(VecRestoreArrayWrite(X, &xa));
-  PetscCall(VecRestoreArrayRead(m->xlocal, &xl));
+  PetscCall(VecRestoreArrayRead(GSModelGetLocalX(m), &xl));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode GSResidualObserve(GSModel m, const GSObservation *obs, PetscInt snapshot, Vec X)
 {
+  const GSPatch *patch = GSModelGetPatch(m);
   PetscScalar *xa;
 
   PetscFunctionBeginUser;
   if (obs->noise > 0) {
     PetscCall(VecGetArray(X, &xa));
     GSField *x = (GSField *)xa;
-    for (PetscInt j = 0; j < m->ym; j++) {
-      for (PetscInt i = 0; i < m->xm; i++) {
-        const int64_t cell = (int64_t)(m->ys + j) * m->nx + (m->xs + i);
-        GSField      *c    = &x[j * m->xm + i];
+    for (PetscInt j = 0; j < patch->ym; j++) {
+      for (PetscInt i = 0; i < patch->xm; i++) {
+        const int64_t cell = (int64_t)(patch->ys + j) * patch->nx + (patch->xs + i);
+        GSField      *c    = &x[j * patch->xm + i];
         if (obs->fields == GS_OBS_FIELDS_UV) c->u += obs->noise * GSNoiseNormal((uint64_t)obs->seed, snapshot, cell, STREAM_NOISE_U);
         c->v += obs->noise * GSNoiseNormal((uint64_t)obs->seed, snapshot, cell, STREAM_NOISE_V);
       }
@@ -89,10 +91,11 @@ static void SumsAddVRow(GSResidualSums *sums, GSField x, double lap_u, double la
 
 PetscErrorCode GSResidualAddCells(GSModel m, const GSObservation *obs, Vec X, Vec Xnext, PetscReal dt_pair, GSResidualSums *local)
 {
+  const GSPatch *patch = GSModelGetPatch(m);
   const GSField     *xin, *xn = NULL;
   const PetscScalar *xl, *xna = NULL;
-  const double       inv_dt = Xnext ? 1.0 / dt_pair : 0.0, inv_h2 = m->inv_h2;
-  const PetscInt     xm = m->xm, xs = m->xs, ys = m->ys, nx = m->nx, ny = m->ny;
+  const double       inv_dt = Xnext ? 1.0 / dt_pair : 0.0, inv_h2 = patch->inv_h2;
+  const PetscInt     xm = patch->xm, xs = patch->xs, ys = patch->ys, nx = patch->nx, ny = patch->ny;
   const PetscBool    v_only = (PetscBool)(obs->fields == GS_OBS_FIELDS_V);
 
   PetscFunctionBeginUser;
@@ -105,7 +108,7 @@ PetscErrorCode GSResidualAddCells(GSModel m, const GSObservation *obs, Vec X, Ve
     PetscCall(VecGetArrayRead(Xnext, &xna));
     xn = (const GSField *)xna;
   }
-  GS_SWEEP_GHOSTED((int)m->xm, (int)m->ym, (int)m->gxm, xin, {
+  GS_SWEEP_GHOSTED((int)patch->xm, (int)patch->ym, (int)patch->gxm, xin, {
     const PetscInt gi = xs + (PetscInt)(idx % (size_t)xm), gj = ys + (PetscInt)(idx / (size_t)xm);
     if (CellUsed(obs, nx, ny, gi, gj)) {
       const double  lap_u = GSLaplacian(c.u, w.u, e.u, s.u, n.u, inv_h2), lap_v = GSLaplacian(c.v, w.v, e.v, s.v, n.v, inv_h2);
@@ -115,7 +118,7 @@ PetscErrorCode GSResidualAddCells(GSModel m, const GSObservation *obs, Vec X, Ve
     }
   });
   if (Xnext) PetscCall(VecRestoreArrayRead(Xnext, &xna));
-  PetscCall(VecRestoreArrayRead(m->xlocal, &xl));
+  PetscCall(VecRestoreArrayRead(GSModelGetLocalX(m), &xl));
   PetscFunctionReturn(0);
 }
 
@@ -134,8 +137,8 @@ static PetscErrorCode AddTransientPairs(GSModel m, const GSResidualData *data, c
   Vec X, Xnext, swap;
 
   PetscFunctionBeginUser;
-  PetscCall(DMGetGlobalVector(m->da, &X));
-  PetscCall(DMGetGlobalVector(m->da, &Xnext));
+  PetscCall(DMGetGlobalVector(GSModelGetDM(m), &X));
+  PetscCall(DMGetGlobalVector(GSModelGetDM(m), &Xnext));
   PetscCall(ReadSnapshot(m, data, data->first_pair, X));
   PetscCall(GSResidualObserve(m, obs, data->first_pair, X));
   for (PetscInt t = data->first_pair; t < data->nsnap - 1; t++) {
@@ -147,8 +150,8 @@ static PetscErrorCode AddTransientPairs(GSModel m, const GSResidualData *data, c
     X     = Xnext;
     Xnext = swap;
   }
-  PetscCall(DMRestoreGlobalVector(m->da, &Xnext));
-  PetscCall(DMRestoreGlobalVector(m->da, &X));
+  PetscCall(DMRestoreGlobalVector(GSModelGetDM(m), &Xnext));
+  PetscCall(DMRestoreGlobalVector(GSModelGetDM(m), &X));
   PetscFunctionReturn(0);
 }
 
@@ -158,13 +161,13 @@ PetscErrorCode GSResidualEstimateSums(GSModel m, const GSResidualData *data, con
   GSResidualSumsZero(sums);
   if (data->form == GS_RESIDUAL_FORM_STEADY) {
     Vec X;
-    PetscCall(DMGetGlobalVector(m->da, &X));
+    PetscCall(DMGetGlobalVector(GSModelGetDM(m), &X));
     PetscCall(GSStateRead(GSModelGetGrid(m), "-gs_input", data->path, X));
     PetscCall(GSResidualObserve(m, obs, 0, X));
     PetscCall(GSResidualAddCells(m, obs, X, NULL, 0.0, sums));
-    PetscCall(DMRestoreGlobalVector(m->da, &X));
+    PetscCall(DMRestoreGlobalVector(GSModelGetDM(m), &X));
   } else PetscCall(AddTransientPairs(m, data, obs, sums));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, GS_RESIDUAL_NSUMS, MPI_DOUBLE, MPI_SUM, m->comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, GS_RESIDUAL_NSUMS, MPI_DOUBLE, MPI_SUM, GSModelGetComm(m)));
   PetscFunctionReturn(0);
 }
 
@@ -188,7 +191,7 @@ PetscErrorCode GSResidualEstimate(GSModel m, const GSResidualData *data, const G
 {
   PetscFunctionBeginUser;
   PetscCall(GSResidualEstimateSums(m, data, obs, sums));
-  PetscCall(FitCheck(m->comm, obs, GSResidualSolve(sums, fit), fit));
+  PetscCall(FitCheck(GSModelGetComm(m), obs, GSResidualSolve(sums, fit), fit));
   PetscFunctionReturn(0);
 }
 
@@ -212,8 +215,8 @@ PetscErrorCode GSResidualDataSetUp(GSModel m, const char *option, PetscInt pairs
   if (data->form == GS_RESIDUAL_FORM_STEADY) PetscFunctionReturn(0);
   PetscCall(GSSnapshotsInspect(GSModelGetGrid(m), option, data->path, &data->nsnap, &data->steps));
   for (PetscInt t = 0; t + 1 < data->nsnap; t++)
-    PetscCheck(data->steps[t + 1] > data->steps[t], m->comm, PETSC_ERR_USER_INPUT, "%s %s: /snapshots/step is not increasing at snapshot %" PetscInt_FMT, option, data->path, t);
-  PetscCheck(pairs >= 0 && pairs <= data->nsnap - 1, m->comm, PETSC_ERR_USER_INPUT, "-gs_residual_pairs %" PetscInt_FMT " must be in [0, %" PetscInt_FMT "] (0: all pairs of the %" PetscInt_FMT " snapshots)", pairs, data->nsnap - 1, data->nsnap);
+    PetscCheck(data->steps[t + 1] > data->steps[t], GSModelGetComm(m), PETSC_ERR_USER_INPUT, "%s %s: /snapshots/step is not increasing at snapshot %" PetscInt_FMT, option, data->path, t);
+  PetscCheck(pairs >= 0 && pairs <= data->nsnap - 1, GSModelGetComm(m), PETSC_ERR_USER_INPUT, "-gs_residual_pairs %" PetscInt_FMT " must be in [0, %" PetscInt_FMT "] (0: all pairs of the %" PetscInt_FMT " snapshots)", pairs, data->nsnap - 1, data->nsnap);
   data->first_pair = pairs ? data->nsnap - 1 - pairs : 0;
   PetscFunctionReturn(0);
 }

@@ -8,7 +8,7 @@ PetscErrorCode GSResidualNoiseSweepRun(GSModel m, const GSResidualData *data, co
   GSResidualFit  fit;
 
   PetscFunctionBeginUser;
-  PetscCheck(n >= 0 && n <= GS_RESIDUAL_NOISE_SWEEP_MAX, m->comm, PETSC_ERR_ARG_OUTOFRANGE, "%" PetscInt_FMT " noise levels: at most %d", n, GS_RESIDUAL_NOISE_SWEEP_MAX);
+  PetscCheck(n >= 0 && n <= GS_RESIDUAL_NOISE_SWEEP_MAX, GSModelGetComm(m), PETSC_ERR_ARG_OUTOFRANGE, "%" PetscInt_FMT " noise levels: at most %d", n, GS_RESIDUAL_NOISE_SWEEP_MAX);
   PetscCall(PetscMemzero(sweep, sizeof(*sweep)));
   sweep->n         = n;
   sweep->has_truth = (PetscBool)(truth != NULL);

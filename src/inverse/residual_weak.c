@@ -15,6 +15,7 @@ enum { NOISE_SSQ_U, NOISE_SSQ_V, NOISE_CELLS, NOISE_N };
 /* D <- D - shift(D) along x or y (periodic, halo exchanged). */
 static PetscErrorCode DifferenceOnce(GSModel m, Vec D, PetscBool along_x)
 {
+  const GSPatch *patch = GSModelGetPatch(m);
   const PetscScalar *dl;
   PetscScalar       *da;
   const GSField     *din;
@@ -22,19 +23,19 @@ static PetscErrorCode DifferenceOnce(GSModel m, Vec D, PetscBool along_x)
 
   PetscFunctionBeginUser;
   PetscCall(GSModelEnsureLocalWork(m));
-  PetscCall(DMGlobalToLocal(m->da, D, INSERT_VALUES, m->xlocal));
-  PetscCall(VecGetArrayRead(m->xlocal, &dl));
-  din = (const GSField *)dl + GSModelFirstOwned(m);
+  PetscCall(DMGlobalToLocal(GSModelGetDM(m), D, INSERT_VALUES, GSModelGetLocalX(m)));
+  PetscCall(VecGetArrayRead(GSModelGetLocalX(m), &dl));
+  din = (const GSField *)dl + patch->first_owned;
   PetscCall(VecGetArrayWrite(D, &da));
   y = (GSField *)da;
-  GS_SWEEP_GHOSTED((int)m->xm, (int)m->ym, (int)m->gxm, din, {
+  GS_SWEEP_GHOSTED((int)patch->xm, (int)patch->ym, (int)patch->gxm, din, {
     const GSField prev = along_x ? w : s;
     (void)e, (void)n;
     y[idx].u           = c.u - prev.u;
     y[idx].v           = c.v - prev.v;
   });
   PetscCall(VecRestoreArrayWrite(D, &da));
-  PetscCall(VecRestoreArrayRead(m->xlocal, &dl));
+  PetscCall(VecRestoreArrayRead(GSModelGetLocalX(m), &dl));
   PetscFunctionReturn(0);
 }
 
@@ -42,22 +43,23 @@ static PetscErrorCode DifferenceOnce(GSModel m, Vec D, PetscBool along_x)
    differenced fields along x and y, and the count of owned cells. */
 static PetscErrorCode NoiseSums(GSModel m, Vec X, double noise[NOISE_N])
 {
+  const GSPatch *patch = GSModelGetPatch(m);
   Vec                D;
   const PetscScalar *da;
 
   PetscFunctionBeginUser;
-  PetscCall(DMGetGlobalVector(m->da, &D));
+  PetscCall(DMGetGlobalVector(GSModelGetDM(m), &D));
   PetscCall(VecCopy(X, D));
   for (int pass = 0; pass < 2 * NOISE_ORDER; pass++) PetscCall(DifferenceOnce(m, D, (PetscBool)(pass < NOISE_ORDER)));
   PetscCall(VecGetArrayRead(D, &da));
   const GSField *d = (const GSField *)da;
-  for (PetscInt c = 0; c < m->xm * m->ym; c++) {
+  for (PetscInt c = 0; c < patch->xm * patch->ym; c++) {
     noise[NOISE_SSQ_U] += d[c].u * d[c].u;
     noise[NOISE_SSQ_V] += d[c].v * d[c].v;
   }
-  noise[NOISE_CELLS] += (double)(m->xm * m->ym);
+  noise[NOISE_CELLS] += (double)(patch->xm * patch->ym);
   PetscCall(VecRestoreArrayRead(D, &da));
-  PetscCall(DMRestoreGlobalVector(m->da, &D));
+  PetscCall(DMRestoreGlobalVector(GSModelGetDM(m), &D));
   PetscFunctionReturn(0);
 }
 
@@ -75,6 +77,7 @@ static PetscErrorCode AxisTable(const GSWeakTests *t, PetscInt n, PetscInt nc, P
 /* Adds every owned cell to the rows of the test functions that cover it. */
 static PetscErrorCode RowsAddOwned(GSModel m, const GSWeakTests *t, Vec X, Vec Xnext, PetscReal dt_pair, double *rows)
 {
+  const GSPatch *patch = GSModelGetPatch(m);
   const int          slots  = 2 * t->radius + 1;
   const double       inv_dt = Xnext ? 1.0 / dt_pair : 0.0;
   const PetscScalar *xa, *xna = NULL;
@@ -82,14 +85,14 @@ static PetscErrorCode RowsAddOwned(GSModel m, const GSWeakTests *t, Vec X, Vec X
   int               *nex, *ney;
 
   PetscFunctionBeginUser;
-  PetscCall(AxisTable(t, m->nx, t->ncx, m->xs, m->xm, &ex, &nex));
-  PetscCall(AxisTable(t, m->ny, t->ncy, m->ys, m->ym, &ey, &ney));
+  PetscCall(AxisTable(t, patch->nx, t->ncx, patch->xs, patch->xm, &ex, &nex));
+  PetscCall(AxisTable(t, patch->ny, t->ncy, patch->ys, patch->ym, &ey, &ney));
   PetscCall(VecGetArrayRead(X, &xa));
   if (Xnext) PetscCall(VecGetArrayRead(Xnext, &xna));
   const GSField *x = (const GSField *)xa, *xn = (const GSField *)xna;
-  for (PetscInt j = 0; j < m->ym; j++) {
-    for (PetscInt i = 0; i < m->xm; i++) {
-      const PetscInt c   = j * m->xm + i;
+  for (PetscInt j = 0; j < patch->ym; j++) {
+    for (PetscInt i = 0; i < patch->xm; i++) {
+      const PetscInt c   = j * patch->xm + i;
       const GSField  x_t = {xn ? (xn[c].u - x[c].u) * inv_dt : 0.0, xn ? (xn[c].v - x[c].v) * inv_dt : 0.0};
       for (int b = 0; b < ney[j]; b++) {
         const GSWeakAxisEntry *y1 = &ey[(size_t)j * slots + b];
@@ -110,21 +113,22 @@ static PetscErrorCode RowsAddOwned(GSModel m, const GSWeakTests *t, Vec X, Vec X
 
 PetscErrorCode GSResidualWeakAddCells(GSModel m, const GSObservation *obs, Vec X, Vec Xnext, PetscReal dt_pair, GSResidualSums *local)
 {
+  const GSPatch *patch = GSModelGetPatch(m);
   GSWeakTests t;
   PetscMPIInt rank;
   double     *buf, *noise, sigma_u, sigma_v;
   int64_t     ntest;
 
   PetscFunctionBeginUser;
-  PetscCheck(GSWeakTestsSetUp(&t, m->nx, m->ny, m->h, (int)obs->weak_radius, (int)obs->weak_spacing, (int)obs->weak_power) == 0, m->comm, PETSC_ERR_USER_INPUT,
+  PetscCheck(GSWeakTestsSetUp(&t, patch->nx, patch->ny, patch->h, (int)obs->weak_radius, (int)obs->weak_spacing, (int)obs->weak_power) == 0, GSModelGetComm(m), PETSC_ERR_USER_INPUT,
              "-gs_weak_radius %" PetscInt_FMT " (>= 2, 2 R + 2 <= the grid's %" PetscInt_FMT " x %" PetscInt_FMT "), -gs_weak_spacing %" PetscInt_FMT " (>= 1) and -gs_weak_power %" PetscInt_FMT " (>= 1): out of range",
-             obs->weak_radius, m->nx, m->ny, obs->weak_spacing, obs->weak_power);
+             obs->weak_radius, patch->nx, patch->ny, obs->weak_spacing, obs->weak_power);
   ntest = GSWeakTestsCount(&t);
   PetscCall(PetscCalloc1((size_t)ntest * GS_WEAK_NROW + NOISE_N, &buf));
   noise = buf + ntest * GS_WEAK_NROW;
   PetscCall(RowsAddOwned(m, &t, X, Xnext, dt_pair, buf));
   PetscCall(NoiseSums(m, X, noise));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, buf, (PetscMPIInt)(ntest * GS_WEAK_NROW + NOISE_N), MPI_DOUBLE, MPI_SUM, m->comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, buf, (PetscMPIInt)(ntest * GS_WEAK_NROW + NOISE_N), MPI_DOUBLE, MPI_SUM, GSModelGetComm(m)));
   sigma_u = sqrt(noise[NOISE_SSQ_U] / (noise[NOISE_CELLS] * GSWeakNoiseGain(NOISE_ORDER)));
   sigma_v = obs->sigma >= 0 ? obs->sigma : sqrt(noise[NOISE_SSQ_V] / (noise[NOISE_CELLS] * GSWeakNoiseGain(NOISE_ORDER)));
   if (obs->sigma >= 0) sigma_u = obs->sigma;
@@ -132,7 +136,7 @@ PetscErrorCode GSResidualWeakAddCells(GSModel m, const GSObservation *obs, Vec X
     obs->sigma_used[0] = sigma_u;
     obs->sigma_used[1] = sigma_v;
   }
-  PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
+  PetscCallMPI(MPI_Comm_rank(GSModelGetComm(m), &rank));
   if (rank == 0)
     for (int64_t k = 0; k < ntest; k++) GSWeakSumsAddRow(local, &buf[k * GS_WEAK_NROW], sigma_v * sigma_v, obs->fields == GS_OBS_FIELDS_V);
   PetscCall(PetscFree(buf));

@@ -11,21 +11,22 @@ const char *const GSStopReasonNames[] = {"converged", "iteration_cap", "diverged
 static PetscErrorCode StateFromTarget(GSInversion inv, PetscInt index, Vec X)
 {
   const GSModel m = inv->model;
+  const GSPatch *patch = GSModelGetPatch(m);
   Vec           natural, v;
 
   PetscFunctionBeginUser;
   PetscCall(GSTargetsReadV(GSModelGetGrid(m), "-gs_targets_file", inv->targets, index, inv->target_v));
-  PetscCall(DMDACreateNaturalVector(m->da_scalar, &natural));
-  PetscCall(DMGetGlobalVector(m->da_scalar, &v));
+  PetscCall(DMDACreateNaturalVector(GSModelGetGrid(m)->da_scalar, &natural));
+  PetscCall(DMGetGlobalVector(GSModelGetGrid(m)->da_scalar, &v));
   if (inv->group_rank == 0)
-    for (PetscInt c = 0; c < m->nx * m->ny; c++) PetscCall(VecSetValue(natural, c, inv->target_v[c], INSERT_VALUES));
+    for (PetscInt c = 0; c < patch->nx * patch->ny; c++) PetscCall(VecSetValue(natural, c, inv->target_v[c], INSERT_VALUES));
   PetscCall(VecAssemblyBegin(natural));
   PetscCall(VecAssemblyEnd(natural));
-  PetscCall(DMDANaturalToGlobalBegin(m->da_scalar, natural, INSERT_VALUES, v));
-  PetscCall(DMDANaturalToGlobalEnd(m->da_scalar, natural, INSERT_VALUES, v));
+  PetscCall(DMDANaturalToGlobalBegin(GSModelGetGrid(m)->da_scalar, natural, INSERT_VALUES, v));
+  PetscCall(DMDANaturalToGlobalEnd(GSModelGetGrid(m)->da_scalar, natural, INSERT_VALUES, v));
   PetscCall(VecSet(X, 1.0));
   PetscCall(VecStrideScatter(v, 1, X, INSERT_VALUES));
-  PetscCall(DMRestoreGlobalVector(m->da_scalar, &v));
+  PetscCall(DMRestoreGlobalVector(GSModelGetGrid(m)->da_scalar, &v));
   PetscCall(VecDestroy(&natural));
   PetscFunctionReturn(0);
 }
@@ -53,7 +54,7 @@ static PetscErrorCode References(GSInversion inv)
   PetscFunctionBeginUser;
   if (inv->have_references) PetscFunctionReturn(0);
   inv->flat = inv->floor = 0;
-  PetscCall(DMGetGlobalVector(inv->model->da, &X));
+  PetscCall(DMGetGlobalVector(GSModelGetDM(inv->model), &X));
   PetscCall(VecSet(X, 0.0));
   PetscCall(VecStrideSet(X, 0, 1.0));
   for (PetscInt b = 0; b < inv->ntargets; b++) {
@@ -67,7 +68,7 @@ static PetscErrorCode References(GSInversion inv)
       inv->floor += value / (double)inv->ntargets;
     }
   }
-  PetscCall(DMRestoreGlobalVector(inv->model->da, &X));
+  PetscCall(DMRestoreGlobalVector(GSModelGetDM(inv->model), &X));
   inv->have_references = PETSC_TRUE;
   PetscFunctionReturn(0);
 }

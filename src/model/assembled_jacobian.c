@@ -1,7 +1,7 @@
 /* The Jacobian as an assembled AIJ matrix: for the routes that need entries (direct solves of the
    implicit-function gradient, PETSc's forward sensitivities of theta methods). The stepping and
    adjoint paths stay matrix-free. */
-#include "gsinv/model/model.h"
+#include "model_impl.h"
 
 /* Row of field c at cell (i, j): D lap + the reaction Jacobian a. */
 static PetscErrorCode SetCellRows(GSModel m, Mat A, PetscInt i, PetscInt j, GSField state)

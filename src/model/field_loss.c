@@ -3,6 +3,7 @@
    cheap next to the run, and the value does not depend on the decomposition. */
 #include "gsinv/core/events.h"
 #include "gsinv/model/field_loss.h"
+#include "model_impl.h"
 #include "gsinv/core/options.h"
 
 struct _p_GSFieldLoss {

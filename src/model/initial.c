@@ -1,5 +1,6 @@
 /* Initial states: the recipe evaluated cell by cell from global indices, or read from a file. */
 #include "gsinv/model/initial.h"
+#include "model_impl.h"
 #include "gsinv/io/h5file.h"
 #include "gsinv/core/options.h"
 

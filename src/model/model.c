@@ -1,6 +1,6 @@
 /* GSModel creation: options, checks, the periodic DMDA and the matrix-free Jacobian shells. */
 #include "gsinv/core/events.h"
-#include "gsinv/model/model.h"
+#include "model_impl.h"
 #include "gsinv/core/options.h"
 
 /* Whether the ranks of comm can share an nx x ny grid (DMDA needs at least one cell per rank and
@@ -109,8 +109,10 @@ static PetscErrorCode GSModelCreateGrid(GSModel m)
   PetscCall(DMDAGetGhostCorners(m->da, &m->gxs, &m->gys, NULL, &m->gxm, &m->gym, NULL));
   PetscCall(DMDACreateCompatibleDMDA(m->da, 1, &m->da_scalar));
   PetscCall(GSGridFromDMDA(m->da, m->da_scalar, m->h, &m->grid));
+  m->patch = (GSPatch){m->nx, m->ny, m->xs, m->ys, m->xm, m->ym, m->gxs, m->gys, m->gxm, m->gym, GSModelFirstOwned(m), PETSC_FALSE, m->h, m->inv_h2};
   PetscCallMPI(MPI_Comm_size(m->comm, &size));
   m->whole_grid = (PetscBool)(size == 1);
+  m->patch.whole_grid = m->whole_grid;
   if (!m->whole_grid) {
     PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
     PetscCall(VecDuplicate(m->xlocal, &m->ylocal));
@@ -174,16 +176,6 @@ PetscErrorCode GSModelDestroy(GSModel *model)
   PetscCall(PetscFree(m));
   *model = NULL;
   PetscFunctionReturn(0);
-}
-
-const GSGrid *GSModelGetGrid(GSModel m)
-{
-  return &m->grid;
-}
-
-const GSParams *GSModelGetParams(GSModel m)
-{
-  return &m->params;
 }
 
 PetscErrorCode GSModelSetParams(GSModel m, const GSParams *params)

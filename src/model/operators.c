@@ -2,7 +2,7 @@
 /* PetscObjectStateGet (the version counter of a vector) is declared with the implementation API. */
 #include <petsc/private/petscimpl.h>
 
-#include "gsinv/model/model.h"
+#include "model_impl.h"
 #include "gsinv/physics/stencil.h"
 
 typedef enum { OP_RHS, OP_JACOBIAN, OP_JACOBIAN_TRANSPOSE } GSOperatorKind;

@@ -8,7 +8,6 @@
 #include "run_impl.h"
 
 /* Floating-point operations of one checked Euler step per cell (two Laplacians, reaction, update). */
-#define GS_EULER_FLOPS 24.0
 
 PetscErrorCode GSRunFastPathApplies(GSRun run, PetscBool *applies)
 {
@@ -25,58 +24,13 @@ PetscErrorCode GSRunFastPathApplies(GSRun run, PetscBool *applies)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSModelEulerStep(GSModel m, PetscReal dt, Vec X, Vec Y, GSStepStats *local)
-{
-  const PetscScalar *x;
-  PetscScalar       *y;
-
-  PetscFunctionBeginUser;
-  PetscCheck(m->whole_grid, m->comm, PETSC_ERR_ARG_WRONG, "GSModelEulerStep is the one-rank step; several ranks step ghosted arrays (GSModelEulerStepLocal)");
-  PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
-  PetscCall(VecGetArrayWrite(Y, &y));
-  PetscCall(VecGetArrayRead(X, &x));
-  GSEulerStepPeriodicChecked(&m->params, m->inv_h2, dt, (int)m->nx, (int)m->ny, (const GSField *)x, (GSField *)y, local);
-  PetscCall(VecRestoreArrayRead(X, &x));
-  PetscCall(VecRestoreArrayWrite(Y, &y));
-  PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->xm * m->ym));
-  PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode GSModelOwnedToGlobal(GSModel m, const PetscScalar *local, Vec X)
-{
-  const GSField *owned = (const GSField *)local + GSModelFirstOwned(m);
-  GSField       *x;
-
-  PetscFunctionBeginUser;
-  PetscCall(VecGetArrayWrite(X, (PetscScalar **)&x));
-  for (PetscInt j = 0; j < m->ym; j++) PetscCall(PetscArraycpy(x + j * m->xm, owned + j * m->gxm, m->xm));
-  PetscCall(VecRestoreArrayWrite(X, (PetscScalar **)&x));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode GSModelEulerStepLocal(GSModel m, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *local)
-{
-  const PetscInt first = GSModelFirstOwned(m);
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
-  GSEulerStepGhostedChecked(&m->params, m->inv_h2, dt, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)x + first, (GSField *)y + first, local);
-  PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->xm * m->ym));
-  PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
-  PetscCall(PetscLogEventBegin(m->event_halo, 0, 0, 0, 0));
-  PetscCall(GSHaloExchange(m->halo, y));
-  PetscCall(PetscLogEventEnd(m->event_halo, 0, 0, 0, 0));
-  PetscFunctionReturn(0);
-}
-
 /* What every fast step ends with, on either path: the interrupt flag, the checks reduced over the
    ranks, the step counted and the run's reason updated. */
 static PetscErrorCode CountStep(GSRun run, GSStepStats *local, PetscInt max_steps)
 {
   PetscFunctionBeginUser;
   local->interrupt = GSInterruptRequested() ? 1.0 : 0.0;
-  PetscCallMPI(MPI_Allreduce(local, &run->stats, GS_STEP_STATS_N, MPI_DOUBLE, MPI_MAX, run->model->comm));
+  PetscCallMPI(MPI_Allreduce(local, &run->stats, GS_STEP_STATS_N, MPI_DOUBLE, MPI_MAX, GSModelGetComm(run->model)));
   run->steps++;
   run->reason = GSRunClassify(&run->stats, run->steady_tol, run->steps, max_steps);
   PetscFunctionReturn(0);
@@ -92,9 +46,9 @@ static PetscErrorCode SolveFastGhosted(GSRun run, Vec X, PetscInt max_steps)
   PetscScalar *a, *b, *t;
 
   PetscFunctionBeginUser;
-  PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, m->xlocal));
-  PetscCall(VecGetArray(m->xlocal, &a));
-  PetscCall(VecGetArray(m->ylocal, &b));
+  PetscCall(DMGlobalToLocal(GSModelGetDM(m), X, INSERT_VALUES, GSModelGetLocalX(m)));
+  PetscCall(VecGetArray(GSModelGetLocalX(m), &a));
+  PetscCall(VecGetArray(GSModelGetLocalY(m), &b));
   while (run->reason == GS_RUN_RUNNING) {
     PetscCall(GSModelEulerStepLocal(m, run->dt, a, b, &local));
     PetscCall(CountStep(run, &local, max_steps));
@@ -102,8 +56,8 @@ static PetscErrorCode SolveFastGhosted(GSRun run, Vec X, PetscInt max_steps)
     if (GSRunSnapshotDue(run) || run->reason != GS_RUN_RUNNING) PetscCall(GSModelOwnedToGlobal(m, a, X));
     PetscCall(GSRunAfterStep(run, X));
   }
-  PetscCall(VecRestoreArray(m->ylocal, &b));
-  PetscCall(VecRestoreArray(m->xlocal, &a));
+  PetscCall(VecRestoreArray(GSModelGetLocalY(m), &b));
+  PetscCall(VecRestoreArray(GSModelGetLocalX(m), &a));
   PetscFunctionReturn(0);
 }
 
@@ -130,7 +84,7 @@ PetscErrorCode GSRunSolveFast(GSRun run, Vec X)
 
   PetscFunctionBeginUser;
   PetscCall(TSGetMaxSteps(run->ts, &max_steps));
-  if (run->model->whole_grid) PetscCall(SolveFastWhole(run, X, max_steps));
+  if (GSModelGetPatch(run->model)->whole_grid) PetscCall(SolveFastWhole(run, X, max_steps));
   else PetscCall(SolveFastGhosted(run, X, max_steps));
   PetscFunctionReturn(0);
 }

@@ -44,7 +44,7 @@ static PetscErrorCode GSRunPostStep(TS ts)
   PetscCall(VecRestoreArrayRead(prev, &xprev));
   PetscCall(VecRestoreArrayRead(X, &x));
   if (prev == run->prev) PetscCall(VecCopy(X, run->prev));
-  PetscCallMPI(MPI_Allreduce(&local, &run->stats, GS_STEP_STATS_N, MPI_DOUBLE, MPI_MAX, run->model->comm));
+  PetscCallMPI(MPI_Allreduce(&local, &run->stats, GS_STEP_STATS_N, MPI_DOUBLE, MPI_MAX, GSModelGetComm(run->model)));
   run->reason = GSRunClassify(&run->stats, run->steady_tol, run->steps, max_steps);
   if (run->reason != GS_RUN_RUNNING) PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
   PetscCall(GSRunAfterStep(run, X));
@@ -77,19 +77,19 @@ static PetscErrorCode GSRunCheckType(GSRun run)
 
   PetscFunctionBeginUser;
   PetscCall(TSGetMaxTime(run->ts, &max_time));
-  PetscCheck(max_time > 0, run->model->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g must be positive", (double)max_time);
+  PetscCheck(max_time > 0, GSModelGetComm(run->model), PETSC_ERR_USER_INPUT, "-ts_max_time %g must be positive", (double)max_time);
   PetscCall(PetscObjectTypeCompare((PetscObject)run->ts, TSTHETA, &supported));
   if (supported) PetscCall(TSThetaGetTheta(run->ts, &theta));
-  PetscCheck(!supported || (theta >= 0 && theta <= 1), run->model->comm, PETSC_ERR_USER_INPUT, "-ts_theta_theta %g must be in [0, 1]", (double)theta);
+  PetscCheck(!supported || (theta >= 0 && theta <= 1), GSModelGetComm(run->model), PETSC_ERR_USER_INPUT, "-ts_theta_theta %g must be in [0, 1]", (double)theta);
   PetscCall(PetscObjectTypeCompareAny((PetscObject)run->ts, &supported, TSRK, TSEULER, TSSSP, TSTHETA, TSBEULER, TSCN, TSBDF, TSALPHA, TSGLEE, TSPSEUDO, TSGLLE, ""));
   PetscCall(TSGetType(run->ts, &type));
-  PetscCheck(supported, run->model->comm, PETSC_ERR_USER_INPUT, "-ts_type %s is not supported: use rk (any -ts_rk_type), euler, ssp, theta, beuler, cn, bdf, alpha, glee, pseudo or glle", type);
+  PetscCheck(supported, GSModelGetComm(run->model), PETSC_ERR_USER_INPUT, "-ts_type %s is not supported: use rk (any -ts_rk_type), euler, ssp, theta, beuler, cn, bdf, alpha, glee, pseudo or glle", type);
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode GSRunOptions(GSRun run, PetscReal default_tol)
 {
-  MPI_Comm comm = run->model->comm;
+  MPI_Comm comm = GSModelGetComm(run->model);
 
   PetscFunctionBeginUser;
   run->steady_tol     = default_tol;
@@ -117,13 +117,13 @@ PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, PetscInt defaul
   PetscCall(PetscNew(&run));
   run->model = model;
   PetscCall(GSRunOptions(run, default_tol));
-  PetscCall(TSCreate(model->comm, &run->ts));
-  PetscCall(TSSetDM(run->ts, model->da));
+  PetscCall(TSCreate(GSModelGetComm(model), &run->ts));
+  PetscCall(TSSetDM(run->ts, GSModelGetDM(model)));
   PetscCall(TSSetProblemType(run->ts, TS_NONLINEAR));
   PetscCall(TSSetType(run->ts, TSRK));
   PetscCall(TSRKSetType(run->ts, TSRK1FE));
   PetscCall(TSSetRHSFunction(run->ts, NULL, GSModelRHSFunction, model));
-  PetscCall(TSSetRHSJacobian(run->ts, model->J, model->J, GSModelRHSJacobian, model));
+  PetscCall(TSSetRHSJacobian(run->ts, GSModelGetJacobian(model), GSModelGetJacobian(model), GSModelRHSJacobian, model));
   PetscCall(TSSetTimeStep(run->ts, 1.0));
   PetscCall(TSSetMaxSteps(run->ts, default_steps));
   PetscCall(TSSetMaxTime(run->ts, PETSC_MAX_REAL));
@@ -133,13 +133,13 @@ PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, PetscInt defaul
   PetscCall(GSRunSetSolverDefaults(run));
   PetscCall(TSSetApplicationContext(run->ts, run));
   PetscCall(TSSetPostStep(run->ts, GSRunPostStep));
-  GSOptionsPetscCall(model->comm, "-ts_* options (-ts_type, -ts_rk_type, ...)", TSSetFromOptions(run->ts));
+  GSOptionsPetscCall(GSModelGetComm(model), "-ts_* options (-ts_type, -ts_rk_type, ...)", TSSetFromOptions(run->ts));
   PetscCall(GSRunCheckType(run));
   PetscCall(TSGetTimeStep(run->ts, &dt));
   PetscCall(TSGetMaxSteps(run->ts, &max_steps));
   run->dt = dt;
-  PetscCheck(dt > 0 && PetscIsNormalReal(dt), model->comm, PETSC_ERR_USER_INPUT, "-ts_dt %g must be positive", (double)dt);
-  PetscCheck(max_steps > 0, model->comm, PETSC_ERR_USER_INPUT, "-ts_max_steps %" PetscInt_FMT " must be positive", max_steps);
+  PetscCheck(dt > 0 && PetscIsNormalReal(dt), GSModelGetComm(model), PETSC_ERR_USER_INPUT, "-ts_dt %g must be positive", (double)dt);
+  PetscCheck(max_steps > 0, GSModelGetComm(model), PETSC_ERR_USER_INPUT, "-ts_max_steps %" PetscInt_FMT " must be positive", max_steps);
   *out = run;
   PetscFunctionReturn(0);
 }
@@ -176,16 +176,16 @@ PetscErrorCode GSRunGetScheme(GSRun run, const char **ts_type, PetscReal *dt)
 
 PetscErrorCode GSRunCheckStability(GSRun run)
 {
-  const GSParams *p = &run->model->params;
+  const GSParams *p = GSModelGetParams(run->model);
   PetscBool       explicit_scheme;
   PetscReal       dt, limit;
 
   PetscFunctionBeginUser;
   PetscCall(PetscObjectTypeCompareAny((PetscObject)run->ts, &explicit_scheme, TSRK, TSEULER, TSSSP, ""));
   PetscCall(TSGetTimeStep(run->ts, &dt));
-  limit = GSExplicitDiffusionLimit(run->model->h, dt);
+  limit = GSExplicitDiffusionLimit(GSModelGetPatch(run->model)->h, dt);
   if (explicit_scheme && (p->Du > limit || p->Dv > limit))
-    PetscCall(PetscFPrintf(run->model->comm, PETSC_STDERR, "gsinv: warning: explicit scheme with -ts_dt %g is unstable for diffusivity %g > h^2/(4 dt) = %g: expect an invalid run; use -ts_type cn (or beuler) or a smaller -ts_dt\n", (double)dt, PetscMax(p->Du, p->Dv), (double)limit));
+    PetscCall(PetscFPrintf(GSModelGetComm(run->model), PETSC_STDERR, "gsinv: warning: explicit scheme with -ts_dt %g is unstable for diffusivity %g > h^2/(4 dt) = %g: expect an invalid run; use -ts_type cn (or beuler) or a smaller -ts_dt\n", (double)dt, PetscMax(p->Du, p->Dv), (double)limit));
   PetscFunctionReturn(0);
 }
 
@@ -205,7 +205,7 @@ PetscErrorCode GSRunSolve(GSRun run, Vec X)
   PetscCall(GSRunFastPathApplies(run, &fast));
   /* prev is the TS path's previous state and the one-rank fast path's second buffer; the ghosted
      fast path has its own two, so a forward run holds no state it does not use */
-  if (!run->prev && (!fast || run->model->whole_grid)) PetscCall(DMCreateGlobalVector(run->model->da, &run->prev));
+  if (!run->prev && (!fast || GSModelGetPatch(run->model)->whole_grid)) PetscCall(DMCreateGlobalVector(GSModelGetDM(run->model), &run->prev));
   if (!fast) PetscCall(VecCopy(X, run->prev));
   PetscCall(PetscTime(&run->t_start));
   if (run->snapshot && run->snapshot_every > 0) PetscCall(run->snapshot(run, 0, X, run->snapshot_ctx));

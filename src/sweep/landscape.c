@@ -54,7 +54,7 @@ PetscErrorCode GSLandscapeCreate(MPI_Comm comm, GSLandscape *out)
   l->comm = comm;
   PetscCall(LandscapeOptions(comm, l, &gradient));
   PetscCall(GSModelCreate(comm, &l->model));
-  l->base = l->model->params;
+  l->base = (*GSModelGetParams(l->model));
   PetscCall(GSInitialOptionsFromOptions(comm, &l->init));
   PetscCall(GSRunCreate(l->model, l->mode == GS_TARGET_PAPER ? 0.0 : 1e-4, 40000, &l->run));
   PetscCheck(l->mode != GS_TARGET_PAPER || GSRunGetSteadyTol(l->run) == 0, comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g: the paper's mode runs a fixed number of steps (use -gs_target_mode steady)", (double)GSRunGetSteadyTol(l->run));
@@ -65,7 +65,7 @@ PetscErrorCode GSLandscapeCreate(MPI_Comm comm, GSLandscape *out)
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (gradient || help) PetscCall(GSGradientCreate(l->run, l->loss, &l->gradient)); /* -help lists its options too */
   if (!gradient) PetscCall(GSGradientDestroy(&l->gradient));
-  PetscCall(DMCreateGlobalVector(l->model->da, &l->X));
+  PetscCall(DMCreateGlobalVector(GSModelGetDM(l->model), &l->X));
   for (PetscInt k = 0; k < l->ntargets; k++) {
     PetscCall(VecDuplicate(l->X, &l->X0[k]));
   }
@@ -103,6 +103,7 @@ GSRun GSLandscapeGetRun(GSLandscape l)
 }
 PetscErrorCode GSLandscapeGetMapGrid(GSLandscape l, GSMapGrid *map, PetscBool *euler)
 {
+  const GSPatch *patch = GSModelGetPatch(l->model);
   PetscBool rk, fe;
   PetscReal dt;
 
@@ -115,8 +116,8 @@ PetscErrorCode GSLandscapeGetMapGrid(GSLandscape l, GSMapGrid *map, PetscBool *e
     PetscCall(TSRKGetType(GSRunGetTS(l->run), &type));
     PetscCall(PetscStrcmp(type, TSRK1FE, &fe));
   }
-  map->dt = fe ? (double)dt : 0.0, map->h = (double)l->model->h;
-  map->nx = (int)l->model->nx, map->ny = (int)l->model->ny;
+  map->dt = fe ? (double)dt : 0.0, map->h = (double)patch->h;
+  map->nx = (int)patch->nx, map->ny = (int)patch->ny;
   *euler  = fe;
   PetscFunctionReturn(0);
 }
@@ -168,9 +169,10 @@ PetscErrorCode GSLandscapeAddSettings(GSLandscape l, GSSettings settings)
 /* File mode: the first K targets of the file and the initial states that made them. */
 static PetscErrorCode TargetsFromFile(GSLandscape l)
 {
+  const GSPatch *patch = GSModelGetPatch(l->model);
   PetscInt    count, seed, sample0;
   PetscMPIInt rank;
-  const size_t cells = (size_t)(l->model->nx * l->model->ny);
+  const size_t cells = (size_t)(patch->nx * patch->ny);
 
   PetscFunctionBeginUser;
   PetscCall(GSTargetsInfo(l->comm, "-gs_targets_file", l->targets_file, &count, &seed, &sample0));
@@ -190,7 +192,8 @@ static PetscErrorCode TargetsFromFile(GSLandscape l)
 /* Makes target k the loss's target. */
 static PetscErrorCode SetTarget(GSLandscape l, PetscInt k)
 {
-  const size_t cells = (size_t)(l->model->nx * l->model->ny);
+  const GSPatch *patch = GSModelGetPatch(l->model);
+  const size_t cells = (size_t)(patch->nx * patch->ny);
 
   PetscFunctionBeginUser;
   PetscCall(GSFieldLossSetTargetNatural(l->loss, l->target_v ? l->target_v + k * cells : NULL));
@@ -210,7 +213,8 @@ static PetscErrorCode RunTarget(GSLandscape l, PetscInt k, PetscScalar *v, doubl
 
 PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt ngroups, PetscInt group_id, PetscInt group_size)
 {
-  const size_t cells = (size_t)(l->model->nx * l->model->ny);
+  const GSPatch *patch = GSModelGetPatch(l->model);
+  const size_t cells = (size_t)(patch->nx * patch->ny);
   PetscMPIInt  rank;
   double      *info;
   PetscBool    interrupted = PETSC_FALSE;
@@ -255,10 +259,11 @@ PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt n
 /* Field statistics of X over the group for the end-state class. */
 static PetscErrorCode EndStats(GSLandscape l, Vec X, PetscBool valid, GSEndStats *es)
 {
+  const GSPatch *patch = GSModelGetPatch(l->model);
   const PetscScalar *x;
   PetscInt           n;
   double             sums[4] = {0, 0, 0, 0}, vmax = -INFINITY, global[4], gmax;
-  const double       cells   = (double)l->model->nx * l->model->ny;
+  const double       cells   = (double)patch->nx * patch->ny;
 
   PetscFunctionBeginUser;
   PetscCall(VecGetLocalSize(X, &n));
@@ -284,8 +289,9 @@ static PetscErrorCode EndStats(GSLandscape l, Vec X, PetscBool valid, GSEndStats
 /* Block averages of v (rank 0 of the group) into g x g. */
 static PetscErrorCode Gallery(GSLandscape l, Vec X, float *gallery)
 {
+  const GSPatch *patch = GSModelGetPatch(l->model);
   const PetscScalar *v;
-  const PetscInt     g = l->gallery, nx = l->model->nx, ny = l->model->ny;
+  const PetscInt     g = l->gallery, nx = patch->nx, ny = patch->ny;
 
   PetscFunctionBeginUser;
   PetscCall(GSFieldLossGatherV(l->loss, X, &v));

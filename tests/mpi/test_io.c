@@ -17,7 +17,7 @@ static void test_state_round_trip(void **state)
   GSInitialRecipe recipe = GSInitialRecipeDefault(5, 2);
   (void)state;
   assert_petsc(GSModelCreate(PETSC_COMM_WORLD, &m));
-  assert_petsc(DMCreateGlobalVector(m->da, &X));
+  assert_petsc(DMCreateGlobalVector(GSModelGetDM(m), &X));
   assert_petsc(VecDuplicate(X, &Y));
   assert_petsc(GSInitialRecipeFill(m, &recipe, X));
   assert_petsc(GSOutputOpen(PETSC_COMM_WORLD, "-test", path, &out));
@@ -42,7 +42,7 @@ static void test_read_on_other_decomposition(void **state)
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (rank != 0) return;
   assert_petsc(GSModelCreate(PETSC_COMM_SELF, &whole));
-  assert_petsc(DMCreateGlobalVector(whole->da, &X));
+  assert_petsc(DMCreateGlobalVector(GSModelGetDM(whole), &X));
   assert_petsc(VecDuplicate(X, &Z));
   assert_petsc(GSStateRead(GSModelGetGrid(whole), "-test", path, X));
   assert_petsc(GSInitialRecipeFill(whole, &recipe, Z));
@@ -63,7 +63,7 @@ static void test_snapshot_series(void **state)
   PetscMPIInt rank;
   (void)state;
   assert_petsc(GSModelCreate(PETSC_COMM_WORLD, &m));
-  assert_petsc(DMCreateGlobalVector(m->da, &X));
+  assert_petsc(DMCreateGlobalVector(GSModelGetDM(m), &X));
   assert_petsc(GSOutputOpen(PETSC_COMM_WORLD, "-test", path, &out));
   snaps.out   = &out;
   snaps.grid = GSModelGetGrid(m);
@@ -81,8 +81,8 @@ static void test_snapshot_series(void **state)
     assert_int_equal(H5Sget_simple_extent_ndims(space), 3);
     H5Sget_simple_extent_dims(space, dims, NULL);
     assert_int_equal(dims[0], 3);
-    assert_int_equal(dims[1], m->ny);
-    assert_int_equal(dims[2], m->nx);
+    assert_int_equal(dims[1], GSModelGetPatch(m)->ny);
+    assert_int_equal(dims[2], GSModelGetPatch(m)->nx);
     H5Sclose(space);
     H5Dclose(dset);
     H5Fclose(file);

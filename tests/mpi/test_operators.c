@@ -15,10 +15,10 @@ static PetscErrorCode FillSmooth(Vec X, PetscReal phase)
 
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayWrite(X, (PetscScalar **)&x));
-  for (PetscInt j = 0; j < model->ym; j++)
-    for (PetscInt i = 0; i < model->xm; i++) {
-      const double s = 2 * PETSC_PI * (model->xs + i) / model->nx, t = 2 * PETSC_PI * (model->ys + j) / model->ny;
-      x[j * model->xm + i] = (GSField){0.6 + 0.3 * sin(s + phase) * cos(2 * t), 0.2 + 0.15 * cos(3 * s) * sin(t + phase)};
+  for (PetscInt j = 0; j < GSModelGetPatch(model)->ym; j++)
+    for (PetscInt i = 0; i < GSModelGetPatch(model)->xm; i++) {
+      const double s = 2 * PETSC_PI * (GSModelGetPatch(model)->xs + i) / GSModelGetPatch(model)->nx, t = 2 * PETSC_PI * (GSModelGetPatch(model)->ys + j) / GSModelGetPatch(model)->ny;
+      x[j * GSModelGetPatch(model)->xm + i] = (GSField){0.6 + 0.3 * sin(s + phase) * cos(2 * t), 0.2 + 0.15 * cos(3 * s) * sin(t + phase)};
     }
   PetscCall(VecRestoreArrayWrite(X, (PetscScalar **)&x));
   PetscFunctionReturn(0);
@@ -28,7 +28,7 @@ static int SetUp(void **state)
 {
   (void)state;
   if (GSModelCreate(PETSC_COMM_WORLD, &model)) return 1;
-  if (DMCreateGlobalVector(model->da, &x0)) return 1;
+  if (DMCreateGlobalVector(GSModelGetDM(model), &x0)) return 1;
   Vec *all[] = {&d, &a, &b, &f_plus, &f_minus, &jd};
   for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
     if (VecDuplicate(x0, all[i])) return 1;
@@ -60,7 +60,7 @@ static void test_jacobian_finite_difference(void **state)
   PetscReal err, ref;
   (void)state;
   assert_petsc(GSModelSetLinearisationState(model, x0));
-  assert_petsc(MatMult(model->J, d, jd));
+  assert_petsc(MatMult(GSModelGetJacobian(model), d, jd));
   CentralDifference(d, 1e-6);
   assert_petsc(VecNorm(jd, NORM_INFINITY, &ref));
   assert_petsc(VecAXPY(f_plus, -1.0, jd));
@@ -74,9 +74,9 @@ static void test_jacobian_transpose_dot_product(void **state)
   (void)state;
   assert_petsc(VecSetRandom(a, NULL));
   assert_petsc(GSModelSetLinearisationState(model, x0));
-  assert_petsc(MatMult(model->J, a, jd));
+  assert_petsc(MatMult(GSModelGetJacobian(model), a, jd));
   assert_petsc(VecDot(jd, b, &lhs));
-  assert_petsc(MatMultTranspose(model->J, b, jd));
+  assert_petsc(MatMultTranspose(GSModelGetJacobian(model), b, jd));
   assert_petsc(VecDot(a, jd, &rhs));
   assert_close(lhs, rhs, 1e-12, 1e-13);
 }
@@ -87,16 +87,16 @@ static void test_jacobianp_finite_difference(void **state)
   PetscReal err, ref;
   (void)state;
   assert_petsc(GSModelSetLinearisationState(model, x0));
-  assert_petsc(MatCreateVecs(model->Jp, &dtheta, NULL));
-  assert_petsc(MatCreateVecs(model->Jp, &jtb, NULL));
+  assert_petsc(MatCreateVecs(GSModelGetJacobianP(model), &dtheta, NULL));
+  assert_petsc(MatCreateVecs(GSModelGetJacobianP(model), &jtb, NULL));
   for (PetscInt q = 0; q < GS_NPARAM; q++) {
-    GSParams base = model->params, p = base;
+    GSParams base = (*GSModelGetParams(model)), p = base;
     double   theta[GS_NPARAM];
     assert_petsc(VecSet(dtheta, 0.0));
     assert_petsc(VecSetValue(dtheta, q, 1.0, INSERT_VALUES));
     assert_petsc(VecAssemblyBegin(dtheta));
     assert_petsc(VecAssemblyEnd(dtheta));
-    assert_petsc(MatMult(model->Jp, dtheta, jd));
+    assert_petsc(MatMult(GSModelGetJacobianP(model), dtheta, jd));
     GSParamsToArray(&base, theta);
     theta[q] += 1e-6;
     p = GSParamsFromArray(theta);
@@ -116,9 +116,9 @@ static void test_jacobianp_finite_difference(void **state)
   /* <Jp e, b> == <e, Jp^T b> for a random e */
   PetscScalar lhs, rhs;
   assert_petsc(VecSetRandom(dtheta, NULL));
-  assert_petsc(MatMult(model->Jp, dtheta, jd));
+  assert_petsc(MatMult(GSModelGetJacobianP(model), dtheta, jd));
   assert_petsc(VecDot(jd, b, &lhs));
-  assert_petsc(MatMultTranspose(model->Jp, b, jtb));
+  assert_petsc(MatMultTranspose(GSModelGetJacobianP(model), b, jtb));
   assert_petsc(VecDot(dtheta, jtb, &rhs));
   assert_close(lhs, rhs, 1e-12, 1e-13);
   VecDestroy(&dtheta);
@@ -134,24 +134,24 @@ static void test_rhs_matches_serial(void **state)
   const PetscScalar *xs, *fs;
   (void)state;
   assert_petsc(GSModelRHSFunction(NULL, 0, x0, f_plus, model));
-  assert_petsc(DMDACreateNaturalVector(model->da, &natural));
+  assert_petsc(DMDACreateNaturalVector(GSModelGetDM(model), &natural));
   assert_petsc(VecScatterCreateToZero(natural, &scatter, &xz));
   assert_petsc(VecDuplicate(xz, &fz));
   Vec in[2] = {x0, f_plus}, out[2] = {xz, fz};
   for (int k = 0; k < 2; k++) {
-    assert_petsc(DMDAGlobalToNaturalBegin(model->da, in[k], INSERT_VALUES, natural));
-    assert_petsc(DMDAGlobalToNaturalEnd(model->da, in[k], INSERT_VALUES, natural));
+    assert_petsc(DMDAGlobalToNaturalBegin(GSModelGetDM(model), in[k], INSERT_VALUES, natural));
+    assert_petsc(DMDAGlobalToNaturalEnd(GSModelGetDM(model), in[k], INSERT_VALUES, natural));
     assert_petsc(VecScatterBegin(scatter, natural, out[k], INSERT_VALUES, SCATTER_FORWARD));
     assert_petsc(VecScatterEnd(scatter, natural, out[k], INSERT_VALUES, SCATTER_FORWARD));
   }
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (rank == 0) {
-    const size_t n = (size_t)model->nx * model->ny;
+    const size_t n = (size_t)GSModelGetPatch(model)->nx * GSModelGetPatch(model)->ny;
     GSField     *f;
     assert_petsc(PetscMalloc1(n, &f));
     assert_petsc(VecGetArrayRead(xz, &xs));
     assert_petsc(VecGetArrayRead(fz, &fs));
-    GSRHSPeriodic(&model->params, model->inv_h2, (int)model->nx, (int)model->ny, (const GSField *)xs, f);
+    GSRHSPeriodic(GSModelGetParams(model), GSModelGetPatch(model)->inv_h2, (int)GSModelGetPatch(model)->nx, (int)GSModelGetPatch(model)->ny, (const GSField *)xs, f);
     for (size_t c = 0; c < n; c++) {
       assert_close(((const GSField *)fs)[c].u, f[c].u, 0, 1e-15);
       assert_close(((const GSField *)fs)[c].v, f[c].v, 0, 1e-15);
@@ -177,24 +177,24 @@ static void test_halo_matches_global_to_local(void **state)
   GSHalo             halo; /* its own: on one rank the model has none (it wraps indices instead) */
 
   (void)state;
-  assert_petsc(GSHaloCreate(model->da, &halo));
-  assert_petsc(DMCreateLocalVector(model->da, &reference));
+  assert_petsc(GSHaloCreate(GSModelGetDM(model), &halo));
+  assert_petsc(DMCreateLocalVector(GSModelGetDM(model), &reference));
   assert_petsc(VecDuplicate(reference, &work));
-  assert_petsc(DMGlobalToLocal(model->da, a, INSERT_VALUES, reference));
+  assert_petsc(DMGlobalToLocal(GSModelGetDM(model), a, INSERT_VALUES, reference));
   assert_petsc(VecSet(work, -12345.0));
   assert_petsc(VecGetArrayRead(reference, &r));
   assert_petsc(VecGetArray(work, &w));
-  for (PetscInt j = 1; j <= model->ym; j++)
-    for (PetscInt k = 2 * (j * model->gxm + 1); k < 2 * (j * model->gxm + 1 + model->xm); k++) w[k] = r[k];
+  for (PetscInt j = 1; j <= GSModelGetPatch(model)->ym; j++)
+    for (PetscInt k = 2 * (j * GSModelGetPatch(model)->gxm + 1); k < 2 * (j * GSModelGetPatch(model)->gxm + 1 + GSModelGetPatch(model)->xm); k++) w[k] = r[k];
   assert_petsc(GSHaloExchange(halo, w));
-  for (PetscInt j = 0; j < model->gym; j++)
-    for (PetscInt i = 0; i < model->gxm; i++) {
-      const PetscBool corner = (PetscBool)((i == 0 || i == model->gxm - 1) && (j == 0 || j == model->gym - 1));
+  for (PetscInt j = 0; j < GSModelGetPatch(model)->gym; j++)
+    for (PetscInt i = 0; i < GSModelGetPatch(model)->gxm; i++) {
+      const PetscBool corner = (PetscBool)((i == 0 || i == GSModelGetPatch(model)->gxm - 1) && (j == 0 || j == GSModelGetPatch(model)->gym - 1));
       if (corner) continue;
-      for (int c = 0; c < 2; c++) assert_true(w[2 * (j * model->gxm + i) + c] == r[2 * (j * model->gxm + i) + c]);
+      for (int c = 0; c < 2; c++) assert_true(w[2 * (j * GSModelGetPatch(model)->gxm + i) + c] == r[2 * (j * GSModelGetPatch(model)->gxm + i) + c]);
       checked++;
     }
-  assert_int_equal(checked, model->gxm * model->gym - 4);
+  assert_int_equal(checked, GSModelGetPatch(model)->gxm * GSModelGetPatch(model)->gym - 4);
   assert_petsc(VecRestoreArray(work, &w));
   assert_petsc(VecRestoreArrayRead(reference, &r));
   VecDestroy(&work);

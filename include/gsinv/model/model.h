@@ -7,44 +7,41 @@
 #include "gsinv/io/grid.h"
 #include "gsinv/model/halo.h"
 #include "gsinv/physics/kernels.h"
+#include "gsinv/physics/status.h"
 
 typedef struct _p_GSModel *GSModel;
 
-struct _p_GSModel {
-  MPI_Comm  comm;
-  DM        da;        /* dof 2 (u, v), periodic, star stencil of width 1 */
-  DM        da_scalar; /* dof 1, same layout: single fields for I/O and losses */
-  GSParams  params;
-  PetscReal h, inv_h2;
-  PetscInt  nx, ny;
-  PetscInt  xs, ys, xm, ym;       /* owned patch */
-  PetscInt  gxs, gys, gxm, gym;   /* ghosted patch */
-  PetscBool whole_grid;           /* this rank owns every cell: wrap indices instead of ghosts */
-  Vec       xlocal;               /* ghosted work vector (one rank: made on demand, GSModelEnsureLocalWork) */
-  Vec       ylocal;               /* a second one: the fast path steps from one to the other */
-  GSHalo    halo;                 /* edge-only ghost exchange (several ranks) */
-  Vec       state;                /* state the Jacobians are linearised at */
-  Vec       state_local;          /* its ghosted copy (for the parameter derivatives), made on demand */
-  PetscBool state_local_valid;
-  PetscObjectId    state_id;      /* the vector and version the state was copied from */
-  PetscObjectState state_version;
-  Mat       J;                    /* MatShell: MatMult and MatMultTranspose */
-  Mat       Jp;                   /* MatShell: d f / d theta, rows like U, GS_NPARAM columns */
-  PetscBool jp_zeroed;            /* MatZeroEntries was called on Jp since its last linearisation */
-  PetscLogEvent event_rhs, event_halo, event_jac, event_jacp;
-  GSGrid    grid;                 /* the grid as io sees it */
-};
 
-/* Offset, in cells, of the first owned cell in a ghosted array of the model (DMCreateLocalVector). */
-static inline PetscInt GSModelFirstOwned(GSModel m)
-{
-  return (m->ys - m->gys) * m->gxm + (m->xs - m->gxs);
-}
 
 /* Creates the model on comm: reads -da_grid_x/-da_grid_y (128), -gs_h (1) and -gs_F, -gs_k,
    -gs_Du, -gs_Dv (the paper's ground truth), checks them, and builds the DMDA. Collective. */
 PetscErrorCode GSModelCreate(MPI_Comm comm, GSModel *model);
 PetscErrorCode GSModelDestroy(GSModel *model);
+
+/* This rank's cells, for loops written against the model's arrays: the owned patch, the ghosted
+   patch of the local work vectors, and the stencil's constants. */
+typedef struct {
+  PetscInt  nx, ny;                 /* cells of the whole grid */
+  PetscInt  xs, ys, xm, ym;         /* owned patch */
+  PetscInt  gxs, gys, gxm, gym;     /* ghosted patch */
+  PetscInt  first_owned;            /* offset, in cells, of the first owned cell in a ghosted array */
+  PetscBool whole_grid;             /* this rank owns every cell: indices wrap instead of ghosts */
+  PetscReal h, inv_h2;              /* spacing and 1/h^2 */
+} GSPatch;
+
+/* What other layers read of a model (the struct is private to the model layer). Not collective. */
+MPI_Comm        GSModelGetComm(GSModel model);
+/* The DMDA of the state (2 fields per cell, periodic, star stencil of width 1). */
+DM              GSModelGetDM(GSModel model);
+const GSPatch  *GSModelGetPatch(GSModel model);
+/* The ghosted work vectors (layout of DMCreateLocalVector): x made on demand, y on several ranks. */
+Vec             GSModelGetLocalX(GSModel model);
+Vec             GSModelGetLocalY(GSModel model);
+/* The edge-only ghost exchange (several ranks; NULL on one). */
+GSHalo          GSModelGetHalo(GSModel model);
+/* The matrix-free Jacobian df/dX and parameter Jacobian df/dtheta (MatShell). */
+Mat             GSModelGetJacobian(GSModel model);
+Mat             GSModelGetJacobianP(GSModel model);
 
 /* The grid (DMs, this rank's patch, spacing) for io, and theta. Not collective. */
 const GSGrid   *GSModelGetGrid(GSModel model);
@@ -81,3 +78,12 @@ PetscErrorCode GSModelCreateOperators(GSModel model);
 
 /* Prints the grid and theta. */
 PetscErrorCode GSModelPrintSummary(GSModel model, PetscViewer viewer);
+
+/* One rank (the model's whole grid): Y = X + dt f(X) in one fused sweep, with the step's checks
+   (stats). */
+PetscErrorCode GSModelEulerStep(GSModel model, PetscReal dt, Vec X, Vec Y, GSStepStats *stats);
+/* The same on several ranks from the ghosted array x (the layout of model->xlocal) into the owned
+   part of the ghosted array y, then y's ghosts (GSHaloExchange: the patch edges only). Collective. */
+PetscErrorCode GSModelEulerStepLocal(GSModel model, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *stats);
+/* Copies the owned cells of a ghosted array into the global vector X. Not collective. */
+PetscErrorCode GSModelOwnedToGlobal(GSModel model, const PetscScalar *local, Vec X);

@@ -27,14 +27,6 @@ PetscErrorCode GSRunSolve(GSRun run, Vec X);
 
 /* Whether GSRunSolve will take the fast path (RK 1fe, -gs_fast_path, nothing needs the TS). */
 PetscErrorCode GSRunFastPathApplies(GSRun run, PetscBool *applies);
-/* One rank (the model's whole grid): Y = X + dt f(X) in one fused sweep, with the step's checks
-   (stats). */
-PetscErrorCode GSModelEulerStep(GSModel model, PetscReal dt, Vec X, Vec Y, GSStepStats *stats);
-/* The same on several ranks from the ghosted array x (the layout of model->xlocal) into the owned
-   part of the ghosted array y, then y's ghosts (GSHaloExchange: the patch edges only). Collective. */
-PetscErrorCode GSModelEulerStepLocal(GSModel model, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *stats);
-/* Copies the owned cells of a ghosted array into the global vector X. Not collective. */
-PetscErrorCode GSModelOwnedToGlobal(GSModel model, const PetscScalar *local, Vec X);
 
 /* The TS type name and the fixed step size. */
 PetscErrorCode GSRunGetScheme(GSRun run, const char **ts_type, PetscReal *dt);
