@@ -27,7 +27,8 @@ typedef struct {
   GSSettings    settings;
   char          output[PETSC_MAX_PATH_LEN];
   double        truth[GS_NPARAM];
-  BasinRecord   last; /* the start being run: its last iteration */
+  BasinRecord   last;   /* the start being run: its last iteration */
+  GSStop        reason; /* why its inversion stopped */
 } Basin;
 
 static PetscErrorCode LastIteration(GSInversion inv, const GSIterationRecord *rec, void *ctx)
@@ -43,42 +44,46 @@ static PetscErrorCode LastIteration(GSInversion inv, const GSIterationRecord *re
   PetscFunctionReturn(0);
 }
 
+/* One start: the inversion from the start's theta, its end kept in b->last by LastIteration. */
+static PetscErrorCode BasinPoint(void *ctx, PetscInt index, void *record, PetscBool *failed, PetscBool *interrupted)
+{
+  Basin         *b     = ctx;
+  const GSParams start = GSSweepAxesPoint(&b->axes, index);
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&b->last, sizeof(b->last)));
+  b->last.index = index;
+  GSParamsToArray(&start, b->last.theta_start);
+  b->last.loss = NAN;
+  PetscCall(GSInversionSolve(b->inv, b->last.theta_start, NULL, 0, b->last.theta_final, &b->reason));
+  *interrupted = GSInterruptRequested();
+  PetscCall(GSInterruptAnyRank(b->groups.group, *interrupted, interrupted));
+  if (*interrupted) PetscFunctionReturn(0);
+  b->last.reason    = (int32_t)b->reason.reason;
+  b->last.converged = 1;
+  for (int q = 0; q < GS_NPARAM; q++) b->last.converged &= PetscAbsReal(b->last.theta_final[q] / b->truth[q] - 1) <= 1e-2;
+  *failed = (PetscBool)!b->last.converged;
+  memcpy(record, &b->last, sizeof(b->last));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BasinReport(void *ctx, PetscInt index, const void *record, long done, long invalid)
+{
+  Basin            *b = ctx;
+  const BasinRecord *r = record;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "[group %" PetscInt_FMT "] start %" PetscInt_FMT " (%.5g, %.5g, %.5g, %.5g) -> (%.5g, %.5g, %.5g, %.5g) loss %.3e after %lld iterations: %s | %ld done, %ld not converged\n", b->groups.group_id, index, r->theta_start[0], r->theta_start[1], r->theta_start[2], r->theta_start[3],
+                        r->theta_final[0], r->theta_final[1], r->theta_final[2], r->theta_final[3], r->loss, (long long)r->iterations, b->reason.text, done, invalid));
+  PetscFunctionReturn(0);
+}
+
 /* Runs the starts this group takes; returns whether a stop was requested. */
 static PetscErrorCode BasinRun(Basin *b, PetscBool *interrupted)
 {
-  PetscInt  index;
-  GSStop    reason;
-  PetscBool stop;
-  long      done, invalid;
-
   PetscFunctionBeginUser;
-  *interrupted = PETSC_FALSE;
   PetscCall(GSInversionSetMonitor(b->inv, LastIteration, b));
-  for (;;) {
-    PetscCall(GSSweepGroupsNext(&b->groups, &index));
-    if (index < 0) break;
-    const GSParams start = GSSweepAxesPoint(&b->axes, index);
-    PetscCall(PetscMemzero(&b->last, sizeof(b->last)));
-    b->last.index = index;
-    GSParamsToArray(&start, b->last.theta_start);
-    b->last.loss = NAN;
-    PetscCall(GSInversionSolve(b->inv, b->last.theta_start, NULL, 0, b->last.theta_final, &reason));
-    stop = GSInterruptRequested();
-    PetscCall(GSInterruptAnyRank(b->groups.group, stop, &stop));
-    if (stop) {
-      *interrupted = PETSC_TRUE;
-      break;
-    }
-    b->last.reason    = (int32_t)reason.reason;
-    b->last.converged = 1;
-    for (int q = 0; q < GS_NPARAM; q++) b->last.converged &= PetscAbsReal(b->last.theta_final[q] / b->truth[q] - 1) <= 1e-2;
-    if (b->groups.group_rank == 0) {
-      PetscCall(GSJournalAppend(&b->journal, &b->last));
-      PetscCall(GSSweepGroupsCountDone(&b->groups, (PetscBool)!b->last.converged, &done, &invalid));
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "[group %" PetscInt_FMT "] start %" PetscInt_FMT " (%.5g, %.5g, %.5g, %.5g) -> (%.5g, %.5g, %.5g, %.5g) loss %.3e after %lld iterations: %s | %ld done, %ld not converged\n", b->groups.group_id, index, b->last.theta_start[0], b->last.theta_start[1], b->last.theta_start[2], b->last.theta_start[3],
-                            b->last.theta_final[0], b->last.theta_final[1], b->last.theta_final[2], b->last.theta_final[3], b->last.loss, (long long)b->last.iterations, reason.text, done, invalid));
-    }
-  }
+  PetscCall(GSSweepRun(&b->groups, &b->journal, sizeof(BasinRecord), BasinPoint, BasinReport, b, interrupted));
   PetscFunctionReturn(0);
 }
 

@@ -26,6 +26,7 @@ typedef struct {
   size_t           record_size;
   PetscLogDouble   start, busy, idle;
   PetscInt         points_run, npending; /* this group's points; everyone's still to do at the start */
+  PetscInt         total, skipped;       /* points in all, and done before this run (progress lines) */
 } Sweep;
 
 static PetscErrorCode LandscapeOptionsRead(MPI_Comm comm, LandscapeOptions *o)
@@ -92,40 +93,43 @@ static PetscErrorCode PrintProgress(Sweep *s, PetscInt index, const GSPointRecor
   PetscFunctionReturn(0);
 }
 
-/* Takes points until none is left or a stop is requested; returns whether it was interrupted. */
-static PetscErrorCode RunPoints(Sweep *s, PetscInt total, PetscInt skipped, PetscBool *interrupted)
+/* One point: the landscape's losses at its theta (timed: the group's busy time). */
+static PetscErrorCode LandscapePoint(void *ctx, PetscInt index, void *record, PetscBool *failed, PetscBool *interrupted)
 {
-  char          *buffer;
-  GSPointRecord *rec;
-  PetscInt       index;
+  Sweep         *s     = ctx;
+  GSPointRecord *rec   = record;
+  const GSParams theta = GSSweepAxesPoint(&s->axes, index);
   PetscLogDouble t0, t1;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscCalloc1(s->record_size, &buffer));
-  rec          = (GSPointRecord *)buffer;
-  *interrupted = PETSC_FALSE;
-  for (;;) {
-    PetscCall(GSSweepGroupsNext(&s->groups, &index));
-    if (index < 0) break;
-    const GSParams theta = GSSweepAxesPoint(&s->axes, index);
-    PetscCall(PetscTime(&t0));
-    PetscCall(GSLandscapeEvaluate(s->land, &theta, rec, (float *)(buffer + sizeof(GSPointRecord))));
-    PetscCall(PetscTime(&t1));
-    s->busy += t1 - t0;
-    if (rec->reason == GS_RUN_INTERRUPTED) {
-      *interrupted = PETSC_TRUE;
-      break;
-    }
-    rec->index = index;
-    s->points_run++;
-    if (s->groups.group_rank == 0) {
-      long done, invalid;
-      PetscCall(GSJournalAppend(&s->journal, buffer));
-      PetscCall(GSSweepGroupsCountDone(&s->groups, (PetscBool)!rec->valid, &done, &invalid));
-      PetscCall(PrintProgress(s, index, rec, done, invalid, total, skipped));
-    }
-  }
-  PetscCall(PetscFree(buffer));
+  PetscCall(PetscTime(&t0));
+  PetscCall(GSLandscapeEvaluate(s->land, &theta, rec, (float *)((char *)record + sizeof(GSPointRecord))));
+  PetscCall(PetscTime(&t1));
+  s->busy += t1 - t0;
+  *interrupted = (PetscBool)(rec->reason == GS_RUN_INTERRUPTED);
+  if (*interrupted) PetscFunctionReturn(0);
+  rec->index = index;
+  *failed    = (PetscBool)!rec->valid;
+  s->points_run++;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode LandscapeReport(void *ctx, PetscInt index, const void *record, long done, long invalid)
+{
+  Sweep *s = ctx;
+
+  PetscFunctionBeginUser;
+  PetscCall(PrintProgress(s, index, (const GSPointRecord *)record, done, invalid, s->total, s->skipped));
+  PetscFunctionReturn(0);
+}
+
+/* Takes points until none is left or a stop is requested; returns whether it was interrupted. */
+static PetscErrorCode RunPoints(Sweep *s, PetscInt total, PetscInt skipped, PetscBool *interrupted)
+{
+  PetscFunctionBeginUser;
+  s->total   = total;
+  s->skipped = skipped;
+  PetscCall(GSSweepRun(&s->groups, &s->journal, s->record_size, LandscapePoint, LandscapeReport, s, interrupted));
   PetscFunctionReturn(0);
 }
 

@@ -1,6 +1,7 @@
 /* gsinv targets: N steady states at one theta from seeded initial states, on groups of ranks,
    resumable, written as /targets/u and /targets/v [N][ny][nx]. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "gsinv/app/app.h"
 #include "gsinv/model/initial.h"
@@ -24,6 +25,7 @@ typedef struct {
   GSModel          model;
   GSRun            run;
   GSInitialOptions init;
+  Vec              X; /* the state of the target being run */
   GSJournal        journal;
   GSSettings       settings;
   char             output[PETSC_MAX_PATH_LEN];
@@ -104,41 +106,44 @@ static PetscErrorCode TargetsRead(Targets *t, char **data, PetscInt *done)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode TargetsRun(Targets *t, PetscBool *interrupted)
+/* One target: its seeded initial state run to the end; the record, then u and v gathered. */
+static PetscErrorCode TargetPoint(void *ctx, PetscInt index, void *record, PetscBool *failed, PetscBool *interrupted)
 {
-  char    *buffer;
-  PetscInt index;
-  Vec      X;
-  long     done, invalid;
+  Targets        *t = ctx;
+  GSInitialRecipe r = t->init.recipe;
+  TargetRecord    rec;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscCalloc1(t->record_size, &buffer));
-  PetscCall(DMCreateGlobalVector(GSModelGetDM(t->model), &X));
-  *interrupted = PETSC_FALSE;
-  for (;;) {
-    TargetRecord    rec = {0};
-    GSInitialRecipe r   = t->init.recipe;
-    PetscCall(GSSweepGroupsNext(&t->groups, &index));
-    if (index < 0) break;
-    r.sample += index;
-    PetscCall(GSInitialRecipeFill(t->model, &r, X));
-    PetscCall(GSRunSolve(t->run, X));
-    if (GSRunGetReason(t->run) == GS_RUN_INTERRUPTED) {
-      *interrupted = PETSC_TRUE;
-      break;
-    }
-    rec = (TargetRecord){index, GSRunReasonIsValid(GSRunGetReason(t->run)), (int32_t)GSRunGetReason(t->run), GSRunGetSteps(t->run), GSRunGetStats(t->run)->max_change, GSRunGetElapsed(t->run)};
-    memcpy(buffer, &rec, sizeof(rec));
-    PetscCall(GSFieldGather(GSModelGetGrid(t->model), X, 0, (PetscScalar *)(buffer + sizeof(rec))));
-    PetscCall(GSFieldGather(GSModelGetGrid(t->model), X, 1, (PetscScalar *)(buffer + sizeof(rec)) + t->cells));
-    if (t->groups.group_rank == 0) {
-      PetscCall(GSJournalAppend(&t->journal, buffer));
-      PetscCall(GSSweepGroupsCountDone(&t->groups, (PetscBool)!rec.valid, &done, &invalid));
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "[group %" PetscInt_FMT "] target %" PetscInt_FMT ": %s after %lld steps in %.2f s | %ld done this run, %ld invalid\n", t->groups.group_id, index, GSRunReasonNames[rec.reason], (long long)rec.steps, rec.seconds, done, invalid));
-    }
-  }
-  PetscCall(VecDestroy(&X));
-  PetscCall(PetscFree(buffer));
+  r.sample += index;
+  PetscCall(GSInitialRecipeFill(t->model, &r, t->X));
+  PetscCall(GSRunSolve(t->run, t->X));
+  *interrupted = (PetscBool)(GSRunGetReason(t->run) == GS_RUN_INTERRUPTED);
+  if (*interrupted) PetscFunctionReturn(0);
+  rec     = (TargetRecord){index, GSRunReasonIsValid(GSRunGetReason(t->run)), (int32_t)GSRunGetReason(t->run), GSRunGetSteps(t->run), GSRunGetStats(t->run)->max_change, GSRunGetElapsed(t->run)};
+  *failed = (PetscBool)!rec.valid;
+  memcpy(record, &rec, sizeof(rec));
+  PetscCall(GSFieldGather(GSModelGetGrid(t->model), t->X, 0, (PetscScalar *)((char *)record + sizeof(rec))));
+  PetscCall(GSFieldGather(GSModelGetGrid(t->model), t->X, 1, (PetscScalar *)((char *)record + sizeof(rec)) + t->cells));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TargetReport(void *ctx, PetscInt index, const void *record, long done, long invalid)
+{
+  Targets     *t = ctx;
+  TargetRecord rec;
+
+  PetscFunctionBeginUser;
+  memcpy(&rec, record, sizeof(rec));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "[group %" PetscInt_FMT "] target %" PetscInt_FMT ": %s after %lld steps in %.2f s | %ld done this run, %ld invalid\n", t->groups.group_id, index, GSRunReasonNames[rec.reason], (long long)rec.steps, rec.seconds, done, invalid));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TargetsRun(Targets *t, PetscBool *interrupted)
+{
+  PetscFunctionBeginUser;
+  PetscCall(DMCreateGlobalVector(GSModelGetDM(t->model), &t->X));
+  PetscCall(GSSweepRun(&t->groups, &t->journal, t->record_size, TargetPoint, TargetReport, t, interrupted));
+  PetscCall(VecDestroy(&t->X));
   PetscFunctionReturn(0);
 }
 

@@ -78,3 +78,16 @@ PetscErrorCode GSJournalClose(MPI_Comm world, GSJournal *journal, PetscBool remo
 /* After an error: removes the journal this process created in this run if it holds no record yet
    (a run refused before its first point leaves nothing behind). Not collective. */
 void GSJournalAbandonNew(void);
+
+/* One point of a sweep, on its group: fills record (record_size bytes, zeroed) for point index;
+   *failed counts it as invalid; *interrupted means the point was stopped by a signal (its record
+   is then not kept and the loop ends). Collective on the group. */
+typedef PetscErrorCode (*GSSweepPointFn)(void *ctx, PetscInt index, void *record, PetscBool *failed, PetscBool *interrupted);
+/* After a kept point, on the group's rank 0: a progress line from the record and the counts of
+   points done and invalid. Not collective. */
+typedef PetscErrorCode (*GSSweepReportFn)(void *ctx, PetscInt index, const void *record, long done, long invalid);
+
+/* The point loop of landscape, targets and basin: takes the group's points until none is left or
+   one is interrupted, keeps every record in the journal (group rank 0) and reports it.
+   *interrupted says whether the loop stopped early. Collective on the group. */
+PetscErrorCode GSSweepRun(GSSweepGroups *groups, GSJournal *journal, size_t record_size, GSSweepPointFn point, GSSweepReportFn report, void *ctx, PetscBool *interrupted);
