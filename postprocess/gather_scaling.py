@@ -13,6 +13,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gsinv_h5  # noqa: E402
+
 EVENTS = {"GSRHS": "gsrhs", "GSHalo": "gshalo"}
 
 
@@ -40,20 +43,19 @@ def main():
     args = parser.parse_args()
     rows, columns = [], None
     for path in args.csv:
-        with open(path, newline="") as f:
-            reader = csv.DictReader(f)
-            if columns is None:
-                columns = list(reader.fieldnames)
-            elif list(reader.fieldnames) != columns:
-                sys.exit(f"gather_scaling.py: {path} has other columns than {args.csv[0]}")
-            log = os.path.join(os.path.dirname(path), re.sub(r"^bench-(.*)\.csv$", r"log-\1.txt", os.path.basename(path)))
-            for row in reader:
-                row["kind"] = args.kind
-                row["cells_per_rank"] = int(row["nx"]) * int(row["ny"]) / int(row["ranks"])
-                row.update(log_events(log))
-                rows.append(row)
+        header, found = gsinv_h5.read_csv(path, ("nx", "ny", "ranks"))
+        if columns is None:
+            columns = header
+        elif header != columns:
+            gsinv_h5.fail(f"{path} has other columns than {args.csv[0]}")
+        log = os.path.join(os.path.dirname(path), re.sub(r"^bench-(.*)\.csv$", r"log-\1.txt", os.path.basename(path)))
+        for row in found:
+            row["kind"] = args.kind
+            row["cells_per_rank"] = int(row["nx"]) * int(row["ny"]) / int(row["ranks"])
+            row.update(log_events(log))
+            rows.append(row)
     if not rows:
-        sys.exit("gather_scaling.py: no rows in the input files")
+        gsinv_h5.fail("no rows in the input files")
     rows.sort(key=lambda r: int(r["ranks"]))
     extra = ["kind", "cells_per_rank"] + sorted({k for r in rows for k in r if k.startswith("log_")})
     with open(args.output, "w", newline="") as f:

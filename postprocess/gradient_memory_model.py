@@ -17,11 +17,12 @@ adjoint step / forward step ratio; communication as in scaling_model.py (halo an
 step, forward and backward). Memory per rank = the checkpoints and segment (at most B) + about 6
 working states + the DMDA's own index sets (about 3 states on one rank, fewer per rank on many)."""
 import argparse
-import csv
 import math
+import os
 import sys
 
-sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gsinv_h5  # noqa: E402
 from scaling_model import rate_at, rate_table  # noqa: E402
 
 
@@ -61,8 +62,9 @@ def plan(steps, state, cache, budget):
 
 
 def adjoint_ratio(path):
-    with open(path, newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["ranks"] == "1" and r.get("adjoint_vs_forward")]
+    """The mean adjoint step / forward step of the one-rank rows of a bench CSV (1 when it has none)."""
+    _, rows = gsinv_h5.read_csv(path, ("ranks",))
+    rows = [r for r in rows if r["ranks"] == "1" and r.get("adjoint_vs_forward")]
     return sum(float(r["adjoint_vs_forward"]) for r in rows) / len(rows) if rows else 1.0
 
 

@@ -24,9 +24,9 @@ A basin file (/basin):
 windowed, spectrum, pixel). --log: logarithmic landscape colours."""
 import argparse
 import os
-import re
 import sys
 
+import h5py
 import matplotlib
 
 matplotlib.use("Agg")
@@ -40,9 +40,8 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gsinv_h5  # noqa: E402
 import plot_landscape as PL  # noqa: E402
+from gsinv_h5 import attr, fail  # noqa: E402
 
-PROG = "plot_inversion.py"
-PL.PROG = PROG  # the landscape reader's messages name this script
 PARAMS = PL.PARAMS
 PARAM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 OUTCOME_COLOURS = {"to the truth": "#41ab5d", "converged": "#6baed6", "iteration_cap": "#fd8d3c", "diverged": "#e31a1c",
@@ -50,48 +49,22 @@ OUTCOME_COLOURS = {"to the truth": "#41ab5d", "converged": "#6baed6", "iteration
 SPARE = ("#ffff33", "#a65628", "#f781bf", "#999999")
 
 
-def fail(message):
-    sys.exit(f"{PROG}: {message}")
-
-
-def text(value):
-    return PL.text(value)
-
-
-def open_checked(path, what):
-    if not os.path.exists(path):
-        fail(f"{path}: no such file" + (f" ({what})" if what else ""))
-    try:
-        return gsinv_h5.open_file(path)
-    except OSError as e:
-        fail(f"{path}: cannot open as HDF5 ({e})")
-
-
-def signature_field(signature, key):
-    m = re.search(rf"(?:^| ){re.escape(key)} (\S+)", signature or "")
-    return m.group(1) if m else None
-
-
 def number(value):
-    """A signature's number for a title (0.29999999999999999 -> 0.3); anything else unchanged."""
+    """A number for a title (0.29999999999999999 -> 0.3); anything else unchanged."""
     try:
         return f"{float(value):.4g}"
     except (TypeError, ValueError):
         return value
 
 
-def option_value(options, name):
-    m = re.search(rf"(?:^| ){re.escape(name)} (\S+)", options or "")
-    return m.group(1) if m else None
-
-
-def read_truth_from_targets(path, options):
-    """The targets file's root F, k, Du, Dv (the truth) when -gs_targets_file can be found; else None."""
-    name = option_value(options, "-gs_targets_file") or "targets.h5"
+def read_truth_from_targets(path, a):
+    """The targets file's root F, k, Du, Dv (the truth) when the file's -gs_targets_file can be found
+    (as given, or next to path); else None."""
+    name = a.get("-gs_targets_file") or "targets.h5"
     for candidate in (name, os.path.join(os.path.dirname(os.path.abspath(path)), name)):
         if os.path.isfile(candidate):
             try:
-                with gsinv_h5.open_file(candidate) as f:
+                with h5py.File(candidate, "r") as f:
                     return np.array([float(f.attrs[p]) for p in PARAMS]), candidate
             except (OSError, KeyError, ValueError):
                 continue
@@ -127,38 +100,33 @@ class Inversion:
         self.step = get("step", 0, int) if "step" in g else np.arange(self.n)
         self.valid = get("valid", 1, int).astype(bool) & np.isfinite(self.loss)
         self.finished = int(g.attrs["finished"]) if "finished" in g.attrs else 0
-        self.reason = PL.dattr(g, "reason", "")
-        self.signature = PL.dattr(g, "signature", "")
+        self.reason = attr(g, "reason", "")
         self.final = np.asarray(g["theta_final"][...], float).reshape(-1)[:4] if "theta_final" in g else None
         self.truth, self.truth_from = None, None
         if "theta_truth" in g:
             self.truth, self.truth_from = np.asarray(g["theta_truth"][...], float).reshape(-1)[:4], "/inversion/theta_truth"
         else:
-            self.truth, self.truth_from = read_truth_from_targets(path, self.a.get("options", ""))
-        self.lossname = self.setting("-gs_loss", "loss")
+            self.truth, self.truth_from = read_truth_from_targets(path, self.a)
+        self.lossname = self.setting("-gs_loss")
 
-    def setting(self, option, old_key):
-        """A setting as text: the typed root attribute named like its option; in files made before
-        those attributes, the field old_key of the /inversion signature."""
-        if option in self.a:
-            value = self.a[option]
-            return ",".join(str(v) for v in value) if np.ndim(value) else str(value)
-        return signature_field(self.signature, old_key)
+    def setting(self, option):
+        """A setting as text (the typed root attribute named like its option); None when the file has none."""
+        return gsinv_h5.text(self.a.get(option), None)
 
     def end(self):
         """The last theta: theta_final when finished, else the last evaluated theta."""
         return self.final if self.final is not None else self.theta[-1]
 
     def title(self, what):
-        optimizer = self.setting("-gs_optimizer", "optimizer")
-        parts = [f"{optimizer or '?'}"]
+        optimizer = self.setting("-gs_optimizer")
+        parts = [f"{optimizer or '?'}" + (f" {self.setting('-tao_type')}" if optimizer == "tao" and "-tao_type" in self.a else "")]
         if optimizer == "sgd":
-            parts.append(f"lr {number(self.setting('-gs_lr', 'lr'))}, weight decay {number(self.setting('-gs_weight_decay', 'wd'))}")
-        parts.append(f"reparam {self.setting('-gs_reparam', 'reparam') or '?'}")
+            parts.append(f"lr {number(self.setting('-gs_lr'))}, weight decay {number(self.setting('-gs_weight_decay'))}")
+        parts.append(f"reparam {self.setting('-gs_reparam') or '?'}")
         parts.append(f"loss {self.lossname or '?'}")
-        parts.append(f"batch {self.setting('-gs_batch', 'batch') or '?'}" + (" deterministic" if self.setting("-gs_deterministic", "deterministic") == "1" else ""))
-        grid = f"{self.a['-da_grid_x']}x{self.a['-da_grid_y']}" if "-da_grid_x" in self.a else signature_field(self.signature, "grid")
-        steps, tol = self.setting("-ts_max_steps", "steps"), self.setting("-gs_steady_tol", "tol")
+        parts.append(f"batch {self.setting('-gs_batch') or '?'}" + (" deterministic" if self.a.get("-gs_deterministic") else ""))
+        grid = f"{self.a['-da_grid_x']}x{self.a['-da_grid_y']}" if "-da_grid_x" in self.a and "-da_grid_y" in self.a else None
+        steps, tol = self.setting("-ts_max_steps"), self.a.get("-gs_steady_tol")
         if grid:
             parts.append(f"{grid}, " + (f"{steps} steps" if tol is None or float(tol) == 0 else f"tol {number(tol)}, cap {steps}"))
         state = {0: "running (or stopped)", 1: "finished", 2: "stopped at the iteration cap"}.get(self.finished, f"finished={self.finished}")
@@ -186,10 +154,10 @@ class Basin:
             if key not in g:
                 fail(f"{path}: /basin has no {key}")
         self.x = np.asarray(g["axis0"][...], float)
-        self.xname = PL.dattr(g["axis0"], "name", "axis0")
+        self.xname = attr(g["axis0"], "name", "axis0")
         if "axis1" in g:
             self.y = np.asarray(g["axis1"][...], float)
-            self.yname = PL.dattr(g["axis1"], "name", "axis1")
+            self.yname = attr(g["axis1"], "name", "axis1")
         else:  # a 1-D basin: one row
             self.y, self.yname = None, None
         self.shape = (self.y.size if self.y is not None else 1, self.x.size)
@@ -207,11 +175,11 @@ class Basin:
         self.loss = field("loss", np.nan, float)
         self.iterations = field("iterations", -1, int)
         self.reason = field("reason", -1, int)
-        self.reason_names = [s.strip() for s in PL.dattr(g["reason"], "names", "").split(",")] if "reason" in g else []
+        self.reason_names = [s.strip() for s in attr(g["reason"], "names", "").split(",")] if "reason" in g else []
         self.converged = field("converged", 0, int).astype(bool)
         self.truth = np.asarray(g["theta_truth"][...], float).reshape(-1)[:4] if "theta_truth" in g else None
         if self.truth is None:
-            self.truth, _ = read_truth_from_targets(path, self.a.get("options", ""))
+            self.truth, _ = read_truth_from_targets(path, self.a)
         for name in (self.xname, self.yname):
             if name is not None and name not in PARAMS:
                 fail(f"{path}: basin axis {name!r} is not one of {', '.join(PARAMS)}")
@@ -348,7 +316,7 @@ def off_slice(L, path_theta, axes):
 
 
 # ---------------------------------------------------------------- inversion drawings
-def plot_history(I, prefix, written):
+def draw_history(I):
     it = I.step
     sgd = np.isfinite(I.lr).any() and (I.lr[np.isfinite(I.lr)] > 0).any()
     retries = I.tries > 1
@@ -401,10 +369,10 @@ def plot_history(I, prefix, written):
         axes[-1].set_xticks([it[0]])
     axes[0].set_title(I.title("loss and gradient norm"), fontsize=9.5)
     fig.tight_layout()
-    PL.save(fig, prefix, "history", written)
+    return fig
 
 
-def plot_params(I, prefix, written):
+def draw_params(I):
     it = I.step
     bad = ~I.valid
     end_it = it[-1] + 1
@@ -451,10 +419,10 @@ def plot_params(I, prefix, written):
         axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
         axes[0].set_title(I.title("parameters (truth unknown: no /inversion/theta_truth and no targets file found)"), fontsize=9.5)
     fig.tight_layout()
-    PL.save(fig, prefix, "params", written)
+    return fig
 
 
-def plot_inversion_on_landscape(I, L, loss, log, lpath, prefix, written):
+def draw_inversion_on_landscape(I, L, loss, log, lpath):
     qx, qy = axis_indices(L, lpath)
     path = np.vstack([I.theta, I.final[None, :]]) if I.final is not None else I.theta
     start, end = I.theta[0], I.end()
@@ -525,7 +493,7 @@ def plot_inversion_on_landscape(I, L, loss, log, lpath, prefix, written):
         PL.legend_below(ax, handles)
         ax.set_title(I.title(f"trajectory on the landscape {os.path.basename(lpath)}") + "\n" + off_slice(L, path, (qx, qy)), fontsize=9)
     fig.tight_layout()
-    PL.save(fig, prefix, "landscape", written)
+    return fig
 
 
 def zoom_inset(fig, ax, L, loss, log, x, y, I, qx, qy, start, end, truth):
@@ -616,9 +584,8 @@ def basin_title(B, what):
     if its.size:
         counts += f"; iterations median {int(np.median(its))}, max {its.max()}"
     truth = "truth " + (" ".join(f"{p}={t:.4g}" for p, t in zip(PARAMS, B.truth)) if B.truth is not None else "unknown")
-    sig = B.a.get("options", "")
-    opt = option_value(sig, "-gs_optimizer") or "tao"
-    tao = option_value(sig, "-tao_type")
+    opt = B.a.get("-gs_optimizer") or "?"
+    tao = B.a.get("-tao_type") if opt == "tao" else None
     grid = " x ".join(str(n) for n in reversed(B.shape)) if B.y is not None else str(B.x.size)
     return f"{what} - {os.path.basename(B.path)} [{grid} starts; {opt}{' ' + tao if tao else ''}]\n{counts}\n{truth}"
 
@@ -627,7 +594,7 @@ def basin_y(B):
     return B.y if B.y is not None else np.array([0.0])
 
 
-def plot_basin(B, prefix, written):
+def draw_basin(B):
     qx = PARAMS.index(B.xname)
     qy = PARAMS.index(B.yname) if B.yname is not None else None
     codes, names, colours = B.outcomes()
@@ -681,7 +648,7 @@ def plot_basin(B, prefix, written):
     bx.set_title("final loss from each start", fontsize=10)
     fig.suptitle(basin_title(B, "basin map"), fontsize=9.5)
     fig.tight_layout()
-    PL.save(fig, prefix, "basin", written)
+    return fig
 
 
 def check_basin_landscape(B, L, lpath):
@@ -691,7 +658,7 @@ def check_basin_landscape(B, L, lpath):
         fail(f"the landscape's axes ({L.xname}, {L.yname}) are not the basin's ({B.xname}, {B.yname})")
 
 
-def plot_basin_on_landscape(B, L, loss, log, lpath, prefix, written):
+def draw_basin_on_landscape(B, L, loss, log, lpath):
     qx, qy = PARAMS.index(L.xname), PARAMS.index(L.yname)
     codes, names, colours = B.outcomes()
     fig, ax = plt.subplots(figsize=(8.6, 7.4))
@@ -715,7 +682,23 @@ def plot_basin_on_landscape(B, L, loss, log, lpath, prefix, written):
     PL.legend_below(ax, handles)
     ax.set_title(basin_title(B, f"basin map over the landscape {os.path.basename(lpath)}"), fontsize=9)
     fig.tight_layout()
-    PL.save(fig, prefix, "basin_landscape", written)
+    return fig
+
+
+def figures(kind, obj, L=None, loss=None, log=False, lpath=None):
+    """(what, Figure) of each drawing, one at a time: of an Inversion (kind "inversion") or a Basin
+    ("basin"), over the Landscape L read from lpath when given (loss: the landscape loss asked for)."""
+    if kind == "inversion":
+        yield "history", draw_history(obj)
+        yield "params", draw_params(obj)
+        if L is not None:
+            yield "landscape", draw_inversion_on_landscape(obj, L, pick_loss(L, loss, obj.lossname), log, lpath)
+    else:
+        if L is not None:
+            check_basin_landscape(obj, L, lpath)
+        yield "basin", draw_basin(obj)
+        if L is not None:
+            yield "basin_landscape", draw_basin_on_landscape(obj, L, pick_loss(L, loss, None), log, lpath)
 
 
 # ---------------------------------------------------------------- main
@@ -735,37 +718,24 @@ def main():
              "run the same gsinv command again to finish it")
     if os.path.isdir(args.file):
         fail(f"{args.file} is a directory, not an HDF5 file" + (" (a basin map's journal: the map is written next to it when it ends)" if args.file.rstrip("/").endswith(".journal") else ""))
-    with open_checked(args.file, None) as f:
+    with gsinv_h5.open_checked(args.file) as f:
         if "inversion" in f:
             kind, obj = "inversion", Inversion(args.file, f)
         elif "basin" in f:
             kind, obj = "basin", Basin(args.file, f)
         else:
-            found = ", ".join(f.keys()) or "nothing"
-            sub = PL.text(f.attrs.get("subcommand", "?"))
-            fail(f"{args.file} has neither /inversion nor /basin (subcommand {sub!r}; groups: {found}); write it with gsinv invert")
+            gsinv_h5.missing(f, args.file, "inversion or /basin", "write it with gsinv invert (or gsinv invert -gs_basin)")
     L = None
     if args.landscape:
-        if not os.path.exists(args.landscape):
-            fail(f"{args.landscape}: no such file (--landscape)")
+        gsinv_h5.exists(args.landscape, "--landscape")
         L = PL.Landscape(args.landscape)
         if not L.losses:
             fail(f"{args.landscape}: /landscape has no loss dataset")
     prefix = gsinv_h5.output_prefix(args.file, args.output)
 
     written = []
-    if kind == "inversion":
-        plot_history(obj, prefix, written)
-        plot_params(obj, prefix, written)
-        if L is not None:
-            plot_inversion_on_landscape(obj, L, pick_loss(L, args.loss, obj.lossname), args.log, args.landscape, prefix, written)
-    else:
-        if L is not None:
-            check_basin_landscape(obj, L, args.landscape)
-        plot_basin(obj, prefix, written)
-        if L is not None:
-            plot_basin_on_landscape(obj, L, pick_loss(L, args.loss, None), args.log, args.landscape, prefix, written)
-
+    for what, fig in figures(kind, obj, L, args.loss, args.log, args.landscape):
+        PL.save(fig, prefix, what, written)
 
 if __name__ == "__main__":
     main()

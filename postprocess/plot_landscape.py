@@ -36,8 +36,8 @@ from matplotlib.patches import Patch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gsinv_h5  # noqa: E402
+from gsinv_h5 import attr, fail  # noqa: E402
 
-PROG = "plot_landscape.py"
 LOSSES = ("windowed", "spectrum", "pixel")  # default order of preference
 WHATS = ("heat", "class", "grad", "gallery", "slices", "cliffs")
 PARAMS = ("F", "k", "Du", "Dv")  # the order of /landscape/grad's last index
@@ -50,42 +50,20 @@ INVALID_GREY = "#c8c8c8"
 GALLERY_MAX = 12
 
 
-def fail(message):
-    sys.exit(f"{PROG}: {message}")
-
-
-def text(value, default=""):
-    """An attribute value as a str (HDF5 fixed strings arrive as bytes)."""
-    if value is None:
-        return default
-    if isinstance(value, np.ndarray) and value.shape == ():
-        value = value[()]
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def dattr(obj, key, default=None):
-    return text(obj.attrs[key]) if key in obj.attrs else default
-
-
 class Landscape:
     """Everything of /landscape in memory (the gallery only as the subsampled panels)."""
 
     def __init__(self, path):
-        f = gsinv_h5.open_checked(path, fail)
-        with f:
+        self.path = path
+        with gsinv_h5.open_checked(path, ("landscape", "landscape/axis0"), "write it with gsinv landscape") as f:
             self.a = gsinv_h5.attrs(f)
-            if "landscape" not in f:
-                found = ", ".join(f.keys()) or "nothing"
-                fail(f"{path} has no /landscape (subcommand {self.a.get('subcommand', '?')!r}; groups: {found}); write it with gsinv landscape")
             g = f["landscape"]
-            if "axis0" not in g:
-                fail(f"{path}: /landscape has no axis0")
             self.x = g["axis0"][...].astype(float)
-            self.xname = dattr(g["axis0"], "name", "axis0")
+            self.xname = attr(g["axis0"], "name", "axis0")
             self.two_d = "axis1" in g
             if self.two_d:
                 self.y = g["axis1"][...].astype(float)
-                self.yname = dattr(g["axis1"], "name", "axis1")
+                self.yname = attr(g["axis1"], "name", "axis1")
                 self.shape = (self.y.size, self.x.size)
             else:
                 self.y, self.yname, self.shape = None, None, (self.x.size,)
@@ -114,11 +92,11 @@ class Landscape:
             if "curves" in g:
                 for name, d in g["curves"].items():
                     pts = np.asarray(d[...], float).reshape(-1, 2)
-                    family = dattr(d, "family", "map" if name.startswith("euler_") else "ode")
+                    family = attr(d, "family", "map" if name.startswith("euler_") else "ode")
                     if family == "map":
                         self.map_curves.add(name)
                     if np.isfinite(pts[:, 0]).any():  # (a 1-D slice's crossings are lone points (x, 0))
-                        label = dattr(d, "label", name).replace("_", " ")
+                        label = attr(d, "label", name).replace("_", " ")
                         self.curves[name] = (pts, f"{label} (map, dt)" if family == "map" else label)
             self.cliffs = None
             if "cliffs" in g and "x" in g["cliffs"]:
@@ -129,31 +107,31 @@ class Landscape:
                                "jump": get("jump", np.nan).astype(float), "kind": get("kind", 0).astype(int),
                                "distance": get("distance", np.nan).astype(float),
                                "distance_map": get("distance_map", np.nan).astype(float),
-                               "threshold": c.attrs.get("threshold"), "loss": dattr(c, "loss"),
+                               "threshold": attr(c, "threshold"), "loss": attr(c, "loss"),
                                "summary": {key: float(c.attrs[key]) for key in ("median_distance", "fraction_within_1", "fraction_within_2") if key in c.attrs}}
 
     def field(self, g, name, dtype, extra=0):
         d = g[name]
         want = self.shape + d.shape[len(self.shape):] if extra else self.shape
         if d.shape[:len(self.shape)] != self.shape or (not extra and d.shape != self.shape):
-            fail(f"/landscape/{name} has shape {d.shape}, expected {want} from the axes")
+            fail(f"{self.path}: /landscape/{name} has shape {d.shape}, expected {want} from the axes")
         return d[...].astype(dtype)
 
     def coded(self, g, name):
         if name not in g:
             return None, []
-        names = [s.strip() for s in dattr(g[name], "names", "").split(",") if s.strip()]
+        names = [s.strip() for s in attr(g[name], "names", "").split(",") if s.strip()]
         return self.field(g, name, int), names
 
     def read_gallery(self, d):
         if self.two_d:
             self.gi1, self.gi0 = subsample(self.shape[0], GALLERY_MAX), subsample(self.shape[1], GALLERY_MAX)
             if d.shape[:2] != self.shape:
-                fail(f"/landscape/gallery has shape {d.shape}, expected {self.shape} + [g][g]")
+                fail(f"{self.path}: /landscape/gallery has shape {d.shape}, expected {self.shape} + [g][g]")
             return np.asarray(d[self.gi1.tolist()][:, self.gi0], float)
         self.gi0 = subsample(self.shape[0], 4 * GALLERY_MAX)
         if d.shape[:1] != self.shape:
-            fail(f"/landscape/gallery has shape {d.shape}, expected {self.shape} + [g][g]")
+            fail(f"{self.path}: /landscape/gallery has shape {d.shape}, expected {self.shape} + [g][g]")
         return np.asarray(d[self.gi0.tolist()], float)
 
     def truth(self, name):
@@ -262,7 +240,7 @@ def draw_truth(ax, L):
     return Line2D([], [], marker="*", color="gold", markeredgecolor="black", markersize=14, linestyle="none", label=label)
 
 
-def draw_cliffs(ax, L):
+def mark_cliffs(ax, L):
     if L.cliffs is None or L.cliffs["x"].size == 0:
         return []
     c, handles = L.cliffs, []
@@ -283,6 +261,7 @@ def legend_below(ax, handles, ncol=2):
 
 
 def save(fig, prefix, what, written):
+    """Writes fig to PREFIX_<what>.png, closes it, adds the name to written and prints it."""
     path = f"{prefix}_{what}.png"
     fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
@@ -291,7 +270,7 @@ def save(fig, prefix, what, written):
 
 
 # ---------------------------------------------------------------- the drawings
-def plot_heat(L, loss, log, prefix, written):
+def draw_heat(L, loss, log):
     values = L.losses[loss]
     bad = ~L.valid | ~np.isfinite(values)
     shown = np.where(bad, np.nan, values)
@@ -316,12 +295,12 @@ def plot_heat(L, loss, log, prefix, written):
     if (bad & L.valid).any():  # valid but NaN loss: grey without x
         handles.append(Patch(facecolor=INVALID_GREY, edgecolor="0.3", label=f"valid, no {loss} value ({(bad & L.valid).sum()})"))
     handles += draw_curves(ax, L)
-    handles += draw_cliffs(ax, L)
+    handles += mark_cliffs(ax, L)
     handles.append(draw_truth(ax, L))
     frame(ax, L)
     legend_below(ax, handles)
     ax.set_title(L.title(f"{loss} loss"), fontsize=9.5)
-    save(fig, prefix, "heat", written)
+    return fig
 
 
 def class_table(L):
@@ -347,7 +326,7 @@ def invalid_reasons(L):
     return ("invalid points: " + ", ".join(parts)) if parts else "no invalid points"
 
 
-def plot_class(L, prefix, written):
+def draw_class(L):
     names, colours = class_table(L)
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(np.arange(len(names) + 1) - 0.5, len(names))
@@ -375,10 +354,10 @@ def plot_class(L, prefix, written):
         handles = draw_lines_1d(axs, L)
         legend_below(axs, handles, ncol=3)
     ax.set_title(L.title("class of each point") + "\n" + invalid_reasons(L), fontsize=9.5)
-    save(fig, prefix, "class", written)
+    return fig
 
 
-def plot_grad(L, prefix, written):
+def draw_grad(L):
     norm_values = np.where(L.valid, L.grad_norm, np.nan)
     shown, floor = floored(norm_values)
     zeros = np.isfinite(norm_values) & (norm_values <= 0)
@@ -412,7 +391,7 @@ def plot_grad(L, prefix, written):
         handles = draw_lines_1d(ax, L) + mark_invalid_1d(ax, L, ~L.valid)
         ax.legend(handles=ax.get_legend_handles_labels()[0] + handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5, frameon=False)
     ax.set_title(L.title("gradient norm"), fontsize=9.5)
-    save(fig, prefix, "grad", written)
+    return fig
 
 
 def arrows(ax, L):
@@ -438,7 +417,7 @@ def arrows(ax, L):
                    label=f"-grad in ({L.xname},{L.yname}), axis-span units, unit length")]
 
 
-def plot_gallery(L, prefix, written):
+def draw_gallery(L):
     names, colours = class_table(L) if L.cls is not None else ([], [])
     panels = L.gallery
     finite = panels[np.isfinite(panels)]
@@ -511,7 +490,7 @@ def plot_gallery(L, prefix, written):
     fig.legend(handles=handles, loc="lower left", ncol=len(handles), fontsize=8, frameon=False, title="frame colour = class",
                title_fontsize=8, bbox_to_anchor=(left / width, (bottom + block + (0.05 if L.two_d else 0.3)) / height), borderaxespad=0.0)
     fig.text(left / width, (height - 0.08) / height, L.title(f"final v ({shown}; shared colour scale)"), fontsize=9.5, va="top")
-    save(fig, prefix, "gallery", written)
+    return fig
 
 
 def crossings(pts, coord, value):
@@ -568,10 +547,7 @@ def mark_invalid_1d(ax, L, bad, x=None):
                    label=f"invalid ({bad.sum()}, grey band)")]
 
 
-def plot_slices(L, log, prefix, written):
-    if not L.losses:
-        print(f"{PROG}: no loss datasets; slices skipped", file=sys.stderr)
-        return
+def draw_slices(L, log):
     names = [n for n in LOSSES if n in L.losses]
     if L.two_d:
         j, i = L.shape[0] // 2, L.shape[1] // 2
@@ -628,10 +604,10 @@ def plot_slices(L, log, prefix, written):
                    bbox_to_anchor=(0.5, -0.02 - 0.035 * ((len(handles) - 1) // 4)))
     fig.suptitle(L.title("loss slices"), fontsize=9.5)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    save(fig, prefix, "slices", written)
+    return fig
 
 
-def plot_cliffs(L, prefix, written):
+def draw_cliffs(L):
     c = L.cliffs
     dist, kind, jump = c["distance"], c["kind"], c["jump"]
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.4))
@@ -681,7 +657,16 @@ def plot_cliffs(L, prefix, written):
     thr = f", threshold {float(c['threshold']):.3g}" if c["threshold"] is not None else ""
     fig.suptitle(L.title(f"cliffs of the {c['loss'] or '?'} loss{thr}"), fontsize=9.5)
     fig.tight_layout()
-    save(fig, prefix, "cliffs", written)
+    return fig
+
+
+def draw(L, what, loss, log):
+    """The Figure of one drawing (one of WHATS) of the landscape L."""
+    if what == "heat":
+        return draw_heat(L, loss, log)
+    if what == "slices":
+        return draw_slices(L, log)
+    return {"class": draw_class, "grad": draw_grad, "gallery": draw_gallery, "cliffs": draw_cliffs}[what](L)
 
 
 # ---------------------------------------------------------------- main
@@ -722,7 +707,7 @@ def main():
             wanted = list(WHATS)
     if not L.two_d and "heat" in wanted:
         if explicit:
-            print(f"{PROG}: {args.file} is 1-D: drawing slices instead of a heat map", file=sys.stderr)
+            gsinv_h5.warn(f"{args.file} is 1-D: drawing slices instead of a heat map")
         wanted = [w for w in wanted if w != "heat"] + ([] if "slices" in wanted else ["slices"])
     prefix = gsinv_h5.output_prefix(args.file, args.output)
 
@@ -732,20 +717,9 @@ def main():
             continue
         if not present[what]:
             if explicit:
-                print(f"{PROG}: {what} skipped: {why[what]}", file=sys.stderr)
+                gsinv_h5.warn(f"{what} skipped: {why[what]}")
             continue
-        if what == "heat":
-            plot_heat(L, loss, args.log, prefix, written)
-        elif what == "class":
-            plot_class(L, prefix, written)
-        elif what == "grad":
-            plot_grad(L, prefix, written)
-        elif what == "gallery":
-            plot_gallery(L, prefix, written)
-        elif what == "slices":
-            plot_slices(L, args.log, prefix, written)
-        elif what == "cliffs":
-            plot_cliffs(L, prefix, written)
+        save(draw(L, what, loss, args.log), prefix, what, written)
     if not written:
         fail(f"nothing drawn from {args.file} (asked for {', '.join(wanted)})")
 

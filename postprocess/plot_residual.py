@@ -33,24 +33,15 @@ from matplotlib.lines import Line2D  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gsinv_h5  # noqa: E402
 import plot_landscape  # noqa: E402
-from plot_landscape import (LOSSES, PARAMS, INVALID_GREY, dattr, draw_curves, draw_lines_1d, edges, floored,  # noqa: E402
+from gsinv_h5 import attr, fail, warn  # noqa: E402
+from plot_landscape import (LOSSES, PARAMS, INVALID_GREY, draw_curves, draw_lines_1d, edges, floored,  # noqa: E402
                             frame, mark_invalid, mark_invalid_1d, outline)
 
-PROG = "plot_residual.py"
-plot_landscape.PROG = PROG  # the landscape reader's error messages name this script
 BOGDANOV_TAKENS = 1.0 / 16.0
 CURVE_SAMPLES = 400
 THETA = r"$\hat\theta$"
 THETA_STYLE = dict(marker="o", markerfacecolor="none", markeredgecolor="white", markeredgewidth=2.2)
 UNROLLED_COLOUR, RESIDUAL_COLOUR = "#1f4e9a", "#222222"
-
-
-def fail(message):
-    sys.exit(f"{PROG}: {message}")
-
-
-def warn(message):
-    print(f"{PROG}: {message}", file=sys.stderr)
 
 
 def fmt(theta):
@@ -60,26 +51,20 @@ def fmt(theta):
 # ---------------------------------------------------------------- the residual file
 class Residual:
     """/residual and /residual_landscape of a `gsinv residual` file, shaped like plot_landscape.Landscape
-    where the drawing helpers need it (x, y, xname, yname, two_d, shape, curves, truth())."""
+    where the drawing helpers need it (x, y, xname, yname, two_d, shape, curves, map_curves, truth())."""
 
     def __init__(self, path):
-        f = gsinv_h5.open_checked(path, fail)
-        with f:
+        need = ("residual_landscape", "residual_landscape/axis0", "residual_landscape/loss")
+        hint = "write it with gsinv residual -gs_input SIM.h5 -gs_like LANDSCAPE.h5 (or -gs_axes F,k -gs_lo .. -gs_hi .. -gs_n ..)"
+        with gsinv_h5.open_checked(path, need, hint) as f:
             self.a = gsinv_h5.attrs(f)
-            if "residual_landscape" not in f:
-                found = ", ".join(f.keys()) or "nothing"
-                fail(f"{path} has no /residual_landscape (subcommand {self.a.get('subcommand', '?')!r}; groups: {found}); "
-                     "write it with gsinv residual -gs_input SIM.h5 -gs_like LANDSCAPE.h5 (or -gs_axes F,k -gs_lo .. -gs_hi .. -gs_n ..)")
             g = f["residual_landscape"]
-            for name in ("axis0", "loss"):
-                if name not in g:
-                    fail(f"{path}: /residual_landscape has no {name}")
             self.x = g["axis0"][...].astype(float).ravel()
-            self.xname = dattr(g["axis0"], "name", "axis0")
+            self.xname = attr(g["axis0"], "name", "axis0")
             self.two_d = "axis1" in g
             if self.two_d:
                 self.y = g["axis1"][...].astype(float).ravel()
-                self.yname = dattr(g["axis1"], "name", "axis1")
+                self.yname = attr(g["axis1"], "name", "axis1")
                 self.shape = (self.y.size, self.x.size)
             else:
                 self.y, self.yname, self.shape = None, None, (self.x.size,)
@@ -93,11 +78,12 @@ class Residual:
             self.theta = self.vector(r, "theta") if r is not None else None
             self.file_truth = self.vector(r, "truth") if r is not None else None
             self.loss_hat = float(r["loss"][()]) if r is not None and "loss" in r else None
-            self.form = dattr(r, "form") if r is not None else None
-            self.noise = float(r.attrs["obs_noise"]) if r is not None and "obs_noise" in r.attrs else None
-            self.fraction = float(r.attrs["obs_fraction"]) if r is not None and "obs_fraction" in r.attrs else None
+            self.form = attr(r, "form") if r is not None else None
+            self.noise = attr(r, "obs_noise") if r is not None else None
+            self.fraction = attr(r, "obs_fraction") if r is not None else None
         self.fallback_truth = {}  # filled from the landscape file when the residual file has no truth
         self.curves = {}
+        self.map_curves = set()  # names of the simulated map's curves (drawn dashed), as in a Landscape
 
     @staticmethod
     def vector(g, name):
@@ -261,7 +247,7 @@ def add(handles, new):
             seen.add(h.get_label())
 
 
-def plot_2d(R, L, loss, log, out, paths):
+def draw_2d(R, L, loss, log, paths):
     panels = 2 if L is not None else 1
     fig, axes = plt.subplots(1, panels, figsize=(7.4 * panels, 7.0), squeeze=False)
     handles = []
@@ -293,11 +279,10 @@ def plot_2d(R, L, loss, log, out, paths):
     fig.suptitle("residual-loss landscape" + (" beside the unrolled loss landscape" if L else "") + "   " + "  |  ".join(paths),
                  fontsize=11, y=1.0)
     fig.tight_layout()
-    fig.savefig(out, dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    return fig
 
 
-def plot_1d(R, L, loss, out, paths):
+def draw_1d(R, L, loss, paths):
     fig, ax = plt.subplots(figsize=(10, 5.6))
     handles = []
     rax = ax
@@ -357,8 +342,46 @@ def plot_1d(R, L, loss, out, paths):
     fig.suptitle("residual loss" + (" and unrolled loss" if L else "") + f" along {R.xname}   " + "  |  ".join(paths),
                  fontsize=11)
     fig.tight_layout()
-    fig.savefig(out, dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    return fig
+
+
+def read(residual, landscape=None, wanted=None, log=False):
+    """(R, L, loss): the Residual file, the Landscape file (None without one) and the unrolled loss to
+    draw, with the curves and the truth of the residual panel taken as main() draws them."""
+    R = Residual(residual)
+    L, loss = None, None
+    if landscape:
+        L = plot_landscape.Landscape(landscape)
+        if not L.losses:
+            fail(f"{landscape}: /landscape has no loss dataset (none of {', '.join(LOSSES)})")
+        if wanted is not None and wanted not in L.losses:
+            fail(f"{landscape} has no /landscape/{wanted} (present: {', '.join(L.losses)})")
+        loss = wanted or next(n for n in LOSSES if n in L.losses)
+        if L.two_d != R.two_d:
+            fail(f"{residual} is {'2' if R.two_d else '1'}-D but {landscape} is {'2' if L.two_d else '1'}-D; "
+                 f"make the residual file with -gs_like {landscape}")
+        same_axes = (L.xname, L.yname) == (R.xname, R.yname)
+        if not same_axes:
+            warn(f"axes differ: {residual} has {R.xname}{',' + R.yname if R.two_d else ''}, "
+                 f"{landscape} has {L.xname}{',' + L.yname if L.two_d else ''}; each panel keeps its own axes")
+        same_grid = same_axes and np.array_equal(L.x, R.x) and (not R.two_d or np.array_equal(L.y, R.y))
+        if same_axes and not same_grid:
+            warn("the two files sample their axes at different points (residual file not made with -gs_like?); "
+                 "the residual panel's curves are recomputed for its own window")
+        # the landscape's curves (Turing included) only cover its own window: reuse them on the same grid
+        R.curves = dict(L.curves) if same_grid else (model_curves(R) or (dict(L.curves) if same_axes else {}))
+        R.map_curves = set(L.map_curves) & set(R.curves)
+        R.fallback_truth = {n: L.truth(n) for n in PARAMS if L.truth(n) is not None}
+    elif wanted is not None or log:
+        warn("--loss and --log only concern the unrolled loss: no landscape file given")
+    if L is None or not R.curves:
+        R.curves = R.curves or model_curves(R)
+    return R, L, loss
+
+
+def draw(R, L, loss, log, paths):
+    """The Figure: the residual loss beside the unrolled loss of L (when given), 2-D or 1-D as R."""
+    return draw_2d(R, L, loss, log, paths) if R.two_d else draw_1d(R, L, loss, paths)
 
 
 # ---------------------------------------------------------------- main
@@ -373,44 +396,12 @@ def main():
     if args.loss is not None and args.loss not in LOSSES:
         fail(f"unknown loss {args.loss!r} (choose windowed, spectrum or pixel)")
 
-    R = Residual(args.residual)
-    L, loss = None, None
-    if args.landscape:
-        L = plot_landscape.Landscape(args.landscape)
-        if not L.losses:
-            fail(f"{args.landscape}: /landscape has no loss dataset (none of {', '.join(LOSSES)})")
-        if args.loss is not None and args.loss not in L.losses:
-            fail(f"{args.landscape} has no /landscape/{args.loss} (present: {', '.join(L.losses)})")
-        loss = args.loss or next(n for n in LOSSES if n in L.losses)
-        if L.two_d != R.two_d:
-            fail(f"{args.residual} is {'2' if R.two_d else '1'}-D but {args.landscape} is {'2' if L.two_d else '1'}-D; "
-                 f"make the residual file with -gs_like {args.landscape}")
-        same_axes = (L.xname, L.yname) == (R.xname, R.yname)
-        if not same_axes:
-            warn(f"axes differ: {args.residual} has {R.xname}{',' + R.yname if R.two_d else ''}, "
-                 f"{args.landscape} has {L.xname}{',' + L.yname if L.two_d else ''}; each panel keeps its own axes")
-        same_grid = same_axes and np.array_equal(L.x, R.x) and (not R.two_d or np.array_equal(L.y, R.y))
-        if same_axes and not same_grid:
-            warn("the two files sample their axes at different points (residual file not made with -gs_like?); "
-                 "the residual panel's curves are recomputed for its own window")
-        # the landscape's curves (Turing included) only cover its own window: reuse them on the same grid
-        R.curves = dict(L.curves) if same_grid else (model_curves(R) or (dict(L.curves) if same_axes else {}))
-        R.fallback_truth = {n: L.truth(n) for n in PARAMS if L.truth(n) is not None}
-    elif args.loss is not None or args.log:
-        warn("--loss and --log only concern the unrolled loss: no landscape file given")
-    if L is None or not R.curves:
-        R.curves = R.curves or model_curves(R)
-
-    out = args.output or os.path.splitext(args.residual)[0] + "_residual.png"
-    if not out.lower().endswith(".png"):
-        out += ".png"
-    if os.path.dirname(out):
-        os.makedirs(os.path.dirname(out), exist_ok=True)
+    R, L, loss = read(args.residual, args.landscape, args.loss, args.log)
+    out = gsinv_h5.output_png(args.output, os.path.splitext(args.residual)[0] + "_residual.png")
     paths = [os.path.basename(args.residual)] + ([os.path.basename(args.landscape)] if L else [])
-    if R.two_d:
-        plot_2d(R, L, loss, args.log, out, paths)
-    else:
-        plot_1d(R, L, loss, out, paths)
+    fig = draw(R, L, loss, args.log, paths)
+    fig.savefig(out, dpi=120, bbox_inches="tight")
+    plt.close(fig)
     print(f"wrote {out}")
 
 

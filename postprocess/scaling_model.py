@@ -14,16 +14,20 @@ Per step and rank, with an n x n patch (n = N / sqrt(P) for strong scaling of an
   reduction t_r = alpha * ceil(log2 P): the one MPI_Allreduce of the step checks (recursive doubling);
   efficiency E = t_c / (t_c + t_h + t_r) (no overlap of communication and compute, as in the code)."""
 import argparse
-import csv
 import math
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gsinv_h5  # noqa: E402
 
 
 def rate_table(path):
-    with open(path, newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["ranks"] == "1" and r["production_rate"]]
+    """(cells, production rate) of the one-rank rows of a bench CSV, by cells."""
+    _, rows = gsinv_h5.read_csv(path, ("nx", "ny", "ranks", "production_rate"))
+    rows = [r for r in rows if r["ranks"] == "1" and r["production_rate"]]
     if not rows:
-        sys.exit(f"scaling_model.py: {path} has no one-rank production rates")
+        gsinv_h5.fail(f"{path} has no one-rank production rates")
     return sorted((int(r["nx"]) * int(r["ny"]), float(r["production_rate"])) for r in rows)
 
 
