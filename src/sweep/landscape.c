@@ -256,36 +256,6 @@ PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt n
   PetscFunctionReturn(0);
 }
 
-/* Field statistics of X over the group for the end-state class. */
-static PetscErrorCode EndStats(GSLandscape l, Vec X, PetscBool valid, GSEndStats *es)
-{
-  const GSPatch *patch = GSModelGetPatch(l->model);
-  const PetscScalar *x;
-  PetscInt           n;
-  double             sums[4] = {0, 0, 0, 0}, vmax = -INFINITY, global[4], gmax;
-  const double       cells   = (double)patch->nx * patch->ny;
-
-  PetscFunctionBeginUser;
-  PetscCall(VecGetLocalSize(X, &n));
-  PetscCall(VecGetArrayRead(X, &x));
-  for (PetscInt c = 0; c < n / 2; c++) {
-    const GSField f = ((const GSField *)x)[c];
-    sums[0] += f.u, sums[1] += f.u * f.u, sums[2] += f.v, sums[3] += f.v * f.v;
-    vmax = PetscMax(vmax, f.v);
-  }
-  PetscCall(VecRestoreArrayRead(X, &x));
-  PetscCallMPI(MPI_Allreduce(sums, global, 4, MPI_DOUBLE, MPI_SUM, l->comm));
-  PetscCallMPI(MPI_Allreduce(&vmax, &gmax, 1, MPI_DOUBLE, MPI_MAX, l->comm));
-  es->valid        = valid;
-  es->u_mean       = global[0] / cells;
-  es->u_std        = PetscSqrtReal(PetscMax(global[1] / cells - es->u_mean * es->u_mean, 0));
-  es->v_mean       = global[2] / cells;
-  es->v_std        = PetscSqrtReal(PetscMax(global[3] / cells - es->v_mean * es->v_mean, 0));
-  es->v_max        = gmax;
-  es->final_change = GSRunGetStats(l->run)->max_change;
-  PetscFunctionReturn(0);
-}
-
 /* Block averages of v (rank 0 of the group) into g x g. */
 static PetscErrorCode Gallery(GSLandscape l, Vec X, float *gallery)
 {
@@ -365,7 +335,7 @@ PetscErrorCode GSLandscapeEvaluate(GSLandscape l, const GSParams *theta, GSPoint
       GSEndStats es;
       GSMapGrid  map;
       PetscBool  euler;
-      PetscCall(EndStats(l, final, PETSC_TRUE, &es));
+      PetscCall(GSRunEndStats(l->run, final, PETSC_TRUE, &es));
       PetscCall(GSLandscapeGetMapGrid(l, &map, &euler));
       rec->end_class    = (int32_t)GSEndStateClassifyMap(&es, NULL, theta, &map);
       rec->final_change = es.final_change;

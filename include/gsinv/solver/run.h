@@ -4,6 +4,7 @@
 #include <petscts.h>
 
 #include "gsinv/model/model.h"
+#include "gsinv/physics/landscape_analysis.h"
 #include "gsinv/physics/status.h"
 
 typedef struct _p_GSRun *GSRun;
@@ -59,3 +60,7 @@ void               GSRunSetFastPath(GSRun run, PetscBool fast);
 void               GSRunRequireTS(GSRun run, PetscBool required);
 /* Marks a run as stopped from outside (an interrupted sweep point). */
 void               GSRunSetReason(GSRun run, GSRunReason reason);
+
+/* Means, spreads and maximum of the end state X of the last solve, with its last change, for the
+   end-state classes (physics/status.h). Collective on the model's communicator. */
+PetscErrorCode GSRunEndStats(GSRun run, Vec X, PetscBool valid, GSEndStats *es);
