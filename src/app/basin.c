@@ -69,12 +69,15 @@ static PetscErrorCode BasinPoint(void *ctx, PetscInt index, void *record, PetscB
 
 static PetscErrorCode BasinReport(void *ctx, PetscInt index, const void *record, long done, long invalid)
 {
-  Basin            *b = ctx;
+  Basin             *b = ctx;
   const BasinRecord *r = record;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "[group %" PetscInt_FMT "] start %" PetscInt_FMT " (%.5g, %.5g, %.5g, %.5g) -> (%.5g, %.5g, %.5g, %.5g) loss %.3e after %lld iterations: %s | %ld done, %ld not converged\n", b->groups.group_id, index, r->theta_start[0], r->theta_start[1], r->theta_start[2], r->theta_start[3],
-                        r->theta_final[0], r->theta_final[1], r->theta_final[2], r->theta_final[3], r->loss, (long long)r->iterations, b->reason.text, done, invalid));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF,
+                        "[group %" PetscInt_FMT "] start %" PetscInt_FMT
+                        " (%.5g, %.5g, %.5g, %.5g) -> (%.5g, %.5g, %.5g, %.5g) loss %.3e after %lld iterations: %s | %ld done, %ld not converged\n",
+                        b->groups.group_id, index, r->theta_start[0], r->theta_start[1], r->theta_start[2], r->theta_start[3], r->theta_final[0],
+                        r->theta_final[1], r->theta_final[2], r->theta_final[3], r->loss, (long long)r->iterations, b->reason.text, done, invalid));
   PetscFunctionReturn(0);
 }
 
@@ -115,7 +118,7 @@ static PetscErrorCode BasinWrite(Basin *b, PetscInt n, const BasinRecord *rec)
   PetscReal  *start, *final, *loss, axis[2][GS_BASIN_MAX_AXIS];
   PetscInt64 *its, *reason, *conv;
   hsize_t     grid[3], four = GS_NPARAM;
-  int         r = 0;
+  int         r          = 0;
   char        names[256] = "";
   const char *ts_type;
   PetscReal   dt;
@@ -131,7 +134,8 @@ static PetscErrorCode BasinWrite(Basin *b, PetscInt n, const BasinRecord *rec)
   }
   PetscCall(GSRunGetScheme(GSInversionGetRun(b->inv), &ts_type, &dt));
   PetscCall(GSOutputOpen(b->groups.world, "-gs_output", b->output, &out));
-  PetscCall(GSOutputWriteProvenance(&out, "invert", GSModelGetGrid(GSInversionGetModel(b->inv)), GSModelGetParams(GSInversionGetModel(b->inv)), 0, ts_type, dt));
+  PetscCall(GSOutputWriteProvenance(&out, "invert", GSModelGetGrid(GSInversionGetModel(b->inv)), GSModelGetParams(GSInversionGetModel(b->inv)), 0,
+                                    ts_type, dt));
   PetscCall(GSSettingsWriteAttributes(b->settings, &out));
   for (int k = 0; k < b->axes.naxes; k++) {
     char    path[32];
@@ -193,7 +197,9 @@ static PetscErrorCode BasinSettings(Basin *b, const double start[GS_NPARAM])
 static PetscErrorCode BasinAxesCheck(MPI_Comm comm, const GSSweepAxes *axes)
 {
   PetscFunctionBeginUser;
-  for (int k = 0; k < axes->naxes; k++) PetscCheck(axes->n[k] <= GS_BASIN_MAX_AXIS, comm, PETSC_ERR_USER_INPUT, "-gs_n %" PetscInt_FMT ": a basin map takes at most %d starts per axis", axes->n[k], GS_BASIN_MAX_AXIS);
+  for (int k = 0; k < axes->naxes; k++)
+    PetscCheck(axes->n[k] <= GS_BASIN_MAX_AXIS, comm, PETSC_ERR_USER_INPUT, "-gs_n %" PetscInt_FMT ": a basin map takes at most %d starts per axis",
+               axes->n[k], GS_BASIN_MAX_AXIS);
   PetscFunctionReturn(0);
 }
 
@@ -228,7 +234,9 @@ PetscErrorCode GSInvertBasin(MPI_Comm world, GSSweepGroups *groups, const double
     PetscCall(BasinRead(&b, n, records, done));
     for (PetscInt i = 0; i < n; i++)
       if (!done[i]) pending[npending++] = i;
-    PetscCall(PetscPrintf(world, "%" PetscInt_FMT " starts, %" PetscInt_FMT " already in %s; %" PetscInt_FMT " group(s) of %" PetscInt_FMT " rank(s)\n", n, n - npending, b.journal.dir, b.groups.ngroups, b.groups.group_size));
+    PetscCall(PetscPrintf(world,
+                          "%" PetscInt_FMT " starts, %" PetscInt_FMT " already in %s; %" PetscInt_FMT " group(s) of %" PetscInt_FMT " rank(s)\n", n,
+                          n - npending, b.journal.dir, b.groups.ngroups, b.groups.group_size));
     PetscCall(GSSweepGroupsSetPending(&b.groups, npending, pending));
     PetscCall(BasinRun(&b, &interrupted));
     PetscCall(GSInterruptAnyRank(world, interrupted, &any));

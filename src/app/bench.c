@@ -20,8 +20,12 @@ static PetscErrorCode BenchParseSize(MPI_Comm comm, const char *text, PetscInt *
   x = strtoll(text, &end, 10);
   y = x;
   if (end != text && (*end == 'x' || *end == 'X')) y = strtoll(end + 1, &end, 10);
-  PetscCheck(end != text && *end == 0 && x >= 3 && y >= 3, comm, PETSC_ERR_USER_INPUT, "-gs_bench_sizes '%s': each size is N (an N x N grid) or NXxNY, with N >= 3", text);
-  PetscCheck(2.0 * (double)x * (double)y <= (double)PETSC_MAX_INT, comm, PETSC_ERR_USER_INPUT, "-gs_bench_sizes %s: 2 x %lld x %lld values exceed the %d-bit indices of this PETSc (largest square grid with 32-bit indices: 32767 x 32767); build with meson -Dpetsc_pkg=PETSc64", text, x, y, (int)(8 * sizeof(PetscInt)));
+  PetscCheck(end != text && *end == 0 && x >= 3 && y >= 3, comm, PETSC_ERR_USER_INPUT,
+             "-gs_bench_sizes '%s': each size is N (an N x N grid) or NXxNY, with N >= 3", text);
+  PetscCheck(
+    2.0 * (double)x * (double)y <= (double)PETSC_MAX_INT, comm, PETSC_ERR_USER_INPUT,
+    "-gs_bench_sizes %s: 2 x %lld x %lld values exceed the %d-bit indices of this PETSc (largest square grid with 32-bit indices: 32767 x 32767); build with meson -Dpetsc_pkg=PETSc64",
+    text, x, y, (int)(8 * sizeof(PetscInt)));
   *nx = (PetscInt)x;
   *ny = (PetscInt)y;
   PetscFunctionReturn(0);
@@ -36,7 +40,8 @@ static PetscErrorCode BenchSizesRead(MPI_Comm comm, char **sizes, PetscInt n, Pe
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsHasName(NULL, NULL, "-da_grid_x", &grid_x));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-da_grid_y", &grid_y));
-  PetscCheck(!set || !(grid_x || grid_y), comm, PETSC_ERR_USER_INPUT, "-gs_bench_sizes and -da_grid_x/-da_grid_y: give the sizes one way (bench sets -da_grid_x/-da_grid_y for each size)");
+  PetscCheck(!set || !(grid_x || grid_y), comm, PETSC_ERR_USER_INPUT,
+             "-gs_bench_sizes and -da_grid_x/-da_grid_y: give the sizes one way (bench sets -da_grid_x/-da_grid_y for each size)");
   PetscCheck(!set || n > 0, comm, PETSC_ERR_USER_INPUT, "-gs_bench_sizes needs at least one size (at most %d)", GS_BENCH_MAX_SIZES);
   if (set) {
     for (PetscInt i = 0; i < n; i++) PetscCall(BenchParseSize(comm, sizes[i], &o->nx[i], &o->ny[i]));
@@ -61,7 +66,9 @@ static PetscErrorCode BenchSizesRead(MPI_Comm comm, char **sizes, PetscInt n, Pe
 static PetscErrorCode BenchBudgetsCheck(MPI_Comm comm, const GSBenchOptions *o)
 {
   PetscFunctionBeginUser;
-  for (PetscInt i = 0; i < o->nbudgets; i++) PetscCheck(o->budget_mib[i] >= 0 && PetscIsNormalReal(o->budget_mib[i] + 1), comm, PETSC_ERR_USER_INPUT, "-gs_bench_budgets entry %g must be a finite number of MiB >= 0 (0: no cap)", (double)o->budget_mib[i]);
+  for (PetscInt i = 0; i < o->nbudgets; i++)
+    PetscCheck(o->budget_mib[i] >= 0 && PetscIsNormalReal(o->budget_mib[i] + 1), comm, PETSC_ERR_USER_INPUT,
+               "-gs_bench_budgets entry %g must be a finite number of MiB >= 0 (0: no cap)", (double)o->budget_mib[i]);
   PetscFunctionReturn(0);
 }
 
@@ -81,20 +88,29 @@ static PetscErrorCode BenchOptionsRead(MPI_Comm comm, GSBenchOptions *o)
   PetscCall(PetscStrncpy(o->output, "bench.h5", sizeof(o->output)));
   PetscCall(PetscStrncpy(o->csv, "bench.csv", sizeof(o->csv)));
   PetscOptionsBegin(comm, NULL, "gsinv bench", "GSAppBench");
-  PetscCall(GSOptionsStringArray("-gs_bench_sizes", "Grid sizes, N (N x N) or NXxNY, comma-separated (default 128,1024,4096)", "GSAppBench", sizes, &n, &set, 1));
+  PetscCall(GSOptionsStringArray("-gs_bench_sizes", "Grid sizes, N (N x N) or NXxNY, comma-separated (default 128,1024,4096)", "GSAppBench", sizes,
+                                 &n, &set, 1));
   PetscCall(BenchSizesRead(comm, sizes, n, set, o));
-  PetscCall(GSOptionsInt("-gs_bench_steps", "Steps per timed forward run (0: chosen per size to take about -gs_bench_seconds)", "GSAppBench", o->steps, &o->steps, NULL));
-  PetscCall(GSOptionsReal("-gs_bench_seconds", "Target duration of one timed run when the steps are chosen per size", "GSAppBench", o->seconds, &o->seconds, NULL));
+  PetscCall(GSOptionsInt("-gs_bench_steps", "Steps per timed forward run (0: chosen per size to take about -gs_bench_seconds)", "GSAppBench",
+                         o->steps, &o->steps, NULL));
+  PetscCall(GSOptionsReal("-gs_bench_seconds", "Target duration of one timed run when the steps are chosen per size", "GSAppBench", o->seconds,
+                          &o->seconds, NULL));
   PetscCall(GSOptionsInt("-gs_bench_repeat", "Timed runs per path (the fastest counts)", "GSAppBench", o->repeat, &o->repeat, NULL));
   PetscCall(GSOptionsBool("-gs_bench_ts", "Also time the TS path (and compare the production path with it)", "GSAppBench", o->ts, &o->ts, NULL));
   PetscCall(GSOptionsBool("-gs_bench_gradient", "Also time the adjoint gradient", "GSAppBench", o->gradient, &o->gradient, NULL));
-  PetscCall(GSOptionsInt("-gs_bench_gradient_steps", "Steps of the timed gradient runs (0: chosen per size)", "GSAppBench", o->gradient_steps, &o->gradient_steps, NULL));
-  PetscCall(GSOptionsBool("-gs_bench_bandwidth", "Also measure the memory bandwidth (copy and triad)", "GSAppBench", o->bandwidth, &o->bandwidth, NULL));
-  PetscCall(GSOptionsRealArray("-gs_bench_budgets", "Also time one gradient under each of these -gs_checkpoint_memory caps, MiB per rank (0: no cap), e.g. 64,512,0", "GSAppBench", o->budget_mib, &nbudgets, &budgets_set, 1));
+  PetscCall(GSOptionsInt("-gs_bench_gradient_steps", "Steps of the timed gradient runs (0: chosen per size)", "GSAppBench", o->gradient_steps,
+                         &o->gradient_steps, NULL));
+  PetscCall(GSOptionsBool("-gs_bench_bandwidth", "Also measure the memory bandwidth (copy and triad)", "GSAppBench", o->bandwidth, &o->bandwidth,
+                          NULL));
+  PetscCall(GSOptionsRealArray("-gs_bench_budgets",
+                               "Also time one gradient under each of these -gs_checkpoint_memory caps, MiB per rank (0: no cap), e.g. 64,512,0",
+                               "GSAppBench", o->budget_mib, &nbudgets, &budgets_set, 1));
   o->nbudgets = budgets_set ? nbudgets : 0;
-  PetscCall(GSOptionsInt("-gs_bench_stream_mib", "MiB per array and rank of the bandwidth probe (well above the last-level cache)", "GSAppBench", o->stream_mib, &o->stream_mib, NULL));
+  PetscCall(GSOptionsInt("-gs_bench_stream_mib", "MiB per array and rank of the bandwidth probe (well above the last-level cache)", "GSAppBench",
+                         o->stream_mib, &o->stream_mib, NULL));
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (empty: none)", "GSAppBench", o->output, o->output, sizeof(o->output), NULL));
-  PetscCall(PetscOptionsString("-gs_bench_csv", "CSV file to write, one row per size (empty: none)", "GSAppBench", o->csv, o->csv, sizeof(o->csv), NULL));
+  PetscCall(PetscOptionsString("-gs_bench_csv", "CSV file to write, one row per size (empty: none)", "GSAppBench", o->csv, o->csv, sizeof(o->csv),
+                               NULL));
   PetscOptionsEnd();
   PetscCheck(o->steps >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_bench_steps %" PetscInt_FMT " must be >= 0", o->steps);
   PetscCheck(o->gradient_steps >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_bench_gradient_steps %" PetscInt_FMT " must be >= 0", o->gradient_steps);
@@ -117,7 +133,8 @@ static PetscErrorCode BenchStart(MPI_Comm comm, const GSBenchOptions *o, GSBench
   bw->copy = bw->triad = 0;
   if (o->bandwidth) {
     PetscCall(GSBenchBandwidthMeasure(comm, o->stream_mib, bw));
-    PetscCall(PetscPrintf(comm, "memory bandwidth (%" PetscInt_FMT " MiB arrays per rank, all ranks at once): copy %.2f GB/s, triad %.2f GB/s\n", o->stream_mib, bw->copy, bw->triad));
+    PetscCall(PetscPrintf(comm, "memory bandwidth (%" PetscInt_FMT " MiB arrays per rank, all ranks at once): copy %.2f GB/s, triad %.2f GB/s\n",
+                          o->stream_mib, bw->copy, bw->triad));
   }
   PetscFunctionReturn(0);
 }

@@ -31,7 +31,8 @@ PetscErrorCode GSAppCheckOptionsUsed(MPI_Comm comm)
   for (PetscInt i = 0; i < n && !unused[0]; i++)
     if (!ReadLate(names[i])) PetscCall(PetscSNPrintf(unused, sizeof(unused), "-%s%s%s", names[i], values[i] ? " " : "", values[i] ? values[i] : ""));
   PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
-  PetscCheck(!unused[0], comm, PETSC_ERR_USER_INPUT, "unknown option %s for this subcommand (misspelled? 'gsinv <subcommand> -help' lists every option)", unused);
+  PetscCheck(!unused[0], comm, PETSC_ERR_USER_INPUT,
+             "unknown option %s for this subcommand (misspelled? 'gsinv <subcommand> -help' lists every option)", unused);
   PetscFunctionReturn(0);
 }
 
@@ -43,6 +44,7 @@ PetscErrorCode GSAppBanner(MPI_Comm comm, const char *subcommand)
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCall(PetscGetVersion(version, sizeof(version)));
-  PetscCall(PetscPrintf(comm, "gsinv %s %s (revision %s, %s, %d rank%s)\n", GS_VERSION, subcommand, GS_GIT_REVISION, version, size, size > 1 ? "s" : ""));
+  PetscCall(PetscPrintf(comm, "gsinv %s %s (revision %s, %s, %d rank%s)\n", GS_VERSION, subcommand, GS_GIT_REVISION, version, size,
+                        size > 1 ? "s" : ""));
   PetscFunctionReturn(0);
 }

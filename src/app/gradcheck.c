@@ -52,39 +52,52 @@ static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, Gradche
 
   PetscFunctionBeginUser;
   PetscCall(PetscStrncpy(o->output, "gradcheck.h5", sizeof(o->output)));
-  o->target[0]   = 0;
-  o->target_seed = seed + 1;
-  o->fd_step     = 1e-7;
-  o->taylor_h0   = 0;
-  o->taylor_hmax = 1e-1;
-  o->taylor_hmin = 1e-9;
+  o->target[0]             = 0;
+  o->target_seed           = seed + 1;
+  o->fd_step               = 1e-7;
+  o->taylor_h0             = 0;
+  o->taylor_hmax           = 1e-1;
+  o->taylor_hmin           = 1e-9;
   o->taylor_per_decade     = 1;
   o->taylor_gradient_scale = 1;
-  o->implicit    = PETSC_TRUE;
-  o->forward      = PETSC_TRUE;
-  o->fd           = PETSC_TRUE;
-  o->taylor       = PETSC_TRUE;
+  o->implicit              = PETSC_TRUE;
+  o->forward               = PETSC_TRUE;
+  o->fd                    = PETSC_TRUE;
+  o->taylor                = PETSC_TRUE;
   PetscOptionsBegin(comm, NULL, "gsinv gradcheck", "GSAppGradcheck");
   PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write", "GSAppGradcheck", o->output, o->output, sizeof(o->output), NULL));
-  PetscCall(PetscOptionsString("-gs_target", "HDF5 file whose /state/v is the target (default: a ground-truth run from -gs_target_seed)", "GSAppGradcheck", o->target, o->target, sizeof(o->target), NULL));
-  PetscCall(GSOptionsIntRange("-gs_target_seed", "Seed of the ground-truth target run (default -gs_seed + 1)", "GSAppGradcheck", o->target_seed, &o->target_seed, NULL, 0, PETSC_MAX_INT));
+  PetscCall(PetscOptionsString("-gs_target", "HDF5 file whose /state/v is the target (default: a ground-truth run from -gs_target_seed)",
+                               "GSAppGradcheck", o->target, o->target, sizeof(o->target), NULL));
+  PetscCall(GSOptionsIntRange("-gs_target_seed", "Seed of the ground-truth target run (default -gs_seed + 1)", "GSAppGradcheck", o->target_seed,
+                              &o->target_seed, NULL, 0, PETSC_MAX_INT));
   PetscCall(GSOptionsReal("-gs_fd_step", "Relative step of the central differences", "GSAppGradcheck", o->fd_step, &o->fd_step, NULL));
-  PetscCall(GSOptionsReal("-gs_taylor_h0", "Relative step at which the Taylor rate is checked (0: the middle of the rate-2 range the sweep finds)", "GSAppGradcheck", o->taylor_h0, &o->taylor_h0, NULL));
+  PetscCall(GSOptionsReal("-gs_taylor_h0", "Relative step at which the Taylor rate is checked (0: the middle of the rate-2 range the sweep finds)",
+                          "GSAppGradcheck", o->taylor_h0, &o->taylor_h0, NULL));
   PetscCall(GSOptionsReal("-gs_taylor_hmax", "Largest relative step of the Taylor sweep", "GSAppGradcheck", o->taylor_hmax, &o->taylor_hmax, NULL));
   PetscCall(GSOptionsReal("-gs_taylor_hmin", "Smallest relative step of the Taylor sweep", "GSAppGradcheck", o->taylor_hmin, &o->taylor_hmin, NULL));
-  PetscCall(GSOptionsInt("-gs_taylor_per_decade", "Steps per decade of the Taylor sweep", "GSAppGradcheck", o->taylor_per_decade, &o->taylor_per_decade, NULL));
-  PetscCall(GSOptionsReal("-gs_taylor_gradient_scale", "Test hook: scale the adjoint gradient the Taylor test checks (1: as computed; else a deliberately wrong gradient)", "GSAppGradcheck", o->taylor_gradient_scale, &o->taylor_gradient_scale, NULL));
-  PetscCall(GSOptionsEnum("-gs_reparam", "Reparameterisation whose raw gradient is also reported", "GSAppGradcheck", GSReparamTypes, reparam, &reparam, NULL));
-  PetscCall(GSOptionsBool("-gs_implicit", "Also compute the implicit-function gradient (default: when running to a steady state)", "GSAppGradcheck", o->implicit, &o->implicit, &o->implicit_set));
-  PetscCall(GSOptionsBool("-gs_forward", "Compute the forward-sensitivity gradient (4 tangent solves)", "GSAppGradcheck", o->forward, &o->forward, NULL));
+  PetscCall(GSOptionsInt("-gs_taylor_per_decade", "Steps per decade of the Taylor sweep", "GSAppGradcheck", o->taylor_per_decade,
+                         &o->taylor_per_decade, NULL));
+  PetscCall(GSOptionsReal("-gs_taylor_gradient_scale",
+                          "Test hook: scale the adjoint gradient the Taylor test checks (1: as computed; else a deliberately wrong gradient)",
+                          "GSAppGradcheck", o->taylor_gradient_scale, &o->taylor_gradient_scale, NULL));
+  PetscCall(GSOptionsEnum("-gs_reparam", "Reparameterisation whose raw gradient is also reported", "GSAppGradcheck", GSReparamTypes, reparam,
+                          &reparam, NULL));
+  PetscCall(GSOptionsBool("-gs_implicit", "Also compute the implicit-function gradient (default: when running to a steady state)", "GSAppGradcheck",
+                          o->implicit, &o->implicit, &o->implicit_set));
+  PetscCall(GSOptionsBool("-gs_forward", "Compute the forward-sensitivity gradient (4 tangent solves)", "GSAppGradcheck", o->forward, &o->forward,
+                          NULL));
   PetscCall(GSOptionsBool("-gs_fd", "Compute central differences (8 runs)", "GSAppGradcheck", o->fd, &o->fd, NULL));
   PetscCall(GSOptionsBool("-gs_taylor", "Run the Taylor test (6 runs)", "GSAppGradcheck", o->taylor, &o->taylor, NULL));
   PetscOptionsEnd();
   o->reparam = (GSReparamType)reparam;
   PetscCheck(o->fd_step > 0 && o->fd_step < 1, comm, PETSC_ERR_USER_INPUT, "-gs_fd_step %g must be in (0, 1)", (double)o->fd_step);
   PetscCheck(o->taylor_h0 >= 0 && o->taylor_h0 < 1, comm, PETSC_ERR_USER_INPUT, "-gs_taylor_h0 %g must be in [0, 1)", (double)o->taylor_h0);
-  PetscCheck(GSTaylorSteps(o->taylor_hmax, o->taylor_hmin, (int)o->taylor_per_decade, (double[GS_TAYLOR_MAX]){0}) > 2, comm, PETSC_ERR_USER_INPUT, "-gs_taylor_hmax %g, -gs_taylor_hmin %g, -gs_taylor_per_decade %" PetscInt_FMT ": need 0 < hmin < hmax < 1, 1 to 8 steps per decade, at most %d and at least 3 steps", (double)o->taylor_hmax, (double)o->taylor_hmin, o->taylor_per_decade, GS_TAYLOR_MAX);
-  PetscCheck(PetscIsNormalReal(o->taylor_gradient_scale), comm, PETSC_ERR_USER_INPUT, "-gs_taylor_gradient_scale %g must be finite and non-zero", (double)o->taylor_gradient_scale);
+  PetscCheck(GSTaylorSteps(o->taylor_hmax, o->taylor_hmin, (int)o->taylor_per_decade, (double[GS_TAYLOR_MAX]){0}) > 2, comm, PETSC_ERR_USER_INPUT,
+             "-gs_taylor_hmax %g, -gs_taylor_hmin %g, -gs_taylor_per_decade %" PetscInt_FMT
+             ": need 0 < hmin < hmax < 1, 1 to 8 steps per decade, at most %d and at least 3 steps",
+             (double)o->taylor_hmax, (double)o->taylor_hmin, o->taylor_per_decade, GS_TAYLOR_MAX);
+  PetscCheck(PetscIsNormalReal(o->taylor_gradient_scale), comm, PETSC_ERR_USER_INPUT, "-gs_taylor_gradient_scale %g must be finite and non-zero",
+             (double)o->taylor_gradient_scale);
   PetscCheck(o->target_seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_target_seed %" PetscInt_FMT " must be >= 0", o->target_seed);
   PetscFunctionReturn(0);
 }
@@ -94,7 +107,7 @@ static PetscErrorCode GradcheckTarget(GSRun run, const GradcheckOptions *o, cons
 {
   GSModel         m     = GSRunGetModel(run);
   const GSParams  truth = {GS_TRUTH_F, GS_TRUTH_K, GS_TRUTH_DU, GS_TRUTH_DV}, current = (*GSModelGetParams(m));
-  GSInitialRecipe r     = init->recipe;
+  GSInitialRecipe r = init->recipe;
 
   PetscFunctionBeginUser;
   if (o->target[0]) PetscCall(GSStateRead(GSModelGetGrid(m), "-gs_target", o->target, T));
@@ -104,7 +117,8 @@ static PetscErrorCode GradcheckTarget(GSRun run, const GradcheckOptions *o, cons
     PetscCall(GSModelSetParams(m, &truth));
     PetscCall(GSRunSolve(run, T));
     PetscCall(GSModelSetParams(m, &current));
-    PetscCheck(GSRunReasonIsValid(GSRunGetReason(run)), GSModelGetComm(m), PETSC_ERR_USER_INPUT, "the ground-truth target run from -gs_target_seed %" PetscInt_FMT " ended %s", o->target_seed, GSRunReasonNames[GSRunGetReason(run)]);
+    PetscCheck(GSRunReasonIsValid(GSRunGetReason(run)), GSModelGetComm(m), PETSC_ERR_USER_INPUT,
+               "the ground-truth target run from -gs_target_seed %" PetscInt_FMT " ended %s", o->target_seed, GSRunReasonNames[GSRunGetReason(run)]);
   }
   PetscCall(GSFieldLossSetTarget(loss, T));
   PetscFunctionReturn(0);
@@ -146,7 +160,7 @@ static PetscErrorCode GradcheckRoutes(GSModel m, GSGradient g, Vec X0, const Gra
   const PetscInt  window      = GSGradientGetWindow(g);
   const PetscBool do_implicit = o->implicit_set ? o->implicit : (PetscBool)(GSRunGetSteadyTol(GSGradientGetRun(g)) > 0);
 
-  PetscLogDouble  t0, t1;
+  PetscLogDouble   t0, t1;
   GSGradientResult final_state;
 
   PetscFunctionBeginUser;
@@ -157,7 +171,9 @@ static PetscErrorCode GradcheckRoutes(GSModel m, GSGradient g, Vec X0, const Gra
   res->time_adjoint = t1 - t0;
   PetscCall(GSGradientGetTimes(g, &res->schedule));
   PetscCall(PeakMemory(GSModelGetComm(m), &res->peak_rss_mib));
-  PetscCheck(GSRunReasonIsValid(res->adjoint.reason), GSModelGetComm(m), PETSC_ERR_USER_INPUT, "the run at this theta is invalid (%s after %" PetscInt_FMT " steps): no gradient to check", GSRunReasonNames[res->adjoint.reason], res->adjoint.steps);
+  PetscCheck(GSRunReasonIsValid(res->adjoint.reason), GSModelGetComm(m), PETSC_ERR_USER_INPUT,
+             "the run at this theta is invalid (%s after %" PetscInt_FMT " steps): no gradient to check", GSRunReasonNames[res->adjoint.reason],
+             res->adjoint.steps);
   /* A run to steady state stopped at some step: every other route differentiates that many steps. */
   PetscCall(GSGradientFixSteps(g, res->adjoint.steps));
   PetscCall(GSGradientLoss(g, X0, &final_state));
@@ -208,11 +224,16 @@ static PetscErrorCode TaylorPrint(MPI_Comm comm, const GSTaylorSweep *t)
   PetscFunctionBeginUser;
   GSTaylorDescribeFlags(t->flags, flags, sizeof(flags));
   PetscCall(PetscPrintf(comm, "Taylor test (relative step h, remainder, rate between h and the next step):\n"));
-  for (int i = 0; i + 1 < t->n; i++) PetscCall(PetscPrintf(comm, "  h %.2e  remainder %.3e%s  rate %.3f\n", t->h[i], t->remainder[i], t->valid[i] ? "" : " (invalid run)", t->rate[i]));
+  for (int i = 0; i + 1 < t->n; i++)
+    PetscCall(PetscPrintf(comm, "  h %.2e  remainder %.3e%s  rate %.3f\n", t->h[i], t->remainder[i], t->valid[i] ? "" : " (invalid run)",
+                          t->rate[i]));
   PetscCall(PetscPrintf(comm, "  h %.2e  remainder %.3e%s\n", t->h[t->n - 1], t->remainder[t->n - 1], t->valid[t->n - 1] ? "" : " (invalid run)"));
-  if (t->range_first >= 0) PetscCall(PetscPrintf(comm, "Taylor rate within [%.1f, %.1f] for h from %.2e down to %.2e\n", GS_TAYLOR_RATE_LO, GS_TAYLOR_RATE_HI, t->range_hi, t->range_lo));
+  if (t->range_first >= 0)
+    PetscCall(PetscPrintf(comm, "Taylor rate within [%.1f, %.1f] for h from %.2e down to %.2e\n", GS_TAYLOR_RATE_LO, GS_TAYLOR_RATE_HI, t->range_hi,
+                          t->range_lo));
   else PetscCall(PetscPrintf(comm, "Taylor rate within [%.1f, %.1f] nowhere in the sweep\n", GS_TAYLOR_RATE_LO, GS_TAYLOR_RATE_HI));
-  PetscCall(PetscPrintf(comm, "Taylor convergence rate %.3f at h = %.2e (expected 2): %s%s\n", t->rate_chosen, t->h_chosen, t->flags ? "FLAGGED: " : "", flags));
+  PetscCall(PetscPrintf(comm, "Taylor convergence rate %.3f at h = %.2e (expected 2): %s%s\n", t->rate_chosen, t->h_chosen,
+                        t->flags ? "FLAGGED: " : "", flags));
   PetscFunctionReturn(0);
 }
 
@@ -221,7 +242,8 @@ static PetscErrorCode GradcheckPrint(MPI_Comm comm, GSModel m, const GradcheckOp
   double theta[GS_NPARAM], raw[GS_NPARAM], dphys[GS_NPARAM], graw[GS_NPARAM];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(comm, "loss %.10e after %" PetscInt_FMT " steps (%s)\n", res->adjoint.loss, res->adjoint.steps, GSRunReasonNames[res->adjoint.reason]));
+  PetscCall(PetscPrintf(comm, "loss %.10e after %" PetscInt_FMT " steps (%s)\n", res->adjoint.loss, res->adjoint.steps,
+                        GSRunReasonNames[res->adjoint.reason]));
   PetscCall(PetscPrintf(comm, "%-24s %17s %17s %17s %17s  %s\n", "route", "dL/dF", "dL/dk", "dL/dDu", "dL/dDv", "rel. diff"));
   PetscCall(PrintRow(comm, "adjoint", res->adjoint.grad, NULL));
   if (res->has_forward) PetscCall(PrintRow(comm, "forward sensitivities", res->forward.grad, res->adjoint.grad));
@@ -229,17 +251,25 @@ static PetscErrorCode GradcheckPrint(MPI_Comm comm, GSModel m, const GradcheckOp
   if (res->has_truncated) PetscCall(PrintRow(comm, "adjoint, last K steps", res->truncated.grad, res->adjoint.grad));
   if (res->has_implicit) {
     PetscCall(PrintRow(comm, "implicit (steady state)", res->implicit.grad, res->adjoint.grad));
-    PetscCall(PetscPrintf(comm, "  implicit: max|f(x)| = %.2e (0 at a true steady state), %.1f%% of |dL/dx| along translations removed, GMRES %" PetscInt_FMT " its%s\n", (double)res->implicit_info.residual, 100 * (double)res->implicit_info.null_fraction, res->implicit_info.iterations, res->implicit_info.converged ? "" : " (NOT converged)"));
+    PetscCall(PetscPrintf(
+      comm, "  implicit: max|f(x)| = %.2e (0 at a true steady state), %.1f%% of |dL/dx| along translations removed, GMRES %" PetscInt_FMT " its%s\n",
+      (double)res->implicit_info.residual, 100 * (double)res->implicit_info.null_fraction, res->implicit_info.iterations,
+      res->implicit_info.converged ? "" : " (NOT converged)"));
   }
   GSParamsToArray(GSModelGetParams(m), theta);
   if (!GSReparamFromPhysical(o->reparam, theta, raw)) {
     GSReparamToPhysical(o->reparam, raw, theta, dphys);
     GSReparamGradient(dphys, res->adjoint.grad, graw);
-    PetscCall(PetscPrintf(comm, "adjoint in %s raw variables: % .6e % .6e % .6e % .6e\n", GSReparamTypes[o->reparam], graw[0], graw[1], graw[2], graw[3]));
+    PetscCall(PetscPrintf(comm, "adjoint in %s raw variables: % .6e % .6e % .6e % .6e\n", GSReparamTypes[o->reparam], graw[0], graw[1], graw[2],
+                          graw[3]));
   }
   if (res->has_taylor) PetscCall(TaylorPrint(comm, &res->taylor));
-  PetscCall(PetscPrintf(comm, "time: forward run %.3f s, adjoint gradient (forward + checkpointed adjoint) %.3f s, ratio %.2f\n", res->time_forward, res->time_adjoint, res->time_adjoint / res->time_forward));
-  PetscCall(PetscPrintf(comm, "checkpoints: segments of %" PetscInt_FMT " steps, %" PetscInt_FMT " slots in memory, %" PetscInt_FMT " on disk; %" PetscInt_FMT " steps recomputed (%.2f per step)\n", res->schedule.segment_length, res->schedule.memory_slots, res->schedule.disk_slots, res->schedule.recompute_steps,
+  PetscCall(PetscPrintf(comm, "time: forward run %.3f s, adjoint gradient (forward + checkpointed adjoint) %.3f s, ratio %.2f\n", res->time_forward,
+                        res->time_adjoint, res->time_adjoint / res->time_forward));
+  PetscCall(PetscPrintf(comm,
+                        "checkpoints: segments of %" PetscInt_FMT " steps, %" PetscInt_FMT " slots in memory, %" PetscInt_FMT
+                        " on disk; %" PetscInt_FMT " steps recomputed (%.2f per step)\n",
+                        res->schedule.segment_length, res->schedule.memory_slots, res->schedule.disk_slots, res->schedule.recompute_steps,
                         (double)res->schedule.recompute_steps / PetscMax(res->adjoint.steps, 1)));
   PetscFunctionReturn(0);
 }
@@ -265,7 +295,8 @@ static PetscErrorCode TaylorWrite(GSOutput *out, const GSTaylorSweep *t)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode GradcheckWrite(GSOutput *out, GSModel m, GSRun run, const GSInitialOptions *init, const GradcheckOptions *o, const GradcheckResults *res)
+static PetscErrorCode GradcheckWrite(GSOutput *out, GSModel m, GSRun run, const GSInitialOptions *init, const GradcheckOptions *o,
+                                     const GradcheckResults *res)
 {
   const char *ts_type;
   PetscReal   dt;

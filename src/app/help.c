@@ -48,7 +48,7 @@ static PetscErrorCode CollectEnd(void)
   PetscCheck(dup2(collected.saved_stdout, STDOUT_FILENO) >= 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot restore stdout after -help");
   close(collected.saved_stdout);
   collected.saved_stdout = -1;
-  size = ftell(collected.file);
+  size                   = ftell(collected.file);
   rewind(collected.file);
   collected.text = calloc((size_t)(size > 0 ? size : 0) + 1, 1);
   PetscCheck(collected.text, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory for the help text");
@@ -89,7 +89,9 @@ static PetscErrorCode FormatOption(const char *line, char *out, size_t len)
   n = strlen(text);
   if (n && text[n - 1] == ')') { /* drop the trailing (Manpage) */
     char *paren = strrchr(text, '(');
-    if (paren && paren > text && strspn(paren + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == (size_t)(text + n - 1 - (paren + 1))) paren[-1] = 0;
+    if (paren && paren > text &&
+        strspn(paren + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == (size_t)(text + n - 1 - (paren + 1)))
+      paren[-1] = 0;
   }
   if ((choices = strstr(text, " (choose one of) "))) {
     char list[512];
@@ -111,7 +113,7 @@ static PetscErrorCode PrintOwnOptions(MPI_Comm comm)
 {
   char *copy, *line, *save = NULL, title[256] = "", last_title[256] = "";
   char  seen[16384] = " ";
-  int   after_rule = 0;
+  int   after_rule  = 0;
 
   PetscFunctionBeginUser;
   copy = strdup(collected.text);

@@ -37,11 +37,15 @@ static PetscErrorCode InvertOptions(MPI_Comm comm, Invert *s)
   s->start[GS_PARAM_DU] = s->start[GS_PARAM_DV] = 0.12692801104297249; /* softplus(-2): the paper's start */
   PetscCall(PetscStrncpy(s->output, "inversion.h5", sizeof(s->output)));
   PetscOptionsBegin(comm, NULL, "gsinv invert", "GSAppInvert");
-  PetscCall(GSOptionsRealArray("-gs_start", "Starting F,k,Du,Dv (default: the paper's 0.05,0.05,softplus(-2),softplus(-2))", "GSAppInvert", s->start, &n, NULL, GS_NPARAM));
-  PetscCall(PetscOptionsString("-gs_output", "HDF5 record of the iterations (rewritten after each; a rerun continues it)", "GSAppInvert", s->output, s->output, sizeof(s->output), NULL));
-  PetscCall(GSOptionsBool("-gs_basin", "Basin map: an inversion from every start of the grid -gs_axes, -gs_lo, -gs_hi, -gs_n (others at -gs_start)", "GSAppInvert", s->basin, &s->basin, NULL));
+  PetscCall(GSOptionsRealArray("-gs_start", "Starting F,k,Du,Dv (default: the paper's 0.05,0.05,softplus(-2),softplus(-2))", "GSAppInvert", s->start,
+                               &n, NULL, GS_NPARAM));
+  PetscCall(PetscOptionsString("-gs_output", "HDF5 record of the iterations (rewritten after each; a rerun continues it)", "GSAppInvert", s->output,
+                               s->output, sizeof(s->output), NULL));
+  PetscCall(GSOptionsBool("-gs_basin", "Basin map: an inversion from every start of the grid -gs_axes, -gs_lo, -gs_hi, -gs_n (others at -gs_start)",
+                          "GSAppInvert", s->basin, &s->basin, NULL));
   PetscOptionsEnd();
-  for (int q = 0; q < GS_NPARAM; q++) PetscCheck(s->start[q] > 0, comm, PETSC_ERR_USER_INPUT, "-gs_start: %s = %g must be positive", GSParamNames[q], s->start[q]);
+  for (int q = 0; q < GS_NPARAM; q++)
+    PetscCheck(s->start[q] > 0, comm, PETSC_ERR_USER_INPUT, "-gs_start: %s = %g must be positive", GSParamNames[q], s->start[q]);
   PetscFunctionReturn(0);
 }
 
@@ -129,7 +133,9 @@ static PetscErrorCode Record(GSInversion inv, const GSIterationRecord *rec, void
     PetscCheck(s->history, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory for the iteration record");
   }
   s->history[s->n++] = *rec;
-  PetscCall(PetscPrintf(s->groups.world, "it %5lld  F %.6f  k %.6f  Du %.5f  Dv %.5f  loss %.6e  |g| %.3e  lr %.2e tries %d%s  %.1f s\n", (long long)rec->iteration, rec->theta[0], rec->theta[1], rec->theta[2], rec->theta[3], rec->loss, rec->grad_norm, rec->lr, (int)rec->lr_tries, rec->valid ? "" : " INVALID", rec->wall_time));
+  PetscCall(PetscPrintf(s->groups.world, "it %5lld  F %.6f  k %.6f  Du %.5f  Dv %.5f  loss %.6e  |g| %.3e  lr %.2e tries %d%s  %.1f s\n",
+                        (long long)rec->iteration, rec->theta[0], rec->theta[1], rec->theta[2], rec->theta[3], rec->loss, rec->grad_norm, rec->lr,
+                        (int)rec->lr_tries, rec->valid ? "" : " INVALID", rec->wall_time));
   PetscCall(WriteRecord(s, NULL, NULL, 0));
   PetscFunctionReturn(0);
 }
@@ -140,8 +146,9 @@ static void ReadHistory(Invert *s, char *msg, size_t len)
 {
   enum { STEP, RAW, LOSS, GRAD, LR, WALL, THETA, TRIES, VALID, NCOLS }; /* step first: the row count */
   const GSColumnSpec specs[NCOLS] = {
-    {"step", PETSC_TRUE, 1}, {"raw_next", PETSC_FALSE, GS_NPARAM}, {"loss", PETSC_FALSE, 1}, {"grad_norm", PETSC_FALSE, 1}, {"lr", PETSC_FALSE, 1},
-    {"wall_time", PETSC_FALSE, 1}, {"theta", PETSC_FALSE, GS_NPARAM}, {"lr_tries", PETSC_TRUE, 1}, {"valid", PETSC_TRUE, 1},
+    {"step", PETSC_TRUE, 1},  {"raw_next", PETSC_FALSE, GS_NPARAM}, {"loss", PETSC_FALSE, 1},          {"grad_norm", PETSC_FALSE, 1},
+    {"lr", PETSC_FALSE, 1},   {"wall_time", PETSC_FALSE, 1},        {"theta", PETSC_FALSE, GS_NPARAM}, {"lr_tries", PETSC_TRUE, 1},
+    {"valid", PETSC_TRUE, 1},
   };
   void    *data[NCOLS];
   PetscInt n;
@@ -154,14 +161,16 @@ static void ReadHistory(Invert *s, char *msg, size_t len)
     if (!s->history) snprintf(why, sizeof(why), "out of memory for %" PetscInt_FMT " iterations", n);
   }
   if (why[0]) {
-    (void)PetscSNPrintf(msg, len, "-gs_output %s: damaged inversion record (%s): cannot continue it; remove it or choose another file", s->output, why);
+    (void)PetscSNPrintf(msg, len, "-gs_output %s: damaged inversion record (%s): cannot continue it; remove it or choose another file", s->output,
+                        why);
     return;
   }
   for (PetscInt i = 0; i < n; i++) {
-    GSIterationRecord *r = &s->history[i];
+    GSIterationRecord *r     = &s->history[i];
     const double      *theta = (const double *)data[THETA], *raw = (const double *)data[RAW];
     for (int q = 0; q < GS_NPARAM; q++) r->theta[q] = theta[i * GS_NPARAM + q], r->raw_next[q] = raw[i * GS_NPARAM + q];
-    r->loss = ((double *)data[LOSS])[i], r->grad_norm = ((double *)data[GRAD])[i], r->lr = ((double *)data[LR])[i], r->wall_time = ((double *)data[WALL])[i];
+    r->loss = ((double *)data[LOSS])[i], r->grad_norm = ((double *)data[GRAD])[i], r->lr = ((double *)data[LR])[i],
+    r->wall_time = ((double *)data[WALL])[i];
     r->iteration = ((int64_t *)data[STEP])[i], r->lr_tries = (int32_t)((int64_t *)data[TRIES])[i], r->valid = (int32_t)((int64_t *)data[VALID])[i];
   }
   s->n = n;
@@ -172,7 +181,7 @@ static void ReadHistory(Invert *s, char *msg, size_t len)
 static PetscErrorCode ReadRecord(Invert *s, PetscInt *finished)
 {
   PetscMPIInt rank;
-  int64_t     info[2] = {0, 0}; /* iterations, finished */
+  int64_t     info[2]                            = {0, 0}; /* iterations, finished */
   char        msg[2 * PETSC_MAX_PATH_LEN + 2600] = "", where[PETSC_MAX_PATH_LEN + 32];
   int         allocated;
 
@@ -185,9 +194,14 @@ static PetscErrorCode ReadRecord(Invert *s, PetscInt *finished)
     GSRecordReadHead(s->output, "/inversion", &has_group, sig, sizeof(sig), &info[1], why, sizeof(why));
     PetscCall(PetscSNPrintf(where, sizeof(where), "the record -gs_output %s", s->output));
     if (why[0]) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s: %s: remove it or choose another file", s->output, why));
-    else if (!has_group) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s holds no inversion record: remove it or choose another file", s->output));
+    else if (!has_group)
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s holds no inversion record: remove it or choose another file", s->output));
     else PetscCall(GSSettingsCompare(s->settings, sig, where, "remove it or choose another -gs_output", msg, sizeof(msg)));
-    if (!msg[0] && info[1] < 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-gs_output %s: damaged inversion record (no attribute 'finished' of /inversion): cannot continue it; remove it or choose another file", s->output));
+    if (!msg[0] && info[1] < 0)
+      PetscCall(PetscSNPrintf(
+        msg, sizeof(msg),
+        "-gs_output %s: damaged inversion record (no attribute 'finished' of /inversion): cannot continue it; remove it or choose another file",
+        s->output));
     else if (!msg[0]) {
       ReadHistory(s, msg, sizeof(msg));
       info[0] = s->n;
@@ -212,9 +226,12 @@ static PetscErrorCode ReadRecord(Invert *s, PetscInt *finished)
 static PetscErrorCode PrintOutcome(Invert *s, const double theta[GS_NPARAM], const char *reason)
 {
   PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(s->groups.world, "stopped: %s\nfinal theta: F %.8g  k %.8g  Du %.8g  Dv %.8g\n", reason, theta[0], theta[1], theta[2], theta[3]));
+  PetscCall(PetscPrintf(s->groups.world, "stopped: %s\nfinal theta: F %.8g  k %.8g  Du %.8g  Dv %.8g\n", reason, theta[0], theta[1], theta[2],
+                        theta[3]));
   if (PetscIsNormalReal(s->truth[0]))
-    PetscCall(PetscPrintf(s->groups.world, "relative error against the targets' theta: F %.2e  k %.2e  Du %.2e  Dv %.2e\n", PetscAbsReal(theta[0] / s->truth[0] - 1), PetscAbsReal(theta[1] / s->truth[1] - 1), PetscAbsReal(theta[2] / s->truth[2] - 1), PetscAbsReal(theta[3] / s->truth[3] - 1)));
+    PetscCall(PetscPrintf(s->groups.world, "relative error against the targets' theta: F %.2e  k %.2e  Du %.2e  Dv %.2e\n",
+                          PetscAbsReal(theta[0] / s->truth[0] - 1), PetscAbsReal(theta[1] / s->truth[1] - 1),
+                          PetscAbsReal(theta[2] / s->truth[2] - 1), PetscAbsReal(theta[3] / s->truth[3] - 1)));
   PetscFunctionReturn(0);
 }
 
@@ -222,23 +239,26 @@ static PetscErrorCode PrintOutcome(Invert *s, const double theta[GS_NPARAM], con
    its last iterate with a fresh quasi-Newton memory), or starts from -gs_start. */
 static PetscErrorCode Run(Invert *s)
 {
-  PetscInt  finished = 0, max_it;
-  double    theta[GS_NPARAM];
+  PetscInt finished = 0, max_it;
+  double   theta[GS_NPARAM];
 
   PetscFunctionBeginUser;
   PetscCall(ReadRecord(s, &finished));
   max_it = GSInversionGetMaxIterations(s->inv);
   if (finished == 1 || (finished == 2 && s->n >= max_it)) {
-    PetscCall(PetscPrintf(s->groups.world, "%s already holds a finished inversion of %" PetscInt_FMT " iterations: nothing to do\n", s->output, s->n));
+    PetscCall(PetscPrintf(s->groups.world, "%s already holds a finished inversion of %" PetscInt_FMT " iterations: nothing to do\n", s->output,
+                          s->n));
     PetscFunctionReturn(0);
   }
   if (s->n) PetscCall(PetscPrintf(s->groups.world, "continuing %s after iteration %lld\n", s->output, (long long)s->history[s->n - 1].iteration));
   PetscCall(GSInversionSetMonitor(s->inv, Record, s));
-  PetscCall(GSInversionSolve(s->inv, s->start, s->n ? s->history[s->n - 1].raw_next : NULL, s->n ? s->history[s->n - 1].iteration + 1 : 0, theta, &s->stop));
+  PetscCall(GSInversionSolve(s->inv, s->start, s->n ? s->history[s->n - 1].raw_next : NULL, s->n ? s->history[s->n - 1].iteration + 1 : 0, theta,
+                             &s->stop));
   if (!s->interrupted) PetscCall(GSInterruptAgreed(s->groups.world, &s->interrupted));
   if (s->interrupted) {
     char text[PETSC_MAX_PATH_LEN + 128];
-    PetscCall(PetscSNPrintf(text, sizeof(text), "%" PetscInt_FMT " finished iterations are saved in %s; run the same command again to continue", s->n, s->output));
+    PetscCall(PetscSNPrintf(text, sizeof(text), "%" PetscInt_FMT " finished iterations are saved in %s; run the same command again to continue", s->n,
+                            s->output));
     PetscCall(GSInterruptReport(s->groups.world, s->output, text));
     PetscFunctionReturn(0);
   }

@@ -36,9 +36,12 @@ static PetscErrorCode LandscapeOptionsRead(MPI_Comm comm, LandscapeOptions *o)
   o->cliff_threshold = 0;
   o->keep_journal    = PETSC_FALSE;
   PetscOptionsBegin(comm, NULL, "gsinv landscape", "GSAppLandscape");
-  PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (finished points are kept in FILE.journal until it is)", "GSAppLandscape", o->output, o->output, sizeof(o->output), NULL));
-  PetscCall(GSOptionsReal("-gs_cliff_threshold", "Loss jump between neighbours that makes a cliff (0: a quarter of the 5-95% loss range)", "GSAppLandscape", o->cliff_threshold, &o->cliff_threshold, NULL));
-  PetscCall(GSOptionsBool("-gs_keep_journal", "Keep FILE.journal after the file is written", "GSAppLandscape", o->keep_journal, &o->keep_journal, NULL));
+  PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (finished points are kept in FILE.journal until it is)", "GSAppLandscape", o->output,
+                               o->output, sizeof(o->output), NULL));
+  PetscCall(GSOptionsReal("-gs_cliff_threshold", "Loss jump between neighbours that makes a cliff (0: a quarter of the 5-95% loss range)",
+                          "GSAppLandscape", o->cliff_threshold, &o->cliff_threshold, NULL));
+  PetscCall(GSOptionsBool("-gs_keep_journal", "Keep FILE.journal after the file is written", "GSAppLandscape", o->keep_journal, &o->keep_journal,
+                          NULL));
   PetscOptionsEnd();
   PetscCheck(o->cliff_threshold >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_cliff_threshold %g must be >= 0", (double)o->cliff_threshold);
   PetscFunctionReturn(0);
@@ -88,8 +91,13 @@ static PetscErrorCode PrintProgress(Sweep *s, PetscInt index, const GSPointRecor
   GSParamsToArray(&p, theta);
   elapsed   = now - s->start;
   remaining = elapsed / (double)done * (double)(total - skipped - done);
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "[group %" PetscInt_FMT "] point %" PetscInt_FMT " (%s=%.5g%s%s%s%.5g): %-11s %-12s %6lld steps %7.2f s | %ld/%" PetscInt_FMT " done, %ld invalid, %.0f s elapsed, ~%.0f s left\n", s->groups.group_id, index, GSParamNames[s->axes.param[0]], theta[s->axes.param[0]], s->axes.naxes == 2 ? " " : "",
-                        s->axes.naxes == 2 ? GSParamNames[s->axes.param[1]] : "", s->axes.naxes == 2 ? "=" : "", s->axes.naxes == 2 ? theta[s->axes.param[1]] : 0.0, GSEndClassNames[rec->end_class], GSRunReasonNames[rec->reason], (long long)rec->steps, rec->seconds, done + skipped, total, invalid, elapsed, remaining));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF,
+                        "[group %" PetscInt_FMT "] point %" PetscInt_FMT " (%s=%.5g%s%s%s%.5g): %-11s %-12s %6lld steps %7.2f s | %ld/%" PetscInt_FMT
+                        " done, %ld invalid, %.0f s elapsed, ~%.0f s left\n",
+                        s->groups.group_id, index, GSParamNames[s->axes.param[0]], theta[s->axes.param[0]], s->axes.naxes == 2 ? " " : "",
+                        s->axes.naxes == 2 ? GSParamNames[s->axes.param[1]] : "", s->axes.naxes == 2 ? "=" : "",
+                        s->axes.naxes == 2 ? theta[s->axes.param[1]] : 0.0, GSEndClassNames[rec->end_class], GSRunReasonNames[rec->reason],
+                        (long long)rec->steps, rec->seconds, done + skipped, total, invalid, elapsed, remaining));
   PetscFunctionReturn(0);
 }
 
@@ -148,7 +156,8 @@ static PetscErrorCode WriteLandscape(Sweep *s, GSLandscapeTable *t)
   PetscCall(TSGetMaxSteps(GSRunGetTS(GSLandscapeGetRun(s->land)), &steps));
   PetscCall(GSModelSetParams(m, &s->axes.base));
   PetscCall(GSOutputOpen(s->groups.world, "-gs_output", s->o.output, &out));
-  PetscCall(GSOutputWriteProvenance(&out, "landscape", GSModelGetGrid(m), GSModelGetParams(m), (PetscInt64)GSLandscapeGetInitial(s->land)->recipe.seed, ts_type, dt));
+  PetscCall(GSOutputWriteProvenance(&out, "landscape", GSModelGetGrid(m), GSModelGetParams(m),
+                                    (PetscInt64)GSLandscapeGetInitial(s->land)->recipe.seed, ts_type, dt));
   PetscCall(GSH5WriteAttributeString(&out, "/", "target_mode", GSTargetModes[GSLandscapeGetTargetMode(s->land)]));
   PetscCall(GSH5WriteAttributeInt(&out, "/", "targets", GSLandscapeGetTargets(s->land)));
   PetscCall(GSH5WriteAttributeInt(&out, "/", "steps", steps));
@@ -255,7 +264,9 @@ static PetscErrorCode SweepFinish(Sweep *s, PetscInt total)
   PetscCall(WriteLandscape(s, &t));
   PetscCall(GSJournalClose(s->groups.world, &s->journal, (PetscBool)!s->o.keep_journal));
   PetscCall(PetscTime(&now));
-  PetscCall(PetscPrintf(s->groups.world, "wrote %s: %" PetscInt_FMT " points; %" PetscInt_FMT " run now in %.1f s (targets included): %.0f points per hour\n", s->o.output, total, s->npending, now - s->start, s->npending > 0 ? 3600.0 * s->npending / (now - s->start) : 0.0));
+  PetscCall(PetscPrintf(s->groups.world,
+                        "wrote %s: %" PetscInt_FMT " points; %" PetscInt_FMT " run now in %.1f s (targets included): %.0f points per hour\n",
+                        s->o.output, total, s->npending, now - s->start, s->npending > 0 ? 3600.0 * s->npending / (now - s->start) : 0.0));
   PetscCall(GSLandscapeTableDestroy(&t));
   PetscFunctionReturn(0);
 }
@@ -276,7 +287,10 @@ PetscErrorCode GSAppLandscape(MPI_Comm world)
     PetscCall(GSLandscapeTableCreate(total, GSLandscapeGetGallerySize(s.land), GSLandscapeHasGradient(s.land), &t));
     PetscCall(ReadJournal(&s, &t, &npending, &pending));
     PetscCall(GSLandscapeTableDestroy(&t));
-    PetscCall(PetscPrintf(world, "%" PetscInt_FMT " points (%" PetscInt_FMT " x %" PetscInt_FMT "), %" PetscInt_FMT " already in %s; %" PetscInt_FMT " group(s) of %" PetscInt_FMT " rank(s); %" PetscInt_FMT " target(s), %s mode\n", total, s.axes.n[0], s.axes.n[1], total - npending, s.journal.dir, s.groups.ngroups, s.groups.group_size,
+    PetscCall(PetscPrintf(world,
+                          "%" PetscInt_FMT " points (%" PetscInt_FMT " x %" PetscInt_FMT "), %" PetscInt_FMT " already in %s; %" PetscInt_FMT
+                          " group(s) of %" PetscInt_FMT " rank(s); %" PetscInt_FMT " target(s), %s mode\n",
+                          total, s.axes.n[0], s.axes.n[1], total - npending, s.journal.dir, s.groups.ngroups, s.groups.group_size,
                           GSLandscapeGetTargets(s.land), GSTargetModes[GSLandscapeGetTargetMode(s.land)]));
     PetscCall(GSSweepGroupsSetPending(&s.groups, npending, pending));
     PetscCall(PetscFree(pending));

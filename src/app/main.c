@@ -37,7 +37,8 @@ static PetscErrorCode Usage(MPI_Comm comm, const char *bad)
   PetscFunctionBeginUser;
   if (bad) PetscCall(PetscFPrintf(comm, PETSC_STDERR, "gsinv: error: unknown subcommand '%s'\n", bad));
   PetscCall(PetscFPrintf(comm, bad ? PETSC_STDERR : PETSC_STDOUT, "%sSubcommands:\n", help));
-  for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) PetscCall(PetscFPrintf(comm, bad ? PETSC_STDERR : PETSC_STDOUT, "  %-10s %s\n", commands[c].name, commands[c].summary));
+  for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+    PetscCall(PetscFPrintf(comm, bad ? PETSC_STDERR : PETSC_STDOUT, "  %-10s %s\n", commands[c].name, commands[c].summary));
   PetscFunctionReturn(0);
 }
 
@@ -56,11 +57,13 @@ static void DescribeOutOfMemory(const char *mess, const char *func)
 
   if (requested && sscanf(requested, "Memory requested %lf", &bytes) == 1)
     snprintf(first_error.message, sizeof(first_error.message), "out of memory: %.0f bytes (%.3g GB) requested in %s()", bytes, bytes / 1e9, func);
-  else if (mess && mess[0] && !strchr(mess, ' ')) snprintf(first_error.message, sizeof(first_error.message), "out of memory: an allocation in %s() failed", mess);
+  else if (mess && mess[0] && !strchr(mess, ' '))
+    snprintf(first_error.message, sizeof(first_error.message), "out of memory: an allocation in %s() failed", mess);
   else snprintf(first_error.message, sizeof(first_error.message), "out of memory in %s()%s%s", func, mess && mess[0] ? ": " : "", mess ? mess : "");
 }
 
-static PetscErrorCode ErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+static PetscErrorCode ErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess,
+                                   void *ctx)
 {
   (void)comm;
   /* On PETSC_COMM_SELF every rank prints its own frames; on a larger comm PETSc would make the
@@ -84,7 +87,8 @@ static PetscErrorCode ErrorHandlerPush(MPI_Comm comm)
   PetscCall(PetscOptionsHasName(NULL, NULL, "-info", &info));
   first_error.traceback = info;
   PetscOptionsBegin(comm, NULL, "Error reporting", NULL);
-  PetscCall(PetscOptionsBool("-gs_traceback", "On error, also print PETSc's full traceback (every frame, every rank)", NULL, first_error.traceback, &first_error.traceback, NULL));
+  PetscCall(PetscOptionsBool("-gs_traceback", "On error, also print PETSc's full traceback (every frame, every rank)", NULL, first_error.traceback,
+                             &first_error.traceback, NULL));
   PetscOptionsEnd();
   PetscCall(PetscPushErrorHandler(ErrorHandler, NULL));
   PetscFunctionReturn(0);

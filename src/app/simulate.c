@@ -18,8 +18,10 @@ static PetscErrorCode SimulateOptionsRead(MPI_Comm comm, SimulateOptions *o)
   PetscCall(PetscStrncpy(o->output, "simulate.h5", sizeof(o->output)));
   o->snapshot_every = 0;
   PetscOptionsBegin(comm, NULL, "gsinv simulate", "GSAppSimulate");
-  PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (an .xmf sidecar is written beside it)", "GSAppSimulate", o->output, o->output, sizeof(o->output), NULL));
-  PetscCall(GSOptionsInt("-gs_snapshot_every", "Write the state every N steps to /snapshots (0: none)", "GSAppSimulate", o->snapshot_every, &o->snapshot_every, NULL));
+  PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (an .xmf sidecar is written beside it)", "GSAppSimulate", o->output, o->output,
+                               sizeof(o->output), NULL));
+  PetscCall(GSOptionsInt("-gs_snapshot_every", "Write the state every N steps to /snapshots (0: none)", "GSAppSimulate", o->snapshot_every,
+                         &o->snapshot_every, NULL));
   PetscOptionsEnd();
   PetscCheck(o->snapshot_every >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_snapshot_every %" PetscInt_FMT " must be >= 0", o->snapshot_every);
   PetscFunctionReturn(0);
@@ -63,16 +65,17 @@ static PetscErrorCode WriteResult(GSOutput *out, GSModel m, GSRun run, const GSI
 static PetscErrorCode WriteSidecar(GSModel m, GSRun run, const GSSnapshots *snaps, const char *path)
 {
   const GSPatch *patch = GSModelGetPatch(m);
-  GSXdmfSet   set = {"state", 2, {"u", "v"}, {"/state/u", "/state/v"}, 0, patch->nx, patch->ny, 0, patch->h, NULL, {NULL, NULL}, 0};
-  const char *ts_type;
-  PetscReal   dt, *times;
+  GSXdmfSet      set   = {"state", 2, {"u", "v"}, {"/state/u", "/state/v"}, 0, patch->nx, patch->ny, 0, patch->h, NULL, {NULL, NULL}, 0};
+  const char    *ts_type;
+  PetscReal      dt, *times;
 
   PetscFunctionBeginUser;
   PetscCall(GSRunGetScheme(run, &ts_type, &dt));
   PetscCall(PetscMalloc1(snaps->count + 1, &times));
   for (PetscInt t = 0; t < snaps->count; t++) times[t] = (PetscReal)snaps->steps[t] * dt;
   if (snaps->count) {
-    set = (GSXdmfSet){"snapshots", 2, {"u", "v"}, {"/snapshots/u", "/snapshots/v"}, snaps->count, patch->nx, patch->ny, 0, patch->h, times, {NULL, NULL}, GSRunGetSteps(run) * dt};
+    set = (GSXdmfSet){"snapshots", 2,     {"u", "v"},   {"/snapshots/u", "/snapshots/v"}, snaps->count, patch->nx, patch->ny, 0,
+                      patch->h,    times, {NULL, NULL}, GSRunGetSteps(run) * dt};
     if (snaps->steps[snaps->count - 1] != GSRunGetSteps(run)) set.last[0] = "/state/u", set.last[1] = "/state/v";
   }
   PetscCall(GSXdmfWrite(GSModelGetComm(m), path, 1, &set));
@@ -82,11 +85,13 @@ static PetscErrorCode WriteSidecar(GSModel m, GSRun run, const GSSnapshots *snap
 
 static PetscErrorCode PrintOutcome(GSModel m, GSRun run, const char *path)
 {
-  const GSPatch *patch = GSModelGetPatch(m);
-  const double cell_steps = (double)patch->nx * patch->ny * GSRunGetSteps(run);
+  const GSPatch *patch      = GSModelGetPatch(m);
+  const double   cell_steps = (double)patch->nx * patch->ny * GSRunGetSteps(run);
 
   PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(GSModelGetComm(m), "%s after %" PetscInt_FMT " steps (max change %.3e) in %.2f s, %.3g cell-steps/s; wrote %s\n", GSRunReasonNames[GSRunGetReason(run)], GSRunGetSteps(run), GSRunGetStats(run)->max_change, GSRunGetElapsed(run), GSRunGetElapsed(run) > 0 ? cell_steps / GSRunGetElapsed(run) : 0.0, path));
+  PetscCall(PetscPrintf(GSModelGetComm(m), "%s after %" PetscInt_FMT " steps (max change %.3e) in %.2f s, %.3g cell-steps/s; wrote %s\n",
+                        GSRunReasonNames[GSRunGetReason(run)], GSRunGetSteps(run), GSRunGetStats(run)->max_change, GSRunGetElapsed(run),
+                        GSRunGetElapsed(run) > 0 ? cell_steps / GSRunGetElapsed(run) : 0.0, path));
   PetscFunctionReturn(0);
 }
 
@@ -96,7 +101,10 @@ static PetscErrorCode SimulateReportInterrupted(MPI_Comm comm, GSRun run, const 
   char saved[2 * PETSC_MAX_PATH_LEN + 128];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(saved, sizeof(saved), "the state after %" PetscInt_FMT " steps and the snapshots so far are in %s (continue with -gs_initial %s and the steps left)", GSRunGetSteps(run), path, path));
+  PetscCall(PetscSNPrintf(saved, sizeof(saved),
+                          "the state after %" PetscInt_FMT
+                          " steps and the snapshots so far are in %s (continue with -gs_initial %s and the steps left)",
+                          GSRunGetSteps(run), path, path));
   PetscCall(GSInterruptReport(comm, path, saved));
   PetscFunctionReturn(0);
 }
@@ -128,7 +136,7 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
     PetscCall(GSOutputOpen(comm, "-gs_output", opts.output, &out));
     PetscCall(DMCreateGlobalVector(GSModelGetDM(m), &X));
     PetscCall(GSInitialStateFill(m, &init, X));
-    snaps.out   = &out;
+    snaps.out  = &out;
     snaps.grid = GSModelGetGrid(m);
     PetscCall(GSRunSetSnapshot(run, opts.snapshot_every, AppendSnapshot, &snaps));
     PetscCall(GSInterruptInstall());

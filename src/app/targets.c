@@ -60,14 +60,16 @@ static PetscErrorCode TargetsSetUp(MPI_Comm world, Targets *t, PetscBool *help)
   PetscCall(GSInitialOptionsFromOptions(t->groups.group, &t->init));
   PetscCall(GSRunCreate(t->model, 1e-4, 40000, &t->run));
   GSRunSetQuiet(t->run, PETSC_TRUE);
-  t->count      = 8;
+  t->count = 8;
   PetscCall(PetscStrncpy(t->output, "targets.h5", sizeof(t->output)));
   PetscOptionsBegin(world, NULL, "gsinv targets", "GSAppTargets");
   PetscCall(GSOptionsInt("-gs_targets", "Number of targets N (the paper: 512)", "GSAppTargets", t->count, &t->count, NULL));
-  PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (finished samples are kept in FILE.journal until it is)", "GSAppTargets", t->output, t->output, sizeof(t->output), NULL));
+  PetscCall(PetscOptionsString("-gs_output", "HDF5 file to write (finished samples are kept in FILE.journal until it is)", "GSAppTargets", t->output,
+                               t->output, sizeof(t->output), NULL));
   PetscOptionsEnd();
   PetscCheck(t->count >= 1 && t->count <= 1000000, world, PETSC_ERR_USER_INPUT, "-gs_targets %" PetscInt_FMT " must be in [1, 1000000]", t->count);
-  PetscCall(GSOptionsCheckSize(world, "-gs_targets, -da_grid_x, -da_grid_y (every target's u and v)", (PetscInt64)t->count * 2 * GSModelGetPatch(t->model)->nx * GSModelGetPatch(t->model)->ny, sizeof(double), INT64_MAX));
+  PetscCall(GSOptionsCheckSize(world, "-gs_targets, -da_grid_x, -da_grid_y (every target's u and v)",
+                               (PetscInt64)t->count * 2 * GSModelGetPatch(t->model)->nx * GSModelGetPatch(t->model)->ny, sizeof(double), INT64_MAX));
   PetscCheck(!t->init.file[0], world, PETSC_ERR_USER_INPUT, "-gs_initial: targets start from the seeded recipe (-gs_seed, -gs_sample)");
   PetscCall(GSAppHelpRequested(help));
   if (*help) PetscFunctionReturn(0);
@@ -89,7 +91,7 @@ static PetscErrorCode TargetsSetUp(MPI_Comm world, Targets *t, PetscBool *help)
 static PetscErrorCode TargetsRead(Targets *t, char **data, PetscInt *done)
 {
   PetscMPIInt rank;
-  size_t      n = 0;
+  size_t      n       = 0;
   void       *records = NULL;
 
   PetscFunctionBeginUser;
@@ -119,7 +121,12 @@ static PetscErrorCode TargetPoint(void *ctx, PetscInt index, void *record, Petsc
   PetscCall(GSRunSolve(t->run, t->X));
   *interrupted = (PetscBool)(GSRunGetReason(t->run) == GS_RUN_INTERRUPTED);
   if (*interrupted) PetscFunctionReturn(0);
-  rec     = (TargetRecord){index, GSRunReasonIsValid(GSRunGetReason(t->run)), (int32_t)GSRunGetReason(t->run), GSRunGetSteps(t->run), GSRunGetStats(t->run)->max_change, GSRunGetElapsed(t->run)};
+  rec     = (TargetRecord){index,
+                           GSRunReasonIsValid(GSRunGetReason(t->run)),
+                           (int32_t)GSRunGetReason(t->run),
+                           GSRunGetSteps(t->run),
+                           GSRunGetStats(t->run)->max_change,
+                           GSRunGetElapsed(t->run)};
   *failed = (PetscBool)!rec.valid;
   memcpy(record, &rec, sizeof(rec));
   PetscCall(GSFieldGather(GSModelGetGrid(t->model), t->X, 0, (PetscScalar *)((char *)record + sizeof(rec))));
@@ -134,7 +141,9 @@ static PetscErrorCode TargetReport(void *ctx, PetscInt index, const void *record
 
   PetscFunctionBeginUser;
   memcpy(&rec, record, sizeof(rec));
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "[group %" PetscInt_FMT "] target %" PetscInt_FMT ": %s after %lld steps in %.2f s | %ld done this run, %ld invalid\n", t->groups.group_id, index, GSRunReasonNames[rec.reason], (long long)rec.steps, rec.seconds, done, invalid));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF,
+                        "[group %" PetscInt_FMT "] target %" PetscInt_FMT ": %s after %lld steps in %.2f s | %ld done this run, %ld invalid\n",
+                        t->groups.group_id, index, GSRunReasonNames[rec.reason], (long long)rec.steps, rec.seconds, done, invalid));
   PetscFunctionReturn(0);
 }
 
@@ -151,18 +160,18 @@ static PetscErrorCode TargetsRun(Targets *t, PetscBool *interrupted)
    are collective). */
 static PetscErrorCode TargetsWrite(Targets *t)
 {
-  const GSPatch *patch = GSModelGetPatch(t->model);
-  char       *records = NULL;
-  PetscInt   *done;
-  PetscScalar *u = NULL, *v = NULL;
-  PetscInt64 *steps, *valid, *reason;
-  PetscMPIInt rank;
-  GSOutput    out;
-  const char *ts_type;
-  PetscReal   dt;
-  hsize_t     dims[3] = {(hsize_t)t->count, (hsize_t)patch->ny, (hsize_t)patch->nx}, n = (hsize_t)t->count;
-  PetscInt    n_fields;
-  GSXdmfSet   sidecar = {"targets", 2, {"u", "v"}, {"/targets/u", "/targets/v"}, t->count, patch->nx, patch->ny, 0, patch->h, NULL, {NULL, NULL}, 0};
+  const GSPatch *patch   = GSModelGetPatch(t->model);
+  char          *records = NULL;
+  PetscInt      *done;
+  PetscScalar   *u = NULL, *v = NULL;
+  PetscInt64    *steps, *valid, *reason;
+  PetscMPIInt    rank;
+  GSOutput       out;
+  const char    *ts_type;
+  PetscReal      dt;
+  hsize_t        dims[3] = {(hsize_t)t->count, (hsize_t)patch->ny, (hsize_t)patch->nx}, n = (hsize_t)t->count;
+  PetscInt       n_fields;
+  GSXdmfSet sidecar = {"targets", 2, {"u", "v"}, {"/targets/u", "/targets/v"}, t->count, patch->nx, patch->ny, 0, patch->h, NULL, {NULL, NULL}, 0};
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(t->groups.world, &rank));
@@ -181,7 +190,8 @@ static PetscErrorCode TargetsWrite(Targets *t)
   }
   PetscCall(GSRunGetScheme(t->run, &ts_type, &dt));
   PetscCall(GSOutputOpen(t->groups.world, "-gs_output", t->output, &out));
-  PetscCall(GSOutputWriteProvenance(&out, "targets", GSModelGetGrid(t->model), GSModelGetParams(t->model), (PetscInt64)t->init.recipe.seed, ts_type, dt));
+  PetscCall(GSOutputWriteProvenance(&out, "targets", GSModelGetGrid(t->model), GSModelGetParams(t->model), (PetscInt64)t->init.recipe.seed, ts_type,
+                                    dt));
   PetscCall(GSH5WriteRealArray(&out, "/targets/u", 3, dims, u));
   PetscCall(GSH5WriteRealArray(&out, "/targets/v", 3, dims, v));
   PetscCall(GSXdmfAddSlices(&out, "/targets/u", &n_fields));
@@ -205,7 +215,7 @@ PetscErrorCode GSAppTargets(MPI_Comm world)
 {
   Targets   t;
   PetscBool help, interrupted = PETSC_FALSE, any;
-  PetscInt *done, npending = 0, *pending;
+  PetscInt *done, npending    = 0, *pending;
   char     *records, saved[PETSC_MAX_PATH_LEN + 128];
 
   PetscFunctionBeginUser;
@@ -217,7 +227,9 @@ PetscErrorCode GSAppTargets(MPI_Comm world)
     free(records);
     for (PetscInt i = 0; i < t.count; i++)
       if (!done[i]) pending[npending++] = i;
-    PetscCall(PetscPrintf(world, "%" PetscInt_FMT " targets, %" PetscInt_FMT " already in %s; %" PetscInt_FMT " group(s) of %" PetscInt_FMT " rank(s)\n", t.count, t.count - npending, t.journal.dir, t.groups.ngroups, t.groups.group_size));
+    PetscCall(PetscPrintf(world,
+                          "%" PetscInt_FMT " targets, %" PetscInt_FMT " already in %s; %" PetscInt_FMT " group(s) of %" PetscInt_FMT " rank(s)\n",
+                          t.count, t.count - npending, t.journal.dir, t.groups.ngroups, t.groups.group_size));
     PetscCall(GSSweepGroupsSetPending(&t.groups, npending, pending));
     PetscCall(PetscFree2(done, pending));
     PetscCall(TargetsRun(&t, &interrupted));

@@ -22,7 +22,7 @@ static void StreamTriad(size_t n, double s, const double *restrict b, const doub
 /* Copy and triad over arrays of -gs_bench_stream_mib MiB on every rank at once; the best of 5. */
 PetscErrorCode GSBenchBandwidthMeasure(MPI_Comm comm, PetscInt stream_mib, GSBenchBandwidth *bw)
 {
-  const size_t    n = (size_t)stream_mib * 1024 * 1024 / sizeof(double);
+  const size_t    n     = (size_t)stream_mib * 1024 * 1024 / sizeof(double);
   volatile double scale = 1.0;
   double         *a, *b, *c, t_copy = PETSC_MAX_REAL, t_triad = PETSC_MAX_REAL, t;
   PetscMPIInt     size;

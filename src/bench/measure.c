@@ -112,7 +112,10 @@ static PetscErrorCode BenchForward(GSBenchSize *b, PetscBool fast, PetscInt step
   PetscCall(GSRunSolve(run, X));
   PetscCall(GSBenchElapsedMax(GSModelGetComm(b->m), t0, seconds));
   GSRunSetFastPath(run, user);
-  PetscCheck(GSRunGetSteps(run) == steps && GSRunReasonIsValid(GSRunGetReason(run)), GSModelGetComm(b->m), PETSC_ERR_USER_INPUT, "a timed run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps: bench needs theta, -ts_dt, -gs_steady_tol and an initial state that give a valid fixed-step run", GSRunReasonNames[GSRunGetReason(run)], GSRunGetSteps(run), steps);
+  PetscCheck(GSRunGetSteps(run) == steps && GSRunReasonIsValid(GSRunGetReason(run)), GSModelGetComm(b->m), PETSC_ERR_USER_INPUT,
+             "a timed run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT
+             " steps: bench needs theta, -ts_dt, -gs_steady_tol and an initial state that give a valid fixed-step run",
+             GSRunReasonNames[GSRunGetReason(run)], GSRunGetSteps(run), steps);
   PetscFunctionReturn(0);
 }
 
@@ -163,7 +166,7 @@ static PetscErrorCode BenchBareLoop(GSBenchSize *b, PetscInt steps, Vec Z, doubl
 PetscErrorCode GSBenchSizeChooseSteps(GSBenchSize *b, const GSBenchOptions *o, GSBenchRecord *rec)
 {
   const double target = o->seconds;
-  PetscInt     k = 1, k_ts;
+  PetscInt     k      = 1, k_ts;
   double       t, t_step, t_ts_step = 0;
 
   PetscFunctionBeginUser;
@@ -184,7 +187,10 @@ PetscErrorCode GSBenchSizeChooseSteps(GSBenchSize *b, const GSBenchOptions *o, G
     t_ts_step  = t / k_ts;
     rec->steps = PetscMax(4, PetscMin(rec->steps, (PetscInt)(4 * target / t_ts_step)));
   }
-  rec->gradient_steps = o->gradient_steps ? o->gradient_steps : (o->steps ? o->steps : PetscMax(4, PetscMin(rec->steps, (PetscInt)(2 * target / (t_step + 2 * PetscMax(t_ts_step, t_step))))));
+  rec->gradient_steps = o->gradient_steps
+                        ? o->gradient_steps
+                        : (o->steps ? o->steps
+                                    : PetscMax(4, PetscMin(rec->steps, (PetscInt)(2 * target / (t_step + 2 * PetscMax(t_ts_step, t_step))))));
   PetscFunctionReturn(0);
 }
 
@@ -249,8 +255,9 @@ static PetscErrorCode BenchGradient(GSBenchSize *b, PetscInt steps, PetscInt rep
     PetscCallMPI(MPI_Allreduce(local, phase, 2, MPI_DOUBLE, MPI_MAX, GSModelGetComm(b->m)));
     if (t < rec->t_gradient) rec->t_recompute = phase[0], rec->t_backward = phase[1], rec->backward_steps = phases.backward_steps;
     rec->recomputed_per_step = (double)phases.recompute_steps / steps;
-    rec->t_gradient = PetscMin(rec->t_gradient, t);
-    PetscCheck(r.steps == steps && GSRunReasonIsValid(r.reason), GSModelGetComm(b->m), PETSC_ERR_USER_INPUT, "the timed gradient run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps", GSRunReasonNames[r.reason], r.steps, steps);
+    rec->t_gradient          = PetscMin(rec->t_gradient, t);
+    PetscCheck(r.steps == steps && GSRunReasonIsValid(r.reason), GSModelGetComm(b->m), PETSC_ERR_USER_INPUT,
+               "the timed gradient run ended %s after %" PetscInt_FMT " of %" PetscInt_FMT " steps", GSRunReasonNames[r.reason], r.steps, steps);
   }
   PetscFunctionReturn(0);
 }
@@ -344,16 +351,16 @@ PetscErrorCode GSBenchSizeMeasureBudgets(GSBenchSize *b, const GSBenchOptions *o
    results compared, the halo exchange, the gradient, the peak memory. */
 PetscErrorCode GSBenchSizeMeasure(GSBenchSize *b, const GSBenchOptions *o, GSBenchRecord *rec)
 {
-  GSModel m = b->m;
+  GSModel        m     = b->m;
   const GSPatch *patch = GSModelGetPatch(m);
-  double  t = 0;
+  double         t     = 0;
 
   PetscFunctionBeginUser;
   rec->nx = patch->nx, rec->ny = patch->ny;
   rec->diff_production_ts = rec->diff_production_bare = -1;
   rec->bare_global                                    = (PetscBool)(b->size == 1);
   rec->t_production                                   = PETSC_MAX_REAL;
-  rec->state_mib = 2.0 * sizeof(PetscScalar) * patch->xm * patch->ym / 1048576.0;
+  rec->state_mib                                      = 2.0 * sizeof(PetscScalar) * patch->xm * patch->ym / 1048576.0;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &rec->state_mib, 1, MPI_DOUBLE, MPI_MAX, GSModelGetComm(m)));
   PetscCall(GSBenchPeakReset());
   for (PetscInt r = 0; r < o->repeat; r++) {

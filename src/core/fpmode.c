@@ -13,7 +13,8 @@ PetscErrorCode GSFloatingPointModeFromOptions(MPI_Comm comm)
 
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, NULL, "Floating-point mode", "GSFloatingPointModeFromOptions");
-  PetscCall(GSOptionsBool("-gs_flush_denormals", "Flush subnormal numbers to zero (x86 FTZ and DAZ) in the compute path", "GSFloatingPointModeFromOptions", flush, &flush, NULL));
+  PetscCall(GSOptionsBool("-gs_flush_denormals", "Flush subnormal numbers to zero (x86 FTZ and DAZ) in the compute path",
+                          "GSFloatingPointModeFromOptions", flush, &flush, NULL));
   PetscOptionsEnd();
 #ifdef __SSE__
   _MM_SET_FLUSH_ZERO_MODE(flush ? _MM_FLUSH_ZERO_ON : _MM_FLUSH_ZERO_OFF);

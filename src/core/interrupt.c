@@ -22,7 +22,8 @@ PetscErrorCode GSInterruptInstall(void)
   memset(&action, 0, sizeof(action));
   action.sa_handler = OnSignal;
   sigemptyset(&action.sa_mask);
-  PetscCheck(sigaction(SIGTERM, &action, NULL) == 0 && sigaction(SIGINT, &action, NULL) == 0 && sigaction(SIGUSR1, &action, NULL) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot install the SIGTERM/SIGUSR1 handler");
+  PetscCheck(sigaction(SIGTERM, &action, NULL) == 0 && sigaction(SIGINT, &action, NULL) == 0 && sigaction(SIGUSR1, &action, NULL) == 0,
+             PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot install the SIGTERM/SIGUSR1 handler");
   PetscFunctionReturn(0);
 }
 

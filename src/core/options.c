@@ -42,7 +42,8 @@ static PetscErrorCode CheckInt(MPI_Comm comm, const char *name, const char *valu
     PetscCheck(!value[0] || *end, comm, PETSC_ERR_USER_INPUT, "%s '%s' must be an integer", name, value);
     SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s '%s' is not a number", name, value);
   }
-  PetscCheck(errno != ERANGE && x >= min && x <= max, comm, PETSC_ERR_USER_INPUT, "%s %s is out of range: must be in [%lld, %lld]", name, value, (long long)min, (long long)max);
+  PetscCheck(errno != ERANGE && x >= min && x <= max, comm, PETSC_ERR_USER_INPUT, "%s %s is out of range: must be in [%lld, %lld]", name, value,
+             (long long)min, (long long)max);
   PetscFunctionReturn(0);
 }
 
@@ -85,15 +86,18 @@ PetscErrorCode GSOptionsCheckList(MPI_Comm comm, const char *name, GSOptionKind 
     if (kind == GS_OPTION_REAL) PetscCall(CheckReal(comm, name, entry));
     if (kind == GS_OPTION_INT) PetscCall(CheckInt(comm, name, entry, PETSC_MIN_INT, PETSC_MAX_INT));
   }
-  if (min_count == max_count) PetscCheck(count == min_count, comm, PETSC_ERR_USER_INPUT, "%s needs %" PetscInt_FMT " comma-separated values, got %" PetscInt_FMT, name, min_count, count);
-  PetscCheck(count >= min_count && count <= max_count, comm, PETSC_ERR_USER_INPUT, "%s needs %" PetscInt_FMT " to %" PetscInt_FMT " comma-separated values, got %" PetscInt_FMT, name, min_count, max_count, count);
+  if (min_count == max_count)
+    PetscCheck(count == min_count, comm, PETSC_ERR_USER_INPUT, "%s needs %" PetscInt_FMT " comma-separated values, got %" PetscInt_FMT, name,
+               min_count, count);
+  PetscCheck(count >= min_count && count <= max_count, comm, PETSC_ERR_USER_INPUT,
+             "%s needs %" PetscInt_FMT " to %" PetscInt_FMT " comma-separated values, got %" PetscInt_FMT, name, min_count, max_count, count);
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode GSOptionsCheckEnum(MPI_Comm comm, const char *name, const char *const *list)
 {
   char      value[256], names[1024] = "";
-  PetscBool set, found = PETSC_FALSE, same;
+  PetscBool set, found              = PETSC_FALSE, same;
   PetscInt  n = 0;
 
   PetscFunctionBeginUser;
@@ -132,10 +136,12 @@ PetscErrorCode GSOptionsCheckSize(MPI_Comm comm, const char *options, PetscInt64
   double need = (double)count * (double)element_size, node = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE), smallest;
 
   PetscFunctionBeginUser;
-  PetscCheck(count <= max_count, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt64_FMT " values exceed the limit %" PetscInt64_FMT, options, count, max_count);
+  PetscCheck(count <= max_count, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt64_FMT " values exceed the limit %" PetscInt64_FMT, options, count,
+             max_count);
   if (node <= 0) node = PETSC_MAX_REAL;
   PetscCallMPI(MPI_Allreduce(&node, &smallest, 1, MPI_DOUBLE, MPI_MIN, comm));
-  PetscCheck(need <= smallest, comm, PETSC_ERR_USER_INPUT, "%s: %.3g GiB needed on one node, more than its memory (%.3g GiB)", options, need / 1073741824.0, smallest / 1073741824.0);
+  PetscCheck(need <= smallest, comm, PETSC_ERR_USER_INPUT, "%s: %.3g GiB needed on one node, more than its memory (%.3g GiB)", options,
+             need / 1073741824.0, smallest / 1073741824.0);
   PetscFunctionReturn(0);
 }
 
@@ -146,7 +152,8 @@ PetscBool GSErrorIsOutOfMemory(PetscErrorCode code, const char *func)
 
 static PetscBool options_call_out_of_memory;
 
-static PetscErrorCode OptionsCallErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+static PetscErrorCode OptionsCallErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p,
+                                              const char *mess, void *ctx)
 {
   (void)comm, (void)line, (void)file, (void)mess, (void)ctx;
   if (p == PETSC_ERROR_INITIAL && GSErrorIsOutOfMemory(n, func)) options_call_out_of_memory = PETSC_TRUE;
@@ -181,12 +188,29 @@ static const struct {
   GSOptionKind kind;
   PetscInt64   min;
 } petsc_numeric[] = {
-  {"-ts_dt", GS_OPTION_REAL, 0},        {"-ts_max_time", GS_OPTION_REAL, 0},        {"-ts_init_time", GS_OPTION_REAL, 0}, {"-ts_max_steps", GS_OPTION_INT, 0},
-  {"-ts_max_snes_failures", GS_OPTION_INT, -1}, {"-ts_max_reject", GS_OPTION_INT, -1}, {"-ts_rtol", GS_OPTION_REAL, 0},     {"-ts_atol", GS_OPTION_REAL, 0},
-  {"-ts_theta_theta", GS_OPTION_REAL, 0}, {"-da_grid_x", GS_OPTION_INT, 1},          {"-da_grid_y", GS_OPTION_INT, 1},     {"-da_processors_x", GS_OPTION_INT, 1},
-  {"-da_processors_y", GS_OPTION_INT, 1}, {"-da_refine", GS_OPTION_INT, 0},          {"-tao_max_it", GS_OPTION_INT, 0},    {"-tao_max_funcs", GS_OPTION_INT, -1},
-  {"-tao_gatol", GS_OPTION_REAL, 0},    {"-tao_grtol", GS_OPTION_REAL, 0},         {"-tao_gttol", GS_OPTION_REAL, 0},    {"-tao_fmin", GS_OPTION_REAL, 0},
-  {"-tao_steptol", GS_OPTION_REAL, 0},  {"-tao_catol", GS_OPTION_REAL, 0},         {"-tao_crtol", GS_OPTION_REAL, 0},
+  {"-ts_dt", GS_OPTION_REAL, 0},
+  {"-ts_max_time", GS_OPTION_REAL, 0},
+  {"-ts_init_time", GS_OPTION_REAL, 0},
+  {"-ts_max_steps", GS_OPTION_INT, 0},
+  {"-ts_max_snes_failures", GS_OPTION_INT, -1},
+  {"-ts_max_reject", GS_OPTION_INT, -1},
+  {"-ts_rtol", GS_OPTION_REAL, 0},
+  {"-ts_atol", GS_OPTION_REAL, 0},
+  {"-ts_theta_theta", GS_OPTION_REAL, 0},
+  {"-da_grid_x", GS_OPTION_INT, 1},
+  {"-da_grid_y", GS_OPTION_INT, 1},
+  {"-da_processors_x", GS_OPTION_INT, 1},
+  {"-da_processors_y", GS_OPTION_INT, 1},
+  {"-da_refine", GS_OPTION_INT, 0},
+  {"-tao_max_it", GS_OPTION_INT, 0},
+  {"-tao_max_funcs", GS_OPTION_INT, -1},
+  {"-tao_gatol", GS_OPTION_REAL, 0},
+  {"-tao_grtol", GS_OPTION_REAL, 0},
+  {"-tao_gttol", GS_OPTION_REAL, 0},
+  {"-tao_fmin", GS_OPTION_REAL, 0},
+  {"-tao_steptol", GS_OPTION_REAL, 0},
+  {"-tao_catol", GS_OPTION_REAL, 0},
+  {"-tao_crtol", GS_OPTION_REAL, 0},
 };
 
 PetscErrorCode GSOptionsCheckPetsc(MPI_Comm comm, const char *prefix)
@@ -201,4 +225,3 @@ PetscErrorCode GSOptionsCheckPetsc(MPI_Comm comm, const char *prefix)
   }
   PetscFunctionReturn(0);
 }
-

@@ -9,8 +9,8 @@
 /* One rank: lambda_next = lambda + dt J(x)^T lambda; mu += dt Jp(x)^T lambda. */
 static PetscErrorCode AdjointStepWhole(GSGradient g, Vec x, Vec lambda, Vec lambda_next, double mu[GS_NPARAM])
 {
-  GSModel            m = g->model;
-  const GSPatch *patch = GSModelGetPatch(m);
+  GSModel            m     = g->model;
+  const GSPatch     *patch = GSModelGetPatch(m);
   const PetscScalar *xa, *la;
   PetscScalar       *ln;
 
@@ -19,7 +19,8 @@ static PetscErrorCode AdjointStepWhole(GSGradient g, Vec x, Vec lambda, Vec lamb
   PetscCall(VecGetArrayWrite(lambda_next, &ln));
   PetscCall(VecGetArrayRead(x, &xa));
   PetscCall(VecGetArrayRead(lambda, &la));
-  GSAdjointEulerStepPeriodic(GSModelGetParams(m), patch->inv_h2, GSRunGetDt(g->run), (int)patch->nx, (int)patch->ny, (const GSField *)xa, (const GSField *)la, (GSField *)ln, mu);
+  GSAdjointEulerStepPeriodic(GSModelGetParams(m), patch->inv_h2, GSRunGetDt(g->run), (int)patch->nx, (int)patch->ny, (const GSField *)xa,
+                             (const GSField *)la, (GSField *)ln, mu);
   PetscCall(VecRestoreArrayRead(lambda, &la));
   PetscCall(VecRestoreArrayRead(x, &xa));
   PetscCall(VecRestoreArrayWrite(lambda_next, &ln));
@@ -37,7 +38,8 @@ static PetscErrorCode AdjointStepPatch(GSGradient g, const PetscScalar *x, const
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(g->event_jac, 0, 0, 0, 0));
-  GSAdjointEulerStepGhosted(GSModelGetParams(m), patch->inv_h2, GSRunGetDt(g->run), (int)patch->xm, (int)patch->ym, (int)patch->gxm, (const GSField *)x + first, (const GSField *)lambda + first, (GSField *)lambda_next + first, mu);
+  GSAdjointEulerStepGhosted(GSModelGetParams(m), patch->inv_h2, GSRunGetDt(g->run), (int)patch->xm, (int)patch->ym, (int)patch->gxm,
+                            (const GSField *)x + first, (const GSField *)lambda + first, (GSField *)lambda_next + first, mu);
   PetscCall(PetscLogEventEnd(g->event_jac, 0, 0, 0, 0));
   PetscCall(PetscLogEventBegin(g->event_halo, 0, 0, 0, 0));
   PetscCall(GSHaloExchange(GSModelGetHalo(m), lambda_next));

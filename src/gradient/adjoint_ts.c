@@ -50,7 +50,7 @@ static PetscErrorCode TSReverseSegment(TSRoute *c, PetscInt segment)
 {
   GSGradient     g     = c->g;
   const PetscInt start = segment * g->plan.length, count = PetscMin(g->plan.length, c->steps - start);
-  const PetscInt back  = start + count - PetscMax(start, c->first);
+  const PetscInt back = start + count - PetscMax(start, c->first);
   PetscLogDouble t0, t1;
 
   PetscFunctionBeginUser;

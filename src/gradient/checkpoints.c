@@ -78,7 +78,8 @@ static PetscErrorCode OpenDisk(GSGradient g)
   if (g->disk_fd >= 0 || g->plan.slots == g->plan.memory_slots) PetscFunctionReturn(0);
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/gsinv-checkpoints-XXXXXX", g->disk_dir));
   g->disk_fd = mkstemp(path);
-  PetscCheck(g->disk_fd >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "-gs_checkpoint_dir %s: cannot create a checkpoint file there (%s)", g->disk_dir, strerror(errno));
+  PetscCheck(g->disk_fd >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "-gs_checkpoint_dir %s: cannot create a checkpoint file there (%s)", g->disk_dir,
+             strerror(errno));
   /* unlinked at once: the file goes when the process ends, however it ends */
   (void)unlink(path);
   PetscFunctionReturn(0);
@@ -92,12 +93,16 @@ PetscErrorCode GSCheckpointPlanSetUp(GSGradient g, PetscInt steps)
   GSCheckpointPlan p;
 
   PetscFunctionBeginUser;
-  PetscCheck(states >= 3, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_memory %g MiB holds %" PetscInt_FMT " states of %.3g MiB per rank; the adjoint needs at least 3 (%.3g MiB)", g->memory_bytes / 1048576.0, states, g->state_bytes / 1048576.0,
-             3 * g->state_bytes / 1048576.0);
+  PetscCheck(states >= 3, comm, PETSC_ERR_USER_INPUT,
+             "-gs_checkpoint_memory %g MiB holds %" PetscInt_FMT " states of %.3g MiB per rank; the adjoint needs at least 3 (%.3g MiB)",
+             g->memory_bytes / 1048576.0, states, g->state_bytes / 1048576.0, 3 * g->state_bytes / 1048576.0);
   PetscCall(PetscMemzero(&p, sizeof(p)));
   if (steps > 0) PlanKnown(g, steps, states, disk, &p);
   else PlanOnline(g, states, disk, &p);
-  PetscCheck(p.length > 0 && p.memory_slots >= 1, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_stride %" PetscInt_FMT " needs %" PetscInt_FMT " states of %.3g MiB per rank, more than -gs_checkpoint_memory %g MiB holds", g->stride, PetscMax(g->stride, 2) + 1, g->state_bytes / 1048576.0, g->memory_bytes / 1048576.0);
+  PetscCheck(p.length > 0 && p.memory_slots >= 1, comm, PETSC_ERR_USER_INPUT,
+             "-gs_checkpoint_stride %" PetscInt_FMT " needs %" PetscInt_FMT
+             " states of %.3g MiB per rank, more than -gs_checkpoint_memory %g MiB holds",
+             g->stride, PetscMax(g->stride, 2) + 1, g->state_bytes / 1048576.0, g->memory_bytes / 1048576.0);
   PetscCall(GSCheckpointPlanDestroy(g));
   g->plan = p;
   if (!p.online) {
@@ -133,9 +138,11 @@ static PetscErrorCode DiskTransfer(GSGradient g, PetscInt i, Vec X, PetscBool wr
   offset = (off_t)i * (off_t)bytes;
   PetscCall(VecGetArray(X, &a));
   while (done < bytes) {
-    ssize_t r = write ? pwrite(g->disk_fd, (char *)a + done, bytes - done, offset + (off_t)done) : pread(g->disk_fd, (char *)a + done, bytes - done, offset + (off_t)done);
+    ssize_t r = write ? pwrite(g->disk_fd, (char *)a + done, bytes - done, offset + (off_t)done)
+                      : pread(g->disk_fd, (char *)a + done, bytes - done, offset + (off_t)done);
     if (r < 0 && errno == EINTR) continue;
-    PetscCheck(r > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "-gs_checkpoint_dir %s: %s of checkpoint %" PetscInt_FMT " failed (%s)", g->disk_dir, write ? "write" : "read", i, r < 0 ? (errno == ENOSPC ? "disk full" : strerror(errno)) : "end of file");
+    PetscCheck(r > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "-gs_checkpoint_dir %s: %s of checkpoint %" PetscInt_FMT " failed (%s)", g->disk_dir,
+               write ? "write" : "read", i, r < 0 ? (errno == ENOSPC ? "disk full" : strerror(errno)) : "end of file");
     done += (size_t)r;
   }
   PetscCall(VecRestoreArray(X, &a));
@@ -208,8 +215,8 @@ static PetscErrorCode Thin(GSGradient g, Vec like)
 /* The forward run's hook, at every segment start: keeps the states the schedule asks for. */
 PetscErrorCode GSGradientStoreCheckpoint(GSRun run, PetscInt step, Vec X, void *ctx)
 {
-  GSGradient        g = (GSGradient)ctx;
-  GSCheckpointPlan *p = &g->plan;
+  GSGradient        g       = (GSGradient)ctx;
+  GSCheckpointPlan *p       = &g->plan;
   const PetscInt    segment = step / p->length;
 
   PetscFunctionBeginUser;
@@ -229,7 +236,7 @@ PetscErrorCode GSGradientStoreCheckpoint(GSRun run, PetscInt step, Vec X, void *
 
 PetscErrorCode GSCheckpointReverse(GSGradient g, PetscInt steps, const GSCheckpointActions *actions)
 {
-  GSCheckpointPlan *p = &g->plan;
+  GSCheckpointPlan *p        = &g->plan;
   const PetscInt    segments = (steps + p->length - 1) / p->length;
   int               err;
 
@@ -237,7 +244,8 @@ PetscErrorCode GSCheckpointReverse(GSGradient g, PetscInt steps, const GSCheckpo
   if (p->online) {
     err = GSOnlineReverse(actions, &p->thinning, segments);
   } else {
-    PetscCheck(segments == p->segments, GSModelGetComm(g->model), PETSC_ERR_PLIB, "the run took %" PetscInt_FMT " steps, the checkpoint plan expected %" PetscInt_FMT " segments", steps, p->segments);
+    PetscCheck(segments == p->segments, GSModelGetComm(g->model), PETSC_ERR_PLIB,
+               "the run took %" PetscInt_FMT " steps, the checkpoint plan expected %" PetscInt_FMT " segments", steps, p->segments);
     err = GSRevolveReverseChain(actions, segments, (int)p->slots, p->chain, p->nchain);
   }
   if (err != GS_SCHEDULE_DONE) PetscCall(err);

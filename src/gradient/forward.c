@@ -48,11 +48,11 @@ PetscErrorCode GSGradientForwardCheckpointed(GSGradient g, Vec X0, GSGradientRes
   PetscCall(GSRunSetSnapshot(g->run, 0, NULL, NULL));
   *first = g->window > 0 ? PetscMax(0, r->steps - g->window) : 0;
   PetscCall(PetscTime(&t1));
-  g->times.forward        = t1 - t0;
+  g->times.forward           = t1 - t0;
   g->times.schedule_advances = g->plan.nchain ? g->plan.chain[g->plan.nchain - 1] : 0;
-  g->times.segment_length = g->plan.length;
-  g->times.memory_slots   = g->plan.memory_slots;
-  g->times.disk_slots     = g->plan.slots - g->plan.memory_slots;
+  g->times.segment_length    = g->plan.length;
+  g->times.memory_slots      = g->plan.memory_slots;
+  g->times.disk_slots        = g->plan.slots - g->plan.memory_slots;
   PetscFunctionReturn(0);
 }
 

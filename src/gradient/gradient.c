@@ -8,28 +8,42 @@
 
 static PetscErrorCode GSGradientOptions(GSGradient g)
 {
-  const GSPatch *patch = GSModelGetPatch(g->model);
-  MPI_Comm  comm = GSModelGetComm(g->model);
-  PetscReal cache_mib = 4, memory_mib = 512, disk_mib = 16384;
-  double    local;
+  const GSPatch *patch     = GSModelGetPatch(g->model);
+  MPI_Comm       comm      = GSModelGetComm(g->model);
+  PetscReal      cache_mib = 4, memory_mib = 512, disk_mib = 16384;
+  double         local;
 
   PetscFunctionBeginUser;
-  g->window     = 0;
-  g->stride     = 0;
+  g->window      = 0;
+  g->stride      = 0;
   g->disk_dir[0] = 0;
   PetscOptionsBegin(comm, NULL, "Gradients", "GSGradient");
-  PetscCall(GSOptionsInt("-gs_adjoint_window", "Back-propagate through the last K steps only (0: all)", "GSGradientCreate", g->window, &g->window, NULL));
-  PetscCall(GSOptionsReal("-gs_checkpoint_memory", "MiB per rank the adjoint's checkpoints and segment buffer may take: a cap, never exceeded (binomial recomputation when the states do not all fit)", "GSGradientCreate", memory_mib, &memory_mib, NULL));
-  PetscCall(GSOptionsReal("-gs_checkpoint_cache", "MiB per rank a recomputed segment of states should fit in (about the last-level cache share of a core)", "GSGradientCreate", cache_mib, &cache_mib, NULL));
-  PetscCall(GSOptionsInt("-gs_checkpoint_stride", "Steps per recomputed segment (0: chosen from -ts_max_steps, -gs_checkpoint_cache and -gs_checkpoint_memory)", "GSGradientCreate", g->stride, &g->stride, NULL));
-  PetscCall(PetscOptionsString("-gs_checkpoint_dir", "Folder for a second level of checkpoints on disk (node-local disk or burst buffer; one unlinked file per rank)", "GSGradientCreate", g->disk_dir, g->disk_dir, sizeof(g->disk_dir), NULL));
-  PetscCall(GSOptionsReal("-gs_checkpoint_disk", "MiB per rank the checkpoints under -gs_checkpoint_dir may take", "GSGradientCreate", disk_mib, &disk_mib, NULL));
+  PetscCall(GSOptionsInt("-gs_adjoint_window", "Back-propagate through the last K steps only (0: all)", "GSGradientCreate", g->window, &g->window,
+                         NULL));
+  PetscCall(GSOptionsReal(
+    "-gs_checkpoint_memory",
+    "MiB per rank the adjoint's checkpoints and segment buffer may take: a cap, never exceeded (binomial recomputation when the states do not all fit)",
+    "GSGradientCreate", memory_mib, &memory_mib, NULL));
+  PetscCall(GSOptionsReal("-gs_checkpoint_cache",
+                          "MiB per rank a recomputed segment of states should fit in (about the last-level cache share of a core)",
+                          "GSGradientCreate", cache_mib, &cache_mib, NULL));
+  PetscCall(GSOptionsInt("-gs_checkpoint_stride",
+                         "Steps per recomputed segment (0: chosen from -ts_max_steps, -gs_checkpoint_cache and -gs_checkpoint_memory)",
+                         "GSGradientCreate", g->stride, &g->stride, NULL));
+  PetscCall(PetscOptionsString("-gs_checkpoint_dir",
+                               "Folder for a second level of checkpoints on disk (node-local disk or burst buffer; one unlinked file per rank)",
+                               "GSGradientCreate", g->disk_dir, g->disk_dir, sizeof(g->disk_dir), NULL));
+  PetscCall(GSOptionsReal("-gs_checkpoint_disk", "MiB per rank the checkpoints under -gs_checkpoint_dir may take", "GSGradientCreate", disk_mib,
+                          &disk_mib, NULL));
   PetscOptionsEnd();
   PetscCheck(g->window >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_adjoint_window %" PetscInt_FMT " must be >= 0", g->window);
   PetscCheck(g->stride >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_stride %" PetscInt_FMT " must be >= 0", g->stride);
-  PetscCheck(cache_mib >= 0 && PetscIsNormalReal(cache_mib + 1), comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_cache %g must be finite and >= 0", (double)cache_mib);
-  PetscCheck(memory_mib > 0 && PetscIsNormalReal(memory_mib), comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_memory %g must be finite and > 0", (double)memory_mib);
-  PetscCheck(disk_mib >= 0 && PetscIsNormalReal(disk_mib + 1), comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_disk %g must be finite and >= 0", (double)disk_mib);
+  PetscCheck(cache_mib >= 0 && PetscIsNormalReal(cache_mib + 1), comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_cache %g must be finite and >= 0",
+             (double)cache_mib);
+  PetscCheck(memory_mib > 0 && PetscIsNormalReal(memory_mib), comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_memory %g must be finite and > 0",
+             (double)memory_mib);
+  PetscCheck(disk_mib >= 0 && PetscIsNormalReal(disk_mib + 1), comm, PETSC_ERR_USER_INPUT, "-gs_checkpoint_disk %g must be finite and >= 0",
+             (double)disk_mib);
   if (g->disk_dir[0]) {
     PetscBool dir;
     PetscCall(PetscTestDirectory(g->disk_dir, 'w', &dir));
@@ -67,9 +81,9 @@ PetscErrorCode GSGradientCreate(GSRun run, GSFieldLoss loss, GSGradient *out)
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&g));
-  g->run   = run;
-  g->model = GSRunGetModel(run);
-  g->loss  = loss;
+  g->run     = run;
+  g->model   = GSRunGetModel(run);
+  g->loss    = loss;
   g->disk_fd = -1;
   PetscCall(GSGradientOptions(g));
   PetscCall(TSSetRHSJacobianP(GSRunGetTS(run), GSModelGetJacobianP(g->model), GSModelRHSJacobianP, g->model));
@@ -184,11 +198,11 @@ PetscErrorCode GSGradientGetTimes(GSGradient g, GSGradientTimes *times)
 /* (2/N) sum over cells of dv/dtheta_p dv/dtheta_q: the pixel loss's Gauss-Newton matrix. */
 static PetscErrorCode GaussNewton(GSGradient g, Mat S, PetscReal gn[GS_NPARAM * GS_NPARAM])
 {
-  const GSPatch *patch = GSModelGetPatch(g->model);
+  const GSPatch     *patch = GSModelGetPatch(g->model);
   const PetscScalar *a;
   PetscInt           lda, nlocal;
   PetscReal          local[GS_NPARAM * GS_NPARAM] = {0};
-  const PetscReal    ncells = (PetscReal)patch->nx * patch->ny;
+  const PetscReal    ncells                       = (PetscReal)patch->nx * patch->ny;
 
   PetscFunctionBeginUser;
   PetscCall(MatGetLocalSize(S, &nlocal, NULL));
@@ -272,7 +286,8 @@ PetscErrorCode GSGradientFiniteDifference(GSGradient g, Vec X0, PetscReal h, GSG
     PetscCall(GSModelSetParams(g->model, &p));
     PetscCall(GSGradientLoss(g, X0, &minus));
     r->grad[q] = (plus.loss - minus.loss) / (tp[q] - tm[q]);
-    if (!GSRunReasonIsValid(plus.reason) || !GSRunReasonIsValid(minus.reason)) center.reason = GSRunReasonIsValid(plus.reason) ? minus.reason : plus.reason;
+    if (!GSRunReasonIsValid(plus.reason) || !GSRunReasonIsValid(minus.reason))
+      center.reason = GSRunReasonIsValid(plus.reason) ? minus.reason : plus.reason;
   }
   PetscCall(GSModelSetParams(g->model, &base));
   r->loss   = center.loss;

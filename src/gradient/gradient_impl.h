@@ -10,34 +10,34 @@
    into the segment buffer before its backward sweep. */
 typedef struct {
   PetscInt            length, slots, memory_slots, segments;
-  PetscBool           online;             /* the run's length is not known in advance */
-  int64_t            *chain;              /* known length: the segment starts the forward run keeps */
+  PetscBool           online; /* the run's length is not known in advance */
+  int64_t            *chain;  /* known length: the segment starts the forward run keeps */
   int                 nchain, next_chain;
-  GSOnlineCheckpoints thinning;           /* unknown length */
+  GSOnlineCheckpoints thinning; /* unknown length */
 } GSCheckpointPlan;
 
 struct _p_GSGradient {
-  GSRun       run;
-  GSModel     model;
-  GSFieldLoss loss;
-  Vec         X, G, lambda, mu;
-  PetscInt    window, stride; /* stride: -gs_checkpoint_stride (0: automatic) */
-  double      cache_bytes, memory_bytes, disk_bytes, state_bytes;
-  char        disk_dir[PETSC_MAX_PATH_LEN];
+  GSRun            run;
+  GSModel          model;
+  GSFieldLoss      loss;
+  Vec              X, G, lambda, mu;
+  PetscInt         window, stride; /* stride: -gs_checkpoint_stride (0: automatic) */
+  double           cache_bytes, memory_bytes, disk_bytes, state_bytes;
+  char             disk_dir[PETSC_MAX_PATH_LEN];
   GSCheckpointPlan plan;
-  Vec        *slot;          /* the memory slots (plan.memory_slots global vectors) */
-  PetscInt    slot_capacity;
-  int         disk_fd;       /* the unlinked file of this rank's disk slots (-1: none) */
-  Vec         scratch;       /* a global state for disk transfers */
-  Vec         current;       /* the TS route's current state */
-  PetscInt    segment_capacity;
-  PetscReal   saved_tol;
-  PetscInt    saved_max_steps;
-  PetscBool   fixed;
-  PetscLogEvent event_adjoint, event_jac, event_halo;
-  Vec        *segment;       /* fast adjoint: the states of one segment, [0] the current state (several ranks: ghosted) */
-  Vec         lambda_next, lambda_local, lambda_local_next;
-  GSGradientTimes times; /* of the last GSGradientAdjoint */
+  Vec             *slot; /* the memory slots (plan.memory_slots global vectors) */
+  PetscInt         slot_capacity;
+  int              disk_fd; /* the unlinked file of this rank's disk slots (-1: none) */
+  Vec              scratch; /* a global state for disk transfers */
+  Vec              current; /* the TS route's current state */
+  PetscInt         segment_capacity;
+  PetscReal        saved_tol;
+  PetscInt         saved_max_steps;
+  PetscBool        fixed;
+  PetscLogEvent    event_adjoint, event_jac, event_halo;
+  Vec             *segment; /* fast adjoint: the states of one segment, [0] the current state (several ranks: ghosted) */
+  Vec              lambda_next, lambda_local, lambda_local_next;
+  GSGradientTimes  times; /* of the last GSGradientAdjoint */
 };
 
 /* The schedule for a run of `steps` steps (0: not known in advance); refuses a budget below the

@@ -12,7 +12,7 @@
 /* Central differences of X in x and y: the generators of translations. */
 static PetscErrorCode TranslationModes(GSModel m, Vec X, Vec modes[2])
 {
-  const GSPatch *patch = GSModelGetPatch(m);
+  const GSPatch     *patch = GSModelGetPatch(m);
   const PetscScalar *xl;
   PetscScalar       *tx, *ty;
 
@@ -37,7 +37,7 @@ static PetscErrorCode TranslationModes(GSModel m, Vec X, Vec modes[2])
 /* Removes from G its components along the (orthonormalised) modes; returns |removed| / |G|. */
 static PetscErrorCode ProjectOff(Vec modes[2], Vec G, PetscReal *fraction)
 {
-  PetscReal norm_before, norm_after, len;
+  PetscReal   norm_before, norm_after, len;
   PetscScalar dot;
 
   PetscFunctionBeginUser;

@@ -13,26 +13,26 @@ struct _p_GSCompletion {
   GSModel     m;
   Tao         tao;
   PetscMPIInt rank;
-  PetscInt    nfield;   /* 2 xm ym: the owned state entries of P */
-  Vec         P, G0;    /* unknowns; a gradient-shaped work vector */
-  Vec         mask;     /* 1 on the unknowns that move, 0 on the observed values */
-  Vec         dmasked;  /* P-shaped work vector of the Hessian product */
-  Vec         X, R;     /* the state and a residual-shaped vector (dof-2 DMDA, global) */
-  Vec         ylocal;   /* ghosted residual-shaped vector */
-  Vec         dfield, dlocal;     /* the state part of a direction, and its ghosted copy */
-  Vec         xlin, xlin_local;   /* the Hessian's linearisation state, and its ghosted copy */
-  GSParams    plin;               /* and its theta */
-  Mat         H;                  /* MatShell: the Gauss-Newton Hessian */
+  PetscInt    nfield;           /* 2 xm ym: the owned state entries of P */
+  Vec         P, G0;            /* unknowns; a gradient-shaped work vector */
+  Vec         mask;             /* 1 on the unknowns that move, 0 on the observed values */
+  Vec         dmasked;          /* P-shaped work vector of the Hessian product */
+  Vec         X, R;             /* the state and a residual-shaped vector (dof-2 DMDA, global) */
+  Vec         ylocal;           /* ghosted residual-shaped vector */
+  Vec         dfield, dlocal;   /* the state part of a direction, and its ghosted copy */
+  Vec         xlin, xlin_local; /* the Hessian's linearisation state, and its ghosted copy */
+  GSParams    plin;             /* and its theta */
+  Mat         H;                /* MatShell: the Gauss-Newton Hessian */
   double      theta_start[GS_NPARAM];
 };
 
 PetscErrorCode GSCompletionCreate(GSModel m, GSCompletion *comp)
 {
   const GSPatch *patch = GSModelGetPatch(m);
-  GSCompletion c;
-  PetscBool    test;
-  KSP          ksp;
-  PC           pc;
+  GSCompletion   c;
+  PetscBool      test;
+  KSP            ksp;
+  PC             pc;
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&c));
@@ -91,7 +91,7 @@ void GSCompletionThetaStart(const GSResidualFit *fit, double theta_start[GS_NPAR
   if (fit->rank == GS_NPARAM || fit->rank < 2) return;
   /* From v alone the fit identifies F + k (its F and k slots share it) and Dv. */
   theta_start[GS_PARAM_F] = theta_start[GS_PARAM_K] = 0.5 * (fit->theta[GS_PARAM_F] + fit->theta[GS_PARAM_K]);
-  theta_start[GS_PARAM_DV] = fit->theta[GS_PARAM_DV];
+  theta_start[GS_PARAM_DV]                          = fit->theta[GS_PARAM_DV];
 }
 
 /* Copies the state part of P into X (a dof-2 DMDA vector) and gives every rank P's theta part
@@ -124,7 +124,7 @@ static const GSField *FirstOwned(GSModel m, const PetscScalar *local)
 static PetscErrorCode ApplyJacobianTranspose(GSCompletion comp, const GSParams *p, const GSField *xin, const GSField *state, Vec Y, Vec out)
 {
   GSModel            m     = comp->m;
-  const GSPatch *patch = GSModelGetPatch(m);
+  const GSPatch     *patch = GSModelGetPatch(m);
   const double       scale = 2.0 / ((double)patch->nx * (double)patch->ny), inv_h2 = patch->inv_h2;
   double             t[GS_NPARAM];
   const PetscScalar *ya, *yl;
@@ -159,7 +159,7 @@ static PetscErrorCode ApplyJacobianTranspose(GSCompletion comp, const GSParams *
 static PetscErrorCode ApplyJacobian(GSCompletion comp, const GSParams *p, const GSField *xin, const GSField *state, Vec D, Vec Y)
 {
   GSModel            m      = comp->m;
-  const GSPatch *patch = GSModelGetPatch(m);
+  const GSPatch     *patch  = GSModelGetPatch(m);
   const double       inv_h2 = patch->inv_h2;
   double             dtheta[GS_NPARAM];
   const PetscScalar *dl;
@@ -190,9 +190,9 @@ static PetscErrorCode ApplyJacobian(GSCompletion comp, const GSParams *p, const 
 /* L = mean over cells of |f(x; theta)|^2 (the steady residual is the RHS) and its gradient (2/N) J^T f. */
 static PetscErrorCode CompletionObjective(Tao tao, Vec P, PetscReal *loss, Vec G, void *ctx)
 {
-  GSCompletion       comp = (GSCompletion)ctx;
-  GSModel            m    = comp->m;
-  const GSPatch *patch = GSModelGetPatch(m);
+  GSCompletion       comp   = (GSCompletion)ctx;
+  GSModel            m      = comp->m;
+  const GSPatch     *patch  = GSModelGetPatch(m);
   const double       inv_h2 = patch->inv_h2;
   double             theta[GS_NPARAM], sum = 0;
   const PetscScalar *xl, *xa;
@@ -264,8 +264,8 @@ static PetscErrorCode CompletionHessianMult(Mat H, Vec d, Vec y)
    start at the mean of the field's observed values, or 1 when the field is not observed at all. */
 static PetscErrorCode CompletionStart(GSCompletion comp, const GSObservation *obs, Vec X, double *completed)
 {
-  GSModel            m = comp->m;
-  const GSPatch *patch = GSModelGetPatch(m);
+  GSModel            m     = comp->m;
+  const GSPatch     *patch = GSModelGetPatch(m);
   const PetscScalar *x;
   PetscScalar       *mk, *p;
   double             sums[4] = {0}, mean[2]; /* observed sum and count of u, of v */
@@ -276,7 +276,8 @@ static PetscErrorCode CompletionStart(GSCompletion comp, const GSObservation *ob
   for (PetscInt j = 0; j < patch->ym; j++) {
     for (PetscInt i = 0; i < patch->xm; i++) {
       const PetscInt  cell     = j * patch->xm + i;
-      const PetscBool observed = (PetscBool)GSResidualCellObserved((uint64_t)obs->seed, obs->fraction, patch->nx, patch->ny, patch->xs + i, patch->ys + j);
+      const PetscBool observed = (PetscBool)GSResidualCellObserved((uint64_t)obs->seed, obs->fraction, patch->nx, patch->ny, patch->xs + i,
+                                                                   patch->ys + j);
       const PetscBool seen[2]  = {(PetscBool)(observed && obs->fields == GS_OBS_FIELDS_UV), observed};
       for (int f = 0; f < 2; f++) {
         mk[2 * cell + f] = seen[f] ? 0.0 : 1.0;
@@ -352,7 +353,8 @@ static PetscErrorCode CompletionSetUpVectors(GSCompletion comp)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSCompletionSolve(GSCompletion comp, const char *path, const GSObservation *obs, const double theta_start[GS_NPARAM], const double *truth, GSCompletionResult *res)
+PetscErrorCode GSCompletionSolve(GSCompletion comp, const char *path, const GSObservation *obs, const double theta_start[GS_NPARAM],
+                                 const double *truth, GSCompletionResult *res)
 {
   GSModel   m = comp->m;
   Vec       Xfile, Xobs;
@@ -361,7 +363,9 @@ PetscErrorCode GSCompletionSolve(GSCompletion comp, const char *path, const GSOb
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(res, sizeof(*res)));
-  for (int q = 0; q < GS_NPARAM; q++) PetscCheck(theta_start[q] > 0 && PetscIsNormalReal(theta_start[q]), GSModelGetComm(m), PETSC_ERR_USER_INPUT, "-gs_complete: the starting %s = %g must be positive (the fit from the observed data gave it)", GSParamNames[q], theta_start[q]);
+  for (int q = 0; q < GS_NPARAM; q++)
+    PetscCheck(theta_start[q] > 0 && PetscIsNormalReal(theta_start[q]), GSModelGetComm(m), PETSC_ERR_USER_INPUT,
+               "-gs_complete: the starting %s = %g must be positive (the fit from the observed data gave it)", GSParamNames[q], theta_start[q]);
   PetscCall(CompletionSetUpVectors(comp));
   PetscCall(PetscArraycpy(comp->theta_start, theta_start, GS_NPARAM));
   PetscCall(PetscArraycpy(res->theta_start, theta_start, GS_NPARAM));
@@ -371,7 +375,8 @@ PetscErrorCode GSCompletionSolve(GSCompletion comp, const char *path, const GSOb
   PetscCall(VecCopy(Xfile, Xobs));
   PetscCall(GSResidualObserve(m, obs, 0, Xobs));
   PetscCall(CompletionStart(comp, obs, Xobs, &res->completed));
-  PetscCheck(res->completed > 0, GSModelGetComm(m), PETSC_ERR_USER_INPUT, "-gs_complete: nothing to complete (every value is observed): hide u with -gs_obs_fields v or cells with -gs_obs_fraction < 1");
+  PetscCheck(res->completed > 0, GSModelGetComm(m), PETSC_ERR_USER_INPUT,
+             "-gs_complete: nothing to complete (every value is observed): hide u with -gs_obs_fields v or cells with -gs_obs_fraction < 1");
   PetscCall(CompletionObjective(comp->tao, comp->P, &loss, comp->G0, comp));
   res->loss_start = loss;
   PetscCall(TaoSetSolution(comp->tao, comp->P));
@@ -399,10 +404,15 @@ PetscErrorCode GSCompletionPrint(MPI_Comm comm, const GSCompletionResult *res)
   const double *t = res->theta, *rel = res->rel;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(comm, "completion start F = %.6g  k = %.6g  Du = %.6g  Dv = %.6g  (loss %.3e)\n", res->theta_start[0], res->theta_start[1], res->theta_start[2], res->theta_start[3], res->loss_start));
+  PetscCall(PetscPrintf(comm, "completion start F = %.6g  k = %.6g  Du = %.6g  Dv = %.6g  (loss %.3e)\n", res->theta_start[0], res->theta_start[1],
+                        res->theta_start[2], res->theta_start[3], res->loss_start));
   PetscCall(PetscPrintf(comm, "completion      F = %.12g  k = %.12g  Du = %.12g  Dv = %.12g\n", t[0], t[1], t[2], t[3]));
-  if (res->has_truth) PetscCall(PetscPrintf(comm, "completion relative error  F %+.3e  k %+.3e  Du %+.3e  Dv %+.3e\n", rel[0], rel[1], rel[2], rel[3]));
-  PetscCall(PetscPrintf(comm, "completion: %.0f values completed, error against the input file max %.3e rms %.3e; loss %.3e; %" PetscInt_FMT " iterations, %s, %.3f s\n", res->completed, res->error_max, res->error_rms, res->loss, res->iterations, TaoConvergedReasons[res->reason], res->seconds));
+  if (res->has_truth)
+    PetscCall(PetscPrintf(comm, "completion relative error  F %+.3e  k %+.3e  Du %+.3e  Dv %+.3e\n", rel[0], rel[1], rel[2], rel[3]));
+  PetscCall(PetscPrintf(comm,
+                        "completion: %.0f values completed, error against the input file max %.3e rms %.3e; loss %.3e; %" PetscInt_FMT
+                        " iterations, %s, %.3f s\n",
+                        res->completed, res->error_max, res->error_rms, res->loss, res->iterations, TaoConvergedReasons[res->reason], res->seconds));
   PetscFunctionReturn(0);
 }
 
@@ -410,14 +420,16 @@ PetscErrorCode GSCompletionWrite(GSOutput *out, const GSCompletionResult *res)
 {
   hsize_t    four = GS_NPARAM, two = 2;
   PetscInt64 iterations = res->iterations, reason = res->reason;
-  PetscReal  error[2]   = {res->error_max, res->error_rms}, loss[2] = {res->loss_start, res->loss};
+  PetscReal  error[2] = {res->error_max, res->error_rms}, loss[2] = {res->loss_start, res->loss};
 
   PetscFunctionBeginUser;
   PetscCall(GSH5WriteRealArray(out, "/residual/completion/theta", 1, &four, res->theta));
   PetscCall(GSH5WriteRealArray(out, "/residual/completion/theta_start", 1, &four, res->theta_start));
   if (res->has_truth) PetscCall(GSH5WriteRealArray(out, "/residual/completion/relative_error", 1, &four, res->rel));
   PetscCall(GSH5WriteRealArray(out, "/residual/completion/field_error", 1, &two, error));
-  PetscCall(GSH5WriteAttributeString(out, "/residual/completion/field_error", "definition", "[max, rms] over the completed values of |completed - input file's value| (the truth when the file is a simulation)"));
+  PetscCall(
+    GSH5WriteAttributeString(out, "/residual/completion/field_error", "definition",
+                             "[max, rms] over the completed values of |completed - input file's value| (the truth when the file is a simulation)"));
   PetscCall(GSH5WriteRealArray(out, "/residual/completion/loss", 1, &two, loss));
   PetscCall(GSH5WriteAttributeString(out, "/residual/completion/loss", "definition", "[start, end] mean over all cells of r_u^2 + r_v^2"));
   PetscCall(GSH5WriteRealArray(out, "/residual/completion/completed", 0, NULL, &res->completed));

@@ -15,7 +15,7 @@ const char *const GSOptimizerTypes[] = {"tao", "sgd", "GSOptimizerType", "GS_OPT
 static PetscErrorCode InversionOptions(GSInversion inv)
 {
   PetscEnum opt = (PetscEnum)GS_OPTIMIZER_TAO, rep = (PetscEnum)GS_REPARAM_IDENTITY;
-  PetscInt  n   = GS_NPARAM;
+  PetscInt  n = GS_NPARAM;
   PetscBool set;
 
   PetscFunctionBeginUser;
@@ -24,29 +24,41 @@ static PetscErrorCode InversionOptions(GSInversion inv)
   inv->upper[GS_PARAM_F] = inv->upper[GS_PARAM_K] = 0.1, inv->upper[GS_PARAM_DU] = inv->upper[GS_PARAM_DV] = 1.0;
   PetscCall(PetscStrncpy(inv->targets, "targets.h5", sizeof(inv->targets)));
   PetscOptionsBegin(inv->comm, NULL, "Inversion", "GSInversion");
-  PetscCall(PetscOptionsString("-gs_targets_file", "Targets (gsinv targets output)", "GSInversionCreate", inv->targets, inv->targets, sizeof(inv->targets), NULL));
+  PetscCall(PetscOptionsString("-gs_targets_file", "Targets (gsinv targets output)", "GSInversionCreate", inv->targets, inv->targets,
+                               sizeof(inv->targets), NULL));
   PetscCall(GSOptionsInt("-gs_batch", "Runs per iteration B (the paper: 8)", "GSInversionCreate", inv->batch, &inv->batch, NULL));
-  PetscCall(GSOptionsBool("-gs_deterministic", "Fixed batch: member b starts from the initial state of target b (reproducible; the loss is 0 at the truth)", "GSInversionCreate", inv->deterministic, &inv->deterministic, NULL));
-  PetscCall(GSOptionsIntRange("-gs_batch_seed", "Seed of the fresh initial states and target draws", "GSInversionCreate", inv->seed, &inv->seed, NULL, 0, PETSC_MAX_INT));
-  PetscCall(GSOptionsEnum("-gs_optimizer", "tao (any -tao_type) or the paper's sgd with its safeguard", "GSInversionCreate", GSOptimizerTypes, opt, &opt, NULL));
-  PetscCall(GSOptionsEnum("-gs_reparam", "Variables the optimiser sees: identity, paper (softplus/sigmoid), log", "GSInversionCreate", GSReparamTypes, rep, &rep, NULL));
+  PetscCall(GSOptionsBool("-gs_deterministic",
+                          "Fixed batch: member b starts from the initial state of target b (reproducible; the loss is 0 at the truth)",
+                          "GSInversionCreate", inv->deterministic, &inv->deterministic, NULL));
+  PetscCall(GSOptionsIntRange("-gs_batch_seed", "Seed of the fresh initial states and target draws", "GSInversionCreate", inv->seed, &inv->seed, NULL,
+                              0, PETSC_MAX_INT));
+  PetscCall(GSOptionsEnum("-gs_optimizer", "tao (any -tao_type) or the paper's sgd with its safeguard", "GSInversionCreate", GSOptimizerTypes, opt,
+                          &opt, NULL));
+  PetscCall(GSOptionsEnum("-gs_reparam", "Variables the optimiser sees: identity, paper (softplus/sigmoid), log", "GSInversionCreate", GSReparamTypes,
+                          rep, &rep, NULL));
   PetscCall(GSOptionsReal("-gs_lr", "SGD learning rate (the paper: 1e-4)", "GSInversionCreate", inv->lr, &inv->lr, NULL));
-  PetscCall(GSOptionsReal("-gs_weight_decay", "SGD weight decay on the raw variables (the paper: 5e-4)", "GSInversionCreate", inv->weight_decay, &inv->weight_decay, NULL));
+  PetscCall(GSOptionsReal("-gs_weight_decay", "SGD weight decay on the raw variables (the paper: 5e-4)", "GSInversionCreate", inv->weight_decay,
+                          &inv->weight_decay, NULL));
   PetscCall(GSOptionsInt("-gs_max_it", "Iteration cap (the paper: 4000)", "GSInversionCreate", inv->max_it, &inv->max_it, NULL));
-  PetscCall(GSOptionsReal("-gs_plateau_ratio", "A stop with a vanishing gradient is a plateau when loss - floor > ratio (flat - floor) (see GSStop)", "GSInversionCreate", inv->plateau_ratio, &inv->plateau_ratio, NULL));
-  PetscCall(GSOptionsRealArray("-gs_lower", "Lower bounds of F,k,Du,Dv (bounded TAO methods, identity variables)", "GSInversionCreate", inv->lower, &n, &set, GS_NPARAM));
+  PetscCall(GSOptionsReal("-gs_plateau_ratio", "A stop with a vanishing gradient is a plateau when loss - floor > ratio (flat - floor) (see GSStop)",
+                          "GSInversionCreate", inv->plateau_ratio, &inv->plateau_ratio, NULL));
+  PetscCall(GSOptionsRealArray("-gs_lower", "Lower bounds of F,k,Du,Dv (bounded TAO methods, identity variables)", "GSInversionCreate", inv->lower,
+                               &n, &set, GS_NPARAM));
   PetscCheck(!set || n == GS_NPARAM, inv->comm, PETSC_ERR_USER_INPUT, "-gs_lower needs 4 values (F,k,Du,Dv), got %" PetscInt_FMT, n);
   n = GS_NPARAM;
   PetscCall(GSOptionsRealArray("-gs_upper", "Upper bounds of F,k,Du,Dv", "GSInversionCreate", inv->upper, &n, &set, GS_NPARAM));
   PetscCheck(!set || n == GS_NPARAM, inv->comm, PETSC_ERR_USER_INPUT, "-gs_upper needs 4 values (F,k,Du,Dv), got %" PetscInt_FMT, n);
   PetscOptionsEnd();
-  for (int q = 0; q < GS_NPARAM; q++) PetscCheck(inv->lower[q] < inv->upper[q], inv->comm, PETSC_ERR_USER_INPUT, "-gs_lower %g >= -gs_upper %g for %s", (double)inv->lower[q], (double)inv->upper[q], GSParamNames[q]);
+  for (int q = 0; q < GS_NPARAM; q++)
+    PetscCheck(inv->lower[q] < inv->upper[q], inv->comm, PETSC_ERR_USER_INPUT, "-gs_lower %g >= -gs_upper %g for %s", (double)inv->lower[q],
+               (double)inv->upper[q], GSParamNames[q]);
   PetscCheck(inv->seed >= 0, inv->comm, PETSC_ERR_USER_INPUT, "-gs_batch_seed %" PetscInt_FMT " must be >= 0", inv->seed);
   inv->optimizer = (GSOptimizerType)opt, inv->reparam = (GSReparamType)rep;
   PetscCheck(inv->batch >= 1, inv->comm, PETSC_ERR_USER_INPUT, "-gs_batch %" PetscInt_FMT " must be >= 1", inv->batch);
   PetscCheck(inv->max_it >= 0, inv->comm, PETSC_ERR_USER_INPUT, "-gs_max_it %" PetscInt_FMT " must be >= 0", inv->max_it);
   PetscCheck(inv->lr > 0, inv->comm, PETSC_ERR_USER_INPUT, "-gs_lr %g must be positive", (double)inv->lr);
-  PetscCheck(inv->plateau_ratio > 0 && inv->plateau_ratio < 1, inv->comm, PETSC_ERR_USER_INPUT, "-gs_plateau_ratio %g must be in (0, 1)", (double)inv->plateau_ratio);
+  PetscCheck(inv->plateau_ratio > 0 && inv->plateau_ratio < 1, inv->comm, PETSC_ERR_USER_INPUT, "-gs_plateau_ratio %g must be in (0, 1)",
+             (double)inv->plateau_ratio);
   PetscCheck(inv->weight_decay >= 0, inv->comm, PETSC_ERR_USER_INPUT, "-gs_weight_decay %g must be >= 0", (double)inv->weight_decay);
   PetscFunctionReturn(0);
 }
@@ -87,8 +99,10 @@ PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (!help) { /* help reads no input files */
     PetscCall(GSTargetsInfo(group, "-gs_targets_file", inv->targets, &inv->ntargets, &inv->target_seed, &inv->target_sample0));
-    PetscCheck(inv->ntargets > 0, comm, PETSC_ERR_USER_INPUT, "-gs_targets_file %s holds no target: /targets/v must be [N >= 1][ny][nx]", inv->targets); /* batch members take target b % N */
-    PetscCheck(!inv->deterministic || inv->target_seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_deterministic needs a targets file that records its seed (-gs_targets_file %s)", inv->targets);
+    PetscCheck(inv->ntargets > 0, comm, PETSC_ERR_USER_INPUT, "-gs_targets_file %s holds no target: /targets/v must be [N >= 1][ny][nx]",
+               inv->targets); /* batch members take target b % N */
+    PetscCheck(!inv->deterministic || inv->target_seed >= 0, comm, PETSC_ERR_USER_INPUT,
+               "-gs_deterministic needs a targets file that records its seed (-gs_targets_file %s)", inv->targets);
   }
   PetscCall(DMCreateGlobalVector(GSModelGetDM(inv->model), &inv->X0));
   PetscCall(PetscMalloc1(inv->group_rank == 0 ? GSModelGetPatch(inv->model)->nx * GSModelGetPatch(inv->model)->ny : 1, &inv->target_v));
@@ -211,7 +225,8 @@ static PetscErrorCode BatchMember(GSInversion inv, PetscInt iteration, PetscInt 
 
 /* Each member's result goes to its own slot, so that the batch sums are taken in member order
    whatever the number of groups: the same batch gives the same bits on any layout. */
-PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM], PetscInt iteration, PetscBool gradient, double *loss, double grad[GS_NPARAM], PetscBool *valid)
+PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM], PetscInt iteration, PetscBool gradient, double *loss,
+                                   double grad[GS_NPARAM], PetscBool *valid)
 {
   const int w = GS_NPARAM + 3; /* loss, gradient, invalid, end class */
   double   *slots, *total, sums[GS_NPARAM + 3] = {0};

@@ -30,8 +30,8 @@ struct _p_GSInversion {
   PetscInt           first;
   PetscReal          plateau_ratio; /* -gs_plateau_ratio */
   PetscBool          have_references;
-  double             flat, floor;   /* losses of the trivial state and of the targets against each other */
-  PetscBool          have_end;      /* the last GSInversionEvaluate's end states, at end_theta of end_iteration */
+  double             flat, floor; /* losses of the trivial state and of the targets against each other */
+  PetscBool          have_end;    /* the last GSInversionEvaluate's end states, at end_theta of end_iteration */
   double             end_theta[GS_NPARAM], end_loss;
   PetscInt           end_iteration, end_counts[GS_END_CLASS_N];
   PetscBool          end_valid;

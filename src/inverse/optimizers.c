@@ -25,7 +25,8 @@ static double Norm(const double g[GS_NPARAM])
 }
 
 /* Loss and gradient in the raw variables at raw. */
-static PetscErrorCode EvaluateRaw(GSInversion inv, const double raw[GS_NPARAM], PetscInt it, PetscBool gradient, double theta[GS_NPARAM], double *loss, double graw[GS_NPARAM], PetscBool *valid)
+static PetscErrorCode EvaluateRaw(GSInversion inv, const double raw[GS_NPARAM], PetscInt it, PetscBool gradient, double theta[GS_NPARAM],
+                                  double *loss, double graw[GS_NPARAM], PetscBool *valid)
 {
   double dtheta[GS_NPARAM], grad[GS_NPARAM];
 
@@ -45,7 +46,7 @@ static PetscErrorCode SolveSGD(GSInversion inv, double raw[GS_NPARAM], PetscInt 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(stop->optimizer_reason, sizeof(stop->optimizer_reason), "SGD iteration cap (-gs_max_it %" PetscInt_FMT ")", inv->max_it));
   stop->reason = GS_STOP_ITERATION_CAP, stop->capped = PETSC_TRUE, stop->grad_norm = NAN;
-  *last        = PetscMax(PetscMax(first, inv->max_it) - 1, 0);
+  *last = PetscMax(PetscMax(first, inv->max_it) - 1, 0);
   for (it = first; it < inv->max_it; it++) {
     GSIterationRecord rec = {.iteration = it, .valid = 1};
     double            graw[GS_NPARAM], trial[GS_NPARAM], theta_trial[GS_NPARAM], trial_loss;
@@ -54,7 +55,8 @@ static PetscErrorCode SolveSGD(GSInversion inv, double raw[GS_NPARAM], PetscInt 
     *last = it;
     PetscCall(EvaluateRaw(inv, raw, it, PETSC_TRUE, rec.theta, &rec.loss, graw, &valid));
     if (!valid) {
-      PetscCall(PetscSNPrintf(stop->optimizer_reason, sizeof(stop->optimizer_reason), "SGD: a run of the batch at the current theta is invalid (iteration %" PetscInt_FMT ")", it));
+      PetscCall(PetscSNPrintf(stop->optimizer_reason, sizeof(stop->optimizer_reason),
+                              "SGD: a run of the batch at the current theta is invalid (iteration %" PetscInt_FMT ")", it));
       stop->reason = GS_STOP_INVALID, stop->capped = PETSC_FALSE;
       break;
     }
@@ -73,7 +75,8 @@ static PetscErrorCode SolveSGD(GSInversion inv, double raw[GS_NPARAM], PetscInt 
     for (int q = 0; q < GS_NPARAM; q++) rec.raw_next[q] = raw[q];
     PetscCall(Report(inv, &rec));
     if (action == GS_SAFEGUARD_EXHAUSTED) {
-      PetscCall(PetscSNPrintf(stop->optimizer_reason, sizeof(stop->optimizer_reason), "SGD safeguard exhausted at iteration %" PetscInt_FMT ": every trial step made an invalid run", it));
+      PetscCall(PetscSNPrintf(stop->optimizer_reason, sizeof(stop->optimizer_reason),
+                              "SGD safeguard exhausted at iteration %" PetscInt_FMT ": every trial step made an invalid run", it));
       stop->reason = GS_STOP_SAFEGUARD_EXHAUSTED, stop->capped = PETSC_FALSE;
       break;
     }
@@ -129,13 +132,13 @@ static PetscErrorCode TaoObjective(Tao tao, Vec X, PetscReal *f, void *ptr)
 
 static PetscErrorCode TaoRecord(Tao tao, void *ptr)
 {
-  TaoContext       *c   = (TaoContext *)ptr;
-  GSIterationRecord rec = {.valid = 1, .lr_tries = 1};
-  PetscInt          its;
-  PetscReal         f, gnorm, cnorm, xdiff;
+  TaoContext        *c   = (TaoContext *)ptr;
+  GSIterationRecord  rec = {.valid = 1, .lr_tries = 1};
+  PetscInt           its;
+  PetscReal          f, gnorm, cnorm, xdiff;
   TaoConvergedReason r;
-  Vec               X;
-  double            dtheta[GS_NPARAM];
+  Vec                X;
+  double             dtheta[GS_NPARAM];
 
   PetscFunctionBeginUser;
   PetscCall(TaoGetSolutionStatus(tao, &its, &f, &gnorm, &cnorm, &xdiff, &r));
@@ -197,7 +200,8 @@ static PetscErrorCode SolveTAO(GSInversion inv, double raw[GS_NPARAM], PetscInt 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSInversionSolve(GSInversion inv, const double theta0[GS_NPARAM], const double *raw0, PetscInt first, double theta[GS_NPARAM], GSStop *stop)
+PetscErrorCode GSInversionSolve(GSInversion inv, const double theta0[GS_NPARAM], const double *raw0, PetscInt first, double theta[GS_NPARAM],
+                                GSStop *stop)
 {
   double   raw[GS_NPARAM], dtheta[GS_NPARAM];
   PetscInt last = first;
@@ -206,7 +210,10 @@ PetscErrorCode GSInversionSolve(GSInversion inv, const double theta0[GS_NPARAM],
   PetscCall(PetscTime(&inv->start));
   if (raw0)
     for (int q = 0; q < GS_NPARAM; q++) raw[q] = raw0[q];
-  else PetscCheck(!GSReparamFromPhysical(inv->reparam, theta0, raw), inv->comm, PETSC_ERR_USER_INPUT, "the start theta (%g, %g, %g, %g) is outside -gs_reparam %s's range", theta0[0], theta0[1], theta0[2], theta0[3], GSReparamTypes[inv->reparam]);
+  else
+    PetscCheck(!GSReparamFromPhysical(inv->reparam, theta0, raw), inv->comm, PETSC_ERR_USER_INPUT,
+               "the start theta (%g, %g, %g, %g) is outside -gs_reparam %s's range", theta0[0], theta0[1], theta0[2], theta0[3],
+               GSReparamTypes[inv->reparam]);
   PetscCall(PetscMemzero(stop, sizeof(*stop)));
   if (inv->optimizer == GS_OPTIMIZER_SGD) PetscCall(SolveSGD(inv, raw, first, stop, &last));
   else PetscCall(SolveTAO(inv, raw, first, stop, &last));

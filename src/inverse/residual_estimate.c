@@ -31,7 +31,7 @@ static PetscErrorCode HaloExchange(GSModel m, Vec X, const PetscScalar **xl, con
 /* One pass of the 5-point filter x <- x + lap(x)/8 (h-free: weights 1/2 centre, 1/8 neighbours). */
 static PetscErrorCode SmoothOnce(GSModel m, Vec X)
 {
-  const GSPatch *patch = GSModelGetPatch(m);
+  const GSPatch     *patch = GSModelGetPatch(m);
   const GSField     *xin;
   const PetscScalar *xl;
   PetscScalar       *xa;
@@ -53,7 +53,7 @@ static PetscErrorCode SmoothOnce(GSModel m, Vec X)
 PetscErrorCode GSResidualObserve(GSModel m, const GSObservation *obs, PetscInt snapshot, Vec X)
 {
   const GSPatch *patch = GSModelGetPatch(m);
-  PetscScalar *xa;
+  PetscScalar   *xa;
 
   PetscFunctionBeginUser;
   if (obs->noise > 0) {
@@ -91,7 +91,7 @@ static void SumsAddVRow(GSResidualSums *sums, GSField x, double lap_u, double la
 
 PetscErrorCode GSResidualAddCells(GSModel m, const GSObservation *obs, Vec X, Vec Xnext, PetscReal dt_pair, GSResidualSums *local)
 {
-  const GSPatch *patch = GSModelGetPatch(m);
+  const GSPatch     *patch = GSModelGetPatch(m);
   const GSField     *xin, *xn = NULL;
   const PetscScalar *xl, *xna = NULL;
   const double       inv_dt = Xnext ? 1.0 / dt_pair : 0.0, inv_h2 = patch->inv_h2;
@@ -112,7 +112,7 @@ PetscErrorCode GSResidualAddCells(GSModel m, const GSObservation *obs, Vec X, Ve
     const PetscInt gi = xs + (PetscInt)(idx % (size_t)xm), gj = ys + (PetscInt)(idx / (size_t)xm);
     if (CellUsed(obs, nx, ny, gi, gj)) {
       const double  lap_u = GSLaplacian(c.u, w.u, e.u, s.u, n.u, inv_h2), lap_v = GSLaplacian(c.v, w.v, e.v, s.v, n.v, inv_h2);
-      const GSField x_t   = {xn ? (xn[idx].u - c.u) * inv_dt : 0.0, xn ? (xn[idx].v - c.v) * inv_dt : 0.0};
+      const GSField x_t = {xn ? (xn[idx].u - c.u) * inv_dt : 0.0, xn ? (xn[idx].v - c.v) * inv_dt : 0.0};
       if (v_only) SumsAddVRow(local, c, lap_u, lap_v, x_t);
       else GSResidualSumsAddCell(local, c, lap_u, lap_v, x_t);
     }
@@ -179,11 +179,18 @@ static PetscErrorCode FitCheck(MPI_Comm comm, const GSObservation *obs, GSResidu
   const double *vec      = fit->eigvec;
 
   PetscFunctionBeginUser;
-  PetscCheck(status != GS_RESIDUAL_ERR_EMPTY, comm, PETSC_ERR_USER_INPUT, "no cell is used: -gs_obs_fraction %g leaves no cell observed together with its 4 neighbours", (double)obs->fraction);
-  PetscCheck(status != GS_RESIDUAL_ERR_NONFINITE, comm, PETSC_ERR_USER_INPUT, "-gs_input: the data contain NaN or Inf (an invalid run?): no estimate");
-  PetscCheck(status == GS_RESIDUAL_OK || status == GS_RESIDUAL_ERR_RANK_DEFICIENT, comm, PETSC_ERR_LIB, "GSResidualSolve failed with status %d", (int)status);
+  PetscCheck(status != GS_RESIDUAL_ERR_EMPTY, comm, PETSC_ERR_USER_INPUT,
+             "no cell is used: -gs_obs_fraction %g leaves no cell observed together with its 4 neighbours", (double)obs->fraction);
+  PetscCheck(status != GS_RESIDUAL_ERR_NONFINITE, comm, PETSC_ERR_USER_INPUT,
+             "-gs_input: the data contain NaN or Inf (an invalid run?): no estimate");
+  PetscCheck(status == GS_RESIDUAL_OK || status == GS_RESIDUAL_ERR_RANK_DEFICIENT, comm, PETSC_ERR_LIB, "GSResidualSolve failed with status %d",
+             (int)status);
   PetscCheck(fit->rank > 0, comm, PETSC_ERR_USER_INPUT, "the data cannot identify theta: rank 0 of A^T A (trivial state: every theta fits)");
-  PetscCheck(fit->rank >= expected, comm, PETSC_ERR_USER_INPUT, "the data cannot identify theta: rank %d of A^T A, %d needed; e.g. theta + t (%.3g, %.3g, %.3g, %.3g) fits as well for every t (eigenvalues %.3e %.3e %.3e %.3e)", fit->rank, expected, vec[GS_NPARAM * 0 + GS_NPARAM - 1], vec[GS_NPARAM * 1 + GS_NPARAM - 1], vec[GS_NPARAM * 2 + GS_NPARAM - 1], vec[GS_NPARAM * 3 + GS_NPARAM - 1], fit->eigval[0], fit->eigval[1], fit->eigval[2], fit->eigval[3]);
+  PetscCheck(
+    fit->rank >= expected, comm, PETSC_ERR_USER_INPUT,
+    "the data cannot identify theta: rank %d of A^T A, %d needed; e.g. theta + t (%.3g, %.3g, %.3g, %.3g) fits as well for every t (eigenvalues %.3e %.3e %.3e %.3e)",
+    fit->rank, expected, vec[GS_NPARAM * 0 + GS_NPARAM - 1], vec[GS_NPARAM * 1 + GS_NPARAM - 1], vec[GS_NPARAM * 2 + GS_NPARAM - 1],
+    vec[GS_NPARAM * 3 + GS_NPARAM - 1], fit->eigval[0], fit->eigval[1], fit->eigval[2], fit->eigval[3]);
   PetscFunctionReturn(0);
 }
 
@@ -199,7 +206,7 @@ void GSResidualRelativeErrors(const GSObservation *obs, const double theta[GS_NP
 {
   for (int q = 0; q < GS_NPARAM; q++) rel[q] = (theta[q] - truth[q]) / truth[q];
   if (obs->fields == GS_OBS_FIELDS_V) {
-    const double fk = truth[GS_PARAM_F] + truth[GS_PARAM_K];
+    const double fk  = truth[GS_PARAM_F] + truth[GS_PARAM_K];
     rel[GS_PARAM_F]  = (theta[GS_PARAM_F] + theta[GS_PARAM_K] - fk) / fk;
     rel[GS_PARAM_K]  = 0.0;
     rel[GS_PARAM_DU] = 0.0;
@@ -215,8 +222,11 @@ PetscErrorCode GSResidualDataSetUp(GSModel m, const char *option, PetscInt pairs
   if (data->form == GS_RESIDUAL_FORM_STEADY) PetscFunctionReturn(0);
   PetscCall(GSSnapshotsInspect(GSModelGetGrid(m), option, data->path, &data->nsnap, &data->steps));
   for (PetscInt t = 0; t + 1 < data->nsnap; t++)
-    PetscCheck(data->steps[t + 1] > data->steps[t], GSModelGetComm(m), PETSC_ERR_USER_INPUT, "%s %s: /snapshots/step is not increasing at snapshot %" PetscInt_FMT, option, data->path, t);
-  PetscCheck(pairs >= 0 && pairs <= data->nsnap - 1, GSModelGetComm(m), PETSC_ERR_USER_INPUT, "-gs_residual_pairs %" PetscInt_FMT " must be in [0, %" PetscInt_FMT "] (0: all pairs of the %" PetscInt_FMT " snapshots)", pairs, data->nsnap - 1, data->nsnap);
+    PetscCheck(data->steps[t + 1] > data->steps[t], GSModelGetComm(m), PETSC_ERR_USER_INPUT,
+               "%s %s: /snapshots/step is not increasing at snapshot %" PetscInt_FMT, option, data->path, t);
+  PetscCheck(pairs >= 0 && pairs <= data->nsnap - 1, GSModelGetComm(m), PETSC_ERR_USER_INPUT,
+             "-gs_residual_pairs %" PetscInt_FMT " must be in [0, %" PetscInt_FMT "] (0: all pairs of the %" PetscInt_FMT " snapshots)", pairs,
+             data->nsnap - 1, data->nsnap);
   data->first_pair = pairs ? data->nsnap - 1 - pairs : 0;
   PetscFunctionReturn(0);
 }

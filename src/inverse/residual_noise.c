@@ -1,14 +1,16 @@
 /* The noise study of gsinv residual: the estimate repeated per noise level by the strong and the weak form, its table and its HDF5 layout. */
 #include "gsinv/inverse/residual_noise.h"
 
-PetscErrorCode GSResidualNoiseSweepRun(GSModel m, const GSResidualData *data, const GSObservation *obs, PetscInt n, const PetscReal sigma[], const double *truth, GSResidualNoiseSweep *sweep)
+PetscErrorCode GSResidualNoiseSweepRun(GSModel m, const GSResidualData *data, const GSObservation *obs, PetscInt n, const PetscReal sigma[],
+                                       const double *truth, GSResidualNoiseSweep *sweep)
 {
   GSObservation  noisy = *obs;
   GSResidualSums sums;
   GSResidualFit  fit;
 
   PetscFunctionBeginUser;
-  PetscCheck(n >= 0 && n <= GS_RESIDUAL_NOISE_SWEEP_MAX, GSModelGetComm(m), PETSC_ERR_ARG_OUTOFRANGE, "%" PetscInt_FMT " noise levels: at most %d", n, GS_RESIDUAL_NOISE_SWEEP_MAX);
+  PetscCheck(n >= 0 && n <= GS_RESIDUAL_NOISE_SWEEP_MAX, GSModelGetComm(m), PETSC_ERR_ARG_OUTOFRANGE, "%" PetscInt_FMT " noise levels: at most %d", n,
+             GS_RESIDUAL_NOISE_SWEEP_MAX);
   PetscCall(PetscMemzero(sweep, sizeof(*sweep)));
   sweep->n         = n;
   sweep->has_truth = (PetscBool)(truth != NULL);
@@ -38,7 +40,8 @@ PetscErrorCode GSResidualNoiseSweepPrint(MPI_Comm comm, const GSResidualNoiseSwe
 
   PetscFunctionBeginUser;
   if (!sweep->n) PetscFunctionReturn(0);
-  PetscCall(PetscPrintf(comm, "noise study      sigma    form         F            k            Du           Dv%s\n", sweep->has_truth ? "   (relative errors)" : "   (theta_hat)"));
+  PetscCall(PetscPrintf(comm, "noise study      sigma    form         F            k            Du           Dv%s\n",
+                        sweep->has_truth ? "   (relative errors)" : "   (theta_hat)"));
   for (PetscInt s = 0; s < sweep->n; s++) {
     for (int method = 0; method < 2; method++) {
       if (!sweep->both && method != (int)sweep->method) continue;

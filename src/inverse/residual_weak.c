@@ -15,7 +15,7 @@ enum { NOISE_SSQ_U, NOISE_SSQ_V, NOISE_CELLS, NOISE_N };
 /* D <- D - shift(D) along x or y (periodic, halo exchanged). */
 static PetscErrorCode DifferenceOnce(GSModel m, Vec D, PetscBool along_x)
 {
-  const GSPatch *patch = GSModelGetPatch(m);
+  const GSPatch     *patch = GSModelGetPatch(m);
   const PetscScalar *dl;
   PetscScalar       *da;
   const GSField     *din;
@@ -31,8 +31,8 @@ static PetscErrorCode DifferenceOnce(GSModel m, Vec D, PetscBool along_x)
   GS_SWEEP_GHOSTED((int)patch->xm, (int)patch->ym, (int)patch->gxm, din, {
     const GSField prev = along_x ? w : s;
     (void)e, (void)n;
-    y[idx].u           = c.u - prev.u;
-    y[idx].v           = c.v - prev.v;
+    y[idx].u = c.u - prev.u;
+    y[idx].v = c.v - prev.v;
   });
   PetscCall(VecRestoreArrayWrite(D, &da));
   PetscCall(VecRestoreArrayRead(GSModelGetLocalX(m), &dl));
@@ -43,7 +43,7 @@ static PetscErrorCode DifferenceOnce(GSModel m, Vec D, PetscBool along_x)
    differenced fields along x and y, and the count of owned cells. */
 static PetscErrorCode NoiseSums(GSModel m, Vec X, double noise[NOISE_N])
 {
-  const GSPatch *patch = GSModelGetPatch(m);
+  const GSPatch     *patch = GSModelGetPatch(m);
   Vec                D;
   const PetscScalar *da;
 
@@ -77,7 +77,7 @@ static PetscErrorCode AxisTable(const GSWeakTests *t, PetscInt n, PetscInt nc, P
 /* Adds every owned cell to the rows of the test functions that cover it. */
 static PetscErrorCode RowsAddOwned(GSModel m, const GSWeakTests *t, Vec X, Vec Xnext, PetscReal dt_pair, double *rows)
 {
-  const GSPatch *patch = GSModelGetPatch(m);
+  const GSPatch     *patch  = GSModelGetPatch(m);
   const int          slots  = 2 * t->radius + 1;
   const double       inv_dt = Xnext ? 1.0 / dt_pair : 0.0;
   const PetscScalar *xa, *xna = NULL;
@@ -114,14 +114,16 @@ static PetscErrorCode RowsAddOwned(GSModel m, const GSWeakTests *t, Vec X, Vec X
 PetscErrorCode GSResidualWeakAddCells(GSModel m, const GSObservation *obs, Vec X, Vec Xnext, PetscReal dt_pair, GSResidualSums *local)
 {
   const GSPatch *patch = GSModelGetPatch(m);
-  GSWeakTests t;
-  PetscMPIInt rank;
-  double     *buf, *noise, sigma_u, sigma_v;
-  int64_t     ntest;
+  GSWeakTests    t;
+  PetscMPIInt    rank;
+  double        *buf, *noise, sigma_u, sigma_v;
+  int64_t        ntest;
 
   PetscFunctionBeginUser;
-  PetscCheck(GSWeakTestsSetUp(&t, patch->nx, patch->ny, patch->h, (int)obs->weak_radius, (int)obs->weak_spacing, (int)obs->weak_power) == 0, GSModelGetComm(m), PETSC_ERR_USER_INPUT,
-             "-gs_weak_radius %" PetscInt_FMT " (>= 2, 2 R + 2 <= the grid's %" PetscInt_FMT " x %" PetscInt_FMT "), -gs_weak_spacing %" PetscInt_FMT " (>= 1) and -gs_weak_power %" PetscInt_FMT " (>= 1): out of range",
+  PetscCheck(GSWeakTestsSetUp(&t, patch->nx, patch->ny, patch->h, (int)obs->weak_radius, (int)obs->weak_spacing, (int)obs->weak_power) == 0,
+             GSModelGetComm(m), PETSC_ERR_USER_INPUT,
+             "-gs_weak_radius %" PetscInt_FMT " (>= 2, 2 R + 2 <= the grid's %" PetscInt_FMT " x %" PetscInt_FMT "), -gs_weak_spacing %" PetscInt_FMT
+             " (>= 1) and -gs_weak_power %" PetscInt_FMT " (>= 1): out of range",
              obs->weak_radius, patch->nx, patch->ny, obs->weak_spacing, obs->weak_power);
   ntest = GSWeakTestsCount(&t);
   PetscCall(PetscCalloc1((size_t)ntest * GS_WEAK_NROW + NOISE_N, &buf));

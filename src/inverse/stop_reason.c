@@ -10,9 +10,9 @@ const char *const GSStopReasonNames[] = {"converged", "iteration_cap", "diverged
 /* X = (1, v of target `index`): a target as a prediction (the loss reads v only). */
 static PetscErrorCode StateFromTarget(GSInversion inv, PetscInt index, Vec X)
 {
-  const GSModel m = inv->model;
+  const GSModel  m     = inv->model;
   const GSPatch *patch = GSModelGetPatch(m);
-  Vec           natural, v;
+  Vec            natural, v;
 
   PetscFunctionBeginUser;
   PetscCall(GSTargetsReadV(GSModelGetGrid(m), "-gs_targets_file", inv->targets, index, inv->target_v));
@@ -94,7 +94,8 @@ static GSStopReason Decide(const GSInversion inv, const GSStop *stop)
 
   if (!inv->end_valid) return stop->reason == GS_STOP_SAFEGUARD_EXHAUSTED ? stop->reason : GS_STOP_INVALID;
   if (flat_ends == inv->batch) return GS_STOP_PLATEAU;
-  if (stop->reason == GS_STOP_CONVERGED && stop->flat > stop->floor && stop->loss - stop->floor > inv->plateau_ratio * (stop->flat - stop->floor)) return GS_STOP_PLATEAU;
+  if (stop->reason == GS_STOP_CONVERGED && stop->flat > stop->floor && stop->loss - stop->floor > inv->plateau_ratio * (stop->flat - stop->floor))
+    return GS_STOP_PLATEAU;
   return stop->reason;
 }
 
@@ -115,6 +116,7 @@ PetscErrorCode GSInversionStopFinish(GSInversion inv, const double theta[GS_NPAR
   for (int c = 0; c < GS_END_CLASS_N; c++) stop->end_counts[c] = inv->end_counts[c];
   stop->reason = Decide(inv, stop);
   PetscCall(DescribeEndStates(stop->end_counts, ends, sizeof(ends)));
-  PetscCall(PetscSNPrintf(stop->text, sizeof(stop->text), "%s (%s; |g| %.3g; loss %.4g (flat %.4g, floor %.4g); end states: %s)", GSStopReasonNames[stop->reason], stop->optimizer_reason, stop->grad_norm, stop->loss, stop->flat, stop->floor, ends));
+  PetscCall(PetscSNPrintf(stop->text, sizeof(stop->text), "%s (%s; |g| %.3g; loss %.4g (flat %.4g, floor %.4g); end states: %s)",
+                          GSStopReasonNames[stop->reason], stop->optimizer_reason, stop->grad_norm, stop->loss, stop->flat, stop->floor, ends));
   PetscFunctionReturn(0);
 }

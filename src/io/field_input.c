@@ -16,7 +16,7 @@ static void FormatDims(int ndims, const hsize_t *dims, char *buf, size_t len)
 /* What the type is, in words; "" for floating point. */
 static void DescribeNonFloat(hid_t type, char *buf, size_t len)
 {
-  const H5T_class_t cls = H5Tget_class(type);
+  const H5T_class_t cls  = H5Tget_class(type);
   const size_t      bits = 8 * H5Tget_size(type);
 
   buf[0] = 0;
@@ -48,13 +48,18 @@ static void CheckDataset(hid_t dset, const GSDatasetSpec *spec, hsize_t dims[GS_
     }
   DescribeNonFloat(type, what, sizeof(what));
   if (space < 0 || type < 0 || ndims < 0) snprintf(msg, len, "cannot read the dataset's shape or type");
-  else if (what[0] && !spec->integer) snprintf(msg, len, "holds %s, expected floating point (float64 or float32) %s %s", what, spec->layout, expected);
-  else if (spec->integer && H5Tget_class(type) != H5T_INTEGER) snprintf(msg, len, "holds %s, expected integers %s", what[0] ? what : "floating point", expected);
-  else if (ndims != spec->ndims) snprintf(msg, len, "has %d dimension%s %s, expected %d: %s %s", ndims, ndims == 1 ? "" : "s", found, spec->ndims, spec->layout, expected);
+  else if (what[0] && !spec->integer)
+    snprintf(msg, len, "holds %s, expected floating point (float64 or float32) %s %s", what, spec->layout, expected);
+  else if (spec->integer && H5Tget_class(type) != H5T_INTEGER)
+    snprintf(msg, len, "holds %s, expected integers %s", what[0] ? what : "floating point", expected);
+  else if (ndims != spec->ndims)
+    snprintf(msg, len, "has %d dimension%s %s, expected %d: %s %s", ndims, ndims == 1 ? "" : "s", found, spec->ndims, spec->layout, expected);
   for (int d = 0; d < spec->ndims && !msg[0]; d++) {
     if (!dims[d]) snprintf(msg, len, "is empty %s, expected %s %s", found, spec->layout, expected);
     else if (spec->dims[d] && dims[d] != spec->dims[d]) snprintf(msg, len, "is %s, expected %s %s", found, spec->layout, expected);
-    else if (dims[d] < spec->min_dims[d]) snprintf(msg, len, "is %s, expected %s with at least %llu along dimension %d", found, spec->layout, (unsigned long long)spec->min_dims[d], d + 1);
+    else if (dims[d] < spec->min_dims[d])
+      snprintf(msg, len, "is %s, expected %s with at least %llu along dimension %d", found, spec->layout, (unsigned long long)spec->min_dims[d],
+               d + 1);
   }
   if (type >= 0) (void)H5Tclose(type);
   if (space >= 0) (void)H5Sclose(space);
@@ -79,7 +84,7 @@ static hid_t OpenRead(const char *option, const char *path, char *msg, size_t le
 /* Opens the dataset `name` of file (missing groups are missing datasets); a message otherwise. */
 static hid_t OpenDataset(hid_t file, const char *option, const char *path, const GSDatasetSpec *spec, char *msg, size_t len)
 {
-  char partial[PETSC_MAX_PATH_LEN];
+  char  partial[PETSC_MAX_PATH_LEN];
   hid_t dset;
 
   (void)PetscStrncpy(partial, spec->name, sizeof(partial));
@@ -90,7 +95,9 @@ static hid_t OpenDataset(hid_t file, const char *option, const char *path, const
     *p = '/';
   }
   dset = H5Lexists(file, partial, H5P_DEFAULT) > 0 && H5Lexists(file, spec->name, H5P_DEFAULT) > 0 ? H5Dopen2(file, spec->name, H5P_DEFAULT) : -1;
-  if (dset < 0) snprintf(msg, len, "%s %s: no dataset %s (expected %s %s)", option, path, spec->name, spec->integer ? "integers" : "float64 or float32", spec->layout);
+  if (dset < 0)
+    snprintf(msg, len, "%s %s: no dataset %s (expected %s %s)", option, path, spec->name, spec->integer ? "integers" : "float64 or float32",
+             spec->layout);
   return dset;
 }
 
@@ -110,7 +117,8 @@ PetscErrorCode GSInputAgree(MPI_Comm comm, const char *msg)
   SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", buf);
 }
 
-PetscErrorCode GSInputInspect(MPI_Comm comm, const char *option, const char *path, PetscInt n, const GSDatasetSpec specs[], hsize_t dims[][GS_MAX_DIMS])
+PetscErrorCode GSInputInspect(MPI_Comm comm, const char *option, const char *path, PetscInt n, const GSDatasetSpec specs[],
+                              hsize_t dims[][GS_MAX_DIMS])
 {
   PetscMPIInt rank;
   char        msg[GS_INPUT_MSG_LEN] = "";
@@ -138,25 +146,33 @@ PetscErrorCode GSInputInspect(MPI_Comm comm, const char *option, const char *pat
 /* This rank's patch [ys, ys + ym) x [xs, xs + xm) of slice `index` (or the whole 2-D dataset, index
    < 0) as doubles (float32 is converted by HDF5); a message if the read fails or a value is not
    finite. */
-static void ReadPatch(const GSGrid *grid, const char *option, const char *path, const char *name, PetscInt index, double *patch, char *msg, size_t len)
+static void ReadPatch(const GSGrid *grid, const char *option, const char *path, const char *name, PetscInt index, double *patch, char *msg,
+                      size_t len)
 {
   const int     nd       = index < 0 ? 2 : 3;
   const hsize_t start[3] = {(hsize_t)index, (hsize_t)grid->ys, (hsize_t)grid->xs}, count[3] = {1, (hsize_t)grid->ym, (hsize_t)grid->xm};
-  const hsize_t n        = (hsize_t)(grid->xm * grid->ym);
+  const hsize_t n    = (hsize_t)(grid->xm * grid->ym);
   hid_t         file = OpenRead(option, path, msg, len), dset = -1, fspace = -1, mspace = -1;
   char          cause[320];
 
   if (file >= 0) dset = H5Dopen2(file, name, H5P_DEFAULT);
   if (dset >= 0) fspace = H5Dget_space(dset);
   if (fspace >= 0) mspace = H5Screate_simple(1, &n, NULL);
-  if (file >= 0 && (mspace < 0 || H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start + 3 - nd, NULL, count + 3 - nd, NULL) < 0 || H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, patch) < 0)) {
+  if (file >= 0 && (mspace < 0 || H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start + 3 - nd, NULL, count + 3 - nd, NULL) < 0 ||
+                    H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, patch) < 0)) {
     GSH5FailureCauseOf(path, cause, sizeof(cause));
     snprintf(msg, len, "%s %s: cannot read dataset %s: %s", option, path, name, cause);
   }
   for (hsize_t k = 0; k < n && !msg[0]; k++) {
     if (isfinite(patch[k])) continue;
-    if (index < 0) snprintf(msg, len, "%s %s: dataset %s holds %g at [%llu][%llu], expected finite values", option, path, name, patch[k], (unsigned long long)(grid->ys + (PetscInt)(k / (hsize_t)grid->xm)), (unsigned long long)(grid->xs + (PetscInt)(k % (hsize_t)grid->xm)));
-    else snprintf(msg, len, "%s %s: dataset %s holds %g at [%" PetscInt_FMT "][%llu][%llu], expected finite values", option, path, name, patch[k], index, (unsigned long long)(grid->ys + (PetscInt)(k / (hsize_t)grid->xm)), (unsigned long long)(grid->xs + (PetscInt)(k % (hsize_t)grid->xm)));
+    if (index < 0)
+      snprintf(msg, len, "%s %s: dataset %s holds %g at [%llu][%llu], expected finite values", option, path, name, patch[k],
+               (unsigned long long)(grid->ys + (PetscInt)(k / (hsize_t)grid->xm)),
+               (unsigned long long)(grid->xs + (PetscInt)(k % (hsize_t)grid->xm)));
+    else
+      snprintf(msg, len, "%s %s: dataset %s holds %g at [%" PetscInt_FMT "][%llu][%llu], expected finite values", option, path, name, patch[k], index,
+               (unsigned long long)(grid->ys + (PetscInt)(k / (hsize_t)grid->xm)),
+               (unsigned long long)(grid->xs + (PetscInt)(k % (hsize_t)grid->xm)));
   }
   if (mspace >= 0) (void)H5Sclose(mspace);
   if (fspace >= 0) (void)H5Sclose(fspace);
@@ -213,7 +229,9 @@ PetscErrorCode GSSnapshotsInspect(const GSGrid *grid, const char *option, const 
 
   PetscFunctionBeginUser;
   PetscCall(GSInputInspect(grid->comm, option, path, 3, specs, dims));
-  PetscCheck(dims[0][0] == dims[1][0] && dims[1][0] == dims[2][0], grid->comm, PETSC_ERR_USER_INPUT, "%s %s: /snapshots/u, /snapshots/v and /snapshots/step hold %llu, %llu and %llu snapshots: expected the same number T", option, path, (unsigned long long)dims[0][0], (unsigned long long)dims[1][0], (unsigned long long)dims[2][0]);
+  PetscCheck(dims[0][0] == dims[1][0] && dims[1][0] == dims[2][0], grid->comm, PETSC_ERR_USER_INPUT,
+             "%s %s: /snapshots/u, /snapshots/v and /snapshots/step hold %llu, %llu and %llu snapshots: expected the same number T", option, path,
+             (unsigned long long)dims[0][0], (unsigned long long)dims[1][0], (unsigned long long)dims[2][0]);
   *nsnap = (PetscInt)dims[0][0];
   PetscCall(PetscMalloc1(*nsnap, steps));
   PetscCall(GSInputReadInts(grid->comm, option, path, "/snapshots/step", *nsnap, *steps));

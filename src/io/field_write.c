@@ -25,7 +25,8 @@ static PetscErrorCode EnsureGroup(hid_t file, const char *path)
 }
 
 /* Rows [row, row + count) of the owned patch of component c of x into the dataset. */
-static PetscErrorCode WritePiece(const GSGrid *grid, hid_t dset, hid_t dxpl, const PetscScalar *x, int c, PetscInt row, PetscInt count, double *buffer)
+static PetscErrorCode WritePiece(const GSGrid *grid, hid_t dset, hid_t dxpl, const PetscScalar *x, int c, PetscInt row, PetscInt count,
+                                 double *buffer)
 {
   hsize_t start[2] = {(hsize_t)(grid->ys + row), (hsize_t)grid->xs}, size[2] = {(hsize_t)count, (hsize_t)grid->xm};
   hid_t   file_space, mem_space;
@@ -50,9 +51,9 @@ static PetscErrorCode WritePiece(const GSGrid *grid, hid_t dset, hid_t dxpl, con
 
 PetscErrorCode GSFieldWrite(GSOutput *out, const GSGrid *grid, const char *group, const char *name, Vec X, int c)
 {
-  const PetscInt     rows = PieceRows(grid);
+  const PetscInt     rows    = PieceRows(grid);
   const hsize_t      dims[2] = {(hsize_t)grid->ny, (hsize_t)grid->nx};
-  PetscInt           pieces = (grid->ym + rows - 1) / rows, most;
+  PetscInt           pieces  = (grid->ym + rows - 1) / rows, most;
   char               path[PETSC_MAX_PATH_LEN];
   hid_t              file, space, dset, dxpl;
   const PetscScalar *x;
@@ -73,7 +74,8 @@ PetscErrorCode GSFieldWrite(GSOutput *out, const GSGrid *grid, const char *group
   PetscCallMPI(MPI_Allreduce(&pieces, &most, 1, MPIU_INT, MPI_MAX, grid->comm));
   PetscCall(PetscMalloc1(PetscMin(rows, grid->ym) * grid->xm + 1, &buffer));
   PetscCall(VecGetArrayRead(X, &x));
-  for (PetscInt p = 0; p < most; p++) PetscCall(WritePiece(grid, dset, dxpl, x, c, p * rows, PetscMax(0, PetscMin(rows, grid->ym - p * rows)), buffer));
+  for (PetscInt p = 0; p < most; p++)
+    PetscCall(WritePiece(grid, dset, dxpl, x, c, p * rows, PetscMax(0, PetscMin(rows, grid->ym - p * rows)), buffer));
   PetscCall(VecRestoreArrayRead(X, &x));
   PetscCall(PetscFree(buffer));
   GSH5Call(H5Pclose(dxpl));

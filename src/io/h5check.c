@@ -9,7 +9,7 @@
 #include "gsinv/io/h5file.h"
 
 typedef struct {
-  int  errnum;         /* a system errno found in the stack, 0 if none */
+  int  errnum;          /* a system errno found in the stack, 0 if none */
   int  no_space, quota; /* MPI-IO reports these as error classes, not errno */
   char innermost[256];
 } StackCause;
@@ -18,7 +18,7 @@ typedef struct {
 static herr_t VisitError(unsigned n, const H5E_error2_t *e, void *ctx)
 {
   StackCause *cause = (StackCause *)ctx;
-  const char *desc  = e->desc ? e->desc : "", *at = strstr(desc, "errno = ");
+  const char *desc = e->desc ? e->desc : "", *at = strstr(desc, "errno = ");
 
   if (n == 0) snprintf(cause->innermost, sizeof(cause->innermost), "%s (in %s)", desc, e->func_name ? e->func_name : "?");
   if (at && !cause->errnum) cause->errnum = atoi(at + 8);
@@ -75,14 +75,15 @@ PetscErrorCode GSH5Fail(const char *file, const char *object, const char *call)
 
   PetscFunctionBeginUser;
   GSH5FailureCauseOf(file, cause, sizeof(cause));
-  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s%s%s%s: %s failed: %s", file ? file : "HDF5", object ? " (" : "", object ? object : "", object ? ")" : "", call, cause);
+  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s%s%s%s: %s failed: %s", file ? file : "HDF5", object ? " (" : "", object ? object : "",
+          object ? ")" : "", call, cause);
 }
 
 /* Completes req; a rank that failed itself gives up after `patience` seconds (the others may be
    stuck in a collective call that it will never join). */
 static PetscBool WaitAgreement(MPI_Request *req, PetscBool failed, double patience)
 {
-  int    done = 0;
+  int    done  = 0;
   double start = MPI_Wtime();
 
   if (!failed) return (PetscBool)(MPI_Wait(req, MPI_STATUS_IGNORE) == MPI_SUCCESS);

@@ -90,11 +90,13 @@ static void CloseQuietly(OpenOutput *o)
 {
   PetscMPIInt rank = 0;
   hid_t       objects[64];
-  ssize_t     n = o->file >= 0 ? H5Fget_obj_ids(o->file, H5F_OBJ_LOCAL | H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR, 64, objects) : 0;
+  ssize_t n = o->file >= 0 ? H5Fget_obj_ids(o->file, H5F_OBJ_LOCAL | H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR, 64, objects)
+                           : 0;
 
   for (ssize_t i = 0; i < n; i++) (void)H5Oclose(objects[i]);
   (void)MPI_Comm_rank(o->comm, &rank);
-  if (rank == 0 && truncate(o->partial, 0)) { /* nothing to free */ }
+  if (rank == 0 && truncate(o->partial, 0)) { /* nothing to free */
+  }
   (void)MPI_Barrier(o->comm);
   if ((!o->viewer || PetscViewerDestroy(&o->viewer)) && o->file >= 0 && H5Iis_valid(o->file) > 0) (void)H5Fclose(o->file);
   if (rank == 0) (void)remove(o->partial);
@@ -162,9 +164,12 @@ PetscErrorCode GSOutputReserve(GSOutput *out, const char *object, double bytes)
     if (fd >= 0) close(fd);
   }
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, out->comm));
-  PetscCheck(err != ENOSPC, out->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s: disk full (the file needs %.3g MB)", out->partial, object, need / 1e6);
-  PetscCheck(err != EDQUOT, out->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s: quota exceeded (the file needs %.3g MB)", out->partial, object, need / 1e6);
-  PetscCheck(!err || err == EOPNOTSUPP || err == EINVAL || err == ENOSYS, out->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s: %s", out->partial, object, strerror(err));
+  PetscCheck(err != ENOSPC, out->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s: disk full (the file needs %.3g MB)", out->partial, object,
+             need / 1e6);
+  PetscCheck(err != EDQUOT, out->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s: quota exceeded (the file needs %.3g MB)", out->partial, object,
+             need / 1e6);
+  PetscCheck(!err || err == EOPNOTSUPP || err == EINVAL || err == ENOSYS, out->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s: %s", out->partial,
+             object, strerror(err));
   PetscFunctionReturn(0);
 }
 
@@ -367,7 +372,8 @@ PetscErrorCode GSH5WriteIntArray(GSOutput *out, const char *path, int rank, cons
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSOutputWriteProvenance(GSOutput *out, const char *subcommand, const GSGrid *grid, const GSParams *params, PetscInt64 seed, const char *ts_type, PetscReal dt)
+PetscErrorCode GSOutputWriteProvenance(GSOutput *out, const char *subcommand, const GSGrid *grid, const GSParams *params, PetscInt64 seed,
+                                       const char *ts_type, PetscReal dt)
 {
   char       *options, petsc_version[128];
   PetscInt64  shape[2] = {grid->ny, grid->nx};

@@ -65,15 +65,23 @@ PetscErrorCode GSOutputLock(MPI_Comm world, const char *option, const char *path
   PetscCheck(lock_fd < 0, world, PETSC_ERR_PLIB, "GSOutputLock: this process already holds %s", lock_path);
   PetscCall(PetscSNPrintf(lock_path, sizeof(lock_path), "%s.lock", path));
   if (rank == 0) {
-    const struct timespec pause = {0, 50000000};
+    const struct timespec pause  = {0, 50000000};
     pid_t                 holder = 0;
-    for (int tries = 0; (status[0] = TryLock(lock_path, &holder)) == EAGAIN && holder > 0 && Orphaned(holder) && tries < (int)(LOCK_PATIENCE_SECONDS / 0.05); tries++) nanosleep(&pause, NULL);
+    for (int tries = 0;
+         (status[0] = TryLock(lock_path, &holder)) == EAGAIN && holder > 0 && Orphaned(holder) && tries < (int)(LOCK_PATIENCE_SECONDS / 0.05);
+         tries++)
+      nanosleep(&pause, NULL);
     status[1] = (int)holder;
   }
   PetscCallMPI(MPI_Bcast(status, 2, MPI_INT, 0, world));
-  if (status[0] == EAGAIN && status[1] > 0) SETERRQ(world, PETSC_ERR_USER_INPUT, "%s %s is being written by another gsinv run (pid %d holds %s): wait for it to finish or choose another %s", option, path, status[1], lock_path, option);
-  PetscCheck(status[0] != EAGAIN, world, PETSC_ERR_USER_INPUT, "%s %s is being written by another gsinv run (it holds %s): wait for it to finish or choose another %s", option, path, lock_path, option);
-  PetscCheck(!status[0], world, PETSC_ERR_USER_INPUT, "%s %s: cannot create the lock file %s beside it (%s): is its folder there and writable?", option, path, lock_path, strerror(status[0]));
+  if (status[0] == EAGAIN && status[1] > 0)
+    SETERRQ(world, PETSC_ERR_USER_INPUT, "%s %s is being written by another gsinv run (pid %d holds %s): wait for it to finish or choose another %s",
+            option, path, status[1], lock_path, option);
+  PetscCheck(status[0] != EAGAIN, world, PETSC_ERR_USER_INPUT,
+             "%s %s is being written by another gsinv run (it holds %s): wait for it to finish or choose another %s", option, path, lock_path,
+             option);
+  PetscCheck(!status[0], world, PETSC_ERR_USER_INPUT, "%s %s: cannot create the lock file %s beside it (%s): is its folder there and writable?",
+             option, path, lock_path, strerror(status[0]));
   PetscFunctionReturn(0);
 }
 
@@ -112,12 +120,15 @@ PetscErrorCode GSOutputCheckNotInput(MPI_Comm comm, const char *option, const ch
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   for (int i = 0; rank == 0 && same < 0 && input_options[i]; i++) {
     PetscCall(PetscOptionsGetString(NULL, NULL, input_options[i], input, sizeof(input), &set));
-    if (set && input[0] && (!strcmp(input, output) || (stat(input, &in) == 0 && stat(output, &out) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino))) same = i;
+    if (set && input[0] &&
+        (!strcmp(input, output) || (stat(input, &in) == 0 && stat(output, &out) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)))
+      same = i;
   }
   PetscCallMPI(MPI_Bcast(&same, 1, MPI_INT, 0, comm));
   if (same >= 0) {
     PetscCall(PetscOptionsGetString(NULL, NULL, input_options[same], input, sizeof(input), &set));
-    SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s %s is the file of %s %s: writing it would destroy the input; choose another %s", option, output, input_options[same], input, option);
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s %s is the file of %s %s: writing it would destroy the input; choose another %s", option, output,
+            input_options[same], input, option);
   }
   PetscFunctionReturn(0);
 }

@@ -24,8 +24,11 @@ static hid_t OpenColumn(hid_t file, const char *group, const GSColumnSpec *spec,
   space = H5Dget_space(dset), type = H5Dget_type(dset);
   ndims = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
   if (ndims >= 1 && ndims <= 2) (void)H5Sget_simple_extent_dims(space, dims, NULL);
-  if (type < 0 || H5Tget_class(type) != (spec->integer ? H5T_INTEGER : H5T_FLOAT)) snprintf(msg, len, "dataset %s is not of %s", name, spec->integer ? "integers" : "floating point");
-  else if (ndims != (spec->width > 1 ? 2 : 1) || (spec->width > 1 && dims[1] != (hsize_t)spec->width)) snprintf(msg, len, "dataset %s has %d dimensions [%llu][%llu], expected [rows]%s", name, ndims, (unsigned long long)dims[0], (unsigned long long)dims[1], spec->width > 1 ? "[4]" : "");
+  if (type < 0 || H5Tget_class(type) != (spec->integer ? H5T_INTEGER : H5T_FLOAT))
+    snprintf(msg, len, "dataset %s is not of %s", name, spec->integer ? "integers" : "floating point");
+  else if (ndims != (spec->width > 1 ? 2 : 1) || (spec->width > 1 && dims[1] != (hsize_t)spec->width))
+    snprintf(msg, len, "dataset %s has %d dimensions [%llu][%llu], expected [rows]%s", name, ndims, (unsigned long long)dims[0],
+             (unsigned long long)dims[1], spec->width > 1 ? "[4]" : "");
   *rows = dims[0];
   if (type >= 0) (void)H5Tclose(type);
   if (space >= 0) (void)H5Sclose(space);
@@ -55,10 +58,11 @@ static void *ReadColumn(hid_t dset, const char *group, const GSColumnSpec *spec,
   return data;
 }
 
-void GSRecordRead(const char *path, const char *group, PetscInt ncols, const GSColumnSpec specs[], PetscInt *rows, void *data[], char *msg, size_t len)
+void GSRecordRead(const char *path, const char *group, PetscInt ncols, const GSColumnSpec specs[], PetscInt *rows, void *data[], char *msg,
+                  size_t len)
 {
   hid_t   file = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
-  hsize_t n = 0;
+  hsize_t n    = 0;
 
   msg[0] = 0;
   *rows  = 0;
@@ -69,7 +73,9 @@ void GSRecordRead(const char *path, const char *group, PetscInt ncols, const GSC
     hid_t   dset   = OpenColumn(file, group, &specs[c], &rows_c, msg, len);
     if (dset < 0) break;
     if (c == 0) n = rows_c;
-    if (rows_c != n) snprintf(msg, len, "dataset %s/%s has %llu rows, %s/%s has %llu", group, specs[c].name, (unsigned long long)rows_c, group, specs[0].name, (unsigned long long)n);
+    if (rows_c != n)
+      snprintf(msg, len, "dataset %s/%s has %llu rows, %s/%s has %llu", group, specs[c].name, (unsigned long long)rows_c, group, specs[0].name,
+               (unsigned long long)n);
     else data[c] = ReadColumn(dset, group, &specs[c], n, msg, len);
     (void)H5Dclose(dset);
   }
@@ -104,7 +110,8 @@ static herr_t ReadAttributeString(hid_t obj, const char *name, char *buf, size_t
   return status;
 }
 
-void GSRecordReadHead(const char *path, const char *group, PetscBool *has_group, char *signature, size_t len_signature, int64_t *finished, char *msg, size_t len)
+void GSRecordReadHead(const char *path, const char *group, PetscBool *has_group, char *signature, size_t len_signature, int64_t *finished, char *msg,
+                      size_t len)
 {
   hid_t file = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
   hid_t grp  = file >= 0 && H5Lexists(file, group, H5P_DEFAULT) > 0 ? H5Gopen2(file, group, H5P_DEFAULT) : -1;
@@ -114,7 +121,8 @@ void GSRecordReadHead(const char *path, const char *group, PetscBool *has_group,
   *finished    = -1;
   *has_group   = (PetscBool)(grp >= 0);
   if (file < 0) snprintf(msg, len, "cannot read it as an HDF5 file");
-  else if (grp >= 0 && ReadAttributeString(grp, "signature", signature, len_signature) < 0) snprintf(msg, len, "attribute 'signature' of %s is not a readable string", group);
+  else if (grp >= 0 && ReadAttributeString(grp, "signature", signature, len_signature) < 0)
+    snprintf(msg, len, "attribute 'signature' of %s is not a readable string", group);
   else if (grp >= 0 && GSH5ReadAttributeInt64(grp, "finished", finished) < 0) *finished = -1;
   if (msg[0]) *has_group = PETSC_FALSE;
   if (grp >= 0) (void)H5Gclose(grp);
@@ -143,8 +151,10 @@ static void ReadAxis(hid_t file, int a, PetscInt max_points, GSAxisRead *axis, c
   if (H5Lexists(file, "/landscape", H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0) return;
   dset = H5Dopen2(file, name, H5P_DEFAULT), space = dset >= 0 ? H5Dget_space(dset) : -1, type = dset >= 0 ? H5Dget_type(dset) : -1;
   if (space >= 0 && H5Sget_simple_extent_ndims(space) == 1) (void)H5Sget_simple_extent_dims(space, &dims, NULL);
-  if (dims < 1 || dims > (hsize_t)max_points || type < 0 || H5Tget_class(type) != H5T_FLOAT || H5Aexists(dset, "name") <= 0) snprintf(msg, len, "%s must be 1-D floats with 1 to %" PetscInt_FMT " values and a 'name' attribute", name, max_points);
-  else if (GSH5ReadAttributeString(dset, "name", axis->name, sizeof(axis->name)) < 0 || H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, axis->values) < 0) {
+  if (dims < 1 || dims > (hsize_t)max_points || type < 0 || H5Tget_class(type) != H5T_FLOAT || H5Aexists(dset, "name") <= 0)
+    snprintf(msg, len, "%s must be 1-D floats with 1 to %" PetscInt_FMT " values and a 'name' attribute", name, max_points);
+  else if (GSH5ReadAttributeString(dset, "name", axis->name, sizeof(axis->name)) < 0 ||
+           H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, axis->values) < 0) {
     char cause[320];
     GSH5FailureCause(cause, sizeof(cause));
     snprintf(msg, len, "cannot read %s: %s", name, cause);

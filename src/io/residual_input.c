@@ -60,7 +60,8 @@ static void InspectInput(const char *option, const char *path, GSResidualInput *
   }
   info->has_truth = (PetscBool)(ntruth == GS_NPARAM);
   (void)PetscStrncpy(info->ts_type, "unknown", sizeof(info->ts_type));
-  if (H5Aexists(file, "ts_type") > 0 && GSH5ReadAttributeString(file, "ts_type", info->ts_type, sizeof(info->ts_type)) < 0) (void)PetscStrncpy(info->ts_type, "unknown", sizeof(info->ts_type));
+  if (H5Aexists(file, "ts_type") > 0 && GSH5ReadAttributeString(file, "ts_type", info->ts_type, sizeof(info->ts_type)) < 0)
+    (void)PetscStrncpy(info->ts_type, "unknown", sizeof(info->ts_type));
   H5Fclose(file);
 }
 
@@ -74,7 +75,9 @@ static PetscErrorCode AgreeIntOption(MPI_Comm comm, const char *name, PetscInt f
   PetscFunctionBeginUser;
   PetscCall(GSOptionsCheckInt(comm, name, 1, PETSC_MAX_INT));
   PetscCall(PetscOptionsGetInt(NULL, NULL, name, &value, &set));
-  PetscCheck(!set || value == from_file, comm, PETSC_ERR_USER_INPUT, "%s %" PetscInt_FMT " disagrees with %s %s, whose grid has %" PetscInt_FMT " (omit %s: the grid comes from the file)", name, value, option, path, from_file, name);
+  PetscCheck(!set || value == from_file, comm, PETSC_ERR_USER_INPUT,
+             "%s %" PetscInt_FMT " disagrees with %s %s, whose grid has %" PetscInt_FMT " (omit %s: the grid comes from the file)", name, value,
+             option, path, from_file, name);
   PetscCall(PetscSNPrintf(text, sizeof(text), "%" PetscInt_FMT, from_file));
   if (!set) PetscCall(PetscOptionsSetValue(NULL, name, text));
   PetscFunctionReturn(0);
@@ -110,6 +113,7 @@ PetscErrorCode GSResidualInputPrepare(MPI_Comm comm, const char *option, const c
     PetscCall(PetscSNPrintf(text, sizeof(text), "%.17g", info->h));
     PetscCall(PetscOptionsSetValue(NULL, "-gs_h", text));
   }
-  PetscCheck(form == GS_RESIDUAL_FORM_STEADY || (info->has_dt && info->dt > 0), comm, PETSC_ERR_USER_INPUT, "%s %s: the transient form needs the positive root attribute 'dt' of the scheme that wrote the snapshots", option, path);
+  PetscCheck(form == GS_RESIDUAL_FORM_STEADY || (info->has_dt && info->dt > 0), comm, PETSC_ERR_USER_INPUT,
+             "%s %s: the transient form needs the positive root attribute 'dt' of the scheme that wrote the snapshots", option, path);
   PetscFunctionReturn(0);
 }

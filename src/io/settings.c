@@ -14,7 +14,7 @@ typedef struct {
   char       name[64];
   char       type; /* 'i' int64, 'r' real or real array, 's' string */
   PetscInt64 i;
-  PetscInt   n;    /* number of reals */
+  PetscInt   n; /* number of reals */
   PetscReal *r;
   char      *text; /* canonical value: the signature compares these */
 } Entry;
@@ -26,7 +26,25 @@ struct _p_GSSettings {
 };
 
 /* Options that cannot change a result, by exact name or by part of the name. */
-static const char *harmless_names[] = {"-help", "-h", "-version", "-options_file", "-options_left", "-gs_output", "-gs_keep_journal", "-gs_progress_every", "-gs_cliff_threshold", "-gs_checkpoint_cache", "-gs_checkpoint_memory", "-gs_traceback", "-info", "-no_signal_handler", "-on_error_abort", "-fp_trap", "-history", "-skip_petscrc", NULL};
+static const char *harmless_names[] = {"-help",
+                                       "-h",
+                                       "-version",
+                                       "-options_file",
+                                       "-options_left",
+                                       "-gs_output",
+                                       "-gs_keep_journal",
+                                       "-gs_progress_every",
+                                       "-gs_cliff_threshold",
+                                       "-gs_checkpoint_cache",
+                                       "-gs_checkpoint_memory",
+                                       "-gs_traceback",
+                                       "-info",
+                                       "-no_signal_handler",
+                                       "-on_error_abort",
+                                       "-fp_trap",
+                                       "-history",
+                                       "-skip_petscrc",
+                                       NULL};
 static const char *harmless_parts[] = {"monitor", "_view", "-log_", "-malloc", NULL};
 
 PetscBool GSSettingsIsHarmless(const char *option)
@@ -274,7 +292,7 @@ static const char *ExtraStored(GSSettings s, const char *stored, char *name, siz
 {
   for (const char *line = stored; *line;) {
     const char *tab1 = strchr(line, '\t'), *end = strchr(line, '\n');
-    size_t      n    = PetscMin((size_t)(tab1 - line), name_len - 1);
+    size_t      n = PetscMin((size_t)(tab1 - line), name_len - 1);
     memcpy(name, line, n);
     name[n] = 0;
     if (!Find(s, name)) {
@@ -300,10 +318,15 @@ PetscErrorCode GSSettingsCompare(GSSettings s, const char *stored, const char *w
   }
   for (int e = 0; e < s->n && !msg[0]; e++) {
     const Entry *entry = &s->entries[e];
-    if (!(old = StoredValue(stored, entry->name, &n))) PetscCall(PetscSNPrintf(msg, len, "%s is %s but %s was made without it (its default): %s", entry->name, entry->text, where, remedy));
-    else if (n != strlen(entry->text) || strncmp(old, entry->text, n)) PetscCall(PetscSNPrintf(msg, len, "%s is %s but %s was made with %.*s: %s", entry->name, entry->text, where, (int)PetscMin(n, 1024), old, remedy));
+    if (!(old = StoredValue(stored, entry->name, &n)))
+      PetscCall(PetscSNPrintf(msg, len, "%s is %s but %s was made without it (its default): %s", entry->name, entry->text, where, remedy));
+    else if (n != strlen(entry->text) || strncmp(old, entry->text, n))
+      PetscCall(PetscSNPrintf(msg, len, "%s is %s but %s was made with %.*s: %s", entry->name, entry->text, where, (int)PetscMin(n, 1024), old,
+                              remedy));
   }
-  if (!msg[0] && (old = ExtraStored(s, stored, name, sizeof(name), &n))) PetscCall(PetscSNPrintf(msg, len, "%s is not given (its default) but %s was made with %.*s: %s", name, where, (int)PetscMin(n, 1024), old, remedy));
+  if (!msg[0] && (old = ExtraStored(s, stored, name, sizeof(name), &n)))
+    PetscCall(PetscSNPrintf(msg, len, "%s is not given (its default) but %s was made with %.*s: %s", name, where, (int)PetscMin(n, 1024), old,
+                            remedy));
   PetscFunctionReturn(0);
 }
 

@@ -8,7 +8,8 @@
 /* Checks /targets/v of path: floats [N][ny][nx] with N, ny, nx > 0 (0: any size). Collective. */
 static PetscErrorCode InspectTargets(MPI_Comm comm, const char *option, const char *path, PetscInt nx, PetscInt ny, hsize_t dims[GS_MAX_DIMS])
 {
-  const GSDatasetSpec spec = {"/targets/v", "[N][ny][nx] (N targets; -da_grid_y, -da_grid_x)", 3, {0, (hsize_t)ny, (hsize_t)nx}, {1, 1, 1}, PETSC_FALSE};
+  const GSDatasetSpec spec = {"/targets/v", "[N][ny][nx] (N targets; -da_grid_y, -da_grid_x)", 3, {0, (hsize_t)ny, (hsize_t)nx}, {1, 1, 1},
+                              PETSC_FALSE};
   hsize_t             found[1][GS_MAX_DIMS];
 
   PetscFunctionBeginUser;
@@ -31,7 +32,7 @@ static void ReadAttribute(hid_t file, const char *obj, const char *name, hid_t t
 PetscErrorCode GSTargetsInfo(MPI_Comm comm, const char *option, const char *path, PetscInt *count, PetscInt *seed, PetscInt *sample0)
 {
   hsize_t     dims[GS_MAX_DIMS] = {0, 0, 0};
-  PetscInt    info[2] = {-1, -1};
+  PetscInt    info[2]           = {-1, -1};
   PetscMPIInt rank;
 
   PetscFunctionBeginUser;
@@ -63,12 +64,15 @@ static void ReadTarget(const char *option, const char *path, const hsize_t dims[
   if (file >= 0) dset = H5Dopen2(file, "/targets/v", H5P_DEFAULT);
   if (dset >= 0) fspace = H5Dget_space(dset);
   if (fspace >= 0) mspace = H5Screate_simple(1, &n, NULL);
-  if (mspace < 0 || H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0 || H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, v) < 0) {
+  if (mspace < 0 || H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+      H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, v) < 0) {
     GSH5FailureCauseOf(path, cause, sizeof(cause));
     (void)PetscSNPrintf(msg, len, "%s %s: cannot read target %" PetscInt_FMT " of dataset /targets/v: %s", option, path, index, cause);
   }
   for (hsize_t k = 0; k < n && !msg[0]; k++)
-    if (!isfinite((double)v[k])) (void)PetscSNPrintf(msg, len, "%s %s: dataset /targets/v holds %g at [%" PetscInt_FMT "][%llu][%llu], expected finite values", option, path, (double)v[k], index, (unsigned long long)(k / dims[2]), (unsigned long long)(k % dims[2]));
+    if (!isfinite((double)v[k]))
+      (void)PetscSNPrintf(msg, len, "%s %s: dataset /targets/v holds %g at [%" PetscInt_FMT "][%llu][%llu], expected finite values", option, path,
+                          (double)v[k], index, (unsigned long long)(k / dims[2]), (unsigned long long)(k % dims[2]));
   if (mspace >= 0) (void)H5Sclose(mspace);
   if (fspace >= 0) (void)H5Sclose(fspace);
   if (dset >= 0) (void)H5Dclose(dset);
@@ -83,7 +87,8 @@ PetscErrorCode GSTargetsReadV(const GSGrid *grid, const char *option, const char
 
   PetscFunctionBeginUser;
   PetscCall(InspectTargets(grid->comm, option, path, grid->nx, grid->ny, dims));
-  PetscCheck(index >= 0 && (hsize_t)index < dims[0], grid->comm, PETSC_ERR_USER_INPUT, "%s %s: no target %" PetscInt_FMT " (it has %llu)", option, path, index, (unsigned long long)dims[0]);
+  PetscCheck(index >= 0 && (hsize_t)index < dims[0], grid->comm, PETSC_ERR_USER_INPUT, "%s %s: no target %" PetscInt_FMT " (it has %llu)", option,
+             path, index, (unsigned long long)dims[0]);
   PetscCallMPI(MPI_Comm_rank(grid->comm, &rank));
   if (rank == 0) ReadTarget(option, path, dims, index, v, msg, sizeof(msg));
   PetscCall(GSInputAgree(grid->comm, msg));

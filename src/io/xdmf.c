@@ -74,12 +74,14 @@ static void XdmfAttribute(FILE *f, const char *h5_name, const char *field, const
 
   SlicePath(path, sizeof(path), dataset, slice);
   fprintf(f, "      <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Node\">\n", field);
-  fprintf(f, "        <DataItem Dimensions=\"1 %d %d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", (int)s->ny, (int)s->nx, h5_name, path);
+  fprintf(f, "        <DataItem Dimensions=\"1 %d %d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", (int)s->ny,
+          (int)s->nx, h5_name, path);
   fprintf(f, "      </Attribute>\n");
 }
 
 /* One uniform grid in the XY plane (z = 0) with its lower left corner at (x0, y0). */
-static void XdmfGrid(FILE *f, const char *h5_name, const char *grid_name, const GSXdmfSet *s, PetscInt slice, double x0, double y0, const double *time)
+static void XdmfGrid(FILE *f, const char *h5_name, const char *grid_name, const GSXdmfSet *s, PetscInt slice, double x0, double y0,
+                     const double *time)
 {
   const PetscBool last = (PetscBool)(s->count && slice == s->count);
 
@@ -98,7 +100,7 @@ static void XdmfGrid(FILE *f, const char *h5_name, const char *grid_name, const 
    s->columns with a gap of an eighth of a field between them. */
 static void XdmfSet(FILE *f, const char *h5_name, const GSXdmfSet *s)
 {
-  const double gap_x = PetscMax(1, s->nx / 8) * (double)s->h, gap_y = PetscMax(1, s->ny / 8) * (double)s->h;
+  const double   gap_x = PetscMax(1, s->nx / 8) * (double)s->h, gap_y = PetscMax(1, s->ny / 8) * (double)s->h;
   const PetscInt columns = s->columns > 0 ? s->columns : (PetscInt)ceil(sqrt((double)s->count));
 
   if (s->count == 0) {

@@ -12,15 +12,15 @@ static PetscErrorCode SetCellRows(GSModel m, Mat A, PetscInt i, PetscInt j, GSFi
   PetscFunctionBeginUser;
   GSReactionJacobian(&m->params, state, a);
   for (PetscInt c = 0; c < 2; c++) {
-    const PetscReal off = D[c] * m->inv_h2;
-    MatStencil      row = {.k = 0, .j = j, .i = i, .c = c}, cols[6];
+    const PetscReal off     = D[c] * m->inv_h2;
+    MatStencil      row     = {.k = 0, .j = j, .i = i, .c = c}, cols[6];
     PetscScalar     vals[6] = {-4.0 * off + a[c][c], a[c][1 - c], off, off, off, off};
-    cols[0] = row;
-    cols[1] = (MatStencil){.k = 0, .j = j, .i = i, .c = 1 - c};
-    cols[2] = (MatStencil){.k = 0, .j = j, .i = i - 1, .c = c};
-    cols[3] = (MatStencil){.k = 0, .j = j, .i = i + 1, .c = c};
-    cols[4] = (MatStencil){.k = 0, .j = j - 1, .i = i, .c = c};
-    cols[5] = (MatStencil){.k = 0, .j = j + 1, .i = i, .c = c};
+    cols[0]                 = row;
+    cols[1]                 = (MatStencil){.k = 0, .j = j, .i = i, .c = 1 - c};
+    cols[2]                 = (MatStencil){.k = 0, .j = j, .i = i - 1, .c = c};
+    cols[3]                 = (MatStencil){.k = 0, .j = j, .i = i + 1, .c = c};
+    cols[4]                 = (MatStencil){.k = 0, .j = j - 1, .i = i, .c = c};
+    cols[5]                 = (MatStencil){.k = 0, .j = j + 1, .i = i, .c = c};
     PetscCall(MatSetValuesStencil(A, 1, &row, 6, cols, vals, INSERT_VALUES));
   }
   PetscFunctionReturn(0);

@@ -11,7 +11,8 @@ PetscErrorCode GSModelEulerStep(GSModel m, PetscReal dt, Vec X, Vec Y, GSStepSta
   PetscScalar       *y;
 
   PetscFunctionBeginUser;
-  PetscCheck(m->whole_grid, m->comm, PETSC_ERR_ARG_WRONG, "GSModelEulerStep is the one-rank step; several ranks step ghosted arrays (GSModelEulerStepLocal)");
+  PetscCheck(m->whole_grid, m->comm, PETSC_ERR_ARG_WRONG,
+             "GSModelEulerStep is the one-rank step; several ranks step ghosted arrays (GSModelEulerStepLocal)");
   PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
   PetscCall(VecGetArrayWrite(Y, &y));
   PetscCall(VecGetArrayRead(X, &x));

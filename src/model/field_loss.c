@@ -7,15 +7,15 @@
 #include "gsinv/core/options.h"
 
 struct _p_GSFieldLoss {
-  GSModel    model;
-  GSLossType type;
-  PetscInt   tile;
-  PetscBool  windowed; /* the tile divides the grid */
-  GSLoss     loss;     /* rank 0 only */
-  Vec        v;        /* v field on the scalar DMDA */
-  Vec        natural;  /* the same in natural order */
-  Vec        gathered; /* the whole field on rank 0 (empty elsewhere) */
-  VecScatter to_zero;
+  GSModel       model;
+  GSLossType    type;
+  PetscInt      tile;
+  PetscBool     windowed; /* the tile divides the grid */
+  GSLoss        loss;     /* rank 0 only */
+  Vec           v;        /* v field on the scalar DMDA */
+  Vec           natural;  /* the same in natural order */
+  Vec           gathered; /* the whole field on rank 0 (empty elsewhere) */
+  VecScatter    to_zero;
   PetscLogEvent event;
 };
 
@@ -27,7 +27,8 @@ static PetscErrorCode GSFieldLossOptions(GSFieldLoss fl)
   PetscFunctionBeginUser;
   fl->tile = 16;
   PetscOptionsBegin(comm, NULL, "Loss on the v field", "GSFieldLoss");
-  PetscCall(GSOptionsEnum("-gs_loss", "Loss: pixel MSE, global log power spectrum, windowed log power spectrum", "GSFieldLossCreate", GSLossTypes, type, &type, NULL));
+  PetscCall(GSOptionsEnum("-gs_loss", "Loss: pixel MSE, global log power spectrum, windowed log power spectrum", "GSFieldLossCreate", GSLossTypes,
+                          type, &type, NULL));
   PetscCall(GSOptionsInt("-gs_loss_tile", "Tile side of the windowed spectrum loss", "GSFieldLossCreate", fl->tile, &fl->tile, NULL));
   PetscOptionsEnd();
   fl->type = (GSLossType)type;
@@ -44,7 +45,9 @@ static PetscErrorCode GSFieldLossCreateKernel(GSFieldLoss fl)
   PetscInt    tile = (m->nx % PetscMax(fl->tile, 1) || m->ny % PetscMax(fl->tile, 1)) ? 0 : fl->tile;
 
   PetscFunctionBeginUser;
-  PetscCheck(fl->type != GS_LOSS_WINDOWED || tile > 0, m->comm, PETSC_ERR_USER_INPUT, "-gs_loss_tile %" PetscInt_FMT " must divide the grid %" PetscInt_FMT " x %" PetscInt_FMT " for -gs_loss windowed", fl->tile, m->nx, m->ny);
+  PetscCheck(fl->type != GS_LOSS_WINDOWED || tile > 0, m->comm, PETSC_ERR_USER_INPUT,
+             "-gs_loss_tile %" PetscInt_FMT " must divide the grid %" PetscInt_FMT " x %" PetscInt_FMT " for -gs_loss windowed", fl->tile, m->nx,
+             m->ny);
   PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
   fl->windowed = (PetscBool)(tile > 0);
   if (rank == 0) code = GSLossCreate((int)m->nx, (int)m->ny, (int)tile, &fl->loss);

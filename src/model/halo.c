@@ -23,10 +23,12 @@ PetscErrorCode GSHaloCreate(DM da, GSHalo *halo)
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&h));
   PetscCall(DMDAGetInfo(da, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &h->dof, &sw, &bx, &by, NULL, &st));
-  PetscCheck(bx == DM_BOUNDARY_PERIODIC && by == DM_BOUNDARY_PERIODIC && st == DMDA_STENCIL_STAR && sw == 1, PetscObjectComm((PetscObject)da), PETSC_ERR_SUP, "GSHalo needs a periodic DMDA with a star stencil of width 1");
+  PetscCheck(bx == DM_BOUNDARY_PERIODIC && by == DM_BOUNDARY_PERIODIC && st == DMDA_STENCIL_STAR && sw == 1, PetscObjectComm((PetscObject)da),
+             PETSC_ERR_SUP, "GSHalo needs a periodic DMDA with a star stencil of width 1");
   PetscCall(DMDAGetCorners(da, &xs, &ys, NULL, &h->xm, &h->ym, NULL));
   PetscCall(DMDAGetGhostCorners(da, &gxs, &gys, NULL, &h->gxm, &gym, NULL));
-  PetscCheck(h->gxm == h->xm + 2 && gym == h->ym + 2 && gxs == xs - 1 && gys == ys - 1, PETSC_COMM_SELF, PETSC_ERR_PLIB, "unexpected ghost layout of the DMDA");
+  PetscCheck(h->gxm == h->xm + 2 && gym == h->ym + 2 && gxs == xs - 1 && gys == ys - 1, PETSC_COMM_SELF, PETSC_ERR_PLIB,
+             "unexpected ghost layout of the DMDA");
   PetscCall(DMDAGetNeighbors(da, &ranks));
   h->south = ranks[1], h->west = ranks[3], h->east = ranks[5], h->north = ranks[7];
   PetscCallMPI(MPI_Comm_dup(PetscObjectComm((PetscObject)da), &h->comm));

@@ -13,15 +13,18 @@ PetscErrorCode GSInitialOptionsFromOptions(MPI_Comm comm, GSInitialOptions *opts
   opts->recipe  = GSInitialRecipeDefault(0, 0);
   block         = opts->recipe.block;
   PetscOptionsBegin(comm, NULL, "Initial state", "GSInitial");
-  PetscCall(PetscOptionsString("-gs_initial", "HDF5 file with /state/u and /state/v to start from (default: the seeded recipe)", "GSInitialStateFill", opts->file, opts->file, sizeof(opts->file), NULL));
+  PetscCall(PetscOptionsString("-gs_initial", "HDF5 file with /state/u and /state/v to start from (default: the seeded recipe)", "GSInitialStateFill",
+                               opts->file, opts->file, sizeof(opts->file), NULL));
   PetscCall(GSOptionsIntRange("-gs_seed", "Seed of the initial-state noise", "GSInitialStateFill", seed, &seed, NULL, 0, PETSC_MAX_INT));
   PetscCall(GSOptionsIntRange("-gs_sample", "Sample index: which draw of that seed", "GSInitialStateFill", sample, &sample, NULL, 0, PETSC_MAX_INT));
-  PetscCall(GSOptionsReal("-gs_init_noise", "Standard deviation of the initial noise on u and v", "GSInitialStateFill", opts->recipe.noise, &opts->recipe.noise, NULL));
+  PetscCall(GSOptionsReal("-gs_init_noise", "Standard deviation of the initial noise on u and v", "GSInitialStateFill", opts->recipe.noise,
+                          &opts->recipe.noise, NULL));
   PetscCall(GSOptionsInt("-gs_init_block", "Side of the centred seeding block (u = 0.5, v = 0.25)", "GSInitialStateFill", block, &block, NULL));
   PetscOptionsEnd();
   PetscCheck(seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_seed %" PetscInt_FMT " must be >= 0", seed);
   PetscCheck(sample >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_sample %" PetscInt_FMT " must be >= 0", sample);
-  PetscCheck(opts->recipe.noise >= 0 && PetscIsNormalReal(opts->recipe.noise + 1), comm, PETSC_ERR_USER_INPUT, "-gs_init_noise %g must be >= 0", opts->recipe.noise);
+  PetscCheck(opts->recipe.noise >= 0 && PetscIsNormalReal(opts->recipe.noise + 1), comm, PETSC_ERR_USER_INPUT, "-gs_init_noise %g must be >= 0",
+             opts->recipe.noise);
   PetscCheck(block >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_init_block %" PetscInt_FMT " must be >= 0", block);
   opts->recipe.seed   = (uint64_t)seed;
   opts->recipe.sample = sample;

@@ -15,11 +15,17 @@ static PetscErrorCode GSModelCheckRanks(MPI_Comm comm, PetscInt nx, PetscInt ny)
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_processors_x", &px, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_processors_y", &py, NULL));
-  PetscCheck(px == PETSC_DECIDE || (px >= 1 && px <= nx && size % px == 0), comm, PETSC_ERR_USER_INPUT, "-da_processors_x %" PetscInt_FMT " must divide the %d ranks and be at most -da_grid_x %" PetscInt_FMT, px, size, nx);
-  PetscCheck(py == PETSC_DECIDE || (py >= 1 && py <= ny && size % py == 0), comm, PETSC_ERR_USER_INPUT, "-da_processors_y %" PetscInt_FMT " must divide the %d ranks and be at most -da_grid_y %" PetscInt_FMT, py, size, ny);
-  PetscCheck(px == PETSC_DECIDE || py == PETSC_DECIDE || px * py == size, comm, PETSC_ERR_USER_INPUT, "-da_processors_x %" PetscInt_FMT " -da_processors_y %" PetscInt_FMT ": their product must be the %d ranks", px, py, size);
+  PetscCheck(px == PETSC_DECIDE || (px >= 1 && px <= nx && size % px == 0), comm, PETSC_ERR_USER_INPUT,
+             "-da_processors_x %" PetscInt_FMT " must divide the %d ranks and be at most -da_grid_x %" PetscInt_FMT, px, size, nx);
+  PetscCheck(py == PETSC_DECIDE || (py >= 1 && py <= ny && size % py == 0), comm, PETSC_ERR_USER_INPUT,
+             "-da_processors_y %" PetscInt_FMT " must divide the %d ranks and be at most -da_grid_y %" PetscInt_FMT, py, size, ny);
+  PetscCheck(px == PETSC_DECIDE || py == PETSC_DECIDE || px * py == size, comm, PETSC_ERR_USER_INPUT,
+             "-da_processors_x %" PetscInt_FMT " -da_processors_y %" PetscInt_FMT ": their product must be the %d ranks", px, py, size);
   for (PetscInt m = 1; m <= size && !fits; m++) fits = (PetscBool)(size % m == 0 && m <= nx && size / m <= ny);
-  PetscCheck(fits, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": too few cells for %d ranks per simulation (use fewer ranks, or -gs_group_size where the subcommand has it)", nx, ny, size);
+  PetscCheck(fits, comm, PETSC_ERR_USER_INPUT,
+             "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT
+             ": too few cells for %d ranks per simulation (use fewer ranks, or -gs_group_size where the subcommand has it)",
+             nx, ny, size);
   PetscFunctionReturn(0);
 }
 
@@ -37,7 +43,9 @@ static PetscErrorCode GSModelCheckMemory(MPI_Comm comm, PetscInt nx, PetscInt ny
   PetscCallMPI(MPI_Comm_size(node, &on_node));
   PetscCallMPI(MPI_Comm_free(&node));
   PetscCallMPI(MPI_Allreduce(&on_node, &most_on_node, 1, MPI_INT, MPI_MAX, comm));
-  PetscCall(PetscSNPrintf(options, sizeof(options), "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT " on %d rank(s) (four states of the grid, at least)", nx, ny, size));
+  PetscCall(PetscSNPrintf(options, sizeof(options),
+                          "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT " on %d rank(s) (four states of the grid, at least)", nx, ny,
+                          size));
   PetscCall(GSOptionsCheckSize(comm, options, 4 * 2 * (PetscInt64)nx * ny / size * most_on_node, sizeof(PetscScalar), INT64_MAX));
   PetscFunctionReturn(0);
 }
@@ -51,8 +59,12 @@ static PetscErrorCode GSModelGridFromOptions(MPI_Comm comm, PetscInt *nx, PetscI
   PetscCall(GSOptionsCheckPetsc(comm, "-da_"));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_x", nx, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_y", ny, NULL));
-  PetscCheck(*nx >= 3 && *ny >= 3, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": the grid must be at least 3 x 3", *nx, *ny);
-  PetscCheck(2 * (PetscInt64)*nx * (PetscInt64)*ny <= PETSC_MAX_INT, comm, PETSC_ERR_USER_INPUT, "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": %" PetscInt64_FMT " unknowns exceed PetscInt's limit %" PetscInt_FMT " (a PETSc with 64-bit indices is needed)", *nx, *ny, 2 * (PetscInt64)*nx * (PetscInt64)*ny, PETSC_MAX_INT);
+  PetscCheck(*nx >= 3 && *ny >= 3, comm, PETSC_ERR_USER_INPUT,
+             "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": the grid must be at least 3 x 3", *nx, *ny);
+  PetscCheck(2 * (PetscInt64)*nx * (PetscInt64)*ny <= PETSC_MAX_INT, comm, PETSC_ERR_USER_INPUT,
+             "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": %" PetscInt64_FMT " unknowns exceed PetscInt's limit %" PetscInt_FMT
+             " (a PETSc with 64-bit indices is needed)",
+             *nx, *ny, 2 * (PetscInt64)*nx * (PetscInt64)*ny, PETSC_MAX_INT);
   PetscCall(GSModelCheckRanks(comm, *nx, *ny));
   PetscCall(GSModelCheckMemory(comm, *nx, *ny));
   PetscFunctionReturn(0);
@@ -79,7 +91,8 @@ static PetscErrorCode GSModelParamsFromOptions(GSModel m)
   PetscCall(GSParamsCheck(m->comm, p));
   PetscCheck(m->h > 0 && PetscIsNormalReal(m->h), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g must be positive", (double)m->h);
   m->inv_h2 = 1.0 / (m->h * m->h);
-  PetscCheck(PetscIsNormalReal(m->inv_h2), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g: 1/h^2 = %g is not a normal number (h too large or too small)", (double)m->h, (double)m->inv_h2);
+  PetscCheck(PetscIsNormalReal(m->inv_h2), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g: 1/h^2 = %g is not a normal number (h too large or too small)",
+             (double)m->h, (double)m->inv_h2);
   PetscFunctionReturn(0);
 }
 
@@ -99,7 +112,8 @@ static PetscErrorCode GSModelCreateGrid(GSModel m)
 
   PetscFunctionBeginUser;
   PetscCall(GSModelGridFromOptions(m->comm, &m->nx, &m->ny));
-  PetscCall(DMDACreate2d(m->comm, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR, m->nx, m->ny, PETSC_DECIDE, PETSC_DECIDE, 2, 1, NULL, NULL, &m->da));
+  PetscCall(DMDACreate2d(m->comm, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR, m->nx, m->ny, PETSC_DECIDE, PETSC_DECIDE, 2, 1, NULL,
+                         NULL, &m->da));
   GSOptionsPetscCall(m->comm, "-da_* options (-da_refine, -da_processors_x, ...)", DMSetFromOptions(m->da));
   GSOptionsPetscCall(m->comm, "-da_* options (-da_refine, -da_processors_x, ...)", DMSetUp(m->da));
   PetscCall(DMDASetFieldName(m->da, 0, "u"));
@@ -111,7 +125,7 @@ static PetscErrorCode GSModelCreateGrid(GSModel m)
   PetscCall(GSGridFromDMDA(m->da, m->da_scalar, m->h, &m->grid));
   m->patch = (GSPatch){m->nx, m->ny, m->xs, m->ys, m->xm, m->ym, m->gxs, m->gys, m->gxm, m->gym, GSModelFirstOwned(m), PETSC_FALSE, m->h, m->inv_h2};
   PetscCallMPI(MPI_Comm_size(m->comm, &size));
-  m->whole_grid = (PetscBool)(size == 1);
+  m->whole_grid       = (PetscBool)(size == 1);
   m->patch.whole_grid = m->whole_grid;
   if (!m->whole_grid) {
     PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
@@ -190,6 +204,7 @@ PetscErrorCode GSModelPrintSummary(GSModel m, PetscViewer viewer)
   const GSParams *p = &m->params;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscViewerASCIIPrintf(viewer, "grid %" PetscInt_FMT " x %" PetscInt_FMT " (h = %g, periodic)  F = %g  k = %g  Du = %g  Dv = %g\n", m->nx, m->ny, (double)m->h, p->F, p->k, p->Du, p->Dv));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "grid %" PetscInt_FMT " x %" PetscInt_FMT " (h = %g, periodic)  F = %g  k = %g  Du = %g  Dv = %g\n", m->nx,
+                                   m->ny, (double)m->h, p->F, p->k, p->Du, p->Dv));
   PetscFunctionReturn(0);
 }

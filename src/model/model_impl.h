@@ -4,29 +4,29 @@
 #include "gsinv/model/model.h"
 
 struct _p_GSModel {
-  MPI_Comm  comm;
-  DM        da;        /* dof 2 (u, v), periodic, star stencil of width 1 */
-  DM        da_scalar; /* dof 1, same layout: single fields for I/O and losses */
-  GSParams  params;
-  PetscReal h, inv_h2;
-  PetscInt  nx, ny;
-  PetscInt  xs, ys, xm, ym;       /* owned patch */
-  PetscInt  gxs, gys, gxm, gym;   /* ghosted patch */
-  PetscBool whole_grid;           /* this rank owns every cell: wrap indices instead of ghosts */
-  Vec       xlocal;               /* ghosted work vector (one rank: made on demand, GSModelEnsureLocalWork) */
-  Vec       ylocal;               /* a second one: the fast path steps from one to the other */
-  GSHalo    halo;                 /* edge-only ghost exchange (several ranks) */
-  Vec       state;                /* state the Jacobians are linearised at */
-  Vec       state_local;          /* its ghosted copy (for the parameter derivatives), made on demand */
-  PetscBool state_local_valid;
-  PetscObjectId    state_id;      /* the vector and version the state was copied from */
+  MPI_Comm         comm;
+  DM               da;        /* dof 2 (u, v), periodic, star stencil of width 1 */
+  DM               da_scalar; /* dof 1, same layout: single fields for I/O and losses */
+  GSParams         params;
+  PetscReal        h, inv_h2;
+  PetscInt         nx, ny;
+  PetscInt         xs, ys, xm, ym;     /* owned patch */
+  PetscInt         gxs, gys, gxm, gym; /* ghosted patch */
+  PetscBool        whole_grid;         /* this rank owns every cell: wrap indices instead of ghosts */
+  Vec              xlocal;             /* ghosted work vector (one rank: made on demand, GSModelEnsureLocalWork) */
+  Vec              ylocal;             /* a second one: the fast path steps from one to the other */
+  GSHalo           halo;               /* edge-only ghost exchange (several ranks) */
+  Vec              state;              /* state the Jacobians are linearised at */
+  Vec              state_local;        /* its ghosted copy (for the parameter derivatives), made on demand */
+  PetscBool        state_local_valid;
+  PetscObjectId    state_id; /* the vector and version the state was copied from */
   PetscObjectState state_version;
-  Mat       J;                    /* MatShell: MatMult and MatMultTranspose */
-  Mat       Jp;                   /* MatShell: d f / d theta, rows like U, GS_NPARAM columns */
-  PetscBool jp_zeroed;            /* MatZeroEntries was called on Jp since its last linearisation */
-  PetscLogEvent event_rhs, event_halo, event_jac, event_jacp;
-  GSGrid    grid;                 /* the grid as io sees it */
-  GSPatch   patch;                /* this rank's cells, for other layers */
+  Mat              J;         /* MatShell: MatMult and MatMultTranspose */
+  Mat              Jp;        /* MatShell: d f / d theta, rows like U, GS_NPARAM columns */
+  PetscBool        jp_zeroed; /* MatZeroEntries was called on Jp since its last linearisation */
+  PetscLogEvent    event_rhs, event_halo, event_jac, event_jacp;
+  GSGrid           grid;  /* the grid as io sees it */
+  GSPatch          patch; /* this rank's cells, for other layers */
 };
 
 /* Offset, in cells, of the first owned cell in a ghosted array of the model (DMCreateLocalVector). */

@@ -24,7 +24,8 @@ static void SweepPeriodic(GSOperatorKind kind, const GSParams *p, double inv_h2,
   else GS_SWEEP_PERIODIC(nx, ny, x, GS_OPERATOR_BODY(kind, p, inv_h2, st, y));
 }
 
-static void SweepGhosted(GSOperatorKind kind, const GSParams *p, double inv_h2, int xm, int ym, int gxm, const GSField *xin, const GSField *st, GSField *y)
+static void SweepGhosted(GSOperatorKind kind, const GSParams *p, double inv_h2, int xm, int ym, int gxm, const GSField *xin, const GSField *st,
+                         GSField *y)
 {
   if (kind == OP_RHS) GS_SWEEP_GHOSTED(xm, ym, gxm, xin, y[idx] = GSRHSPoint(p, inv_h2, c, w, e, s, n));
   else GS_SWEEP_GHOSTED(xm, ym, gxm, xin, GS_OPERATOR_BODY(kind, p, inv_h2, st, y));

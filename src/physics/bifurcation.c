@@ -1,4 +1,5 @@
-/* Uniform states, fold, Hopf and Turing curves of Gray-Scott from their closed forms, and the stability boundaries of the forward-Euler map (docs/model.md sections 4 and 5). */
+/* Uniform states, fold, Hopf and Turing curves of Gray-Scott from their closed forms, and the stability boundaries of the forward-Euler map
+ * (docs/model.md sections 4 and 5). */
 #include <float.h>
 #include <math.h>
 #include <stddef.h>
@@ -33,7 +34,7 @@ GSBifurcationStatus GSUniformStates(double F, double k, GSField states[2], int *
   if (!states || !n_states) return GS_BIFURCATION_ERR_ARG;
   if (!IsValidFK(F, k)) return GS_BIFURCATION_ERR_DOMAIN;
   const double delta = Discriminant(F, k);
-  *n_states = 0;
+  *n_states          = 0;
   if (delta < 0.0) return GS_BIFURCATION_OK;
   StatesFromDiscriminant(F, k, delta, states);
   *n_states = 2;
@@ -207,11 +208,13 @@ static GSBifurcationStatus TuringBoundaryRow(double k, double Du, double Dv, dou
   return status;
 }
 
-GSBifurcationStatus GSTuringBoundarySample(double Du, double Dv, double k_min, double k_max, int n_k, double F_min, double F_max, int n_scan, double k[], double F_rise[], double F_fall[])
+GSBifurcationStatus GSTuringBoundarySample(double Du, double Dv, double k_min, double k_max, int n_k, double F_min, double F_max, int n_scan,
+                                           double k[], double F_rise[], double F_fall[])
 {
   GSBifurcationStatus status = GS_BIFURCATION_OK;
 
-  if (!k || !F_rise || !F_fall || !IsValidRange(k_min, k_max, n_k) || !IsValidRange(F_min, F_max, n_scan) || n_scan < 2) return GS_BIFURCATION_ERR_ARG;
+  if (!k || !F_rise || !F_fall || !IsValidRange(k_min, k_max, n_k) || !IsValidRange(F_min, F_max, n_scan) || n_scan < 2)
+    return GS_BIFURCATION_ERR_ARG;
   if (!isfinite(Du) || !isfinite(Dv) || Du <= 0.0 || Dv <= 0.0 || F_min < 0.0) return GS_BIFURCATION_ERR_DOMAIN;
   for (int i = 0; i < n_k; i++) {
     k[i] = UniformPoint(k_min, k_max, i, n_k);
@@ -364,7 +367,8 @@ static double BisectSegment(GSMapBoundary b, const GSParams *p0, const GSParams 
   return 0.5 * (t_lo + t_hi);
 }
 
-static GSBifurcationStatus ScanSegment(GSMapBoundary b, const GSParams *p0, const GSParams *p1, const GSMapGrid *g, int clamp, int n_scan, int max, double t[], int rising[], int *n)
+static GSBifurcationStatus ScanSegment(GSMapBoundary b, const GSParams *p0, const GSParams *p1, const GSMapGrid *g, int clamp, int n_scan, int max,
+                                       double t[], int rising[], int *n)
 {
   GSParams p           = *p0;
   double   t_prev      = 0.0;
@@ -372,8 +376,8 @@ static GSBifurcationStatus ScanSegment(GSMapBoundary b, const GSParams *p0, cons
 
   *n = 0;
   for (int i = 1; i < n_scan; i++) {
-    const double t_i = UniformPoint(0.0, 1.0, i, n_scan);
-    p                = SegmentPoint(p0, p1, t_i);
+    const double t_i    = UniformPoint(0.0, 1.0, i, n_scan);
+    p                   = SegmentPoint(p0, p1, t_i);
     const double margin = MarginAt(b, &p, g, clamp);
     if (!isnan(margin) && !isnan(margin_prev) && (margin > 0.0) != (margin_prev > 0.0)) {
       const double   t_cross = BisectSegment(b, p0, p1, g, clamp, t_prev, t_i);
@@ -390,7 +394,8 @@ static GSBifurcationStatus ScanSegment(GSMapBoundary b, const GSParams *p0, cons
   return GS_BIFURCATION_OK;
 }
 
-GSBifurcationStatus GSMapBoundaryCrossings(GSMapBoundary b, const GSParams *p0, const GSParams *p1, const GSMapGrid *g, int n_scan, int max, double t[], int rising[], int *n)
+GSBifurcationStatus GSMapBoundaryCrossings(GSMapBoundary b, const GSParams *p0, const GSParams *p1, const GSMapGrid *g, int n_scan, int max,
+                                           double t[], int rising[], int *n)
 {
   if (!p0 || !p1 || !IsValidGrid(g) || n_scan < 2 || max < 0 || (max > 0 && (!t || !rising)) || !n) return GS_BIFURCATION_ERR_ARG;
   return ScanSegment(b, p0, p1, g, 0, n_scan, max, t, rising, n);
@@ -398,7 +403,8 @@ GSBifurcationStatus GSMapBoundaryCrossings(GSMapBoundary b, const GSParams *p0, 
 
 #define GS_MAP_ROW_MAX 8
 
-static void MapBoundaryRow(GSMapBoundary b, double k, double Du, double Dv, const GSMapGrid *g, double F_min, double F_max, int n_scan, double *F_rise, double *F_fall)
+static void MapBoundaryRow(GSMapBoundary b, double k, double Du, double Dv, const GSMapGrid *g, double F_min, double F_max, int n_scan,
+                           double *F_rise, double *F_fall)
 {
   double t[GS_MAP_ROW_MAX], F_lo, F_hi;
   int    rising[GS_MAP_ROW_MAX], n;
@@ -413,9 +419,11 @@ static void MapBoundaryRow(GSMapBoundary b, double k, double Du, double Dv, cons
   for (int c = n - 1; c >= 0; c--) *(rising[c] ? F_rise : F_fall) = F_lo + t[c] * (F_hi - F_lo);
 }
 
-GSBifurcationStatus GSMapBoundarySample(GSMapBoundary b, double Du, double Dv, const GSMapGrid *g, double k_min, double k_max, int n_k, double F_min, double F_max, int n_scan, double k[], double F_rise[], double F_fall[])
+GSBifurcationStatus GSMapBoundarySample(GSMapBoundary b, double Du, double Dv, const GSMapGrid *g, double k_min, double k_max, int n_k, double F_min,
+                                        double F_max, int n_scan, double k[], double F_rise[], double F_fall[])
 {
-  if (!k || !F_rise || !F_fall || !IsValidGrid(g) || !IsValidRange(k_min, k_max, n_k) || !IsValidRange(F_min, F_max, n_scan) || n_scan < 2) return GS_BIFURCATION_ERR_ARG;
+  if (!k || !F_rise || !F_fall || !IsValidGrid(g) || !IsValidRange(k_min, k_max, n_k) || !IsValidRange(F_min, F_max, n_scan) || n_scan < 2)
+    return GS_BIFURCATION_ERR_ARG;
   if (!isfinite(Du) || !isfinite(Dv) || Du <= 0.0 || Dv <= 0.0 || F_min < 0.0) return GS_BIFURCATION_ERR_DOMAIN;
   for (int i = 0; i < n_k; i++) {
     k[i] = UniformPoint(k_min, k_max, i, n_k);

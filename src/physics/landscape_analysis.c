@@ -6,7 +6,7 @@
 
 #include "gsinv/physics/landscape_analysis.h"
 
-const char *const GSEndClassNames[] = {"trivial", "uniform", "pattern", "oscillating", "invalid", "transient", NULL};
+const char *const GSEndClassNames[]  = {"trivial", "uniform", "pattern", "oscillating", "invalid", "transient", NULL};
 const char *const GSCliffKindNames[] = {"jump", "validity_edge", NULL};
 
 GSClassifyTolerances GSClassifyTolerancesDefault(void)
@@ -84,16 +84,16 @@ static int PairCliff(const CliffScan *g, int i0, int j0, int i1, int j1, GSCliff
   } else if (ua != ub) kind = GS_CLIFF_VALIDITY;
   else return 0;
   if (!out) return 1;
-  out->i0       = i0;
-  out->j0       = j0;
-  out->i1       = i1;
-  out->j1       = j1;
-  out->kind     = kind;
-  out->jump     = kind == GS_CLIFF_JUMP ? g->loss[b] - g->loss[a] : NAN;
-  out->x        = 0.5 * (g->axis0[i0] + g->axis0[i1]);
-  out->y        = g->n1 > 1 ? 0.5 * (g->axis1[j0] + g->axis1[j1]) : 0.0;
-  out->distance = NAN;
-  out->curve    = -1;
+  out->i0           = i0;
+  out->j0           = j0;
+  out->i1           = i1;
+  out->j1           = j1;
+  out->kind         = kind;
+  out->jump         = kind == GS_CLIFF_JUMP ? g->loss[b] - g->loss[a] : NAN;
+  out->x            = 0.5 * (g->axis0[i0] + g->axis0[i1]);
+  out->y            = g->n1 > 1 ? 0.5 * (g->axis1[j0] + g->axis1[j1]) : 0.0;
+  out->distance     = NAN;
+  out->curve        = -1;
   out->distance_map = NAN;
   out->curve_map    = -1;
   return 1;
@@ -113,7 +113,8 @@ static size_t ScanCliffs(const CliffScan *g, GSCliff *out)
   return n;
 }
 
-GSLandscapeStatus GSCliffFind(int n0, int n1, const double axis0[], const double axis1[], const double loss[], const unsigned char valid[], double threshold, GSCliff **cliffs, size_t *n_cliffs)
+GSLandscapeStatus GSCliffFind(int n0, int n1, const double axis0[], const double axis1[], const double loss[], const unsigned char valid[],
+                              double threshold, GSCliff **cliffs, size_t *n_cliffs)
 {
   const CliffScan g = {n0, n1, axis0, axis1, loss, valid, threshold};
   size_t          n;
@@ -201,7 +202,7 @@ static int PointFinite(const GSCurve *c, size_t i)
 static double SegmentDistance(double ax, double ay, double bx, double by)
 {
   const double ex = bx - ax, ey = by - ay, len2 = ex * ex + ey * ey;
-  double       t  = 0.0;
+  double       t = 0.0;
 
   if (len2 > 0.0) {
     t = -(ax * ex + ay * ey) / len2;
@@ -255,7 +256,8 @@ GSLandscapeStatus GSCliffDistances(size_t n_cliffs, GSCliff cliffs[], size_t n_c
 GSLandscapeStatus GSCliffMapDistances(size_t n_cliffs, GSCliff cliffs[], size_t n_curves, const GSCurve curves[], double dx, double dy)
 {
   if ((n_cliffs > 0 && !cliffs) || (n_curves > 0 && !curves) || !(dx > 0.0) || !(dy > 0.0)) return GS_LANDSCAPE_ERR_ARG;
-  for (size_t c = 0; c < n_cliffs; c++) cliffs[c].distance_map = GSCurvesDistance(n_curves, curves, cliffs[c].x, cliffs[c].y, dx, dy, &cliffs[c].curve_map);
+  for (size_t c = 0; c < n_cliffs; c++)
+    cliffs[c].distance_map = GSCurvesDistance(n_curves, curves, cliffs[c].x, cliffs[c].y, dx, dy, &cliffs[c].curve_map);
   return GS_LANDSCAPE_OK;
 }
 
@@ -308,7 +310,8 @@ static void SummarizeSorted(size_t m, const double d[], GSCliffDistanceSummary *
   s->frac_within_2 = (double)w2 / (double)m;
 }
 
-GSLandscapeStatus GSCliffDistanceSummarize(size_t n_cliffs, const GSCliff cliffs[], int kind, size_t n_edges, const double edges[], size_t counts[], GSCliffDistanceSummary *summary)
+GSLandscapeStatus GSCliffDistanceSummarize(size_t n_cliffs, const GSCliff cliffs[], int kind, size_t n_edges, const double edges[], size_t counts[],
+                                           GSCliffDistanceSummary *summary)
 {
   double *d;
   size_t  m = 0;

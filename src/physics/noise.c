@@ -44,8 +44,8 @@ static inline double Clamp(double x, double lo, double hi)
 
 GSField GSInitialCell(const GSInitialRecipe *r, int64_t i, int64_t j, int64_t nx, int64_t ny)
 {
-  const int64_t cell   = j * nx + i;
-  const int64_t bx0    = nx / 2 - r->block / 2, by0 = ny / 2 - r->block / 2;
+  const int64_t cell = j * nx + i;
+  const int64_t bx0 = nx / 2 - r->block / 2, by0 = ny / 2 - r->block / 2;
   const int     inside = i >= bx0 && i < bx0 + r->block && j >= by0 && j < by0 + r->block;
   GSField       c;
 

@@ -91,19 +91,19 @@ static void JacobiRotate(double a[NP * NP], double v[NP * NP], int p, int q)
 
   for (int r = 0; r < NP; r++) {
     const double a_rp = a[NP * r + p], a_rq = a[NP * r + q];
-    a[NP * r + p]     = c * a_rp - s * a_rq;
-    a[NP * r + q]     = s * a_rp + c * a_rq;
+    a[NP * r + p] = c * a_rp - s * a_rq;
+    a[NP * r + q] = s * a_rp + c * a_rq;
   }
   for (int r = 0; r < NP; r++) {
     const double a_pr = a[NP * p + r], a_qr = a[NP * q + r];
-    a[NP * p + r]     = c * a_pr - s * a_qr;
-    a[NP * q + r]     = s * a_pr + c * a_qr;
+    a[NP * p + r] = c * a_pr - s * a_qr;
+    a[NP * q + r] = s * a_pr + c * a_qr;
   }
   a[NP * p + q] = a[NP * q + p] = 0.0;
   for (int r = 0; r < NP; r++) {
     const double v_rp = v[NP * r + p], v_rq = v[NP * r + q];
-    v[NP * r + p]     = c * v_rp - s * v_rq;
-    v[NP * r + q]     = s * v_rp + c * v_rq;
+    v[NP * r + p] = c * v_rp - s * v_rq;
+    v[NP * r + q] = s * v_rp + c * v_rq;
   }
 }
 

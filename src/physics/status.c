@@ -3,7 +3,9 @@
 
 #include "gsinv/physics/status.h"
 
-const char *const GSRunReasonNames[] = {"running", "steady", "fixed_steps", "invalid_v_out_of_range", "invalid_nonfinite", "invalid_no_steady_state", "invalid_solver_failed", "interrupted", NULL};
+const char *const GSRunReasonNames[] =
+  {"running",     "steady", "fixed_steps", "invalid_v_out_of_range", "invalid_nonfinite", "invalid_no_steady_state", "invalid_solver_failed",
+   "interrupted", NULL};
 
 void GSStepStatsReset(GSStepStats *s)
 {

@@ -54,7 +54,8 @@ void GSTaylorAnalyse(GSTaylorSweep *t, double h_given, double loss_scale)
 
   for (int i = 0; i < GS_TAYLOR_MAX; i++) t->rate[i] = NAN;
   for (int i = 0; i + 1 < t->n; i++)
-    if (t->valid[i] && t->valid[i + 1] && t->remainder[i] > 0 && t->remainder[i + 1] > 0) t->rate[i] = log(t->remainder[i] / t->remainder[i + 1]) / log(t->h[i] / t->h[i + 1]);
+    if (t->valid[i] && t->valid[i + 1] && t->remainder[i] > 0 && t->remainder[i + 1] > 0)
+      t->rate[i] = log(t->remainder[i] / t->remainder[i + 1]) / log(t->h[i] / t->h[i + 1]);
   LongestRange(t);
   t->flags = 0;
   if (t->range_first < 0) t->flags |= GS_TAYLOR_NO_RANGE;

@@ -80,10 +80,13 @@ static PetscErrorCode GSRunCheckType(GSRun run)
   PetscCheck(max_time > 0, GSModelGetComm(run->model), PETSC_ERR_USER_INPUT, "-ts_max_time %g must be positive", (double)max_time);
   PetscCall(PetscObjectTypeCompare((PetscObject)run->ts, TSTHETA, &supported));
   if (supported) PetscCall(TSThetaGetTheta(run->ts, &theta));
-  PetscCheck(!supported || (theta >= 0 && theta <= 1), GSModelGetComm(run->model), PETSC_ERR_USER_INPUT, "-ts_theta_theta %g must be in [0, 1]", (double)theta);
-  PetscCall(PetscObjectTypeCompareAny((PetscObject)run->ts, &supported, TSRK, TSEULER, TSSSP, TSTHETA, TSBEULER, TSCN, TSBDF, TSALPHA, TSGLEE, TSPSEUDO, TSGLLE, ""));
+  PetscCheck(!supported || (theta >= 0 && theta <= 1), GSModelGetComm(run->model), PETSC_ERR_USER_INPUT, "-ts_theta_theta %g must be in [0, 1]",
+             (double)theta);
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)run->ts, &supported, TSRK, TSEULER, TSSSP, TSTHETA, TSBEULER, TSCN, TSBDF, TSALPHA, TSGLEE,
+                                      TSPSEUDO, TSGLLE, ""));
   PetscCall(TSGetType(run->ts, &type));
-  PetscCheck(supported, GSModelGetComm(run->model), PETSC_ERR_USER_INPUT, "-ts_type %s is not supported: use rk (any -ts_rk_type), euler, ssp, theta, beuler, cn, bdf, alpha, glee, pseudo or glle", type);
+  PetscCheck(supported, GSModelGetComm(run->model), PETSC_ERR_USER_INPUT,
+             "-ts_type %s is not supported: use rk (any -ts_rk_type), euler, ssp, theta, beuler, cn, bdf, alpha, glee, pseudo or glle", type);
   PetscFunctionReturn(0);
 }
 
@@ -97,11 +100,15 @@ static PetscErrorCode GSRunOptions(GSRun run, PetscReal default_tol)
   run->fast_path      = PETSC_TRUE;
   PetscCall(GSOptionsCheckPetsc(comm, "-ts_"));
   PetscOptionsBegin(comm, NULL, "Simulation run", "GSRun");
-  PetscCall(GSOptionsReal("-gs_steady_tol", "Stop when max|x_{n+1} - x_n| < tol (0: run -ts_max_steps steps)", "GSRunCreate", run->steady_tol, &run->steady_tol, NULL));
-  PetscCall(GSOptionsInt("-gs_progress_every", "Steps between progress lines (0: none)", "GSRunCreate", run->progress_every, &run->progress_every, NULL));
-  PetscCall(GSOptionsBool("-gs_fast_path", "Forward Euler (RK 1fe) runs as one fused sweep per step when nothing needs the TS", "GSRunCreate", run->fast_path, &run->fast_path, NULL));
+  PetscCall(GSOptionsReal("-gs_steady_tol", "Stop when max|x_{n+1} - x_n| < tol (0: run -ts_max_steps steps)", "GSRunCreate", run->steady_tol,
+                          &run->steady_tol, NULL));
+  PetscCall(GSOptionsInt("-gs_progress_every", "Steps between progress lines (0: none)", "GSRunCreate", run->progress_every, &run->progress_every,
+                         NULL));
+  PetscCall(GSOptionsBool("-gs_fast_path", "Forward Euler (RK 1fe) runs as one fused sweep per step when nothing needs the TS", "GSRunCreate",
+                          run->fast_path, &run->fast_path, NULL));
   PetscOptionsEnd();
-  PetscCheck(run->steady_tol >= 0 && run->steady_tol < 1, comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g must be in [0, 1) (a change per step of the fields, which are of order 1)", (double)run->steady_tol);
+  PetscCheck(run->steady_tol >= 0 && run->steady_tol < 1, comm, PETSC_ERR_USER_INPUT,
+             "-gs_steady_tol %g must be in [0, 1) (a change per step of the fields, which are of order 1)", (double)run->steady_tol);
   PetscCheck(run->progress_every >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_progress_every %" PetscInt_FMT " must be >= 0", run->progress_every);
   PetscFunctionReturn(0);
 }
@@ -185,7 +192,10 @@ PetscErrorCode GSRunCheckStability(GSRun run)
   PetscCall(TSGetTimeStep(run->ts, &dt));
   limit = GSExplicitDiffusionLimit(GSModelGetPatch(run->model)->h, dt);
   if (explicit_scheme && (p->Du > limit || p->Dv > limit))
-    PetscCall(PetscFPrintf(GSModelGetComm(run->model), PETSC_STDERR, "gsinv: warning: explicit scheme with -ts_dt %g is unstable for diffusivity %g > h^2/(4 dt) = %g: expect an invalid run; use -ts_type cn (or beuler) or a smaller -ts_dt\n", (double)dt, PetscMax(p->Du, p->Dv), (double)limit));
+    PetscCall(PetscFPrintf(
+      GSModelGetComm(run->model), PETSC_STDERR,
+      "gsinv: warning: explicit scheme with -ts_dt %g is unstable for diffusivity %g > h^2/(4 dt) = %g: expect an invalid run; use -ts_type cn (or beuler) or a smaller -ts_dt\n",
+      (double)dt, PetscMax(p->Du, p->Dv), (double)limit));
   PetscFunctionReturn(0);
 }
 

@@ -7,7 +7,8 @@ static PetscErrorCode GSRunPrintProgress(GSRun run)
 
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&now));
-  PetscCall(PetscPrintf(GSModelGetComm(run->model), "  step %7" PetscInt_FMT "  max|change| %9.3e  v in [%.4f, %.4f]  %8.2f s\n", run->steps, run->stats.max_change, -run->stats.neg_vmin, run->stats.vmax, now - run->t_start));
+  PetscCall(PetscPrintf(GSModelGetComm(run->model), "  step %7" PetscInt_FMT "  max|change| %9.3e  v in [%.4f, %.4f]  %8.2f s\n", run->steps,
+                        run->stats.max_change, -run->stats.neg_vmin, run->stats.vmax, now - run->t_start));
   PetscFunctionReturn(0);
 }
 

@@ -24,7 +24,9 @@ static PetscErrorCode AxisCheckIncreasing(MPI_Comm comm, const GSSweepAxes *a, i
 {
   PetscFunctionBeginUser;
   for (PetscInt i = 1; i < a->n[k]; i++)
-    PetscCheck(GSSweepAxisValue(a, k, i) > GSSweepAxisValue(a, k, i - 1), comm, PETSC_ERR_USER_INPUT, "-gs_lo %g -gs_hi %g -gs_n %" PetscInt_FMT ": the %s axis needs lo < hi and distinct values for %" PetscInt_FMT " points", (double)a->lo[k], (double)a->hi[k], a->n[k], GSParamNames[a->param[k]], a->n[k]);
+    PetscCheck(GSSweepAxisValue(a, k, i) > GSSweepAxisValue(a, k, i - 1), comm, PETSC_ERR_USER_INPUT,
+               "-gs_lo %g -gs_hi %g -gs_n %" PetscInt_FMT ": the %s axis needs lo < hi and distinct values for %" PetscInt_FMT " points",
+               (double)a->lo[k], (double)a->hi[k], a->n[k], GSParamNames[a->param[k]], a->n[k]);
   PetscFunctionReturn(0);
 }
 
@@ -39,7 +41,8 @@ static PetscErrorCode AxesRead(MPI_Comm comm, GSSweepAxes *a, char *names[2], Pe
   PetscCall(GSOptionsStringArray("-gs_axes", "One or two of F, k, Du, Dv (default F,k)", "GSSweepAxesFromOptions", names, &count[0], &set[0], 1));
   PetscCall(GSOptionsRealArray("-gs_lo", "Lowest value of each axis (default 0.03,0.06)", "GSSweepAxesFromOptions", a->lo, &count[1], &set[1], 1));
   PetscCall(GSOptionsRealArray("-gs_hi", "Highest value of each axis (default 0.04,0.07)", "GSSweepAxesFromOptions", a->hi, &count[2], &set[2], 1));
-  PetscCall(GSOptionsIntArray("-gs_n", "Points along each axis, both ends included (default 9,9)", "GSSweepAxesFromOptions", a->n, &count[3], &set[3], 1));
+  PetscCall(GSOptionsIntArray("-gs_n", "Points along each axis, both ends included (default 9,9)", "GSSweepAxesFromOptions", a->n, &count[3], &set[3],
+                              1));
   PetscOptionsEnd();
   for (int k = 0; k < 4; k++)
     if (!set[k]) count[k] = 0;
@@ -66,15 +69,20 @@ PetscErrorCode GSSweepAxesFromOptions(MPI_Comm comm, const GSParams *base, GSSwe
     PetscCheck(count[1] && count[2], comm, PETSC_ERR_USER_INPUT, "-gs_axes needs -gs_lo and -gs_hi");
   }
   for (PetscInt k = 0; k < 2; k++) PetscCall(PetscFree(names[k]));
-  for (int k = 1; k < 4; k++) PetscCheck(count[k] == 0 || count[k] == a->naxes, comm, PETSC_ERR_USER_INPUT, "%s needs one value per axis (%" PetscInt_FMT ")", option[k], a->naxes);
+  for (int k = 1; k < 4; k++)
+    PetscCheck(count[k] == 0 || count[k] == a->naxes, comm, PETSC_ERR_USER_INPUT, "%s needs one value per axis (%" PetscInt_FMT ")", option[k],
+               a->naxes);
   PetscCheck(a->naxes == 1 || a->param[0] != a->param[1], comm, PETSC_ERR_USER_INPUT, "-gs_axes: the two axes must differ");
   if (a->naxes == 1) a->n[1] = 1;
   for (PetscInt k = 0; k < a->naxes; k++) {
     PetscCheck(a->n[k] >= 1 && a->n[k] <= 100000, comm, PETSC_ERR_USER_INPUT, "-gs_n %" PetscInt_FMT " must be in [1, 100000]", a->n[k]);
-    PetscCheck(a->lo[k] <= a->hi[k] && a->lo[k] >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_lo %g -gs_hi %g: need 0 <= lo <= hi", (double)a->lo[k], (double)a->hi[k]);
+    PetscCheck(a->lo[k] <= a->hi[k] && a->lo[k] >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_lo %g -gs_hi %g: need 0 <= lo <= hi", (double)a->lo[k],
+               (double)a->hi[k]);
     PetscCall(AxisCheckIncreasing(comm, a, (int)k));
   }
-  PetscCheck((PetscInt64)a->n[0] * a->n[1] <= GS_SWEEP_MAX_POINTS, comm, PETSC_ERR_USER_INPUT, "-gs_n %" PetscInt_FMT ",%" PetscInt_FMT ": %" PetscInt64_FMT " points exceed the limit of %d per sweep", a->n[0], a->n[1], (PetscInt64)a->n[0] * a->n[1], GS_SWEEP_MAX_POINTS);
+  PetscCheck((PetscInt64)a->n[0] * a->n[1] <= GS_SWEEP_MAX_POINTS, comm, PETSC_ERR_USER_INPUT,
+             "-gs_n %" PetscInt_FMT ",%" PetscInt_FMT ": %" PetscInt64_FMT " points exceed the limit of %d per sweep", a->n[0], a->n[1],
+             (PetscInt64)a->n[0] * a->n[1], GS_SWEEP_MAX_POINTS);
   PetscFunctionReturn(0);
 }
 
@@ -104,7 +112,8 @@ PetscErrorCode GSSweepAxesAddSettings(const GSSweepAxes *a, GSSettings settings)
   char names[32], counts[64];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(names, sizeof(names), "%s%s%s", GSParamNames[a->param[0]], a->naxes == 2 ? "," : "", a->naxes == 2 ? GSParamNames[a->param[1]] : ""));
+  PetscCall(PetscSNPrintf(names, sizeof(names), "%s%s%s", GSParamNames[a->param[0]], a->naxes == 2 ? "," : "",
+                          a->naxes == 2 ? GSParamNames[a->param[1]] : ""));
   PetscCall(PetscSNPrintf(counts, sizeof(counts), a->naxes == 2 ? "%" PetscInt_FMT ",%" PetscInt_FMT : "%" PetscInt_FMT, a->n[0], a->n[1]));
   PetscCall(GSSettingsAddString(settings, "-gs_axes", names));
   PetscCall(GSSettingsAddReals(settings, "-gs_lo", a->naxes, a->lo));

@@ -1,7 +1,8 @@
 /* The point loop every sweep shares: take a point, evaluate it, keep its record, report progress. */
 #include "gsinv/sweep/sweep.h"
 
-PetscErrorCode GSSweepRun(GSSweepGroups *groups, GSJournal *journal, size_t record_size, GSSweepPointFn point, GSSweepReportFn report, void *ctx, PetscBool *interrupted)
+PetscErrorCode GSSweepRun(GSSweepGroups *groups, GSJournal *journal, size_t record_size, GSSweepPointFn point, GSSweepReportFn report, void *ctx,
+                          PetscBool *interrupted)
 {
   char     *record;
   PetscInt  index;

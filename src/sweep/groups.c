@@ -16,9 +16,11 @@ PetscErrorCode GSSweepGroupsCreate(MPI_Comm world, GSSweepGroups *g)
   g->world      = world;
   g->group_size = 1;
   PetscOptionsBegin(world, NULL, "Sweep groups", "GSSweepGroups");
-  PetscCall(GSOptionsInt("-gs_group_size", "Ranks per simulation (must divide the number of ranks)", "GSSweepGroupsCreate", g->group_size, &g->group_size, NULL));
+  PetscCall(GSOptionsInt("-gs_group_size", "Ranks per simulation (must divide the number of ranks)", "GSSweepGroupsCreate", g->group_size,
+                         &g->group_size, NULL));
   PetscOptionsEnd();
-  PetscCheck(g->group_size >= 1 && size % g->group_size == 0, world, PETSC_ERR_USER_INPUT, "-gs_group_size %" PetscInt_FMT " must divide the number of ranks %d", g->group_size, size);
+  PetscCheck(g->group_size >= 1 && size % g->group_size == 0, world, PETSC_ERR_USER_INPUT,
+             "-gs_group_size %" PetscInt_FMT " must divide the number of ranks %d", g->group_size, size);
   g->ngroups  = size / g->group_size;
   g->group_id = rank / g->group_size;
   PetscCallMPI(MPI_Comm_split(world, (int)g->group_id, rank, &g->group));

@@ -129,8 +129,8 @@ static PetscErrorCode Rewrite(const GSJournal *j, const char *path, const char *
    damaged file is rewritten without its damage. Warns (naming the journal) about damage. */
 static PetscErrorCode ReadFile(GSJournal *j, const char *path, PetscBool repair, size_t *n, char **buf)
 {
-  char   *data;
-  size_t  size, nvalid, damaged, *offsets;
+  char  *data;
+  size_t size, nvalid, damaged, *offsets;
 
   PetscFunctionBeginUser;
   PetscCall(ReadBytes(path, &data, &size));
@@ -141,7 +141,10 @@ static PetscErrorCode ReadFile(GSJournal *j, const char *path, PetscBool repair,
   for (size_t r = 0; r < nvalid; r++) memcpy(*buf + (*n + r) * j->record_size, data + offsets[r] + sizeof(RecordHeader), j->record_size);
   *n += nvalid;
   if (damaged) {
-    PetscCall(PetscFPrintf(PETSC_COMM_SELF, PETSC_STDERR, "gsinv: warning: the journal %s: %zu damaged bytes in %s (torn, zero-filled, corrupted or foreign records) are ignored; %zu valid records kept; the points of the damaged records are recomputed\n", j->dir, damaged, path, nvalid));
+    PetscCall(PetscFPrintf(
+      PETSC_COMM_SELF, PETSC_STDERR,
+      "gsinv: warning: the journal %s: %zu damaged bytes in %s (torn, zero-filled, corrupted or foreign records) are ignored; %zu valid records kept; the points of the damaged records are recomputed\n",
+      j->dir, damaged, path, nvalid));
     if (repair) PetscCall(Rewrite(j, path, data, offsets, nvalid));
   }
   free(offsets);
@@ -178,7 +181,8 @@ static void WriteSignature(const char *path, const char *signature, char *msg, s
   FILE *f;
 
   snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-  if (!(f = fopen(tmp, "w")) || fputs(signature, f) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || rename(tmp, path) != 0) snprintf(msg, len, "cannot write %s (%s)", path, strerror(errno));
+  if (!(f = fopen(tmp, "w")) || fputs(signature, f) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || rename(tmp, path) != 0)
+    snprintf(msg, len, "cannot write %s (%s)", path, strerror(errno));
 }
 
 /* Rank 0 creates the folder and the signature, or compares an existing one with the settings and
@@ -228,7 +232,8 @@ static PetscErrorCode CheckSignature(MPI_Comm world, GSJournal *j, GSSettings se
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/signature", j->dir));
   PetscCall(PetscSNPrintf(where, sizeof(where), "the journal %s", j->dir));
   if (rank == 0) {
-    if (mkdir(j->dir, 0755) != 0 && errno != EEXIST) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot create the journal %s (%s)", j->dir, strerror(errno)));
+    if (mkdir(j->dir, 0755) != 0 && errno != EEXIST)
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot create the journal %s (%s)", j->dir, strerror(errno)));
     else if (access(path, F_OK) == 0) {
       char  *old = NULL, *records = NULL;
       size_t size, n;
@@ -301,7 +306,11 @@ PetscErrorCode GSJournalAppend(GSJournal *j, const void *record)
   memcpy(buf + sizeof(h), record, j->record_size);
   err = WriteAll(j->fd, buf, DiskSize(j));
   PetscCall(PetscFree(buf));
-  PetscCheck(!err, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write the journal in %s: %s (%s)", j->dir, err == ENOSPC ? "disk full" : err == EDQUOT ? "quota exceeded" : "write error", strerror(err));
+  PetscCheck(!err, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write the journal in %s: %s (%s)", j->dir,
+             err == ENOSPC   ? "disk full"
+             : err == EDQUOT ? "quota exceeded"
+                             : "write error",
+             strerror(err));
   PetscFunctionReturn(0);
 }
 

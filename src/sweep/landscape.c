@@ -32,14 +32,20 @@ static PetscErrorCode LandscapeOptions(MPI_Comm comm, GSLandscape l, PetscBool *
   l->gallery  = 0;
   *gradient   = PETSC_FALSE;
   PetscOptionsBegin(comm, NULL, "Landscape points", "GSLandscape");
-  PetscCall(GSOptionsEnum("-gs_target_mode", "paper: fixed steps from the targets' initial states; steady: to a steady state; file: targets from -gs_targets_file", "GSLandscapeCreate", GSTargetModes, mode, &mode, NULL));
-  PetscCall(PetscOptionsString("-gs_targets_file", "File mode: a gsinv targets file", "GSLandscapeCreate", l->targets_file, l->targets_file, sizeof(l->targets_file), NULL));
-  PetscCall(GSOptionsInt("-gs_targets", "Initial states (and targets) per point: the loss is their mean", "GSLandscapeCreate", l->ntargets, &l->ntargets, NULL));
+  PetscCall(GSOptionsEnum("-gs_target_mode",
+                          "paper: fixed steps from the targets' initial states; steady: to a steady state; file: targets from -gs_targets_file",
+                          "GSLandscapeCreate", GSTargetModes, mode, &mode, NULL));
+  PetscCall(PetscOptionsString("-gs_targets_file", "File mode: a gsinv targets file", "GSLandscapeCreate", l->targets_file, l->targets_file,
+                               sizeof(l->targets_file), NULL));
+  PetscCall(GSOptionsInt("-gs_targets", "Initial states (and targets) per point: the loss is their mean", "GSLandscapeCreate", l->ntargets,
+                         &l->ntargets, NULL));
   PetscCall(GSOptionsBool("-gs_landscape_gradient", "Also the adjoint gradient at every point", "GSLandscapeCreate", *gradient, gradient, NULL));
-  PetscCall(GSOptionsInt("-gs_gallery_size", "Keep the final v of every point downsampled to N x N (0: none)", "GSLandscapeCreate", l->gallery, &l->gallery, NULL));
+  PetscCall(GSOptionsInt("-gs_gallery_size", "Keep the final v of every point downsampled to N x N (0: none)", "GSLandscapeCreate", l->gallery,
+                         &l->gallery, NULL));
   PetscOptionsEnd();
   l->mode = (GSTargetMode)mode;
-  PetscCheck(l->ntargets >= 1 && l->ntargets <= GS_MAX_TARGETS, comm, PETSC_ERR_USER_INPUT, "-gs_targets %" PetscInt_FMT " must be in [1, %d]", l->ntargets, GS_MAX_TARGETS);
+  PetscCheck(l->ntargets >= 1 && l->ntargets <= GS_MAX_TARGETS, comm, PETSC_ERR_USER_INPUT, "-gs_targets %" PetscInt_FMT " must be in [1, %d]",
+             l->ntargets, GS_MAX_TARGETS);
   PetscCheck(l->gallery >= 0 && l->gallery <= 256, comm, PETSC_ERR_USER_INPUT, "-gs_gallery_size %" PetscInt_FMT " must be in [0, 256]", l->gallery);
   PetscFunctionReturn(0);
 }
@@ -57,8 +63,10 @@ PetscErrorCode GSLandscapeCreate(MPI_Comm comm, GSLandscape *out)
   l->base = (*GSModelGetParams(l->model));
   PetscCall(GSInitialOptionsFromOptions(comm, &l->init));
   PetscCall(GSRunCreate(l->model, l->mode == GS_TARGET_PAPER ? 0.0 : 1e-4, 40000, &l->run));
-  PetscCheck(l->mode != GS_TARGET_PAPER || GSRunGetSteadyTol(l->run) == 0, comm, PETSC_ERR_USER_INPUT, "-gs_steady_tol %g: the paper's mode runs a fixed number of steps (use -gs_target_mode steady)", (double)GSRunGetSteadyTol(l->run));
-  PetscCheck(l->mode != GS_TARGET_STEADY || GSRunGetSteadyTol(l->run) > 0, comm, PETSC_ERR_USER_INPUT, "-gs_target_mode steady needs -gs_steady_tol > 0");
+  PetscCheck(l->mode != GS_TARGET_PAPER || GSRunGetSteadyTol(l->run) == 0, comm, PETSC_ERR_USER_INPUT,
+             "-gs_steady_tol %g: the paper's mode runs a fixed number of steps (use -gs_target_mode steady)", (double)GSRunGetSteadyTol(l->run));
+  PetscCheck(l->mode != GS_TARGET_STEADY || GSRunGetSteadyTol(l->run) > 0, comm, PETSC_ERR_USER_INPUT,
+             "-gs_target_mode steady needs -gs_steady_tol > 0");
   PetscCheck(l->mode != GS_TARGET_FILE || l->targets_file[0], comm, PETSC_ERR_USER_INPUT, "-gs_target_mode file needs -gs_targets_file");
   GSRunSetQuiet(l->run, PETSC_TRUE);
   PetscCall(GSFieldLossCreate(l->model, &l->loss));
@@ -104,8 +112,8 @@ GSRun GSLandscapeGetRun(GSLandscape l)
 PetscErrorCode GSLandscapeGetMapGrid(GSLandscape l, GSMapGrid *map, PetscBool *euler)
 {
   const GSPatch *patch = GSModelGetPatch(l->model);
-  PetscBool rk, fe;
-  PetscReal dt;
+  PetscBool      rk, fe;
+  PetscReal      dt;
 
   PetscFunctionBeginUser;
   PetscCall(GSRunGetScheme(l->run, NULL, &dt));
@@ -118,7 +126,7 @@ PetscErrorCode GSLandscapeGetMapGrid(GSLandscape l, GSMapGrid *map, PetscBool *e
   }
   map->dt = fe ? (double)dt : 0.0, map->h = (double)patch->h;
   map->nx = (int)patch->nx, map->ny = (int)patch->ny;
-  *euler  = fe;
+  *euler = fe;
   PetscFunctionReturn(0);
 }
 
@@ -170,13 +178,15 @@ PetscErrorCode GSLandscapeAddSettings(GSLandscape l, GSSettings settings)
 static PetscErrorCode TargetsFromFile(GSLandscape l)
 {
   const GSPatch *patch = GSModelGetPatch(l->model);
-  PetscInt    count, seed, sample0;
-  PetscMPIInt rank;
-  const size_t cells = (size_t)(patch->nx * patch->ny);
+  PetscInt       count, seed, sample0;
+  PetscMPIInt    rank;
+  const size_t   cells = (size_t)(patch->nx * patch->ny);
 
   PetscFunctionBeginUser;
   PetscCall(GSTargetsInfo(l->comm, "-gs_targets_file", l->targets_file, &count, &seed, &sample0));
-  PetscCheck(count >= l->ntargets && seed >= 0, l->comm, PETSC_ERR_USER_INPUT, "-gs_targets_file %s: %" PetscInt_FMT " targets (with seed %" PetscInt_FMT "), -gs_targets asks for %" PetscInt_FMT, l->targets_file, count, seed, l->ntargets);
+  PetscCheck(count >= l->ntargets && seed >= 0, l->comm, PETSC_ERR_USER_INPUT,
+             "-gs_targets_file %s: %" PetscInt_FMT " targets (with seed %" PetscInt_FMT "), -gs_targets asks for %" PetscInt_FMT, l->targets_file,
+             count, seed, l->ntargets);
   PetscCallMPI(MPI_Comm_rank(l->comm, &rank));
   PetscCall(PetscMalloc1(rank == 0 ? l->ntargets * cells : 1, &l->target_v));
   for (PetscInt k = 0; k < l->ntargets; k++) {
@@ -193,7 +203,7 @@ static PetscErrorCode TargetsFromFile(GSLandscape l)
 static PetscErrorCode SetTarget(GSLandscape l, PetscInt k)
 {
   const GSPatch *patch = GSModelGetPatch(l->model);
-  const size_t cells = (size_t)(patch->nx * patch->ny);
+  const size_t   cells = (size_t)(patch->nx * patch->ny);
 
   PetscFunctionBeginUser;
   PetscCall(GSFieldLossSetTargetNatural(l->loss, l->target_v ? l->target_v + k * cells : NULL));
@@ -214,11 +224,11 @@ static PetscErrorCode RunTarget(GSLandscape l, PetscInt k, PetscScalar *v, doubl
 PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt ngroups, PetscInt group_id, PetscInt group_size)
 {
   const GSPatch *patch = GSModelGetPatch(l->model);
-  const size_t cells = (size_t)(patch->nx * patch->ny);
-  PetscMPIInt  rank;
-  double      *info;
-  PetscBool    interrupted = PETSC_FALSE;
-  PetscInt     failed      = -1;
+  const size_t   cells = (size_t)(patch->nx * patch->ny);
+  PetscMPIInt    rank;
+  double        *info;
+  PetscBool      interrupted = PETSC_FALSE;
+  PetscInt       failed      = -1;
 
   PetscFunctionBeginUser;
   PetscCall(GSModelSetParams(l->model, &l->base));
@@ -247,7 +257,9 @@ PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt n
   if (failed >= 0 && !interrupted) {
     const double reason = info[2 * failed], steps = info[2 * failed + 1];
     PetscCall(PetscFree(info));
-    SETERRQ(world, PETSC_ERR_USER_INPUT, "target %" PetscInt_FMT " at the base theta ended %s after %.0f steps: no landscape can be measured against it", failed, GSRunReasonNames[(int)reason], steps);
+    SETERRQ(world, PETSC_ERR_USER_INPUT,
+            "target %" PetscInt_FMT " at the base theta ended %s after %.0f steps: no landscape can be measured against it", failed,
+            GSRunReasonNames[(int)reason], steps);
   }
   PetscCall(PetscFree(info));
   GSRunSetReason(l->run, interrupted ? GS_RUN_INTERRUPTED : GS_RUN_RUNNING);
@@ -259,7 +271,7 @@ PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt n
 /* Block averages of v (rank 0 of the group) into g x g. */
 static PetscErrorCode Gallery(GSLandscape l, Vec X, float *gallery)
 {
-  const GSPatch *patch = GSModelGetPatch(l->model);
+  const GSPatch     *patch = GSModelGetPatch(l->model);
   const PetscScalar *v;
   const PetscInt     g = l->gallery, nx = patch->nx, ny = patch->ny;
 

@@ -40,9 +40,12 @@ static void PlaneCurves(const GSSweepAxes *a, GSLandscapeCurves *out)
   double    F[GS_CURVE_SAMPLES], k[GS_CURVE_SAMPLES], rise[GS_CURVE_SAMPLES], fall[GS_CURVE_SAMPLES];
   double    kmin = PetscMax(a->lo[ka], 1e-9), kmax = PetscMin(a->hi[ka], GS_BOGDANOV_TAKENS);
 
-  if (GSFoldCurveSample(a->lo[fa], a->hi[fa], GS_CURVE_SAMPLES, F, k) == 0) Store(&out->curve[out->n++], swap, GS_CURVE_SAMPLES, F, k), out->curve[out->n - 1].name = "fold";
-  if (kmin < kmax && GSHopfCurveSample(kmin, kmax, GS_CURVE_SAMPLES, F, k) == 0) Store(&out->curve[out->n++], swap, GS_CURVE_SAMPLES, F, k), out->curve[out->n - 1].name = "hopf";
-  if (kmin < kmax && a->base.Du > 0 && a->base.Dv > 0 && GSTuringBoundarySample(a->base.Du, a->base.Dv, kmin, kmax, GS_CURVE_SAMPLES, a->lo[fa], a->hi[fa], 200, k, rise, fall) <= 1) {
+  if (GSFoldCurveSample(a->lo[fa], a->hi[fa], GS_CURVE_SAMPLES, F, k) == 0)
+    Store(&out->curve[out->n++], swap, GS_CURVE_SAMPLES, F, k), out->curve[out->n - 1].name = "fold";
+  if (kmin < kmax && GSHopfCurveSample(kmin, kmax, GS_CURVE_SAMPLES, F, k) == 0)
+    Store(&out->curve[out->n++], swap, GS_CURVE_SAMPLES, F, k), out->curve[out->n - 1].name = "hopf";
+  if (kmin < kmax && a->base.Du > 0 && a->base.Dv > 0 &&
+      GSTuringBoundarySample(a->base.Du, a->base.Dv, kmin, kmax, GS_CURVE_SAMPLES, a->lo[fa], a->hi[fa], 200, k, rise, fall) <= 1) {
     Store(&out->curve[out->n++], swap, GS_CURVE_SAMPLES, rise, k), out->curve[out->n - 1].name = "turing_rise";
     Store(&out->curve[out->n++], swap, GS_CURVE_SAMPLES, fall, k), out->curve[out->n - 1].name = "turing_fall";
   }
@@ -124,7 +127,9 @@ static void PlaneMapCurves(const GSSweepAxes *a, const GSMapGrid *g, GSLandscape
 
   if (!(kmin < kmax) || !(a->base.Du > 0 && a->base.Dv > 0)) return;
   for (int b = GS_MAP_NEIMARK_SACKER; b <= GS_MAP_TURING; b++) {
-    if (GSMapBoundarySample((GSMapBoundary)b, a->base.Du, a->base.Dv, g, kmin, kmax, GS_MAP_SAMPLES, a->lo[fa], a->hi[fa], GS_MAP_SCAN, k, rise, fall)) continue;
+    if (GSMapBoundarySample((GSMapBoundary)b, a->base.Du, a->base.Dv, g, kmin, kmax, GS_MAP_SAMPLES, a->lo[fa], a->hi[fa], GS_MAP_SCAN, k, rise,
+                            fall))
+      continue;
     if (b == GS_MAP_FLIP && !AnyFinite(GS_MAP_SAMPLES, rise) && !AnyFinite(GS_MAP_SAMPLES, fall)) continue;
     GSLandscapeCurve *c = NewMapCurve(out, (GSMapBoundary)b);
     Append(c, swap, GS_MAP_SAMPLES, rise, k);

@@ -111,9 +111,9 @@ static PetscErrorCode JoinNames(const char *const *list, char *buf, size_t len)
 static PetscErrorCode WriteFields(GSOutput *out, const GSSweepAxes *a, const GSLandscapeTable *t)
 {
   hsize_t     dims[4], four = GS_NPARAM, g2[2] = {(hsize_t)t->gallery, (hsize_t)t->gallery};
-  int         r = GridDims(a, 0, NULL, dims);
-  const char *ints[4] = {"valid", "reason", "class", "steps"};
-  PetscInt64 *data[4] = {t->valid, t->reason, t->end_class, t->steps};
+  int         r          = GridDims(a, 0, NULL, dims);
+  const char *ints[4]    = {"valid", "reason", "class", "steps"};
+  PetscInt64 *data[4]    = {t->valid, t->reason, t->end_class, t->steps};
   char        names[512] = "";
 
   PetscFunctionBeginUser;
@@ -186,7 +186,9 @@ static PetscErrorCode WriteCliffFamily(GSOutput *out, hsize_t n, const CliffFami
   PetscCall(GSH5WriteAttributeReal(out, "/landscape/cliffs", path, f->sum.frac_within_1));
   PetscCall(PetscSNPrintf(path, sizeof(path), "fraction_within_2%s", f->suffix));
   PetscCall(GSH5WriteAttributeReal(out, "/landscape/cliffs", path, f->sum.frac_within_2));
-  PetscCall(PetscPrintf(out->comm, "  distance to the nearest %s curve: median %.2f grid spacings, %.0f%% within 1, %.0f%% within 2 (%zu without a curve)\n", f->suffix[0] ? "map" : "ODE", f->sum.median, 100 * f->sum.frac_within_1, 100 * f->sum.frac_within_2, f->sum.n_undefined));
+  PetscCall(PetscPrintf(out->comm,
+                        "  distance to the nearest %s curve: median %.2f grid spacings, %.0f%% within 1, %.0f%% within 2 (%zu without a curve)\n",
+                        f->suffix[0] ? "map" : "ODE", f->sum.median, 100 * f->sum.frac_within_1, 100 * f->sum.frac_within_2, f->sum.n_undefined));
   PetscFunctionReturn(0);
 }
 
@@ -195,7 +197,7 @@ static PetscErrorCode WriteCliffs(GSOutput *out, size_t n, const GSCliff *cliffs
 {
   PetscReal  *cols[3];
   PetscInt64 *kind;
-  hsize_t     dims = (hsize_t)n;
+  hsize_t     dims     = (hsize_t)n;
   const char *names[3] = {"x", "y", "jump"};
 
   PetscFunctionBeginUser;
@@ -215,7 +217,9 @@ static PetscErrorCode WriteCliffs(GSOutput *out, size_t n, const GSCliff *cliffs
   PetscCall(PetscFree(kind));
   PetscCall(GSH5WriteAttributeString(out, "/landscape/cliffs", "loss", GSLossTypes[loss]));
   PetscCall(GSH5WriteAttributeReal(out, "/landscape/cliffs", "threshold", threshold));
-  PetscCall(PetscPrintf(out->comm, "cliffs of the %s loss (jump > %.3g): %zu jumps between neighbouring points, %zu validity edges\n", GSLossTypes[loss], (double)threshold, fam[0].sum.count + fam[0].sum.n_undefined, n - fam[0].sum.count - fam[0].sum.n_undefined));
+  PetscCall(PetscPrintf(out->comm, "cliffs of the %s loss (jump > %.3g): %zu jumps between neighbouring points, %zu validity edges\n",
+                        GSLossTypes[loss], (double)threshold, fam[0].sum.count + fam[0].sum.n_undefined,
+                        n - fam[0].sum.count - fam[0].sum.n_undefined));
   for (int f = 0; f < 2; f++)
     if (fam[f].names[0]) PetscCall(WriteCliffFamily(out, dims, &fam[f]));
   PetscFunctionReturn(0);
@@ -247,13 +251,16 @@ static PetscErrorCode FamilyColumns(size_t n, GSCliff *cliffs, CliffFamily fam[2
       fam[f].nearest[i]  = f ? cliffs[i].curve_map : cliffs[i].curve;
     }
   }
-  PetscCheck(GSCliffDistanceSummarize(n, cliffs, GS_CLIFF_JUMP, 0, NULL, NULL, &fam[0].sum) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cliff summary failed");
+  PetscCheck(GSCliffDistanceSummarize(n, cliffs, GS_CLIFF_JUMP, 0, NULL, NULL, &fam[0].sum) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB,
+             "cliff summary failed");
   for (size_t i = 0; i < n; i++) cliffs[i].distance = cliffs[i].distance_map;
-  PetscCheck(GSCliffDistanceSummarize(n, cliffs, GS_CLIFF_JUMP, 0, NULL, NULL, &fam[1].sum) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cliff summary failed");
+  PetscCheck(GSCliffDistanceSummarize(n, cliffs, GS_CLIFF_JUMP, 0, NULL, NULL, &fam[1].sum) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB,
+             "cliff summary failed");
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode Cliffs(GSOutput *out, const GSSweepAxes *a, const GSLandscapeTable *t, const GSLandscapeCurves *curves, GSLossType loss, PetscReal threshold)
+static PetscErrorCode Cliffs(GSOutput *out, const GSSweepAxes *a, const GSLandscapeTable *t, const GSLandscapeCurves *curves, GSLossType loss,
+                             PetscReal threshold)
 {
   double        *axis[2];
   unsigned char *valid;
@@ -271,8 +278,10 @@ static PetscErrorCode Cliffs(GSOutput *out, const GSSweepAxes *a, const GSLandsc
   for (PetscInt i = 0; i < t->n; i++) valid[i] = (unsigned char)(t->valid[i] != 0);
   if (threshold <= 0) threshold = GSCliffDefaultThreshold((size_t)t->n, t->loss[loss], valid);
   PetscCall(SplitCurves(curves, cv, ncv, fam));
-  PetscCheck(GSGridSpacing((int)a->n[0], (int)a->n[1], axis[0], a->naxes == 2 ? axis[1] : NULL, &dx, &dy) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "the axes need increasing values");
-  if (PetscIsNormalReal(threshold) && GSCliffFind((int)a->n[0], (int)a->n[1], axis[0], a->naxes == 2 ? axis[1] : NULL, t->loss[loss], valid, threshold, &cliffs, &n) == 0) {
+  PetscCheck(GSGridSpacing((int)a->n[0], (int)a->n[1], axis[0], a->naxes == 2 ? axis[1] : NULL, &dx, &dy) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG,
+             "the axes need increasing values");
+  if (PetscIsNormalReal(threshold) &&
+      GSCliffFind((int)a->n[0], (int)a->n[1], axis[0], a->naxes == 2 ? axis[1] : NULL, t->loss[loss], valid, threshold, &cliffs, &n) == 0) {
     PetscCheck(GSCliffDistances(n, cliffs, ncv[0], cv[0], dx, dy) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cliff distances failed");
     PetscCheck(GSCliffMapDistances(n, cliffs, ncv[1], cv[1], dx, dy) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "cliff distances failed");
     PetscCall(FamilyColumns(n, cliffs, fam));
@@ -285,7 +294,8 @@ static PetscErrorCode Cliffs(GSOutput *out, const GSSweepAxes *a, const GSLandsc
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSLandscapeTableWrite(GSOutput *out, const GSSweepAxes *a, const GSMapGrid *map, const GSLandscapeTable *t, GSLossType cliff_loss, PetscReal cliff_threshold)
+PetscErrorCode GSLandscapeTableWrite(GSOutput *out, const GSSweepAxes *a, const GSMapGrid *map, const GSLandscapeTable *t, GSLossType cliff_loss,
+                                     PetscReal cliff_threshold)
 {
   GSLandscapeCurves curves;
 

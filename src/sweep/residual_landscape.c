@@ -9,7 +9,8 @@ PetscErrorCode GSResidualLandscapeFromAxes(MPI_Comm comm, const GSSweepAxes *axe
   PetscFunctionBeginUser;
   l->naxes = axes->naxes;
   for (PetscInt a = 0; a < l->naxes; a++) {
-    PetscCheck(axes->n[a] <= MAX_POINTS, comm, PETSC_ERR_USER_INPUT, "-gs_n %" PetscInt_FMT " must be at most %d for the residual landscape", axes->n[a], MAX_POINTS);
+    PetscCheck(axes->n[a] <= MAX_POINTS, comm, PETSC_ERR_USER_INPUT, "-gs_n %" PetscInt_FMT " must be at most %d for the residual landscape",
+               axes->n[a], MAX_POINTS);
     l->param[a] = axes->param[a];
     l->n[a]     = axes->n[a];
     PetscCall(PetscMalloc1(l->n[a], &l->values[a]));
@@ -23,7 +24,7 @@ PetscErrorCode GSResidualLandscapeFromFile(MPI_Comm comm, const char *option, co
   struct {
     GSAxisRead axis[MAX_AXES];
     char       msg[PETSC_MAX_PATH_LEN + 128];
-  } *like;
+  } * like;
   PetscMPIInt rank;
   char        msg[PETSC_MAX_PATH_LEN + 128];
 
@@ -38,7 +39,8 @@ PetscErrorCode GSResidualLandscapeFromFile(MPI_Comm comm, const char *option, co
   PetscCallMPI(MPI_Bcast(like, (PetscMPIInt)sizeof(*like), MPI_BYTE, 0, comm));
   PetscCall(PetscStrncpy(msg, like->msg, sizeof(msg)));
   if (msg[0]) PetscCall(PetscFree(like));
-  PetscCheck(!msg[0], comm, PETSC_ERR_USER_INPUT, "%s (expected /landscape/axis0 [n0] and optionally /landscape/axis1 [n1], each with a 'name' attribute among F,k,Du,Dv)", msg);
+  PetscCheck(!msg[0], comm, PETSC_ERR_USER_INPUT,
+             "%s (expected /landscape/axis0 [n0] and optionally /landscape/axis1 [n1], each with a 'name' attribute among F,k,Du,Dv)", msg);
   for (int a = 0; a < MAX_AXES && like->axis[a].n; a++) {
     PetscCall(GSParamIndex(comm, option, like->axis[a].name, &l->param[a]));
     l->n[a] = like->axis[a].n;
@@ -50,7 +52,8 @@ PetscErrorCode GSResidualLandscapeFromFile(MPI_Comm comm, const char *option, co
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSResidualLandscapeEvaluate(GSResidualLandscape *l, const GSResidualSums *sums, const double theta_hat[GS_NPARAM], const GSParams *given)
+PetscErrorCode GSResidualLandscapeEvaluate(GSResidualLandscape *l, const GSResidualSums *sums, const double theta_hat[GS_NPARAM],
+                                           const GSParams *given)
 {
   static const char *const options[GS_NPARAM] = {"-gs_F", "-gs_k", "-gs_Du", "-gs_Dv"};
   double                   given_theta[GS_NPARAM], theta[GS_NPARAM];
@@ -90,10 +93,12 @@ PetscErrorCode GSResidualLandscapeWrite(const GSResidualLandscape *l, GSOutput *
   dims[0] = l->naxes > 1 ? (hsize_t)l->n[1] : (hsize_t)l->n[0];
   dims[1] = (hsize_t)l->n[0];
   PetscCall(GSH5WriteRealArray(out, "/residual_landscape/loss", (int)l->naxes, dims, l->loss));
-  PetscCall(GSH5WriteAttributeString(out, "/residual_landscape/loss", "definition", "mean over used cells of r_u^2 + r_v^2 (closed form from the sums), [n1][n0], axis0 fastest"));
+  PetscCall(GSH5WriteAttributeString(out, "/residual_landscape/loss", "definition",
+                                     "mean over used cells of r_u^2 + r_v^2 (closed form from the sums), [n1][n0], axis0 fastest"));
   dims[0] = GS_NPARAM;
   PetscCall(GSH5WriteRealArray(out, "/residual_landscape/base", 1, dims, l->base));
-  PetscCall(GSH5WriteAttributeString(out, "/residual_landscape/base", "definition", "theta off the axes (F, k, Du, Dv): the -gs_F.. given, else theta_hat"));
+  PetscCall(GSH5WriteAttributeString(out, "/residual_landscape/base", "definition",
+                                     "theta off the axes (F, k, Du, Dv): the -gs_F.. given, else theta_hat"));
   PetscFunctionReturn(0);
 }
 

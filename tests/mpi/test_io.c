@@ -65,7 +65,7 @@ static void test_snapshot_series(void **state)
   assert_petsc(GSModelCreate(PETSC_COMM_WORLD, &m));
   assert_petsc(DMCreateGlobalVector(GSModelGetDM(m), &X));
   assert_petsc(GSOutputOpen(PETSC_COMM_WORLD, "-test", path, &out));
-  snaps.out   = &out;
+  snaps.out  = &out;
   snaps.grid = GSModelGetGrid(m);
   for (PetscInt t = 0; t < 3; t++) {
     assert_petsc(VecSet(X, (PetscScalar)t));

@@ -17,7 +17,8 @@ static PetscErrorCode FillSmooth(Vec X, PetscReal phase)
   PetscCall(VecGetArrayWrite(X, (PetscScalar **)&x));
   for (PetscInt j = 0; j < GSModelGetPatch(model)->ym; j++)
     for (PetscInt i = 0; i < GSModelGetPatch(model)->xm; i++) {
-      const double s = 2 * PETSC_PI * (GSModelGetPatch(model)->xs + i) / GSModelGetPatch(model)->nx, t = 2 * PETSC_PI * (GSModelGetPatch(model)->ys + j) / GSModelGetPatch(model)->ny;
+      const double s                        = 2 * PETSC_PI * (GSModelGetPatch(model)->xs + i) / GSModelGetPatch(model)->nx,
+                   t                        = 2 * PETSC_PI * (GSModelGetPatch(model)->ys + j) / GSModelGetPatch(model)->ny;
       x[j * GSModelGetPatch(model)->xm + i] = (GSField){0.6 + 0.3 * sin(s + phase) * cos(2 * t), 0.2 + 0.15 * cos(3 * s) * sin(t + phase)};
     }
   PetscCall(VecRestoreArrayWrite(X, (PetscScalar **)&x));
@@ -151,7 +152,8 @@ static void test_rhs_matches_serial(void **state)
     assert_petsc(PetscMalloc1(n, &f));
     assert_petsc(VecGetArrayRead(xz, &xs));
     assert_petsc(VecGetArrayRead(fz, &fs));
-    GSRHSPeriodic(GSModelGetParams(model), GSModelGetPatch(model)->inv_h2, (int)GSModelGetPatch(model)->nx, (int)GSModelGetPatch(model)->ny, (const GSField *)xs, f);
+    GSRHSPeriodic(GSModelGetParams(model), GSModelGetPatch(model)->inv_h2, (int)GSModelGetPatch(model)->nx, (int)GSModelGetPatch(model)->ny,
+                  (const GSField *)xs, f);
     for (size_t c = 0; c < n; c++) {
       assert_close(((const GSField *)fs)[c].u, f[c].u, 0, 1e-15);
       assert_close(((const GSField *)fs)[c].v, f[c].v, 0, 1e-15);
@@ -185,7 +187,8 @@ static void test_halo_matches_global_to_local(void **state)
   assert_petsc(VecGetArrayRead(reference, &r));
   assert_petsc(VecGetArray(work, &w));
   for (PetscInt j = 1; j <= GSModelGetPatch(model)->ym; j++)
-    for (PetscInt k = 2 * (j * GSModelGetPatch(model)->gxm + 1); k < 2 * (j * GSModelGetPatch(model)->gxm + 1 + GSModelGetPatch(model)->xm); k++) w[k] = r[k];
+    for (PetscInt k = 2 * (j * GSModelGetPatch(model)->gxm + 1); k < 2 * (j * GSModelGetPatch(model)->gxm + 1 + GSModelGetPatch(model)->xm); k++)
+      w[k] = r[k];
   assert_petsc(GSHaloExchange(halo, w));
   for (PetscInt j = 0; j < GSModelGetPatch(model)->gym; j++)
     for (PetscInt i = 0; i < GSModelGetPatch(model)->gxm; i++) {
@@ -228,19 +231,16 @@ static void test_checkpoint_stride(void **state)
     const PetscInt s = GSCheckpointStride(steps, 256 * kib, 2 * mib, 64 * mib), root = (PetscInt)PetscCeilReal(PetscSqrtReal((double)steps));
     assert_true(s >= 1 && s <= root);
     if (s < root && s > 8) assert_true(StrideStates(steps, s - 1) > 256); /* not smaller than needed */
-    if (s < root) assert_true(StrideStates(steps, s) <= 256);               /* and within the budget */
+    if (s < root) assert_true(StrideStates(steps, s) <= 256);             /* and within the budget */
   }
 }
 
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_jacobian_finite_difference),
-    cmocka_unit_test(test_jacobian_transpose_dot_product),
-    cmocka_unit_test(test_jacobianp_finite_difference),
-    cmocka_unit_test(test_rhs_matches_serial),
-    cmocka_unit_test(test_checkpoint_stride),
-    cmocka_unit_test(test_halo_matches_global_to_local),
+    cmocka_unit_test(test_jacobian_finite_difference),  cmocka_unit_test(test_jacobian_transpose_dot_product),
+    cmocka_unit_test(test_jacobianp_finite_difference), cmocka_unit_test(test_rhs_matches_serial),
+    cmocka_unit_test(test_checkpoint_stride),           cmocka_unit_test(test_halo_matches_global_to_local),
   };
   if (GSTestInitialize(&argc, &argv)) return 1;
   return GSTestFinalize(cmocka_run_group_tests_name("operators", tests, SetUp, TearDown));

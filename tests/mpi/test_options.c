@@ -142,7 +142,8 @@ static void test_sizes(void **state)
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_integers), cmocka_unit_test(test_reals), cmocka_unit_test(test_lists), cmocka_unit_test(test_names), cmocka_unit_test(test_sizes),
+    cmocka_unit_test(test_integers), cmocka_unit_test(test_reals), cmocka_unit_test(test_lists),
+    cmocka_unit_test(test_names),    cmocka_unit_test(test_sizes),
   };
   if (GSTestInitialize(&argc, &argv)) return 1;
   return GSTestFinalize(cmocka_run_group_tests(tests, NULL, NULL));

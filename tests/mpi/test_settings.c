@@ -29,8 +29,8 @@ static void Compare(GSSettings now, GSSettings then, char *msg, size_t len)
 
 static void test_compare(void **state)
 {
-  GSSettings a = Example(1, "1fe"), b = Example(1, "1fe"), c = Example(0.5, "1fe"), d = Example(1, "4");
-  char       msg[1024];
+  GSSettings  a = Example(1, "1fe"), b = Example(1, "1fe"), c = Example(0.5, "1fe"), d = Example(1, "4");
+  char        msg[1024];
   const char *sig;
   (void)state;
   Compare(a, b, msg, sizeof(msg));
@@ -101,12 +101,12 @@ static size_t ValidRecords(const char *output, GSSettings s)
 
 static void test_journal_damage(void **state)
 {
-  GSSettings  s = Example(1, "1fe"), other = Example(0.5, "1fe");
-  char        path[PETSC_MAX_PATH_LEN], other_path[PETSC_MAX_PATH_LEN], output[64], other_output[64];
+  GSSettings   s = Example(1, "1fe"), other = Example(0.5, "1fe");
+  char         path[PETSC_MAX_PATH_LEN], other_path[PETSC_MAX_PATH_LEN], output[64], other_output[64];
   const size_t disk = 16 + sizeof(Record);
-  PetscMPIInt rank;
-  FILE       *f;
-  char        buf[256];
+  PetscMPIInt  rank;
+  FILE        *f;
+  char         buf[256];
   (void)state;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   snprintf(output, sizeof(output), "test_settings_%d.h5", rank);

@@ -31,8 +31,8 @@ static void Eigen2RealParts(double a[2][2], double *re_max, double *re_min)
 {
   const double tr = a[0][0] + a[1][1], det = a[0][0] * a[1][1] - a[0][1] * a[1][0];
   const double disc = tr * tr - 4.0 * det;
-  *re_max = disc >= 0.0 ? 0.5 * (tr + sqrt(disc)) : 0.5 * tr;
-  *re_min = disc >= 0.0 ? 0.5 * (tr - sqrt(disc)) : 0.5 * tr;
+  *re_max           = disc >= 0.0 ? 0.5 * (tr + sqrt(disc)) : 0.5 * tr;
+  *re_min           = disc >= 0.0 ? 0.5 * (tr - sqrt(disc)) : 0.5 * tr;
 }
 
 /* The literal docs/model.md formula for F_H, to compare with the library's cancellation-free form. */
@@ -45,8 +45,8 @@ static void test_uniform_states_identities(void **state)
 {
   (void)state;
   for (size_t i = 0; i < N_INSIDE; i++) {
-    const double F = inside[i][0], k = inside[i][1];
-    const double delta = 1.0 - 4.0 * (F + k) * (F + k) / F, s = sqrt(delta);
+    const double   F = inside[i][0], k = inside[i][1];
+    const double   delta = 1.0 - 4.0 * (F + k) * (F + k) / F, s = sqrt(delta);
     const GSParams p = {F, k, 0.0, 0.0};
     GSField        st[2];
     int            n = -1;
@@ -95,7 +95,7 @@ static void test_trace_det_vs_jacobian(void **state)
     assert_int_equal(GSUniformStates(F, k, st, &n), GS_BIFURCATION_OK);
     assert_int_equal(n, 2);
     for (int b = 0; b < 2; b++) {
-      double a[2][2], trace, det;
+      double       a[2][2], trace, det;
       const double v = st[b].v;
       GSReactionJacobian(&p, st[b], a);
       GSUniformTraceDet(F, k, v, &trace, &det);
@@ -114,7 +114,7 @@ static void test_trace_det_vs_jacobian(void **state)
 
 static void test_fold_curve(void **state)
 {
-  double k, k_left, k_right;
+  double  k, k_left, k_right;
   GSField st[2];
   int     n;
 
@@ -225,7 +225,7 @@ static double MaxGrowthRate(const GSParams *p, GSField upper, double q2_max, int
 
   GSReactionJacobian(p, upper, a);
   for (int i = 0; i <= n_q; i++) {
-    const double q2 = q2_max * i / n_q;
+    const double q2      = q2_max * i / n_q;
     double       m[2][2] = {{a[0][0] - p->Du * q2, a[0][1]}, {a[1][0], a[1][1] - p->Dv * q2}};
     double       re_max, re_min;
     Eigen2RealParts(m, &re_max, &re_min);
@@ -238,7 +238,7 @@ static double MaxGrowthRate(const GSParams *p, GSField upper, double q2_max, int
    against the minimiser of det(J - q^2 D), over a grid of (F, k) and four diffusivity ratios. */
 static void test_turing_vs_dispersion(void **state)
 {
-  const double ratios[] = {1.5, 2.0, 4.0, 10.0};
+  const double ratios[]   = {1.5, 2.0, 4.0, 10.0};
   int          n_unstable = 0, n_stable = 0;
 
   (void)state;
@@ -257,8 +257,8 @@ static void test_turing_vs_dispersion(void **state)
           GSReactionJacobian(&p, info.upper, a);
           const double q2 = info.qc2, h = 1e-3 * q2;
           const double det_min = (a[0][0] - p.Du * q2) * (a[1][1] - p.Dv * q2) - a[0][1] * a[1][0];
-          const double det_lo = (a[0][0] - p.Du * (q2 - h)) * (a[1][1] - p.Dv * (q2 - h)) - a[0][1] * a[1][0];
-          const double det_hi = (a[0][0] - p.Du * (q2 + h)) * (a[1][1] - p.Dv * (q2 + h)) - a[0][1] * a[1][0];
+          const double det_lo  = (a[0][0] - p.Du * (q2 - h)) * (a[1][1] - p.Dv * (q2 - h)) - a[0][1] * a[1][0];
+          const double det_hi  = (a[0][0] - p.Du * (q2 + h)) * (a[1][1] - p.Dv * (q2 + h)) - a[0][1] * a[1][0];
           assert_true(det_min < 0.0 && det_min < det_lo && det_min < det_hi);
         }
         n_unstable += info.unstable;
@@ -386,9 +386,10 @@ static double MapRadiusBrute(double F, double k, double Du, double Dv, const GSM
     for (int my = 0; my < g->ny; my++) {
       if (only_q0 && (mx || my)) continue;
       const double qx = 2.0 * M_PI * mx / (g->nx * g->h), qy = 2.0 * M_PI * my / (g->ny * g->h);
-      const double L  = 4.0 / (g->h * g->h) * (pow(sin(qx * g->h / 2), 2) + pow(sin(qy * g->h / 2), 2));
-      double       m[2][2] = {{1.0 + g->dt * (-(v * v + F) - L * Du), g->dt * (-2.0 * u * v)}, {g->dt * v * v, 1.0 + g->dt * (2.0 * u * v - (F + k) - L * Dv)}};
-      worst = fmax(worst, Radius2(m));
+      const double L       = 4.0 / (g->h * g->h) * (pow(sin(qx * g->h / 2), 2) + pow(sin(qy * g->h / 2), 2));
+      double       m[2][2] = {{1.0 + g->dt * (-(v * v + F) - L * Du), g->dt * (-2.0 * u * v)},
+                              {g->dt * v * v, 1.0 + g->dt * (2.0 * u * v - (F + k) - L * Dv)}};
+      worst                = fmax(worst, Radius2(m));
     }
   }
   return worst;
@@ -402,7 +403,8 @@ static void test_map_neimark_sacker(void **state)
   (void)state;
   for (int i = 0; i < 3; i++) {
     double k, rise, fall, F_hopf;
-    assert_int_equal(GSMapBoundarySample(GS_MAP_NEIMARK_SACKER, 0.16, 0.08, &paper_map, k_check[i], k_check[i], 1, 0.0, 0.1, 200, &k, &rise, &fall), GS_BIFURCATION_OK);
+    assert_int_equal(GSMapBoundarySample(GS_MAP_NEIMARK_SACKER, 0.16, 0.08, &paper_map, k_check[i], k_check[i], 1, 0.0, 0.1, 200, &k, &rise, &fall),
+                     GS_BIFURCATION_OK);
     assert_close(rise, F_check[i], 0.0, 1e-7);
     assert_true(isnan(fall));
     assert_int_equal(GSHopfF(k, &F_hopf), GS_BIFURCATION_OK);
@@ -482,8 +484,8 @@ static void test_map_flip(void **state)
    upper state stable for the ODE but not for the map; (1, 0) is stable below the explicit bound. */
 static void test_uniform_state_map_stable(void **state)
 {
-  const GSMapGrid ode = {0.0, 1.0, 128, 128};
-  const GSParams  p   = {0.039375, 0.0578, 0.16, 0.08};
+  const GSMapGrid ode     = {0.0, 1.0, 128, 128};
+  const GSParams  p       = {0.039375, 0.0578, 0.16, 0.08};
   const GSField   trivial = {1.0, 0.0};
   GSField         st[2];
   int             n, stable;

@@ -92,7 +92,8 @@ static void test_cost_is_optimal(void **state)
   for (int i = 0; i < 121 * width; i++) memo[i] = -1;
   for (int n = 1; n <= 120; n++)
     for (int s = 1; s < width; s++)
-      if (GSRevolveCost(n, s) != BruteCost(n, s, memo, width)) fail_msg("n %d s %d: closed form %lld, optimum %lld", n, s, (long long)GSRevolveCost(n, s), (long long)BruteCost(n, s, memo, width));
+      if (GSRevolveCost(n, s) != BruteCost(n, s, memo, width))
+        fail_msg("n %d s %d: closed form %lld, optimum %lld", n, s, (long long)GSRevolveCost(n, s), (long long)BruteCost(n, s, memo, width));
   free(memo);
 }
 
@@ -100,7 +101,8 @@ static void test_cost_is_optimal(void **state)
    with exactly the closed-form number of advances. */
 static void test_chain_schedule(void **state)
 {
-  const int64_t table[][2] = {{1, 1}, {2, 1}, {7, 1}, {2, 2}, {10, 2}, {55, 3}, {100, 4}, {1000, 5}, {4096, 10}, {40000, 26}, {40000, 8}, {12345, 30}, {500, 60}};
+  const int64_t table[][2] = {{1, 1},    {2, 1},     {7, 1},      {2, 2},     {10, 2},     {55, 3},  {100, 4},
+                              {1000, 5}, {4096, 10}, {40000, 26}, {40000, 8}, {12345, 30}, {500, 60}};
 
   (void)state;
   for (size_t c = 0; c < sizeof(table) / sizeof(table[0]); c++) {
@@ -119,7 +121,9 @@ static void test_chain_schedule(void **state)
     }
     assert_int_equal(GSRevolveReverseChain(&a, steps, slots, chain, n), 0);
     assert_int_equal(m.next_reverse, -1);
-    if (m.advances != GSRevolveCost(steps, slots)) fail_msg("steps %lld slots %d: %lld advances, closed form %lld", (long long)steps, slots, (long long)m.advances, (long long)GSRevolveCost(steps, slots));
+    if (m.advances != GSRevolveCost(steps, slots))
+      fail_msg("steps %lld slots %d: %lld advances, closed form %lld", (long long)steps, slots, (long long)m.advances,
+               (long long)GSRevolveCost(steps, slots));
   }
 }
 
@@ -141,10 +145,12 @@ static void test_online_schedule(void **state)
       int slot, thin;
       m.current = k;
       if (!GSOnlineCheckpointsStep(&o, k, &slot, &thin)) {
-        if (thin) for (int i = 0; 2 * i < slots; i++) m.slot[i] = m.slot[2 * i];
+        if (thin)
+          for (int i = 0; 2 * i < slots; i++) m.slot[i] = m.slot[2 * i];
         continue;
       }
-      if (thin) for (int i = 0; 2 * i < slots; i++) m.slot[i] = m.slot[2 * i];
+      if (thin)
+        for (int i = 0; 2 * i < slots; i++) m.slot[i] = m.slot[2 * i];
       assert_true(slot < slots);
       assert_int_equal(Store(&m, slot), 0);
       assert_int_equal(m.slot[slot], slot * o.stride);

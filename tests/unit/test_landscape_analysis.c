@@ -152,9 +152,9 @@ enum { STEP_N0 = 10, STEP_N1 = 6 };
 static void test_cliffs_step_2d(void **state)
 {
   (void)state;
-  double  axis0[STEP_N0], axis1[STEP_N1], loss[STEP_N1 * STEP_N0];
+  double   axis0[STEP_N0], axis1[STEP_N1], loss[STEP_N1 * STEP_N0];
   GSCliff *cliffs;
-  size_t  n;
+  size_t   n;
   /* i0, j0, i1, j1 in scan order; the axis0 steps jump by +1.001, the axis1 steps by -0.999 */
   const int want[][4] = {{2, 0, 3, 0}, {2, 1, 3, 1}, {3, 1, 3, 2}, {3, 2, 4, 2}, {3, 3, 4, 3}, {4, 3, 4, 4}, {4, 4, 5, 4}, {4, 5, 5, 5}};
 
@@ -339,15 +339,15 @@ static void test_distance_diagonal(void **state)
 static void test_distance_nan_gaps(void **state)
 {
   (void)state;
-  const double  x[8] = {NAN, 0.0, 1.0, NAN, 3.0, 4.0, 10.0, 7.0};
-  const double  y[8] = {NAN, 0.0, 0.0, NAN, 0.0, 0.0, NAN, 5.0};
-  const GSCurve c = {"gappy", 8, x, y};
+  const double  x[8]  = {NAN, 0.0, 1.0, NAN, 3.0, 4.0, 10.0, 7.0};
+  const double  y[8]  = {NAN, 0.0, 0.0, NAN, 0.0, 0.0, NAN, 5.0};
+  const GSCurve c     = {"gappy", 8, x, y};
   const GSCurve empty = {"empty", 0, NULL, NULL}, all_nan = {"nan", 1, x, y};
 
   assert_close(GSCurveDistance(&c, 2.0, 0.0, 1.0, 1.0), 1.0, 0, 1e-12);
   assert_close(GSCurveDistance(&c, 2.0, 1.0, 1.0, 1.0), sqrt2, 0, 1e-12);
   assert_close(GSCurveDistance(&c, 3.5, -2.0, 1.0, 1.0), 2.0, 0, 1e-12);
-  assert_close(GSCurveDistance(&c, 7.0, 8.0, 1.0, 1.0), 3.0, 0, 1e-12); /* the lone point (7, 5) */
+  assert_close(GSCurveDistance(&c, 7.0, 8.0, 1.0, 1.0), 3.0, 0, 1e-12);       /* the lone point (7, 5) */
   assert_close(GSCurveDistance(&c, 6.0, 1.0, 1.0, 1.0), sqrt(5.0), 0, 1e-12); /* (4, 0): no segment on to (7, 5) across the NaN row */
   assert_true(isnan(GSCurveDistance(&empty, 0.0, 0.0, 1.0, 1.0)));
   assert_true(isnan(GSCurveDistance(&all_nan, 0.0, 0.0, 1.0, 1.0)));
@@ -359,7 +359,7 @@ static void test_distance_scaling(void **state)
 {
   (void)state;
   const double  x[2] = {0.0, 4.0}, y[2] = {0.0, 0.0};
-  const GSCurve c    = {"h", 2, x, y};
+  const GSCurve c     = {"h", 2, x, y};
   const double  tx[3] = {0.0, 2.0, 4.0}, ty[3] = {0.0, 2.0, 0.0};
   const double  points[][2] = {{2.0, 0.0}, {-1.0, 3.0}, {3.0, 3.0}, {1.3, 0.2}, {5.0, -1.0}};
   const double  sx = 0.0005, sy = 0.00025;
@@ -475,8 +475,8 @@ static void test_fold_cliffs(void **state)
    forward-Euler map at dt = 1 on 128^2; (1, 0) is stable for both. */
 static void test_classify_transient(void **state)
 {
-  const GSParams  p    = {0.039375, 0.0578, 0.16, 0.08};
-  const GSMapGrid map  = {1.0, 1.0, 128, 128}, ode = {0.0, 1.0, 128, 128};
+  const GSParams  p   = {0.039375, 0.0578, 0.16, 0.08};
+  const GSMapGrid map = {1.0, 1.0, 128, 128}, ode = {0.0, 1.0, 128, 128};
   GSField         st[2];
   int             n;
 

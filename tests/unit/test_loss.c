@@ -40,8 +40,9 @@ static double *StructuredField(int nx, int ny, uint64_t seed)
   double   phase = TWO_PI * Uniform(&state), cx = nx * Uniform(&state), cy = ny * Uniform(&state);
   for (int j = 0; j < ny; j++)
     for (int i = 0; i < nx; i++) {
-      double r2 = (i - cx) * (i - cx) + (j - cy) * (j - cy);
-      v[j * nx + i] = 0.3 + 0.2 * cos(TWO_PI * (2.0 * i / nx + 1.0 * j / ny) + phase) + 0.1 * sin(TWO_PI * 3.0 * j / ny) + 0.25 * exp(-r2 / 6.0) + 0.05 * Uniform(&state);
+      double r2     = (i - cx) * (i - cx) + (j - cy) * (j - cy);
+      v[j * nx + i] = 0.3 + 0.2 * cos(TWO_PI * (2.0 * i / nx + 1.0 * j / ny) + phase) + 0.1 * sin(TWO_PI * 3.0 * j / ny) + 0.25 * exp(-r2 / 6.0) +
+                      0.05 * Uniform(&state);
     }
   return v;
 }
@@ -65,7 +66,7 @@ static double Evaluate(GSLoss loss, GSLossType type, const double *v, double *gr
 static double BruteForceLoss(int nx, int ny, int bx, int by, const double *v, const double *target)
 {
   const double *fields[2] = {v, target};
-  double        mean[2]   = {0, 0}, sum = 0.0;
+  double        mean[2] = {0, 0}, sum = 0.0;
   for (int f = 0; f < 2; f++) {
     for (int c = 0; c < nx * ny; c++) mean[f] += fields[f][c];
     mean[f] /= nx * ny;
@@ -108,7 +109,7 @@ static void TestPixelClosedForm(void **state)
 static void TestSpectralZeroForTarget(void **state)
 {
   const int nx = 16, ny = 12;
-  double   *v = StructuredField(nx, ny, 1), grad[16 * 12];
+  double   *v    = StructuredField(nx, ny, 1), grad[16 * 12];
   GSLoss    loss = CreateWithTarget(nx, ny, 4, v);
   (void)state;
   for (GSLossType t = GS_LOSS_PIXEL; t <= GS_LOSS_WINDOWED; t++) {
@@ -145,7 +146,7 @@ static double CosineLoss(int nx, int ny, int mx, int my)
 {
   const int n  = nx * ny;
   int       nb = ((2 * mx) % nx == 0 && (2 * my) % ny == 0) ? 1 : 2;
-  double    x  = nb == 1 ? n : n / 2.0, r = log(x * x + FLOOR) - log(FLOOR);
+  double    x = nb == 1 ? n : n / 2.0, r = log(x * x + FLOOR) - log(FLOOR);
   return nb * r * r / n;
 }
 
@@ -217,13 +218,13 @@ static void CheckGradientFD(int nx, int ny, int tile, GSLossType type, uint64_t 
   for (int c = 0; c < nx * ny; c++) gmax = fmax(gmax, fabs(grad[c]));
   assert_true(gmax > 0.0);
   for (int s = 0; s < 12; s++) {
-    int    c = (int)(Uniform(&pick) * nx * ny);
+    int    c  = (int)(Uniform(&pick) * nx * ny);
     double v0 = v[c], plus, minus;
-    v[c]  = v0 + h;
-    plus  = Evaluate(loss, type, v, NULL);
-    v[c]  = v0 - h;
-    minus = Evaluate(loss, type, v, NULL);
-    v[c]  = v0;
+    v[c]      = v0 + h;
+    plus      = Evaluate(loss, type, v, NULL);
+    v[c]      = v0 - h;
+    minus     = Evaluate(loss, type, v, NULL);
+    v[c]      = v0;
     assert_close((plus - minus) / (2 * h), grad[c], 1e-6, 1e-8 * gmax);
   }
   GSLossDestroy(&loss);
@@ -304,7 +305,7 @@ static void TestReuse(void **state)
 static void TestBadArguments(void **state)
 {
   double zero[16 * 12] = {0}, value;
-  GSLoss loss = (GSLoss)zero;
+  GSLoss loss          = (GSLoss)zero;
   (void)state;
   assert_int_equal(GSLossCreate(16, 12, 5, &loss), GS_LOSS_ERR_TILE);
   assert_null(loss);

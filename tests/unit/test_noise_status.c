@@ -35,7 +35,7 @@ static void test_recipe_values(void **state)
   double                sum = 0, sum2 = 0, zeros = 0, count = 0, differ = 0;
   for (int j = 0; j < N; j++)
     for (int i = 0; i < N; i++) {
-      const GSField c = GSInitialCell(&r, i, j, N, N);
+      const GSField c        = GSInitialCell(&r, i, j, N, N);
       const int     in_block = i >= 54 && i <= 73 && j >= 54 && j <= 73;
       if (in_block) {
         assert_close(c.u, 0.5, 0, 0);
@@ -58,7 +58,7 @@ static void test_recipe_values(void **state)
 static void test_normal_moments(void **state)
 {
   (void)state;
-  double s1 = 0, s2 = 0, s4 = 0;
+  double    s1 = 0, s2 = 0, s4 = 0;
   const int n = 200000;
   for (int c = 0; c < n; c++) {
     const double z = GSNoiseNormal(11, 0, c, 0);
@@ -125,8 +125,11 @@ static void test_stats_merge(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_recipe_independent_of_split), cmocka_unit_test(test_recipe_values), cmocka_unit_test(test_normal_moments),
-    cmocka_unit_test(test_detectors),                   cmocka_unit_test(test_stats_merge),
+    cmocka_unit_test(test_recipe_independent_of_split),
+    cmocka_unit_test(test_recipe_values),
+    cmocka_unit_test(test_normal_moments),
+    cmocka_unit_test(test_detectors),
+    cmocka_unit_test(test_stats_merge),
   };
   return cmocka_run_group_tests_name("noise_and_status", tests, NULL, NULL);
 }

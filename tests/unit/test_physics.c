@@ -19,7 +19,7 @@ static void SmoothField(GSField *x, double phase)
   for (int j = 0; j < NY; j++)
     for (int i = 0; i < NX; i++) {
       const double a = 2 * M_PI * i / NX, b = 2 * M_PI * j / NY;
-      x[j * NX + i]  = (GSField){0.6 + 0.3 * sin(a + phase) * cos(2 * b), 0.2 + 0.15 * cos(3 * a) * sin(b + phase)};
+      x[j * NX + i] = (GSField){0.6 + 0.3 * sin(a + phase) * cos(2 * b), 0.2 + 0.15 * cos(3 * a) * sin(b + phase)};
     }
 }
 
@@ -49,8 +49,8 @@ static void test_reaction_closed_form(void **state)
   assert_close(r.u, -0.5 * 0.0625 + 0.035 * 0.5, 1e-15, 0);
   assert_close(r.v, 0.5 * 0.0625 - 0.1 * 0.25, 1e-15, 0);
   /* On a uniform non-trivial state u v = F + k and the reaction vanishes (docs/model.md section 4). */
-  const double F = 0.04, k = 0.055, delta = 1 - 4 * (F + k) * (F + k) / F;
-  const double u = (1 - sqrt(delta)) / 2, v = F * (1 + sqrt(delta)) / (2 * (F + k));
+  const double   F = 0.04, k = 0.055, delta = 1 - 4 * (F + k) * (F + k) / F;
+  const double   u = (1 - sqrt(delta)) / 2, v = F * (1 + sqrt(delta)) / (2 * (F + k));
   const GSParams q = {F, k, 0.1, 0.05};
   r                = GSReaction(&q, (GSField){u, v});
   assert_close(r.u, 0.0, 0, 1e-15);
@@ -70,7 +70,7 @@ static void test_rhs_uniform_is_reaction(void **state)
 static void test_jacobian_finite_difference(void **state)
 {
   (void)state;
-  const GSParams p = Truth();
+  const GSParams p   = Truth();
   const double   eps = 1e-6;
   GSField        x[NX * NY], d[NX * NY], xp[NX * NY], xm[NX * NY], fp[NX * NY], fm[NX * NY], jd[NX * NY];
   SmoothField(x, 0.0);

@@ -50,11 +50,11 @@ static void test_derivatives(void **state)
 static void test_out_of_range(void **state)
 {
   (void)state;
-  double raw[GS_NPARAM];
+  double       raw[GS_NPARAM];
   const double bad_paper[GS_NPARAM] = {0.2, 0.05, 0.1, 0.1}, bad_log[GS_NPARAM] = {0.03, 0.0, 0.1, 0.1};
   assert_int_not_equal(GSReparamFromPhysical(GS_REPARAM_PAPER, bad_paper, raw), 0);
   assert_int_not_equal(GSReparamFromPhysical(GS_REPARAM_LOG, bad_log, raw), 0);
-  double grad[GS_NPARAM], out[GS_NPARAM];
+  double       grad[GS_NPARAM], out[GS_NPARAM];
   const double scale[GS_NPARAM] = {2, 3, 4, 5};
   for (int q = 0; q < GS_NPARAM; q++) grad[q] = q + 1;
   GSReparamGradient(scale, grad, out);

@@ -108,7 +108,7 @@ static void AssertThetaClose(const double got[GS_NPARAM], const GSParams *want, 
 /* x_t := f(x; theta) makes the residual vanish at theta: the solve must return theta. */
 static void test_recovers_theta_from_rhs(void **state)
 {
-  const GSParams truth = {GS_TRUTH_F, GS_TRUTH_K, GS_TRUTH_DU, GS_TRUTH_DV};
+  const GSParams truth           = {GS_TRUTH_F, GS_TRUTH_K, GS_TRUTH_DU, GS_TRUTH_DV};
   const double   inv_h2_values[] = {1.0, 1.0 / (0.3 * 0.3)};
   GSField        x[NCELLS], x_t[NCELLS];
 
@@ -420,16 +420,11 @@ static void test_cell_observed_mask(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_recovers_theta_from_rhs),
-    cmocka_unit_test(test_recovers_theta_from_euler_snapshots),
-    cmocka_unit_test(test_trivial_state_rank_zero),
-    cmocka_unit_test(test_uniform_state_rank_two),
-    cmocka_unit_test(test_quadratic_equals_direct),
-    cmocka_unit_test(test_jacobi_known_eigenvalues),
-    cmocka_unit_test(test_rank_and_condition),
-    cmocka_unit_test(test_merge_equals_single_pass),
-    cmocka_unit_test(test_empty_and_bad_input),
-    cmocka_unit_test(test_cell_observed_mask),
+    cmocka_unit_test(test_recovers_theta_from_rhs), cmocka_unit_test(test_recovers_theta_from_euler_snapshots),
+    cmocka_unit_test(test_trivial_state_rank_zero), cmocka_unit_test(test_uniform_state_rank_two),
+    cmocka_unit_test(test_quadratic_equals_direct), cmocka_unit_test(test_jacobi_known_eigenvalues),
+    cmocka_unit_test(test_rank_and_condition),      cmocka_unit_test(test_merge_equals_single_pass),
+    cmocka_unit_test(test_empty_and_bad_input),     cmocka_unit_test(test_cell_observed_mask),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

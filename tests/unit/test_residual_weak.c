@@ -13,7 +13,8 @@ enum { NX = 24, NY = 20, NCELLS = NX * NY, RADIUS = 5, SPACING = 3, POWER = 4 };
 static void RoughField(double x[NCELLS])
 {
   for (int j = 0; j < NY; j++)
-    for (int i = 0; i < NX; i++) x[j * NX + i] = 0.3 + 0.2 * sin(6.283185307179586 * (2.0 * i / NX + 1.0 * j / NY)) + 0.05 * GSNoiseNormal(7, 0, j * NX + i, 1);
+    for (int i = 0; i < NX; i++)
+      x[j * NX + i] = 0.3 + 0.2 * sin(6.283185307179586 * (2.0 * i / NX + 1.0 * j / NY)) + 0.05 * GSNoiseNormal(7, 0, j * NX + i, 1);
 }
 
 /* The 5-point periodic Laplacian of a whole grid, 1/h^2 = inv_h2. */
@@ -34,7 +35,7 @@ static void TestFunctionsOnGrid(const GSWeakTests *t, double *phi, double *lap_p
       const int nx = GSWeakAxisEntries(t, NX, t->ncx, i, ex);
       for (int b = 0; b < ny; b++)
         for (int a = 0; a < nx; a++) {
-          const int64_t k = ey[b].centre * t->ncx + ex[a].centre;
+          const int64_t k                  = ey[b].centre * t->ncx + ex[a].centre;
           phi[k * NCELLS + j * NX + i]     = ex[a].b * ey[b].b;
           lap_phi[k * NCELLS + j * NX + i] = (ex[a].d2b * ey[b].b + ex[a].b * ey[b].d2b) * t->inv_h2;
         }
@@ -46,8 +47,8 @@ static void TestFunctionsOnGrid(const GSWeakTests *t, double *phi, double *lap_p
    entries is the 5-point Laplacian of phi. */
 static void test_summation_by_parts(void **state)
 {
-  GSWeakTests t;
-  double      u[NCELLS];
+  GSWeakTests  t;
+  double       u[NCELLS];
   const double h = 0.7;
 
   assert_int_equal(GSWeakTestsSetUp(&t, NX, NY, h, RADIUS, SPACING, POWER), 0);
@@ -80,7 +81,7 @@ static void test_summation_by_parts(void **state)
 static void test_cubic_bias_correction(void **state)
 {
   const double   u = 0.5, v = 0.3, sigma = 0.2;
-  const int      n = 1000000;
+  const int      n                 = 1000000;
   double         row[GS_WEAK_NROW] = {0};
   GSResidualSums with, without;
 

@@ -17,7 +17,7 @@ static GSSafeguardAction Play(GSSafeguard *s, const int *outcomes, int n, double
 static void test_accept_first(void **state)
 {
   (void)state;
-  GSSafeguard s = GSSafeguardDefault(1e-4);
+  GSSafeguard s    = GSSafeguardDefault(1e-4);
   int         ok[] = {1}, n;
   double      rates[16];
   assert_int_equal(Play(&s, ok, 1, rates, &n), GS_SAFEGUARD_ACCEPT);
@@ -29,7 +29,7 @@ static void test_accept_first(void **state)
 static void test_shrink(void **state)
 {
   (void)state;
-  GSSafeguard s = GSSafeguardDefault(1e-4);
+  GSSafeguard s     = GSSafeguardDefault(1e-4);
   int         seq[] = {0, 0, 1}, n;
   double      rates[16];
   assert_int_equal(Play(&s, seq, 3, rates, &n), GS_SAFEGUARD_ACCEPT);
@@ -42,7 +42,7 @@ static void test_shrink(void **state)
 static void test_grow_after_shrinks(void **state)
 {
   (void)state;
-  GSSafeguard s = GSSafeguardDefault(1e-4);
+  GSSafeguard s     = GSSafeguardDefault(1e-4);
   int         seq[] = {0, 0, 0, 0, 0, 0, 1}, n;
   double      rates[16];
   assert_int_equal(Play(&s, seq, 7, rates, &n), GS_SAFEGUARD_ACCEPT);
@@ -56,7 +56,7 @@ static void test_grow_after_shrinks(void **state)
 static void test_exhausted(void **state)
 {
   (void)state;
-  GSSafeguard s = GSSafeguardDefault(1e-4);
+  GSSafeguard s       = GSSafeguardDefault(1e-4);
   int         seq[16] = {0}, n;
   double      rates[16];
   assert_int_equal(Play(&s, seq, 16, rates, &n), GS_SAFEGUARD_EXHAUSTED);

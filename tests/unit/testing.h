@@ -12,5 +12,6 @@
 #define assert_close(a, b, rtol, atol) \
   do { \
     const double gs_a = (a), gs_b = (b); \
-    if (!(fabs(gs_a - gs_b) <= (atol) + (rtol) * fabs(gs_b))) fail_msg("%s = %.17g, expected %s = %.17g (rtol %g, atol %g)", #a, gs_a, #b, gs_b, (double)(rtol), (double)(atol)); \
+    if (!(fabs(gs_a - gs_b) <= (atol) + (rtol)*fabs(gs_b))) \
+      fail_msg("%s = %.17g, expected %s = %.17g (rtol %g, atol %g)", #a, gs_a, #b, gs_b, (double)(rtol), (double)(atol)); \
   } while (0)

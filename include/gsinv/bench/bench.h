@@ -11,7 +11,7 @@
 #include "gsinv/physics/kernels.h"
 #include "gsinv/solver/run.h"
 
-#define GS_BENCH_MAX_SIZES 16
+#define GS_BENCH_MAX_SIZES   16
 #define GS_BENCH_MAX_BUDGETS 8
 
 /* The settings of one bench run (-gs_bench_*, -gs_output). */
@@ -20,7 +20,7 @@ typedef struct {
   PetscInt  steps, gradient_steps, repeat, stream_mib;
   PetscReal seconds;
   PetscBool ts, gradient, bandwidth;
-  PetscInt  nbudgets;                       /* -gs_bench_budgets: gradients under these caps too */
+  PetscInt  nbudgets;                         /* -gs_bench_budgets: gradients under these caps too */
   PetscReal budget_mib[GS_BENCH_MAX_BUDGETS]; /* 0: no cap */
   char      output[PETSC_MAX_PATH_LEN], csv[PETSC_MAX_PATH_LEN];
 } GSBenchOptions;
@@ -39,18 +39,18 @@ typedef struct {
 /* What one grid size measured; times are the fastest of -gs_bench_repeat, max over ranks. A time
    of 0 means "not measured". */
 typedef struct {
-  PetscInt  nx, ny, steps, gradient_steps;
-  double    t_bare, t_production, t_ts, t_halo_step, t_forward, t_gradient;
-  double    t_recompute, t_backward; /* of the fastest gradient run: its two backward phases */
-  PetscInt  backward_steps;
-  double    diff_production_ts, diff_production_bare; /* < 0: not compared */
-  double    peak_mib;                     /* the whole size, from the start of the process */
-  double    state_mib;                    /* one state (u and v) on the largest patch */
-  double    peak_forward_mib, peak_gradient_mib; /* high-water mark of each path alone (reset before it) */
-  double    recomputed_per_step;          /* of the timed gradient: forward steps recomputed per step */
-  PetscInt  nbudgets;
+  PetscInt      nx, ny, steps, gradient_steps;
+  double        t_bare, t_production, t_ts, t_halo_step, t_forward, t_gradient;
+  double        t_recompute, t_backward; /* of the fastest gradient run: its two backward phases */
+  PetscInt      backward_steps;
+  double        diff_production_ts, diff_production_bare; /* < 0: not compared */
+  double        peak_mib;                                 /* the whole size, from the start of the process */
+  double        state_mib;                                /* one state (u and v) on the largest patch */
+  double        peak_forward_mib, peak_gradient_mib;      /* high-water mark of each path alone (reset before it) */
+  double        recomputed_per_step;                      /* of the timed gradient: forward steps recomputed per step */
+  PetscInt      nbudgets;
   GSBenchBudget budgets[GS_BENCH_MAX_BUDGETS];
-  PetscBool bare_global; /* one rank: the bare loop ran the same problem and its result is compared */
+  PetscBool     bare_global; /* one rank: the bare loop ran the same problem and its result is compared */
 } GSBenchRecord;
 
 /* The objects of one grid size. */
@@ -98,4 +98,5 @@ PetscErrorCode GSBenchPrintSize(MPI_Comm comm, const GSBenchRecord *r, const GSB
 PetscErrorCode GSBenchPrintSummary(MPI_Comm comm, PetscInt n, const GSBenchRecord *recs, const GSBenchBandwidth *bw);
 /* Writes the HDF5 file (-gs_output) and the CSV file (-gs_bench_csv) of the o->nsizes records,
    where their paths are not empty; b is the last size (its model gives the provenance). Collective. */
-PetscErrorCode GSBenchWriteFiles(GSBenchSize *b, const GSBenchOptions *o, const GSInitialOptions *init, const GSBenchRecord *recs, const GSBenchBandwidth *bw);
+PetscErrorCode GSBenchWriteFiles(GSBenchSize *b, const GSBenchOptions *o, const GSInitialOptions *init, const GSBenchRecord *recs,
+                                 const GSBenchBandwidth *bw);

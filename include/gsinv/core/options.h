@@ -71,11 +71,14 @@ PetscErrorCode GSOptionsPetscFailed(MPI_Comm comm, const char *family, PetscErro
 #define GSOptionsInt(opt, text, man, current, value, set) GSOptionsIntRange(opt, text, man, current, value, set, PETSC_MIN_INT, PETSC_MAX_INT)
 /* The same for list options: the list is checked (count, empty entries, each value) first. */
 #define GSOptionsRealArray(opt, text, man, value, n, set, min_count) \
-  (GSOptionsCheckList(PETSC_COMM_SELF, opt, GS_OPTION_REAL, min_count, *(n)) ? PETSC_ERR_USER_INPUT : PetscOptionsRealArray(opt, text, man, value, n, set))
+  (GSOptionsCheckList(PETSC_COMM_SELF, opt, GS_OPTION_REAL, min_count, *(n)) ? PETSC_ERR_USER_INPUT \
+                                                                             : PetscOptionsRealArray(opt, text, man, value, n, set))
 #define GSOptionsIntArray(opt, text, man, value, n, set, min_count) \
-  (GSOptionsCheckList(PETSC_COMM_SELF, opt, GS_OPTION_INT, min_count, *(n)) ? PETSC_ERR_USER_INPUT : PetscOptionsIntArray(opt, text, man, value, n, set))
+  (GSOptionsCheckList(PETSC_COMM_SELF, opt, GS_OPTION_INT, min_count, *(n)) ? PETSC_ERR_USER_INPUT \
+                                                                            : PetscOptionsIntArray(opt, text, man, value, n, set))
 #define GSOptionsStringArray(opt, text, man, value, n, set, min_count) \
-  (GSOptionsCheckList(PETSC_COMM_SELF, opt, GS_OPTION_WORD, min_count, *(n)) ? PETSC_ERR_USER_INPUT : PetscOptionsStringArray(opt, text, man, value, n, set))
+  (GSOptionsCheckList(PETSC_COMM_SELF, opt, GS_OPTION_WORD, min_count, *(n)) ? PETSC_ERR_USER_INPUT \
+                                                                             : PetscOptionsStringArray(opt, text, man, value, n, set))
 #define GSOptionsEnum(opt, text, man, list, current, value, set) \
   (GSOptionsCheckEnum(PETSC_COMM_SELF, opt, list) ? PETSC_ERR_USER_INPUT : PetscOptionsEnum(opt, text, man, list, current, value, set))
 #define GSOptionsBool(opt, text, man, current, value, set) \

@@ -64,9 +64,9 @@ PetscErrorCode GSGradientFiniteDifference(GSGradient g, Vec X0, PetscReal h, GSG
 
 /* Diagnostics of the implicit-function gradient. */
 typedef struct {
-  PetscReal residual;         /* max |f(X)|: how steady the state is */
-  PetscReal null_fraction;    /* share of |dL/dX| along the translation modes, removed */
-  PetscInt  iterations;       /* GMRES iterations of J^T lambda = dL/dX */
+  PetscReal residual;      /* max |f(X)|: how steady the state is */
+  PetscReal null_fraction; /* share of |dL/dX| along the translation modes, removed */
+  PetscInt  iterations;    /* GMRES iterations of J^T lambda = dL/dX */
   PetscBool converged;
 } GSImplicitInfo;
 

@@ -11,10 +11,10 @@ typedef struct _p_GSCompletion *GSCompletion;
 /* What a completion found. theta, the relative errors and the field errors are valid on every rank. */
 typedef struct {
   double             theta_start[GS_NPARAM], theta[GS_NPARAM];
-  double             rel[GS_NPARAM];    /* (theta - truth) / truth, when the truth is known */
+  double             rel[GS_NPARAM]; /* (theta - truth) / truth, when the truth is known */
   PetscBool          has_truth;
-  double             loss_start, loss;  /* mean over all cells of r_u^2 + r_v^2 */
-  double             completed;         /* count of completed (unobserved) values, both fields */
+  double             loss_start, loss;     /* mean over all cells of r_u^2 + r_v^2 */
+  double             completed;            /* count of completed (unobserved) values, both fields */
   double             error_max, error_rms; /* completed values against the input file's values there */
   PetscInt           iterations;
   TaoConvergedReason reason;
@@ -37,7 +37,8 @@ void GSCompletionThetaStart(const GSResidualFit *fit, double theta_start[GS_NPAR
    obs->fraction) together with theta, starting from theta_start; truth (may be NULL) gives the
    relative errors. Unobserved values start at the mean of that field's observed values, or at 1
    (the value of u on the trivial state) when none of the field is observed. Collective. */
-PetscErrorCode GSCompletionSolve(GSCompletion comp, const char *path, const GSObservation *obs, const double theta_start[GS_NPARAM], const double *truth, GSCompletionResult *res);
+PetscErrorCode GSCompletionSolve(GSCompletion comp, const char *path, const GSObservation *obs, const double theta_start[GS_NPARAM],
+                                 const double *truth, GSCompletionResult *res);
 
 /* Prints the summary lines; writes /residual/completion/{theta,theta_start,field_error,loss,
    iterations,reason} (field_error = [max, rms]). Collective. */

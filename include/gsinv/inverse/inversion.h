@@ -60,10 +60,10 @@ typedef PetscErrorCode (*GSInversionMonitor)(GSInversion inv, const GSIterationR
 PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups, PetscInt group_id, GSInversion *inv);
 PetscErrorCode GSInversionDestroy(GSInversion *inv);
 
-GSModel        GSInversionGetModel(GSInversion inv);
-GSRun          GSInversionGetRun(GSInversion inv);
-const char    *GSInversionGetTargetsFile(GSInversion inv);
-PetscInt       GSInversionGetMaxIterations(GSInversion inv);
+GSModel     GSInversionGetModel(GSInversion inv);
+GSRun       GSInversionGetRun(GSInversion inv);
+const char *GSInversionGetTargetsFile(GSInversion inv);
+PetscInt    GSInversionGetMaxIterations(GSInversion inv);
 /* Adds what determines an inversion's record to a description of the run: grid, theta, scheme,
    steps, initial recipe, targets file, batch, seeds, iteration cap, optimiser (TAO type and
    tolerances, or SGD rate and decay), reparameterisation, loss, bounds. Not collective. */
@@ -74,7 +74,8 @@ PetscErrorCode GSInversionSetMonitor(GSInversion inv, GSInversionMonitor monitor
    raw0 when it is not NULL) until converged, the cap or the safeguard gives up; stop says why, as
    measured at the final theta (GSStop; one more batch evaluation when the last one was elsewhere).
    Collective on comm. */
-PetscErrorCode GSInversionSolve(GSInversion inv, const double theta0[GS_NPARAM], const double *raw0, PetscInt first, double theta[GS_NPARAM], GSStop *stop);
+PetscErrorCode GSInversionSolve(GSInversion inv, const double theta0[GS_NPARAM], const double *raw0, PetscInt first, double theta[GS_NPARAM],
+                                GSStop *stop);
 
 /* Completes stop (whose reason, capped, optimizer_reason and grad_norm the optimiser set) at the
    final theta of the last iteration: end-state classes, loss, floor and flat loss, the plateau and
@@ -83,4 +84,5 @@ PetscErrorCode GSInversionStopFinish(GSInversion inv, const double theta[GS_NPAR
 
 /* Mean loss (and gradient) of the batch of `iteration` at theta; valid is false if any run of
    the batch was invalid. Collective on comm. */
-PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM], PetscInt iteration, PetscBool gradient, double *loss, double grad[GS_NPARAM], PetscBool *valid);
+PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM], PetscInt iteration, PetscBool gradient, double *loss,
+                                   double grad[GS_NPARAM], PetscBool *valid);

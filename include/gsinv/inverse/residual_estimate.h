@@ -13,17 +13,16 @@ typedef enum { GS_RESIDUAL_METHOD_STRONG = 0, GS_RESIDUAL_METHOD_WEAK = 1 } GSRe
 /* How the data are observed before the fit. Every random draw is a counter-based hash of
    (seed, snapshot, global cell, stream), so the result does not depend on the decomposition. */
 typedef struct {
-  PetscReal   noise;    /* -gs_obs_noise: standard deviation of additive Gaussian noise (0) */
-  PetscReal   fraction; /* -gs_obs_fraction: probability that a cell is observed (1) */
-  GSObsFields fields;   /* -gs_obs_fields uv|v */
-  PetscInt    smooth;   /* -gs_obs_smooth: passes of the 5-point filter (c + lap/8) before the Laplacians (0) */
-  PetscInt64  seed;     /* -gs_seed */
-  GSResidualMethod method; /* -gs_residual_method strong|weak */
-  PetscReal   sigma;    /* -gs_residual_sigma: noise level of the weak form's bias correction (< 0: estimated from the data) */
-  PetscInt    weak_radius, weak_spacing, weak_power; /* -gs_weak_radius, -gs_weak_spacing, -gs_weak_power */
-  PetscReal  *sigma_used; /* if not NULL: the weak form leaves (sigma_u, sigma_v) of its last snapshot here */
+  PetscReal        noise;    /* -gs_obs_noise: standard deviation of additive Gaussian noise (0) */
+  PetscReal        fraction; /* -gs_obs_fraction: probability that a cell is observed (1) */
+  GSObsFields      fields;   /* -gs_obs_fields uv|v */
+  PetscInt         smooth;   /* -gs_obs_smooth: passes of the 5-point filter (c + lap/8) before the Laplacians (0) */
+  PetscInt64       seed;     /* -gs_seed */
+  GSResidualMethod method;   /* -gs_residual_method strong|weak */
+  PetscReal        sigma;    /* -gs_residual_sigma: noise level of the weak form's bias correction (< 0: estimated from the data) */
+  PetscInt         weak_radius, weak_spacing, weak_power; /* -gs_weak_radius, -gs_weak_spacing, -gs_weak_power */
+  PetscReal       *sigma_used;                            /* if not NULL: the weak form leaves (sigma_u, sigma_v) of its last snapshot here */
 } GSObservation;
-
 
 /* The data of one estimate: where they are read from and which snapshot pairs are used. */
 typedef struct {

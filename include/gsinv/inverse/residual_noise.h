@@ -21,7 +21,8 @@ typedef struct {
 /* Two GSResidualEstimate per sigma[s], strong and weak form (the noise of obs replaced, all else kept:
    common random numbers across sigma and forms); truth may be NULL (unknown). Stops, as GSResidualEstimate does, at the first estimate
    that does not identify theta. Collective. */
-PetscErrorCode GSResidualNoiseSweepRun(GSModel m, const GSResidualData *data, const GSObservation *obs, PetscInt n, const PetscReal sigma[], const double *truth, GSResidualNoiseSweep *sweep);
+PetscErrorCode GSResidualNoiseSweepRun(GSModel m, const GSResidualData *data, const GSObservation *obs, PetscInt n, const PetscReal sigma[],
+                                       const double *truth, GSResidualNoiseSweep *sweep);
 
 /* Prints the table on rank 0 (relative errors when the truth is known, else theta_hat); nothing when n is 0. Collective. */
 PetscErrorCode GSResidualNoiseSweepPrint(MPI_Comm comm, const GSResidualNoiseSweep *sweep);

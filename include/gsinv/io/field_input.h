@@ -8,12 +8,12 @@
 
 /* What a dataset of an input file must be. */
 typedef struct {
-  const char *name;                   /* full path, e.g. "/state/u" */
-  const char *layout;                 /* the expected shape in words, e.g. "[ny][nx]" */
-  int         ndims;                  /* number of dimensions */
-  hsize_t     dims[GS_MAX_DIMS];      /* each size, 0: any positive size */
-  hsize_t     min_dims[GS_MAX_DIMS];  /* least sizes (0: no bound beyond positive) */
-  PetscBool   integer;                /* integers instead of floating point (float64 or float32) */
+  const char *name;                  /* full path, e.g. "/state/u" */
+  const char *layout;                /* the expected shape in words, e.g. "[ny][nx]" */
+  int         ndims;                 /* number of dimensions */
+  hsize_t     dims[GS_MAX_DIMS];     /* each size, 0: any positive size */
+  hsize_t     min_dims[GS_MAX_DIMS]; /* least sizes (0: no bound beyond positive) */
+  PetscBool   integer;               /* integers instead of floating point (float64 or float32) */
 } GSDatasetSpec;
 
 /* Every rank learns the first non-empty message (of the lowest rank) and all stop with it as bad
@@ -24,7 +24,8 @@ PetscErrorCode GSInputAgree(MPI_Comm comm, const char *msg);
    right class (integer data where floats are expected is refused), rank and shape, not empty. The
    first problem stops every rank with one message naming option, file and dataset, what was found
    and what is expected. dims[k] receives the sizes of dataset k on every rank. Collective. */
-PetscErrorCode GSInputInspect(MPI_Comm comm, const char *option, const char *path, PetscInt n, const GSDatasetSpec specs[], hsize_t dims[][GS_MAX_DIMS]);
+PetscErrorCode GSInputInspect(MPI_Comm comm, const char *option, const char *path, PetscInt n, const GSDatasetSpec specs[],
+                              hsize_t dims[][GS_MAX_DIMS]);
 
 /* Reads into component `component` of the two-component DMDA vector X each rank's own patch of the
    dataset `name`: [ny][nx] (index < 0) or slice `index` of [T][ny][nx], in natural order,

@@ -77,7 +77,8 @@ void GSH5SilenceErrorStack(void);
 
 /* Root attributes that say what produced a file: format version, subcommand, theta, h, grid, seed,
    TS type, dt, options string, PETSc version, git revision. Collective. */
-PetscErrorCode GSOutputWriteProvenance(GSOutput *out, const char *subcommand, const GSGrid *grid, const GSParams *params, PetscInt64 seed, const char *ts_type, PetscReal dt);
+PetscErrorCode GSOutputWriteProvenance(GSOutput *out, const char *subcommand, const GSGrid *grid, const GSParams *params, PetscInt64 seed,
+                                       const char *ts_type, PetscReal dt);
 
 /* Scalar and small-array attributes on an object (path "/" for the root). Collective. */
 PetscErrorCode GSH5WriteAttributeReal(GSOutput *out, const char *obj, const char *name, PetscReal value);
@@ -104,10 +105,10 @@ PetscErrorCode GSStateRead(const GSGrid *grid, const char *option, const char *p
 
 /* A time series of states appended to /snapshots/{u,v} [T][ny][nx], steps kept for /snapshots/step. */
 typedef struct {
-  GSOutput  *out;
+  GSOutput     *out;
   const GSGrid *grid;
-  PetscInt   count, capacity;
-  PetscInt64 *steps;
+  PetscInt      count, capacity;
+  PetscInt64   *steps;
 } GSSnapshots;
 
 PetscErrorCode GSSnapshotsAppend(GSSnapshots *snaps, PetscInt step, Vec X);

@@ -14,14 +14,16 @@ typedef struct {
    int64_t, free with GSRecordFree) and the common row count into *rows. A missing file or column,
    a column of another class, width or row count, a failed read or allocation gives a message naming
    the dataset (and no data). Not collective: the caller broadcasts the outcome. */
-void GSRecordRead(const char *path, const char *group, PetscInt ncols, const GSColumnSpec specs[], PetscInt *rows, void *data[], char *msg, size_t len);
+void GSRecordRead(const char *path, const char *group, PetscInt ncols, const GSColumnSpec specs[], PetscInt *rows, void *data[], char *msg,
+                  size_t len);
 void GSRecordFree(PetscInt ncols, void *data[]);
 
 /* The head of a record: whether `group` exists in the HDF5 file path, its string attribute
    "signature" (empty if absent; longer than len_signature is a damage) and its integer attribute
    "finished" (-1 if absent). A file that is not HDF5 or a damaged attribute gives a message naming
    the file and the object (and *has_group false). Not collective. */
-void GSRecordReadHead(const char *path, const char *group, PetscBool *has_group, char *signature, size_t len_signature, int64_t *finished, char *msg, size_t len);
+void GSRecordReadHead(const char *path, const char *group, PetscBool *has_group, char *signature, size_t len_signature, int64_t *finished, char *msg,
+                      size_t len);
 
 /* Reads the integer attribute `name` of obj; a negative status when it is absent or unreadable. Not collective. */
 herr_t GSH5ReadAttributeInt64(hid_t obj, const char *name, int64_t *value);

@@ -8,11 +8,11 @@
 
 /* What the input file says about itself. */
 typedef struct {
-  PetscInt  nx, ny;             /* from /state/u [ny][nx], or /snapshots/v [T][ny][nx] for the transient form */
-  PetscReal h, dt;              /* root attributes 'h' and 'dt', when present */
+  PetscInt  nx, ny; /* from /state/u [ny][nx], or /snapshots/v [T][ny][nx] for the transient form */
+  PetscReal h, dt;  /* root attributes 'h' and 'dt', when present */
   PetscBool has_h, has_dt, has_truth;
-  double    truth[GS_NPARAM];   /* root attributes F, k, Du, Dv (has_truth: all four present) */
-  char      ts_type[64];        /* root attribute 'ts_type', or "unknown" */
+  double    truth[GS_NPARAM]; /* root attributes F, k, Du, Dv (has_truth: all four present) */
+  char      ts_type[64];      /* root attribute 'ts_type', or "unknown" */
 } GSResidualInput;
 
 /* Reads the string attribute `name` of obj into buf (len bytes, always terminated): fixed-length, as

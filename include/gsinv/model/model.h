@@ -11,8 +11,6 @@
 
 typedef struct _p_GSModel *GSModel;
 
-
-
 /* Creates the model on comm: reads -da_grid_x/-da_grid_y (128), -gs_h (1) and -gs_F, -gs_k,
    -gs_Du, -gs_Dv (the paper's ground truth), checks them, and builds the DMDA. Collective. */
 PetscErrorCode GSModelCreate(MPI_Comm comm, GSModel *model);
@@ -21,27 +19,27 @@ PetscErrorCode GSModelDestroy(GSModel *model);
 /* This rank's cells, for loops written against the model's arrays: the owned patch, the ghosted
    patch of the local work vectors, and the stencil's constants. */
 typedef struct {
-  PetscInt  nx, ny;                 /* cells of the whole grid */
-  PetscInt  xs, ys, xm, ym;         /* owned patch */
-  PetscInt  gxs, gys, gxm, gym;     /* ghosted patch */
-  PetscInt  first_owned;            /* offset, in cells, of the first owned cell in a ghosted array */
-  PetscBool whole_grid;             /* this rank owns every cell: indices wrap instead of ghosts */
-  PetscReal h, inv_h2;              /* spacing and 1/h^2 */
+  PetscInt  nx, ny;             /* cells of the whole grid */
+  PetscInt  xs, ys, xm, ym;     /* owned patch */
+  PetscInt  gxs, gys, gxm, gym; /* ghosted patch */
+  PetscInt  first_owned;        /* offset, in cells, of the first owned cell in a ghosted array */
+  PetscBool whole_grid;         /* this rank owns every cell: indices wrap instead of ghosts */
+  PetscReal h, inv_h2;          /* spacing and 1/h^2 */
 } GSPatch;
 
 /* What other layers read of a model (the struct is private to the model layer). Not collective. */
-MPI_Comm        GSModelGetComm(GSModel model);
+MPI_Comm GSModelGetComm(GSModel model);
 /* The DMDA of the state (2 fields per cell, periodic, star stencil of width 1). */
-DM              GSModelGetDM(GSModel model);
-const GSPatch  *GSModelGetPatch(GSModel model);
+DM             GSModelGetDM(GSModel model);
+const GSPatch *GSModelGetPatch(GSModel model);
 /* The ghosted work vectors (layout of DMCreateLocalVector): x made on demand, y on several ranks. */
-Vec             GSModelGetLocalX(GSModel model);
-Vec             GSModelGetLocalY(GSModel model);
+Vec GSModelGetLocalX(GSModel model);
+Vec GSModelGetLocalY(GSModel model);
 /* The edge-only ghost exchange (several ranks; NULL on one). */
-GSHalo          GSModelGetHalo(GSModel model);
+GSHalo GSModelGetHalo(GSModel model);
 /* The matrix-free Jacobian df/dX and parameter Jacobian df/dtheta (MatShell). */
-Mat             GSModelGetJacobian(GSModel model);
-Mat             GSModelGetJacobianP(GSModel model);
+Mat GSModelGetJacobian(GSModel model);
+Mat GSModelGetJacobianP(GSModel model);
 
 /* The grid (DMs, this rank's patch, spacing) for io, and theta. Not collective. */
 const GSGrid   *GSModelGetGrid(GSModel model);

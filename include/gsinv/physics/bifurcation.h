@@ -6,9 +6,9 @@
 /* Return codes of the GSBifurcation functions; 0 is success. */
 typedef enum {
   GS_BIFURCATION_OK = 0,
-  GS_BIFURCATION_ERR_ARG,      /* NULL pointer, empty or reversed range, too few samples */
-  GS_BIFURCATION_ERR_DOMAIN,   /* a parameter outside the domain of the formula */
-  GS_BIFURCATION_ERR_TOPOLOGY  /* two Turing crossings of the same direction at one k */
+  GS_BIFURCATION_ERR_ARG,     /* NULL pointer, empty or reversed range, too few samples */
+  GS_BIFURCATION_ERR_DOMAIN,  /* a parameter outside the domain of the formula */
+  GS_BIFURCATION_ERR_TOPOLOGY /* two Turing crossings of the same direction at one k */
 } GSBifurcationStatus;
 
 /* The Bogdanov-Takens point F = k = 1/16: the peak of the fold, the end of the Hopf curve. */
@@ -23,9 +23,9 @@ typedef struct {
   int     unstable; /* Turing (diffusion-driven) unstable: exists, stable, and margin > 0 */
   GSField upper;    /* (u_+, v_+) */
   double  trace, det;
-  double  margin;   /* delta d + a - 2 sqrt(delta det): > 0 iff some q^2 > 0 has det(J - q^2 D) < 0 */
-  double  qc2;      /* [Du(F+k) - Dv(v^2+F)] / (2 Du Dv): the minimiser of det(J - q^2 D) over q^2;
-                       a wavenumber only when positive (always so if unstable), in units of inv_h2 */
+  double  margin; /* delta d + a - 2 sqrt(delta det): > 0 iff some q^2 > 0 has det(J - q^2 D) < 0 */
+  double  qc2;    /* [Du(F+k) - Dv(v^2+F)] / (2 Du Dv): the minimiser of det(J - q^2 D) over q^2;
+                     a wavenumber only when positive (always so if unstable), in units of inv_h2 */
 } GSTuringInfo;
 
 /* Non-trivial uniform states for (F, k), F > 0, k >= 0: with Delta = 1 - 4(F+k)^2/F,
@@ -70,7 +70,8 @@ GSBifurcationStatus GSHopfCurveSample(double k_min, double k_max, int n, double 
    Rows with k <= 0 or k > 1/16 have no upper branch and are NaN. Two crossings of one direction
    at one k (not seen for 1 < Du/Dv <= 100; raise n_scan if close roots may be missed) keep the
    first and return GS_BIFURCATION_ERR_TOPOLOGY after filling every row. */
-GSBifurcationStatus GSTuringBoundarySample(double Du, double Dv, double k_min, double k_max, int n_k, double F_min, double F_max, int n_scan, double k[], double F_rise[], double F_fall[]);
+GSBifurcationStatus GSTuringBoundarySample(double Du, double Dv, double k_min, double k_max, int n_k, double F_min, double F_max, int n_scan,
+                                           double k[], double F_rise[], double F_fall[]);
 
 /* The simulated map: forward Euler x <- x + dt f(x) on an nx x ny periodic grid of spacing h with
    the 5-point Laplacian, whose symbol for wavenumber indices (mx, my) is
@@ -110,10 +111,12 @@ double GSMapMargin(GSMapBoundary b, const GSParams *p, const GSMapGrid *g);
    complex pair (|2 + dt trace J| < 2), a flip or Turing crossing needs the q = 0 map (or ODE)
    stable. Up to max crossings go to t[] in order, rising[c] = 1 when the margin turns positive
    (stable beyond t[c]); *n gets their number. Not collective. */
-GSBifurcationStatus GSMapBoundaryCrossings(GSMapBoundary b, const GSParams *p0, const GSParams *p1, const GSMapGrid *g, int n_scan, int max, double t[], int rising[], int *n);
+GSBifurcationStatus GSMapBoundaryCrossings(GSMapBoundary b, const GSParams *p0, const GSParams *p1, const GSMapGrid *g, int n_scan, int max,
+                                           double t[], int rising[], int *n);
 
 /* The boundary b of the map as two branches by direction, like GSTuringBoundarySample: for each of
    n_k values k[i] uniform in [k_min, k_max], the upper branch's F interval within [F_min, F_max]
    is scanned at n_scan points; F_rise[i] (stable just above) and F_fall[i] (stable just below) are
    the first crossings of each direction, NaN where there is none. Not collective. */
-GSBifurcationStatus GSMapBoundarySample(GSMapBoundary b, double Du, double Dv, const GSMapGrid *g, double k_min, double k_max, int n_k, double F_min, double F_max, int n_scan, double k[], double F_rise[], double F_fall[]);
+GSBifurcationStatus GSMapBoundarySample(GSMapBoundary b, double Du, double Dv, const GSMapGrid *g, double k_min, double k_max, int n_k, double F_min,
+                                        double F_max, int n_scan, double k[], double F_rise[], double F_fall[]);

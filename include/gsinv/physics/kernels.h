@@ -80,7 +80,8 @@ static inline GSField GSJacobianPoint(const GSParams *p, double inv_h2, const do
   return r;
 }
 
-static inline GSField GSJacobianTransposePoint(const GSParams *p, double inv_h2, const double a[2][2], GSField c, GSField w, GSField e, GSField s, GSField n)
+static inline GSField GSJacobianTransposePoint(const GSParams *p, double inv_h2, const double a[2][2], GSField c, GSField w, GSField e, GSField s,
+                                               GSField n)
 {
   GSField r;
   r.u = p->Du * GSLaplacian(c.u, w.u, e.u, s.u, n.u, inv_h2) + a[0][0] * c.u + a[1][0] * c.v;
@@ -137,13 +138,17 @@ void GSParamGradientGhosted(double inv_h2, int xm, int ym, int gxm, const GSFiel
    both with row stride gxm; ghosts untouched), with the run's per-step checks measured on the way:
    max |y - x|, the range of the new v, and whether anything is not finite (the fast path). */
 struct GSStepStats_;
-void GSEulerStepPeriodicChecked(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, GSField *y, struct GSStepStats_ *stats);
-void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *yin, struct GSStepStats_ *stats);
+void GSEulerStepPeriodicChecked(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, GSField *y,
+                                struct GSStepStats_ *stats);
+void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *yin,
+                               struct GSStepStats_ *stats);
 
 /* One backward step of the discrete adjoint of forward Euler y = x + dt f(x): lambda_new =
    lambda + dt J(x)^T lambda and mu += dt (d f / d theta)(x)^T lambda, over a whole periodic grid
    (nx >= 3) or an owned patch (x, lambda and the new lambda in ghosted arrays whose first owned
    cells are xin, lin and lnew, row stride gxm; mu is then this patch's share, whose sum over the
    patches is the whole grid's). The new lambda must not alias lambda. */
-void GSAdjointEulerStepPeriodic(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, const GSField *lam, GSField *lam_new, double mu[GS_NPARAM]);
-void GSAdjointEulerStepGhosted(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, const GSField *lin, GSField *lnew, double mu[GS_NPARAM]);
+void GSAdjointEulerStepPeriodic(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, const GSField *lam, GSField *lam_new,
+                                double mu[GS_NPARAM]);
+void GSAdjointEulerStepGhosted(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, const GSField *lin,
+                               GSField *lnew, double mu[GS_NPARAM]);

@@ -29,10 +29,10 @@ extern const char *const GSEndClassNames[];
 
 /* Statistics of the final state of one run, over all cells. */
 typedef struct {
-  int    valid;          /* nonzero when the run's GSRunReason is valid (GSRunReasonIsValid) */
+  int    valid; /* nonzero when the run's GSRunReason is valid (GSRunReasonIsValid) */
   double v_mean, v_std, v_max;
   double u_mean, u_std;
-  double final_change;   /* max over cells of |x_{n+1} - x_n| (both fields) in the last step */
+  double final_change; /* max over cells of |x_{n+1} - x_n| (both fields) in the last step */
 } GSEndStats;
 
 /* Thresholds of GSEndStateClassify, all absolute (u and v are O(1)). */
@@ -81,12 +81,12 @@ extern const char *const GSCliffKindNames[];
    (a step along axis0) or (i0, j0 + 1) (a step along axis1). */
 typedef struct {
   int    i0, j0, i1, j1;
-  int    kind;     /* GSCliffKind */
-  double jump;     /* loss[i1, j1] - loss[i0, j0], signed; NaN for GS_CLIFF_VALIDITY */
-  double x, y;     /* midpoint of the two points in axis units; y = 0 on a 1-D slice */
-  double distance; /* to the nearest curve in grid spacings (GSCliffDistances); NaN until then or
-                      when there is no curve point */
-  int    curve;    /* index of that nearest curve, -1 when distance is NaN */
+  int    kind;         /* GSCliffKind */
+  double jump;         /* loss[i1, j1] - loss[i0, j0], signed; NaN for GS_CLIFF_VALIDITY */
+  double x, y;         /* midpoint of the two points in axis units; y = 0 on a 1-D slice */
+  double distance;     /* to the nearest curve in grid spacings (GSCliffDistances); NaN until then or
+                          when there is no curve point */
+  int    curve;        /* index of that nearest curve, -1 when distance is NaN */
   double distance_map; /* the same for a second family of curves (GSCliffMapDistances): the map's */
   int    curve_map;
 } GSCliff;
@@ -101,7 +101,8 @@ typedef struct {
    distance_map are set to NaN, curve and curve_map to -1.
    On success *cliffs is a malloc'ed array of *n_cliffs entries owned by the caller, to be freed
    with GSCliffDestroy (NULL when there is none). Not collective. */
-GSLandscapeStatus GSCliffFind(int n0, int n1, const double axis0[], const double axis1[], const double loss[], const unsigned char valid[], double threshold, GSCliff **cliffs, size_t *n_cliffs);
+GSLandscapeStatus GSCliffFind(int n0, int n1, const double axis0[], const double axis1[], const double loss[], const unsigned char valid[],
+                              double threshold, GSCliff **cliffs, size_t *n_cliffs);
 
 /* Frees an array from GSCliffFind and sets *cliffs to NULL; NULL or *cliffs == NULL is a no-op. */
 void GSCliffDestroy(GSCliff **cliffs);
@@ -159,4 +160,5 @@ typedef struct {
    counts[b] (b < n_edges - 1) gets the number of distances in [edges[b], edges[b+1]), the last bin
    closed on the right too (numpy's convention); distances outside the edges are not binned.
    n_edges = 0 skips the histogram (edges, counts may be NULL). Not collective. */
-GSLandscapeStatus GSCliffDistanceSummarize(size_t n_cliffs, const GSCliff cliffs[], int kind, size_t n_edges, const double edges[], size_t counts[], GSCliffDistanceSummary *summary);
+GSLandscapeStatus GSCliffDistanceSummarize(size_t n_cliffs, const GSCliff cliffs[], int kind, size_t n_edges, const double edges[], size_t counts[],
+                                           GSCliffDistanceSummary *summary);

@@ -7,10 +7,10 @@
 
 /* The recipe of docs/model.md section 3, with its defaults. */
 typedef struct {
-  uint64_t seed;   /* -gs_seed */
-  int64_t  sample; /* -gs_sample: which draw of the seed */
-  double   noise;  /* -gs_init_noise: standard deviation of the Gaussian noise (0.02) */
-  int      block;  /* -gs_init_block: side of the centred block (20) */
+  uint64_t seed;        /* -gs_seed */
+  int64_t  sample;      /* -gs_sample: which draw of the seed */
+  double   noise;       /* -gs_init_noise: standard deviation of the Gaussian noise (0.02) */
+  int      block;       /* -gs_init_block: side of the centred block (20) */
   GSField  block_value; /* (0.5, 0.25) */
   GSField  background;  /* (1, 0) */
 } GSInitialRecipe;

@@ -11,11 +11,11 @@ typedef enum { GS_RESIDUAL_FORM_STEADY = 0, GS_RESIDUAL_FORM_TRANSIENT = 1 } GSR
 /* Return codes of the GSResidual functions; 0 is success. */
 typedef enum {
   GS_RESIDUAL_OK = 0,
-  GS_RESIDUAL_ERR_ARG,            /* NULL pointer */
-  GS_RESIDUAL_ERR_EMPTY,          /* no cells accumulated */
-  GS_RESIDUAL_ERR_NONFINITE,      /* NaN or Inf in the sums or the matrix */
-  GS_RESIDUAL_ERR_NOT_CONVERGED,  /* Jacobi sweeps exhausted (not expected for finite input) */
-  GS_RESIDUAL_ERR_RANK_DEFICIENT  /* A^T A has rank < 4: some direction of theta is unidentifiable */
+  GS_RESIDUAL_ERR_ARG,           /* NULL pointer */
+  GS_RESIDUAL_ERR_EMPTY,         /* no cells accumulated */
+  GS_RESIDUAL_ERR_NONFINITE,     /* NaN or Inf in the sums or the matrix */
+  GS_RESIDUAL_ERR_NOT_CONVERGED, /* Jacobi sweeps exhausted (not expected for finite input) */
+  GS_RESIDUAL_ERR_RANK_DEFICIENT /* A^T A has rank < 4: some direction of theta is unidentifiable */
 } GSResidualStatus;
 
 /* Sums of the normal equations of r = A theta - b over cells, b = x_t - c(x), with the rows
@@ -39,11 +39,11 @@ _Static_assert(sizeof(GSResidualSums) == GS_RESIDUAL_NSUMS * sizeof(double), "GS
 
 /* The least-squares fit from the sums. */
 typedef struct {
-  double eigval[GS_NPARAM];            /* eigenvalues of A^T A, descending */
+  double eigval[GS_NPARAM];             /* eigenvalues of A^T A, descending */
   double eigvec[GS_NPARAM * GS_NPARAM]; /* eigvec[GS_NPARAM * i + j]: component i of the eigenvector of eigval[j] */
-  int    rank;                         /* count of eigval[j] > GS_RESIDUAL_RANK_RTOL * eigval[0]; 0 if eigval[0] <= 0 */
-  double condition;                    /* eigval[0] / eigval[3] at full rank, INFINITY otherwise */
-  double theta[GS_NPARAM];             /* minimum-norm least-squares theta over the kept eigenpairs */
+  int    rank;                          /* count of eigval[j] > GS_RESIDUAL_RANK_RTOL * eigval[0]; 0 if eigval[0] <= 0 */
+  double condition;                     /* eigval[0] / eigval[3] at full rank, INFINITY otherwise */
+  double theta[GS_NPARAM];              /* minimum-norm least-squares theta over the kept eigenpairs */
 } GSResidualFit;
 
 /* The observation mask: 1 when global cell (i, j) of the periodic nx x ny grid is observed, each

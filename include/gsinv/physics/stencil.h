@@ -12,12 +12,12 @@
   do { \
     for (int gs_j = 0; gs_j < (ny); gs_j++) { \
       const GSField *gs_row = (x) + (size_t)gs_j * (nx); \
-      const GSField *gs_s   = (x) + (size_t)((gs_j + (ny) - 1) % (ny)) * (nx); \
+      const GSField *gs_s   = (x) + (size_t)((gs_j + (ny)-1) % (ny)) * (nx); \
       const GSField *gs_n   = (x) + (size_t)((gs_j + 1) % (ny)) * (nx); \
       for (int gs_i = 0; gs_i < (nx); gs_i++) { \
-        const int gs_w = gs_i == 0 ? (nx) - 1 : gs_i - 1, gs_e = gs_i == (nx) - 1 ? 0 : gs_i + 1; \
+        const int gs_w = gs_i == 0 ? (nx)-1 : gs_i - 1, gs_e = gs_i == (nx)-1 ? 0 : gs_i + 1; \
         if (gs_i == 1 && (nx) > 2) { \
-          for (; gs_i < (nx) - 1; gs_i++) { \
+          for (; gs_i < (nx)-1; gs_i++) { \
             const size_t  idx = (size_t)gs_j * (nx) + gs_i; \
             const GSField c = gs_row[gs_i], w = gs_row[gs_i - 1], e = gs_row[gs_i + 1], s = gs_s[gs_i], n = gs_n[gs_i]; \
             (void)idx, (void)c; \

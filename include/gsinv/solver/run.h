@@ -12,7 +12,6 @@ typedef struct _p_GSRun *GSRun;
 /* Called with the state after `step` steps (and once with step 0 before the first). */
 typedef PetscErrorCode (*GSRunSnapshotFn)(GSRun run, PetscInt step, Vec X, void *ctx);
 
-
 /* Creates the TS for the model with the paper's scheme (RK 1fe, dt 1) and reads -ts_* options,
    -gs_steady_tol (default_tol) and -gs_progress_every; -ts_max_steps defaults to default_steps
    (the paper's cap is 40,000). Collective. */
@@ -42,24 +41,24 @@ GSRunReason        GSRunGetReason(GSRun run);
 PetscInt           GSRunGetSteps(GSRun run);
 const GSStepStats *GSRunGetStats(GSRun run);
 /* The state one step before the end (kept while a steady-state test needs it; NULL otherwise). */
-Vec                GSRunGetPrevious(GSRun run);
+Vec GSRunGetPrevious(GSRun run);
 /* Seconds the last GSRunSolve took. */
-PetscLogDouble     GSRunGetElapsed(GSRun run);
+PetscLogDouble GSRunGetElapsed(GSRun run);
 /* The fixed step (-ts_dt). */
-PetscReal          GSRunGetDt(GSRun run);
-PetscReal          GSRunGetSteadyTol(GSRun run);
+PetscReal GSRunGetDt(GSRun run);
+PetscReal GSRunGetSteadyTol(GSRun run);
 /* 0 runs a fixed number of steps; > 0 stops at a steady state of that tolerance. */
-void               GSRunSetSteadyTol(GSRun run, PetscReal tol);
-PetscBool          GSRunGetQuiet(GSRun run);
+void      GSRunSetSteadyTol(GSRun run, PetscReal tol);
+PetscBool GSRunGetQuiet(GSRun run);
 /* No banner and no progress lines. */
-void               GSRunSetQuiet(GSRun run, PetscBool quiet);
-PetscBool          GSRunGetFastPath(GSRun run);
+void      GSRunSetQuiet(GSRun run, PetscBool quiet);
+PetscBool GSRunGetFastPath(GSRun run);
 /* Allows the fused Euler loop where it applies (-gs_fast_path). */
-void               GSRunSetFastPath(GSRun run, PetscBool fast);
+void GSRunSetFastPath(GSRun run, PetscBool fast);
 /* While set, GSRunSolve goes through the TS itself (a trajectory or sensitivities need it). */
-void               GSRunRequireTS(GSRun run, PetscBool required);
+void GSRunRequireTS(GSRun run, PetscBool required);
 /* Marks a run as stopped from outside (an interrupted sweep point). */
-void               GSRunSetReason(GSRun run, GSRunReason reason);
+void GSRunSetReason(GSRun run, GSRunReason reason);
 
 /* Means, spreads and maximum of the end state X of the last solve, with its last change, for the
    end-state classes (physics/status.h). Collective on the model's communicator. */

@@ -37,13 +37,13 @@ PetscErrorCode GSLandscapeCreate(MPI_Comm group, GSLandscape *l);
 PetscErrorCode GSLandscapeDestroy(GSLandscape *l);
 
 /* The objects it runs (for provenance and checks). */
-GSModel      GSLandscapeGetModel(GSLandscape l);
-GSRun        GSLandscapeGetRun(GSLandscape l);
-GSTargetMode GSLandscapeGetTargetMode(GSLandscape l);
-PetscInt     GSLandscapeGetTargets(GSLandscape l);
-PetscInt     GSLandscapeGetGallerySize(GSLandscape l);
-PetscBool    GSLandscapeHasGradient(GSLandscape l);
-GSFieldLoss  GSLandscapeGetLoss(GSLandscape l);
+GSModel                 GSLandscapeGetModel(GSLandscape l);
+GSRun                   GSLandscapeGetRun(GSLandscape l);
+GSTargetMode            GSLandscapeGetTargetMode(GSLandscape l);
+PetscInt                GSLandscapeGetTargets(GSLandscape l);
+PetscInt                GSLandscapeGetGallerySize(GSLandscape l);
+PetscBool               GSLandscapeHasGradient(GSLandscape l);
+GSFieldLoss             GSLandscapeGetLoss(GSLandscape l);
 const GSInitialOptions *GSLandscapeGetInitial(GSLandscape l);
 /* The map the runs simulate: grid, h and dt; *euler is PETSC_TRUE for forward Euler (TS rk 1fe or
    euler), else dt is set to 0 (the semi-discrete ODE stands in for the scheme). Not collective. */

@@ -6,9 +6,9 @@
 #include "gsinv/sweep/sweep.h"
 
 typedef struct {
-  PetscInt    n, gallery;      /* points; gallery side (0: none) */
+  PetscInt    n, gallery; /* points; gallery side (0: none) */
   PetscBool   has_gradient;
-  PetscReal  *loss[GS_NLOSS];  /* NaN where invalid or unavailable */
+  PetscReal  *loss[GS_NLOSS]; /* NaN where invalid or unavailable */
   PetscInt64 *valid, *reason, *end_class, *steps, *done;
   PetscReal  *grad, *grad_norm, *seconds, *gallery_v;
 } GSLandscapeTable;
@@ -26,7 +26,8 @@ PetscErrorCode GSLandscapeTableBroadcast(MPI_Comm comm, GSLandscapeTable *t);
    bifurcation curves (with map, the forward-Euler map's too) and the cliffs of loss `cliff_loss`
    (threshold 0: the default), printing a summary of the cliffs' distances to each family of
    curves. Collective. */
-PetscErrorCode GSLandscapeTableWrite(GSOutput *out, const GSSweepAxes *axes, const GSMapGrid *map, const GSLandscapeTable *t, GSLossType cliff_loss, PetscReal cliff_threshold);
+PetscErrorCode GSLandscapeTableWrite(GSOutput *out, const GSSweepAxes *axes, const GSMapGrid *map, const GSLandscapeTable *t, GSLossType cliff_loss,
+                                     PetscReal cliff_threshold);
 
 /* Writes the .xmf sidecar of a landscape file with a gallery: every point's final v as a tile
    (spacing 1) in rows along axis 0, point i (C order) named gallery_i. Nothing without a

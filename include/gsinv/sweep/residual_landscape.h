@@ -27,7 +27,8 @@ PetscErrorCode GSResidualLandscapeFromFile(MPI_Comm comm, const char *option, co
 
 /* The closed-form loss at every grid point from the sums. Parameters off the axes are fixed at the
    values given (-gs_F, -gs_k, -gs_Du, -gs_Dv: reads which were given), else at theta_hat. Not collective. */
-PetscErrorCode GSResidualLandscapeEvaluate(GSResidualLandscape *l, const GSResidualSums *sums, const double theta_hat[GS_NPARAM], const GSParams *given);
+PetscErrorCode GSResidualLandscapeEvaluate(GSResidualLandscape *l, const GSResidualSums *sums, const double theta_hat[GS_NPARAM],
+                                           const GSParams *given);
 
 /* Writes /residual_landscape: axis0 (and axis1) with their 'name', loss [n1][n0], base. Collective. */
 PetscErrorCode GSResidualLandscapeWrite(const GSResidualLandscape *l, GSOutput *out);

@@ -10,10 +10,10 @@
 /* The grid of a 1-D or 2-D slice: -gs_axes F,k -gs_lo a,b -gs_hi c,d -gs_n n0,n1, evenly spaced,
    both ends included; the other parameters are the base theta. Point index = j * n0 + i. */
 typedef struct {
-  PetscInt naxes;
-  PetscInt param[2]; /* GS_PARAM_* of axis0, axis1 */
+  PetscInt  naxes;
+  PetscInt  param[2]; /* GS_PARAM_* of axis0, axis1 */
   PetscReal lo[2], hi[2];
-  PetscInt  n[2];    /* n[1] = 1 for a 1-D slice */
+  PetscInt  n[2]; /* n[1] = 1 for a 1-D slice */
   GSParams  base;
 } GSSweepAxes;
 
@@ -35,13 +35,13 @@ PetscErrorCode GSSweepAxesAddSettings(const GSSweepAxes *axes, GSSettings settin
    a time; points are handed out one by one through a shared counter (MPI one-sided), so that a
    group that finished a cheap point takes the next at once. */
 typedef struct {
-  MPI_Comm  world, group;
-  PetscInt  group_size, ngroups, group_id;
+  MPI_Comm    world, group;
+  PetscInt    group_size, ngroups, group_id;
   PetscMPIInt group_rank;
-  MPI_Win   window;   /* on world rank 0: next pending position, points done, invalid points */
-  long     *counters;
-  PetscInt  npending;
-  PetscInt *pending;  /* point indices still to do, in order */
+  MPI_Win     window; /* on world rank 0: next pending position, points done, invalid points */
+  long       *counters;
+  PetscInt    npending;
+  PetscInt   *pending; /* point indices still to do, in order */
 } GSSweepGroups;
 
 /* Splits world into groups of -gs_group_size ranks (1; must divide the number of ranks). Collective. */
@@ -90,4 +90,5 @@ typedef PetscErrorCode (*GSSweepReportFn)(void *ctx, PetscInt index, const void 
 /* The point loop of landscape, targets and basin: takes the group's points until none is left or
    one is interrupted, keeps every record in the journal (group rank 0) and reports it.
    *interrupted says whether the loop stopped early. Collective on the group. */
-PetscErrorCode GSSweepRun(GSSweepGroups *groups, GSJournal *journal, size_t record_size, GSSweepPointFn point, GSSweepReportFn report, void *ctx, PetscBool *interrupted);
+PetscErrorCode GSSweepRun(GSSweepGroups *groups, GSJournal *journal, size_t record_size, GSSweepPointFn point, GSSweepReportFn report, void *ctx,
+                          PetscBool *interrupted);
