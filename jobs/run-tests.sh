@@ -1,6 +1,7 @@
 #!/bin/bash
-# Every test of gsinv, twice: the release build (build/) and an AddressSanitizer + UBSan build
-# (build-asan/, leak check on); one summary line over both. GSINV_SANITIZE=0 skips the second.
+# Every test of gsinv in the release build (build/), then the memory-relevant ones again in an
+# AddressSanitizer + UBSan build (build-asan/, leak check on); one summary line over both.
+# GSINV_SANITIZE=0 skips the second.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$top/jobs/setup.sh"
@@ -12,8 +13,10 @@ if [ "${GSINV_SANITIZE:-1}" != 0 ]; then
   asan="$top/build-asan"
   [ -f "$asan/build.ninja" ] || meson setup "$asan" "$top" --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false
   ninja -C "$asan"
-  # the SLURM test checks the job scripts, not gsinv's memory: it runs once, in the release build
-  meson test -C "$asan" --setup sanitize --print-errorlogs --num-processes 2 --no-suite slurm "$@" || status=$?
+  # gsinv's memory under the sanitizers: the unit, MPI and lint tests and the regression cases of
+  # suite 'sanitize' (tests/regression/meson.build); the SLURM, ParaView, README and plot tests
+  # check the scripts around gsinv and run once, in the release build above
+  meson test -C "$asan" --setup sanitize --print-errorlogs --num-processes 2 --suite unit --suite mpi --suite lint --suite sanitize "$@" || status=$?
   logs+=("$asan/meson-logs/testlog-sanitize.json")
 fi
 /usr/bin/python3 - "${logs[@]}" <<'PY'
