@@ -89,12 +89,12 @@ PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups
   inv->comm = comm, inv->group = group, inv->ngroups = ngroups, inv->group_id = group_id;
   PetscCallMPI(MPI_Comm_rank(group, &inv->group_rank));
   PetscCall(InversionOptions(inv));
-  PetscCall(GSModelCreate(group, &inv->model));
-  PetscCall(GSInitialOptionsFromOptions(group, &inv->init));
-  PetscCall(GSRunCreate(inv->model, 5e-5, 40000, &inv->run));
-  GSRunSetQuiet(inv->run, PETSC_TRUE);
-  PetscCall(GSFieldLossCreate(inv->model, &inv->loss));
-  PetscCall(GSGradientCreate(inv->run, inv->loss, &inv->gradient));
+  PetscCall(GSEvaluatorCreate(group, 5e-5, PETSC_TRUE, &inv->evaluator));
+  inv->model    = GSEvaluatorGetModel(inv->evaluator);
+  inv->run      = GSEvaluatorGetRun(inv->evaluator);
+  inv->loss     = GSEvaluatorGetLoss(inv->evaluator);
+  inv->gradient = GSEvaluatorGetGradient(inv->evaluator);
+  inv->init     = *GSEvaluatorGetInitial(inv->evaluator);
   PetscCall(ReadTaoOptions(inv));
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (!help) { /* help reads no input files */
@@ -118,10 +118,7 @@ PetscErrorCode GSInversionDestroy(GSInversion *out)
   if (!inv) PetscFunctionReturn(0);
   PetscCall(PetscFree(inv->target_v));
   PetscCall(VecDestroy(&inv->X0));
-  PetscCall(GSGradientDestroy(&inv->gradient));
-  PetscCall(GSFieldLossDestroy(&inv->loss));
-  PetscCall(GSRunDestroy(&inv->run));
-  PetscCall(GSModelDestroy(&inv->model));
+  PetscCall(GSEvaluatorDestroy(&inv->evaluator));
   PetscCall(PetscFree(inv));
   *out = NULL;
   PetscFunctionReturn(0);
@@ -238,14 +235,13 @@ PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM
   for (PetscInt b = inv->group_id; b < inv->batch; b += inv->ngroups) {
     GSGradientResult r;
     GSEndClass       end_class;
+    Vec              final;
     PetscInt         target;
     double          *slot = slots + w * b;
     PetscCall(BatchMember(inv, iteration, b, &target));
     PetscCall(GSTargetsReadV(GSModelGetGrid(inv->model), "-gs_targets_file", inv->targets, target, inv->target_v));
-    PetscCall(GSFieldLossSetTargetNatural(inv->loss, inv->target_v));
-    if (gradient) PetscCall(GSGradientAdjoint(inv->gradient, inv->X0, &r));
-    else PetscCall(GSGradientLoss(inv->gradient, inv->X0, &r));
-    PetscCall(GSInversionEndClass(inv, r.reason, &end_class));
+    PetscCall(GSEvaluatorMember(inv->evaluator, inv->X0, inv->target_v, gradient, &r, &final));
+    PetscCall(GSInversionEndClass(inv, r.reason, final, &end_class));
     if (inv->group_rank != 0) continue;
     slot[GS_NPARAM + 2] = (double)end_class;
     if (!GSRunReasonIsValid(r.reason)) slot[GS_NPARAM + 1] = 1;

@@ -1,6 +1,7 @@
 /* The GSInversion object, shared by the inversion's files (not public API). */
 #pragma once
 
+#include "gsinv/gradient/evaluator.h"
 #include "gsinv/model/field_loss.h"
 #include "gsinv/model/initial.h"
 #include "gsinv/inverse/inversion.h"
@@ -9,6 +10,7 @@ struct _p_GSInversion {
   MPI_Comm           comm, group;
   PetscInt           ngroups, group_id;
   PetscMPIInt        group_rank;
+  GSEvaluator        evaluator; /* owns the four below */
   GSModel            model;
   GSRun              run;
   GSFieldLoss        loss;
@@ -37,6 +39,6 @@ struct _p_GSInversion {
   PetscBool          end_valid;
 };
 
-/* The end-state class of the batch member just run (the final state of inv->gradient; invalid when
+/* The end-state class of the batch member just run (its end state final; invalid when
    reason is). Collective on inv->group. */
-PetscErrorCode GSInversionEndClass(GSInversion inv, GSRunReason reason, GSEndClass *end_class);
+PetscErrorCode GSInversionEndClass(GSInversion inv, GSRunReason reason, Vec final, GSEndClass *end_class);

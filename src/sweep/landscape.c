@@ -1,6 +1,7 @@
 /* Landscape points on one group of ranks: targets once, then any number of points. */
 #include <petsctime.h>
 
+#include "gsinv/gradient/evaluator.h"
 #include "gsinv/sweep/landscape.h"
 #include "gsinv/physics/landscape_analysis.h"
 #include "gsinv/core/options.h"
@@ -10,6 +11,7 @@ const char *const GSTargetModes[] = {"paper", "steady", "file", "GSTargetMode", 
 
 struct _p_GSLandscape {
   MPI_Comm         comm;
+  GSEvaluator      evaluator; /* owns model, run, loss, gradient */
   GSModel          model;
   GSRun            run;
   GSFieldLoss      loss;
@@ -53,26 +55,24 @@ static PetscErrorCode LandscapeOptions(MPI_Comm comm, GSLandscape l, PetscBool *
 PetscErrorCode GSLandscapeCreate(MPI_Comm comm, GSLandscape *out)
 {
   GSLandscape l;
-  PetscBool   gradient, help;
+  PetscBool   gradient;
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&l));
   l->comm = comm;
   PetscCall(LandscapeOptions(comm, l, &gradient));
-  PetscCall(GSModelCreate(comm, &l->model));
-  l->base = (*GSModelGetParams(l->model));
-  PetscCall(GSInitialOptionsFromOptions(comm, &l->init));
-  PetscCall(GSRunCreate(l->model, l->mode == GS_TARGET_PAPER ? 0.0 : 1e-4, 40000, &l->run));
+  PetscCall(GSEvaluatorCreate(comm, l->mode == GS_TARGET_PAPER ? 0.0 : 1e-4, gradient, &l->evaluator));
+  l->model    = GSEvaluatorGetModel(l->evaluator);
+  l->run      = GSEvaluatorGetRun(l->evaluator);
+  l->loss     = GSEvaluatorGetLoss(l->evaluator);
+  l->gradient = GSEvaluatorGetGradient(l->evaluator);
+  l->init     = *GSEvaluatorGetInitial(l->evaluator);
+  l->base     = *GSModelGetParams(l->model);
   PetscCheck(l->mode != GS_TARGET_PAPER || GSRunGetSteadyTol(l->run) == 0, comm, PETSC_ERR_USER_INPUT,
              "-gs_steady_tol %g: the paper's mode runs a fixed number of steps (use -gs_target_mode steady)", (double)GSRunGetSteadyTol(l->run));
   PetscCheck(l->mode != GS_TARGET_STEADY || GSRunGetSteadyTol(l->run) > 0, comm, PETSC_ERR_USER_INPUT,
              "-gs_target_mode steady needs -gs_steady_tol > 0");
   PetscCheck(l->mode != GS_TARGET_FILE || l->targets_file[0], comm, PETSC_ERR_USER_INPUT, "-gs_target_mode file needs -gs_targets_file");
-  GSRunSetQuiet(l->run, PETSC_TRUE);
-  PetscCall(GSFieldLossCreate(l->model, &l->loss));
-  PetscCall(PetscOptionsHasHelp(NULL, &help));
-  if (gradient || help) PetscCall(GSGradientCreate(l->run, l->loss, &l->gradient)); /* -help lists its options too */
-  if (!gradient) PetscCall(GSGradientDestroy(&l->gradient));
   PetscCall(DMCreateGlobalVector(GSModelGetDM(l->model), &l->X));
   for (PetscInt k = 0; k < l->ntargets; k++) {
     PetscCall(VecDuplicate(l->X, &l->X0[k]));
@@ -92,10 +92,7 @@ PetscErrorCode GSLandscapeDestroy(GSLandscape *out)
   }
   PetscCall(VecDestroy(&l->X));
   PetscCall(PetscFree(l->target_v));
-  PetscCall(GSGradientDestroy(&l->gradient));
-  PetscCall(GSFieldLossDestroy(&l->loss));
-  PetscCall(GSRunDestroy(&l->run));
-  PetscCall(GSModelDestroy(&l->model));
+  PetscCall(GSEvaluatorDestroy(&l->evaluator));
   PetscCall(PetscFree(l));
   *out = NULL;
   PetscFunctionReturn(0);
@@ -199,14 +196,19 @@ static PetscErrorCode TargetsFromFile(GSLandscape l)
   PetscFunctionReturn(0);
 }
 
+/* Target k's v in natural order (group rank 0). */
+static const PetscScalar *TargetV(GSLandscape l, PetscInt k)
+{
+  const GSPatch *patch = GSModelGetPatch(l->model);
+
+  return l->target_v ? l->target_v + k * (size_t)(patch->nx * patch->ny) : NULL;
+}
+
 /* Makes target k the loss's target. */
 static PetscErrorCode SetTarget(GSLandscape l, PetscInt k)
 {
-  const GSPatch *patch = GSModelGetPatch(l->model);
-  const size_t   cells = (size_t)(patch->nx * patch->ny);
-
   PetscFunctionBeginUser;
-  PetscCall(GSFieldLossSetTargetNatural(l->loss, l->target_v ? l->target_v + k * cells : NULL));
+  PetscCall(GSFieldLossSetTargetNatural(l->loss, TargetV(l, k)));
   PetscFunctionReturn(0);
 }
 
@@ -289,17 +291,15 @@ static PetscErrorCode Gallery(GSLandscape l, Vec X, float *gallery)
 static PetscErrorCode RunSample(GSLandscape l, PetscInt k, GSRunReason *reason, PetscInt *steps, PetscReal grad[GS_NPARAM], Vec *final)
 {
   PetscFunctionBeginUser;
-  if (l->gradient) {
-    GSGradientResult r;
-    PetscCall(SetTarget(l, k));
-    PetscCall(GSGradientAdjoint(l->gradient, l->X0[k], &r));
-    *reason = r.reason, *steps = r.steps, *final = GSGradientFinalState(l->gradient);
-    for (int q = 0; q < GS_NPARAM; q++) grad[q] = r.grad[q];
-  } else {
-    PetscCall(VecCopy(l->X0[k], l->X));
-    PetscCall(GSRunSolve(l->run, l->X));
-    *reason = GSRunGetReason(l->run), *steps = GSRunGetSteps(l->run), *final = l->X;
+  GSGradientResult r;
+
+  if (l->gradient) PetscCall(GSEvaluatorMember(l->evaluator, l->X0[k], TargetV(l, k), PETSC_TRUE, &r, final));
+  else {
+    PetscCall(GSEvaluatorForward(l->evaluator, l->X0[k], l->X, &r));
+    *final = l->X;
   }
+  *reason = r.reason, *steps = r.steps;
+  for (int q = 0; q < GS_NPARAM; q++) grad[q] = r.grad[q];
   PetscFunctionReturn(0);
 }
 
