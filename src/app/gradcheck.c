@@ -106,7 +106,7 @@ static PetscErrorCode GradcheckOptionsRead(MPI_Comm comm, PetscInt seed, Gradche
 static PetscErrorCode GradcheckTarget(GSRun run, const GradcheckOptions *o, const GSInitialOptions *init, GSFieldLoss loss, Vec T)
 {
   GSModel         m     = GSRunGetModel(run);
-  const GSParams  truth = {GS_TRUTH_F, GS_TRUTH_K, GS_TRUTH_DU, GS_TRUTH_DV}, current = (*GSModelGetParams(m));
+  const GSParams  truth = {GS_TRUTH_F, GS_TRUTH_K, GS_TRUTH_DU, GS_TRUTH_DV}, current = *GSModelGetParams(m);
   GSInitialRecipe r = init->recipe;
 
   PetscFunctionBeginUser;
@@ -130,7 +130,7 @@ static PetscErrorCode GradcheckTarget(GSRun run, const GradcheckOptions *o, cons
 static PetscErrorCode TaylorTest(GSModel m, GSGradient g, Vec X0, const GradcheckOptions *o, GradcheckResults *res)
 {
   const double     dir[GS_NPARAM] = {0.8, -0.6, 0.5, -0.7};
-  const GSParams   base           = (*GSModelGetParams(m));
+  const GSParams   base           = *GSModelGetParams(m);
   GSTaylorSweep   *t              = &res->taylor;
   GSGradientResult shifted;
   double           theta[GS_NPARAM], slope = 0;

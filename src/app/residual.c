@@ -227,7 +227,7 @@ static PetscErrorCode ResidualRun(GSModel m, const ResidualOptions *o, const GSR
   GSResidualLandscape  land = {0};
   GSOutput             out;
   GSObservation        obs;
-  const GSParams       given = (*GSModelGetParams(m));
+  const GSParams       given = *GSModelGetParams(m);
   const double        *truth = info->has_truth ? info->truth : NULL;
   double               start;
 

@@ -265,7 +265,7 @@ PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, Pets
 
 PetscErrorCode GSGradientFiniteDifference(GSGradient g, Vec X0, PetscReal h, GSGradientResult *r)
 {
-  const GSParams   base = (*GSModelGetParams(g->model));
+  const GSParams   base = *GSModelGetParams(g->model);
   double           theta[GS_NPARAM];
   GSGradientResult plus, minus, center;
 

@@ -91,7 +91,7 @@ static void test_jacobianp_finite_difference(void **state)
   assert_petsc(MatCreateVecs(GSModelGetJacobianP(model), &dtheta, NULL));
   assert_petsc(MatCreateVecs(GSModelGetJacobianP(model), &jtb, NULL));
   for (PetscInt q = 0; q < GS_NPARAM; q++) {
-    GSParams base = (*GSModelGetParams(model)), p = base;
+    GSParams base = *GSModelGetParams(model), p = base;
     double   theta[GS_NPARAM];
     assert_petsc(VecSet(dtheta, 0.0));
     assert_petsc(VecSetValue(dtheta, q, 1.0, INSERT_VALUES));
