@@ -1,7 +1,8 @@
 /* Every log event of gsinv, registered once under the class "GSInv". */
 #include "gsinv/core/events.h"
 
-static const char *const EventNames[GS_EVENT_N] = {"GSRHS", "GSHalo", "GSJacobian", "GSJacobianP", "GSLoss", "GSAdjoint", "GSIO"};
+static const char *const EventNames[GS_EVENT_N] = {"GSRHS",     "GSHalo", "GSJacobian", "GSJacobianP", "GSLoss",
+                                                   "GSAdjoint", "GSIO",   "GSSetUp",    "GSInitial"};
 static PetscLogEvent     events[GS_EVENT_N];
 static PetscBool         registered;
 

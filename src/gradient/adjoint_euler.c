@@ -58,15 +58,29 @@ typedef struct {
   double      *mu;
 } Fused;
 
+/* On several ranks the first two buffers are the model's ghosted work pair, idle once the forward
+   run is over (two states fewer); the rest, and all of them on one rank, are the gradient's own. */
 static PetscErrorCode EnsureSegment(GSGradient g)
 {
-  const PetscInt need = PetscMax(g->plan.length, 2);
+  const PetscInt whole = GSModelGetPatch(g->model)->whole_grid, need = PetscMax(g->plan.length, 2);
 
   PetscFunctionBeginUser;
   if (g->segment && g->segment_capacity >= need) PetscFunctionReturn(0);
-  if (g->segment) PetscCall(VecDestroyVecs(g->segment_capacity, &g->segment));
-  PetscCall(VecDuplicateVecs(GSModelGetPatch(g->model)->whole_grid ? g->X : GSModelGetLocalX(g->model), need, &g->segment));
+  PetscCall(GSGradientDestroySegment(g));
+  PetscCall(PetscCalloc1(need, &g->segment));
   g->segment_capacity = need;
+  g->segment_borrowed = whole ? 0 : 2;
+  if (!whole) g->segment[0] = GSModelGetLocalX(g->model), g->segment[1] = GSModelGetLocalY(g->model);
+  for (PetscInt i = g->segment_borrowed; i < need; i++) PetscCall(VecDuplicate(whole ? g->X : GSModelGetLocalX(g->model), &g->segment[i]));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSGradientDestroySegment(GSGradient g)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = g->segment_borrowed; i < g->segment_capacity; i++) PetscCall(VecDestroy(&g->segment[i]));
+  PetscCall(PetscFree(g->segment));
+  g->segment_capacity = g->segment_borrowed = 0;
   PetscFunctionReturn(0);
 }
 
@@ -90,17 +104,24 @@ static PetscErrorCode StepInto(GSGradient g, PetscInt from, PetscInt to)
   PetscFunctionReturn(0);
 }
 
+/* Several ranks: a memory slot goes straight to or from the ghosted state; a disk slot passes
+   through the global scratch state. */
 static int FusedRestore(void *ctx, int slot)
 {
   Fused     *f = ctx;
   GSGradient g = f->g;
+  Vec        global;
 
   PetscFunctionBeginUser;
   if (GSModelGetPatch(g->model)->whole_grid) PetscCall(GSCheckpointLoad(g, slot, g->segment[0]));
   else {
-    if (!g->scratch) PetscCall(VecDuplicate(g->X, &g->scratch));
-    PetscCall(GSCheckpointLoad(g, slot, g->scratch));
-    PetscCall(DMGlobalToLocal(GSModelGetDM(g->model), g->scratch, INSERT_VALUES, g->segment[0]));
+    PetscCall(GSCheckpointSlotGlobal(g, slot, g->X, &global));
+    if (!global) {
+      PetscCall(GSGradientEnsureScratch(g));
+      PetscCall(GSCheckpointLoad(g, slot, g->scratch));
+      global = g->scratch;
+    }
+    PetscCall(DMGlobalToLocal(GSModelGetDM(g->model), global, INSERT_VALUES, g->segment[0]));
   }
   PetscFunctionReturn(0);
 }
@@ -110,15 +131,17 @@ static int FusedStore(void *ctx, int slot)
   Fused             *f = ctx;
   GSGradient         g = f->g;
   const PetscScalar *x;
+  Vec                global;
 
   PetscFunctionBeginUser;
   if (GSModelGetPatch(g->model)->whole_grid) PetscCall(GSCheckpointStore(g, slot, g->segment[0]));
   else {
-    if (!g->scratch) PetscCall(VecDuplicate(g->X, &g->scratch));
+    PetscCall(GSCheckpointSlotGlobal(g, slot, g->X, &global));
+    if (!global) PetscCall(GSGradientEnsureScratch(g));
     PetscCall(VecGetArrayRead(g->segment[0], &x));
-    PetscCall(GSModelOwnedToGlobal(g->model, x, g->scratch));
+    PetscCall(GSModelOwnedToGlobal(g->model, x, global ? global : g->scratch));
     PetscCall(VecRestoreArrayRead(g->segment[0], &x));
-    PetscCall(GSCheckpointStore(g, slot, g->scratch));
+    if (!global) PetscCall(GSCheckpointStore(g, slot, g->scratch));
   }
   PetscFunctionReturn(0);
 }

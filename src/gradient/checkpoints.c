@@ -181,6 +181,21 @@ static PetscErrorCode Transfer(GSGradient g, PetscInt i, Vec X, PetscBool store)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode GSCheckpointSlotGlobal(GSGradient g, PetscInt i, Vec like, Vec *slot)
+{
+  PetscFunctionBeginUser;
+  *slot = NULL;
+  if (i >= g->plan.slots - g->plan.memory_slots) PetscCall(MemorySlot(g, i, like, slot));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSGradientEnsureScratch(GSGradient g)
+{
+  PetscFunctionBeginUser;
+  if (!g->scratch) PetscCall(VecDuplicate(g->X, &g->scratch));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSCheckpointStore(GSGradient g, PetscInt i, Vec X)
 {
   return Transfer(g, i, X, PETSC_TRUE);
@@ -197,7 +212,7 @@ static PetscErrorCode Thin(GSGradient g, Vec like)
   const PetscInt on_disk = g->plan.slots - g->plan.memory_slots;
 
   PetscFunctionBeginUser;
-  if (!g->scratch) PetscCall(VecDuplicate(like, &g->scratch));
+  if (on_disk > 0) PetscCall(GSGradientEnsureScratch(g));
   for (PetscInt j = 1; 2 * j < g->plan.thinning.slots; j++) {
     if (j >= on_disk) {
       Vec a, b;

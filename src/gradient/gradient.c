@@ -89,7 +89,6 @@ PetscErrorCode GSGradientCreate(GSRun run, GSFieldLoss loss, GSGradient *out)
   PetscCall(TSSetRHSJacobianP(GSRunGetTS(run), GSModelGetJacobianP(g->model), GSModelRHSJacobianP, g->model));
   PetscCall(TightenImplicitSolves(GSRunGetTS(run)));
   PetscCall(DMCreateGlobalVector(GSModelGetDM(g->model), &g->X));
-  PetscCall(VecDuplicate(g->X, &g->G));
   PetscCall(VecDuplicate(g->X, &g->lambda));
   PetscCall(MatCreateVecs(GSModelGetJacobianP(g->model), &g->mu, NULL));
   PetscCall(GSLogEventGet(GS_EVENT_ADJOINT, &g->event_adjoint));
@@ -112,7 +111,7 @@ PetscErrorCode GSGradientDestroy(GSGradient *grad)
   PetscCall(VecDestroy(&g->lambda_next));
   PetscCall(VecDestroy(&g->lambda_local));
   PetscCall(VecDestroy(&g->lambda_local_next));
-  if (g->segment) PetscCall(VecDestroyVecs(g->segment_capacity, &g->segment));
+  PetscCall(GSGradientDestroySegment(g));
   for (PetscInt i = 0; i < g->slot_capacity; i++) PetscCall(VecDestroy(&g->slot[i]));
   PetscCall(PetscFree(g->slot));
   PetscCall(VecDestroy(&g->scratch));
@@ -120,6 +119,15 @@ PetscErrorCode GSGradientDestroy(GSGradient *grad)
   PetscCall(GSCheckpointPlanDestroy(g));
   PetscCall(PetscFree(g));
   *grad = NULL;
+  PetscFunctionReturn(0);
+}
+
+/* dL/dX for the routes that keep it beside lambda (forward sensitivities, implicit): the adjoint
+   routes put it straight into lambda and never hold this state. */
+PetscErrorCode GSGradientEnsureLossGradient(GSGradient g)
+{
+  PetscFunctionBeginUser;
+  if (!g->G) PetscCall(VecDuplicate(g->X, &g->G));
   PetscFunctionReturn(0);
 }
 
@@ -240,6 +248,7 @@ PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, Pets
   if (!explicit_rk) PetscCall(TSSetIJacobianP(ts, Jp, NULL, NULL));
   PetscCall(TSForwardSetSensitivities(ts, GS_NPARAM, S));
   GSRunRequireTS(g->run, PETSC_TRUE);
+  PetscCall(GSGradientEnsureLossGradient(g));
   PetscCall(GSGradientForwardAndLoss(g, X0, r, g->G));
   GSRunRequireTS(g->run, PETSC_FALSE);
   if (GSRunReasonIsValid(r->reason)) {

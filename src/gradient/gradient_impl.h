@@ -27,10 +27,10 @@ struct _p_GSGradient {
   GSCheckpointPlan plan;
   Vec             *slot; /* the memory slots (plan.memory_slots global vectors) */
   PetscInt         slot_capacity;
-  int              disk_fd; /* the unlinked file of this rank's disk slots (-1: none) */
-  Vec              scratch; /* a global state for disk transfers */
-  Vec              current; /* the TS route's current state */
-  PetscInt         segment_capacity;
+  int              disk_fd;                            /* the unlinked file of this rank's disk slots (-1: none) */
+  Vec              scratch;                            /* a global state for disk transfers */
+  Vec              current;                            /* the TS route's current state */
+  PetscInt         segment_capacity, segment_borrowed; /* borrowed: segment[0 .. borrowed) are the model's */
   PetscReal        saved_tol;
   PetscInt         saved_max_steps;
   PetscBool        fixed;
@@ -48,6 +48,10 @@ PetscErrorCode GSCheckpointPlanDestroy(GSGradient g);
 /* Slot i := X (a global state), and X := slot i. Not collective. */
 PetscErrorCode GSCheckpointStore(GSGradient g, PetscInt i, Vec X);
 PetscErrorCode GSCheckpointLoad(GSGradient g, PetscInt i, Vec X);
+/* The global vector of memory slot i (made like `like` if new), or NULL for a slot on disk. */
+PetscErrorCode GSCheckpointSlotGlobal(GSGradient g, PetscInt i, Vec like, Vec *slot);
+/* g->scratch, a global state for disk transfers, made on first use. */
+PetscErrorCode GSGradientEnsureScratch(GSGradient g);
 /* Runs the reversal of the last forward run through `actions` (after GSGradientForwardCheckpointed);
    an action returning GS_SCHEDULE_DONE ends it early without error. */
 #define GS_SCHEDULE_DONE (-1)
@@ -55,6 +59,9 @@ PetscErrorCode GSCheckpointReverse(GSGradient g, PetscInt steps, const GSCheckpo
 
 /* Pieces shared by the gradient routes (gradient.c). */
 PetscErrorCode GSGradientSetTrajectory(GSGradient g, PetscBool on);
+PetscErrorCode GSGradientEnsureLossGradient(GSGradient g);
+/* Frees the fused route's segment buffers (not the ones borrowed from the model). */
+PetscErrorCode GSGradientDestroySegment(GSGradient g);
 PetscErrorCode GSGradientStoreCheckpoint(GSRun run, PetscInt step, Vec X, void *ctx);
 PetscErrorCode GSGradientForwardAndLoss(GSGradient g, Vec X0, GSGradientResult *r, Vec G);
 /* The forward run of both adjoint routes: the loss's dL/dX into g->lambda, every stride-th state

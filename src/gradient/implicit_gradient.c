@@ -95,6 +95,7 @@ PetscErrorCode GSGradientImplicit(GSGradient g, Vec X, GSGradientResult *r, GSIm
   Vec     modes[2];
 
   PetscFunctionBeginUser;
+  PetscCall(GSGradientEnsureLossGradient(g));
   PetscCall(GSFieldLossEvaluate(g->loss, GSFieldLossGetType(g->loss), X, &r->loss, g->G));
   PetscCall(GSModelRHSFunction(NULL, 0, X, g->lambda, m));
   PetscCall(VecNorm(g->lambda, NORM_INFINITY, &info->residual));

@@ -10,24 +10,12 @@ const char *const GSStopReasonNames[] = {"converged", "iteration_cap", "diverged
 /* X = (1, v of target `index`): a target as a prediction (the loss reads v only). */
 static PetscErrorCode StateFromTarget(GSInversion inv, PetscInt index, Vec X)
 {
-  const GSModel  m     = inv->model;
-  const GSPatch *patch = GSModelGetPatch(m);
-  Vec            natural, v;
+  const GSModel m = inv->model;
 
   PetscFunctionBeginUser;
   PetscCall(GSTargetsReadV(GSModelGetGrid(m), "-gs_targets_file", inv->targets, index, inv->target_v));
-  PetscCall(DMDACreateNaturalVector(GSModelGetGrid(m)->da_scalar, &natural));
-  PetscCall(DMGetGlobalVector(GSModelGetGrid(m)->da_scalar, &v));
-  if (inv->group_rank == 0)
-    for (PetscInt c = 0; c < patch->nx * patch->ny; c++) PetscCall(VecSetValue(natural, c, inv->target_v[c], INSERT_VALUES));
-  PetscCall(VecAssemblyBegin(natural));
-  PetscCall(VecAssemblyEnd(natural));
-  PetscCall(DMDANaturalToGlobalBegin(GSModelGetGrid(m)->da_scalar, natural, INSERT_VALUES, v));
-  PetscCall(DMDANaturalToGlobalEnd(GSModelGetGrid(m)->da_scalar, natural, INSERT_VALUES, v));
   PetscCall(VecSet(X, 1.0));
-  PetscCall(VecStrideScatter(v, 1, X, INSERT_VALUES));
-  PetscCall(DMRestoreGlobalVector(GSModelGetGrid(m)->da_scalar, &v));
-  PetscCall(VecDestroy(&natural));
+  PetscCall(GSFieldScatter(GSModelGetGrid(m), inv->target_v, 1, X));
   PetscFunctionReturn(0);
 }
 

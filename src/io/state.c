@@ -3,46 +3,6 @@
 
 #include "gsinv/io/field_input.h"
 
-/* Splits X into its two fields as vectors of the scalar DMDA named "u" and "v". */
-static PetscErrorCode SplitFields(const GSGrid *grid, Vec X, Vec fields[2])
-{
-  static const char *names[2] = {"u", "v"};
-
-  PetscFunctionBeginUser;
-  for (int c = 0; c < 2; c++) {
-    PetscCall(DMGetGlobalVector(grid->da_scalar, &fields[c]));
-    PetscCall(PetscObjectSetName((PetscObject)fields[c], names[c]));
-    PetscCall(VecStrideGather(X, c, fields[c], INSERT_VALUES));
-  }
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode RestoreFields(const GSGrid *grid, Vec fields[2])
-{
-  PetscFunctionBeginUser;
-  for (int c = 0; c < 2; c++) PetscCall(DMRestoreGlobalVector(grid->da_scalar, &fields[c]));
-  PetscFunctionReturn(0);
-}
-
-/* The ranks agree after each collective write: a rank that failed in one must not leave the
-   others waiting in the next. */
-static PetscErrorCode ViewFields(GSOutput *out, const char *group, Vec fields[2])
-{
-  char object[PETSC_MAX_PATH_LEN];
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscViewerHDF5PushGroup(out->viewer, group));
-  for (int c = 0; c < 2; c++) {
-    PetscInt n;
-    PetscCall(PetscSNPrintf(object, sizeof(object), "%s/%s", group, c ? "v" : "u"));
-    PetscCall(VecGetSize(fields[c], &n));
-    PetscCall(GSOutputReserve(out, object, 8.0 * (double)n));
-    PetscCall(GSOutputAgree(out, VecView(fields[c], out->viewer), object));
-  }
-  PetscCall(PetscViewerHDF5PopGroup(out->viewer));
-  PetscFunctionReturn(0);
-}
-
 /* One field straight from the patches (GSFieldWrite), with its space reserved first and the ranks
    agreeing afterwards, as for every collective write. */
 static PetscErrorCode GSStateWriteField(GSOutput *out, const GSGrid *grid, const char *group, const char *name, Vec X, int c)
@@ -83,20 +43,26 @@ PetscErrorCode GSStateRead(const GSGrid *grid, const char *option, const char *p
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ViewSnapshot(GSSnapshots *snaps, Vec fields[2])
+/* Snapshot t of both fields, each with its space reserved first and the ranks agreeing afterwards. */
+static PetscErrorCode AppendFields(GSSnapshots *snaps, PetscInt t, Vec X)
 {
+  const GSGrid *grid = snaps->grid;
+  PetscLogEvent io;
+
   PetscFunctionBeginUser;
-  PetscCall(PetscViewerHDF5PushTimestepping(snaps->out->viewer));
-  PetscCall(PetscViewerHDF5SetTimestep(snaps->out->viewer, snaps->count));
-  PetscCall(ViewFields(snaps->out, "/snapshots", fields));
-  PetscCall(PetscViewerHDF5PopTimestepping(snaps->out->viewer));
+  PetscCall(GSIOEvent(&io));
+  PetscCall(PetscLogEventBegin(io, 0, 0, 0, 0));
+  for (int c = 0; c < 2; c++) {
+    const char *object = c ? "/snapshots/v" : "/snapshots/u";
+    PetscCall(GSOutputReserve(snaps->out, object, 8.0 * (double)grid->nx * (double)grid->ny));
+    PetscCall(GSOutputAgree(snaps->out, GSFieldAppend(snaps->out, grid, "/snapshots", object + 11, t, X, c), object));
+  }
+  PetscCall(PetscLogEventEnd(io, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode GSSnapshotsAppend(GSSnapshots *snaps, PetscInt step, Vec X)
 {
-  Vec fields[2];
-
   PetscFunctionBeginUser;
   if (snaps->count == snaps->capacity) {
     PetscInt64 *grown;
@@ -106,9 +72,7 @@ PetscErrorCode GSSnapshotsAppend(GSSnapshots *snaps, PetscInt step, Vec X)
     PetscCall(PetscFree(snaps->steps));
     snaps->steps = grown;
   }
-  PetscCall(SplitFields(snaps->grid, X, fields));
-  PetscCall(ViewSnapshot(snaps, fields));
-  PetscCall(RestoreFields(snaps->grid, fields));
+  PetscCall(AppendFields(snaps, snaps->count, X));
   snaps->steps[snaps->count++] = step;
   PetscFunctionReturn(0);
 }

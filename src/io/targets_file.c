@@ -95,35 +95,6 @@ PetscErrorCode GSTargetsReadV(const GSGrid *grid, const char *option, const char
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSFieldGather(const GSGrid *grid, Vec X, PetscInt component, PetscScalar *out)
-{
-  Vec                field, natural, zero;
-  VecScatter         scatter;
-  const PetscScalar *a;
-  PetscMPIInt        rank;
-
-  PetscFunctionBeginUser;
-  PetscCall(DMGetGlobalVector(grid->da_scalar, &field));
-  PetscCall(VecStrideGather(X, component, field, INSERT_VALUES));
-  PetscCall(DMDACreateNaturalVector(grid->da_scalar, &natural));
-  PetscCall(DMDAGlobalToNaturalBegin(grid->da_scalar, field, INSERT_VALUES, natural));
-  PetscCall(DMDAGlobalToNaturalEnd(grid->da_scalar, field, INSERT_VALUES, natural));
-  PetscCall(VecScatterCreateToZero(natural, &scatter, &zero));
-  PetscCall(VecScatterBegin(scatter, natural, zero, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(VecScatterEnd(scatter, natural, zero, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCallMPI(MPI_Comm_rank(grid->comm, &rank));
-  if (rank == 0) {
-    PetscCall(VecGetArrayRead(zero, &a));
-    PetscCall(PetscArraycpy(out, a, grid->nx * grid->ny));
-    PetscCall(VecRestoreArrayRead(zero, &a));
-  }
-  PetscCall(VecScatterDestroy(&scatter));
-  PetscCall(VecDestroy(&zero));
-  PetscCall(VecDestroy(&natural));
-  PetscCall(DMRestoreGlobalVector(grid->da_scalar, &field));
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode GSTargetsTheta(MPI_Comm comm, const char *option, const char *path, double theta[GS_NPARAM])
 {
   hsize_t     dims[GS_MAX_DIMS] = {0, 0, 0};

@@ -1,6 +1,8 @@
-/* Field losses on the DMDA: v is gathered to rank 0 in natural order, the plain-C loss (FFTW)
-   runs there, the gradient is scattered back. One evaluation per simulation end, so the gather is
+/* Field losses on the DMDA: v is gathered to rank 0 in natural order (each rank's patch straight
+   into its place), the plain-C loss (FFTW) runs there, the gradient is scattered back. One evaluation per simulation end, so the gather is
    cheap next to the run, and the value does not depend on the decomposition. */
+#include <stdlib.h>
+
 #include "gsinv/core/events.h"
 #include "gsinv/model/field_loss.h"
 #include "model_impl.h"
@@ -12,10 +14,7 @@ struct _p_GSFieldLoss {
   PetscInt      tile;
   PetscBool     windowed; /* the tile divides the grid */
   GSLoss        loss;     /* rank 0 only */
-  Vec           v;        /* v field on the scalar DMDA */
-  Vec           natural;  /* the same in natural order */
-  Vec           gathered; /* the whole field on rank 0 (empty elsewhere) */
-  VecScatter    to_zero;
+  PetscScalar  *gathered; /* rank 0: the whole v field in natural order (NULL elsewhere) */
   PetscLogEvent event;
 };
 
@@ -51,6 +50,7 @@ static PetscErrorCode GSFieldLossCreateKernel(GSFieldLoss fl)
   PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
   fl->windowed = (PetscBool)(tile > 0);
   if (rank == 0) code = GSLossCreate((int)m->nx, (int)m->ny, (int)tile, &fl->loss);
+  if (rank == 0 && !code && !(fl->gathered = malloc(sizeof(PetscScalar) * (size_t)m->nx * (size_t)m->ny))) code = GS_LOSS_ERR_MEMORY;
   PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, m->comm));
   PetscCheck(!code, m->comm, PETSC_ERR_LIB, "cannot set up the loss: %s", GSLossErrorString(code));
   PetscFunctionReturn(0);
@@ -65,9 +65,6 @@ PetscErrorCode GSFieldLossCreate(GSModel m, GSFieldLoss *out)
   fl->model = m;
   PetscCall(GSFieldLossOptions(fl));
   PetscCall(GSFieldLossCreateKernel(fl));
-  PetscCall(DMCreateGlobalVector(m->da_scalar, &fl->v));
-  PetscCall(DMDACreateNaturalVector(m->da_scalar, &fl->natural));
-  PetscCall(VecScatterCreateToZero(fl->natural, &fl->to_zero, &fl->gathered));
   PetscCall(GSLogEventGet(GS_EVENT_LOSS, &fl->event));
   *out = fl;
   PetscFunctionReturn(0);
@@ -80,10 +77,7 @@ PetscErrorCode GSFieldLossDestroy(GSFieldLoss *loss)
   PetscFunctionBeginUser;
   if (!fl) PetscFunctionReturn(0);
   GSLossDestroy(&fl->loss);
-  PetscCall(VecScatterDestroy(&fl->to_zero));
-  PetscCall(VecDestroy(&fl->gathered));
-  PetscCall(VecDestroy(&fl->natural));
-  PetscCall(VecDestroy(&fl->v));
+  free(fl->gathered);
   PetscCall(PetscFree(fl));
   *loss = NULL;
   PetscFunctionReturn(0);
@@ -97,29 +91,17 @@ GSLossType GSFieldLossGetType(GSFieldLoss loss)
 /* v of X, in natural order, into fl->gathered on rank 0. */
 static PetscErrorCode Gather(GSFieldLoss fl, Vec X)
 {
-  DM da = fl->model->da_scalar;
-
   PetscFunctionBeginUser;
-  PetscCall(VecStrideGather(X, 1, fl->v, INSERT_VALUES));
-  PetscCall(DMDAGlobalToNaturalBegin(da, fl->v, INSERT_VALUES, fl->natural));
-  PetscCall(DMDAGlobalToNaturalEnd(da, fl->v, INSERT_VALUES, fl->natural));
-  PetscCall(VecScatterBegin(fl->to_zero, fl->natural, fl->gathered, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(VecScatterEnd(fl->to_zero, fl->natural, fl->gathered, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(GSFieldGather(&fl->model->grid, X, 1, fl->gathered));
   PetscFunctionReturn(0);
 }
 
 /* fl->gathered (rank 0) back into the v component of G; u is zero. */
 static PetscErrorCode Scatter(GSFieldLoss fl, Vec G)
 {
-  DM da = fl->model->da_scalar;
-
   PetscFunctionBeginUser;
-  PetscCall(VecScatterBegin(fl->to_zero, fl->gathered, fl->natural, INSERT_VALUES, SCATTER_REVERSE));
-  PetscCall(VecScatterEnd(fl->to_zero, fl->gathered, fl->natural, INSERT_VALUES, SCATTER_REVERSE));
-  PetscCall(DMDANaturalToGlobalBegin(da, fl->natural, INSERT_VALUES, fl->v));
-  PetscCall(DMDANaturalToGlobalEnd(da, fl->natural, INSERT_VALUES, fl->v));
   PetscCall(VecSet(G, 0.0));
-  PetscCall(VecStrideScatter(fl->v, 1, G, INSERT_VALUES));
+  PetscCall(GSFieldScatter(&fl->model->grid, fl->gathered, 1, G));
   PetscFunctionReturn(0);
 }
 
@@ -135,11 +117,7 @@ PetscErrorCode GSFieldLossGatherV(GSFieldLoss fl, Vec X, const PetscScalar **v)
   PetscFunctionBeginUser;
   PetscCall(Gather(fl, X));
   PetscCallMPI(MPI_Comm_rank(fl->model->comm, &rank));
-  *v = NULL;
-  if (rank == 0) {
-    PetscCall(VecGetArrayRead(fl->gathered, v));
-    PetscCall(VecRestoreArrayRead(fl->gathered, v));
-  }
+  *v = rank == 0 ? fl->gathered : NULL;
   PetscFunctionReturn(0);
 }
 
@@ -164,12 +142,7 @@ PetscErrorCode GSFieldLossSetTarget(GSFieldLoss fl, Vec X)
   PetscFunctionBeginUser;
   PetscCall(Gather(fl, X));
   PetscCallMPI(MPI_Comm_rank(fl->model->comm, &rank));
-  if (rank == 0) {
-    const PetscScalar *v;
-    PetscCall(VecGetArrayRead(fl->gathered, &v));
-    code = GSLossSetTarget(fl->loss, v);
-    PetscCall(VecRestoreArrayRead(fl->gathered, &v));
-  }
+  if (rank == 0) code = GSLossSetTarget(fl->loss, fl->gathered);
   PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, fl->model->comm));
   PetscCheck(!code, fl->model->comm, PETSC_ERR_LIB, "cannot set the loss target: %s", GSLossErrorString(code));
   PetscFunctionReturn(0);
@@ -184,12 +157,7 @@ PetscErrorCode GSFieldLossEvaluate(GSFieldLoss fl, GSLossType type, Vec X, Petsc
   PetscCall(PetscLogEventBegin(fl->event, 0, 0, 0, 0));
   PetscCall(Gather(fl, X));
   PetscCallMPI(MPI_Comm_rank(fl->model->comm, &rank));
-  if (rank == 0) {
-    PetscScalar *v;
-    PetscCall(VecGetArray(fl->gathered, &v));
-    result[1] = GSLossEvaluate(fl->loss, type, v, &result[0], G ? v : NULL);
-    PetscCall(VecRestoreArray(fl->gathered, &v));
-  }
+  if (rank == 0) result[1] = GSLossEvaluate(fl->loss, type, fl->gathered, &result[0], G ? fl->gathered : NULL);
   PetscCallMPI(MPI_Bcast(result, 2, MPI_DOUBLE, 0, fl->model->comm));
   PetscCheck(result[1] == 0, fl->model->comm, PETSC_ERR_LIB, "loss %s failed: %s", GSLossTypes[type], GSLossErrorString((int)result[1]));
   *value = result[0];

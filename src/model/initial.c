@@ -1,5 +1,6 @@
 /* Initial states: the recipe evaluated cell by cell from global indices, or read from a file. */
 #include "gsinv/model/initial.h"
+#include "gsinv/core/events.h"
 #include "model_impl.h"
 #include "gsinv/io/h5file.h"
 #include "gsinv/core/options.h"
@@ -38,16 +39,20 @@ PetscErrorCode GSInitialRecipeFill(GSModel m, const GSInitialRecipe *recipe, Vec
 
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayWrite(X, (PetscScalar **)&x));
-  for (PetscInt j = 0; j < m->ym; j++)
-    for (PetscInt i = 0; i < m->xm; i++) x[j * m->xm + i] = GSInitialCell(recipe, m->xs + i, m->ys + j, m->nx, m->ny);
+  for (PetscInt j = 0; j < m->ym; j++) GSInitialRow(recipe, m->xs, m->ys + j, m->xm, m->nx, m->ny, x + j * m->xm);
   PetscCall(VecRestoreArrayWrite(X, (PetscScalar **)&x));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode GSInitialStateFill(GSModel m, const GSInitialOptions *opts, Vec X)
 {
+  PetscLogEvent initial;
+
   PetscFunctionBeginUser;
+  PetscCall(GSLogEventGet(GS_EVENT_INITIAL, &initial));
+  PetscCall(PetscLogEventBegin(initial, 0, 0, 0, 0));
   if (opts->file[0]) PetscCall(GSStateRead(GSModelGetGrid(m), "-gs_initial", opts->file, X));
   else PetscCall(GSInitialRecipeFill(m, &opts->recipe, X));
+  PetscCall(PetscLogEventEnd(initial, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

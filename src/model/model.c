@@ -121,8 +121,7 @@ static PetscErrorCode GSModelCreateGrid(GSModel m)
   PetscCall(DMDAGetInfo(m->da, NULL, &m->nx, &m->ny, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
   PetscCall(DMDAGetCorners(m->da, &m->xs, &m->ys, NULL, &m->xm, &m->ym, NULL));
   PetscCall(DMDAGetGhostCorners(m->da, &m->gxs, &m->gys, NULL, &m->gxm, &m->gym, NULL));
-  PetscCall(DMDACreateCompatibleDMDA(m->da, 1, &m->da_scalar));
-  PetscCall(GSGridFromDMDA(m->da, m->da_scalar, m->h, &m->grid));
+  PetscCall(GSGridFromDMDA(m->da, m->h, &m->grid));
   m->patch = (GSPatch){m->nx, m->ny, m->xs, m->ys, m->xm, m->ym, m->gxs, m->gys, m->gxm, m->gym, GSModelFirstOwned(m), PETSC_FALSE, m->h, m->inv_h2};
   PetscCallMPI(MPI_Comm_size(m->comm, &size));
   m->whole_grid       = (PetscBool)(size == 1);
@@ -144,9 +143,14 @@ PetscErrorCode GSModelEnsureLocalWork(GSModel m)
 
 static PetscErrorCode GSModelSetUp(GSModel m)
 {
+  PetscLogEvent setup;
+
   PetscFunctionBeginUser;
   PetscCall(GSModelParamsFromOptions(m));
+  PetscCall(GSLogEventGet(GS_EVENT_SETUP, &setup));
+  PetscCall(PetscLogEventBegin(setup, 0, 0, 0, 0));
   PetscCall(GSModelCreateGrid(m));
+  PetscCall(PetscLogEventEnd(setup, 0, 0, 0, 0));
   PetscCall(GSLogEventGet(GS_EVENT_RHS, &m->event_rhs));
   PetscCall(GSLogEventGet(GS_EVENT_HALO, &m->event_halo));
   PetscCall(GSLogEventGet(GS_EVENT_JACOBIAN, &m->event_jac));
@@ -185,7 +189,6 @@ PetscErrorCode GSModelDestroy(GSModel *model)
   PetscCall(VecDestroy(&m->xlocal));
   PetscCall(VecDestroy(&m->ylocal));
   PetscCall(GSHaloDestroy(&m->halo));
-  PetscCall(DMDestroy(&m->da_scalar));
   PetscCall(DMDestroy(&m->da));
   PetscCall(PetscFree(m));
   *model = NULL;

@@ -5,8 +5,7 @@
 
 struct _p_GSModel {
   MPI_Comm         comm;
-  DM               da;        /* dof 2 (u, v), periodic, star stencil of width 1 */
-  DM               da_scalar; /* dof 1, same layout: single fields for I/O and losses */
+  DM               da; /* dof 2 (u, v), periodic, star stencil of width 1 */
   GSParams         params;
   PetscReal        h, inv_h2;
   PetscInt         nx, ny;

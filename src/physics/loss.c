@@ -161,7 +161,6 @@ static double PixelEvaluate(const GSLoss loss, const double *v, double *grad)
 int GSLossCreate(int nx, int ny, int tile, GSLoss *loss)
 {
   GSLoss l;
-  int    err;
 
   if (!loss) return GS_LOSS_ERR_ARG;
   *loss = NULL;
@@ -171,11 +170,9 @@ int GSLossCreate(int nx, int ny, int tile, GSLoss *loss)
   if (!l) return GS_LOSS_ERR_MEMORY;
   l->nx = nx, l->ny = ny, l->tile = tile;
   l->target = malloc(sizeof(double) * (size_t)nx * ny);
-  err       = l->target ? SpectrumCreate(nx, ny, 1, &l->global) : GS_LOSS_ERR_MEMORY;
-  if (!err && tile) err = SpectrumCreate(tile, tile, (nx / tile) * (ny / tile), &l->windowed);
-  if (err) {
+  if (!l->target) {
     GSLossDestroy(&l);
-    return err;
+    return GS_LOSS_ERR_MEMORY;
   }
   *loss = l;
   return GS_LOSS_SUCCESS;
@@ -195,15 +192,31 @@ int GSLossSetTarget(GSLoss loss, const double *target_v)
 {
   if (!loss || !target_v) return GS_LOSS_ERR_ARG;
   memcpy(loss->target, target_v, sizeof(double) * (size_t)loss->nx * loss->ny);
-  SpectrumSetTarget(&loss->global, loss->nx, loss->ny, target_v);
-  if (loss->tile) SpectrumSetTarget(&loss->windowed, loss->nx, loss->ny, target_v);
+  if (loss->global.real) SpectrumSetTarget(&loss->global, loss->nx, loss->ny, target_v);
+  if (loss->windowed.real) SpectrumSetTarget(&loss->windowed, loss->nx, loss->ny, target_v);
   loss->has_target = 1;
+  return GS_LOSS_SUCCESS;
+}
+
+/* A spectrum's buffers and plans (about 2.5 fields) are made at its first evaluation, from the
+   stored target: a run that uses the pixel loss holds only the target. */
+static int SpectrumPrepare(GSLoss loss, GSLossType type, GSSpectrum *s)
+{
+  const int tile = type == GS_LOSS_SPECTRUM ? 0 : loss->tile;
+  const int err  = tile ? SpectrumCreate(tile, tile, (loss->nx / tile) * (loss->ny / tile), s) : SpectrumCreate(loss->nx, loss->ny, 1, s);
+
+  if (err) {
+    SpectrumDestroy(s);
+    return err;
+  }
+  SpectrumSetTarget(s, loss->nx, loss->ny, loss->target);
   return GS_LOSS_SUCCESS;
 }
 
 int GSLossEvaluate(GSLoss loss, GSLossType type, const double *v, double *value, double *grad)
 {
   GSSpectrum *s;
+  int         err;
 
   if (!loss || !v || !value) return GS_LOSS_ERR_ARG;
   if (type != GS_LOSS_PIXEL && type != GS_LOSS_SPECTRUM && type != GS_LOSS_WINDOWED) return GS_LOSS_ERR_ARG;
@@ -214,6 +227,7 @@ int GSLossEvaluate(GSLoss loss, GSLossType type, const double *v, double *value,
   }
   if (type == GS_LOSS_WINDOWED && !loss->tile) return GS_LOSS_ERR_TILE;
   s = type == GS_LOSS_SPECTRUM ? &loss->global : &loss->windowed;
+  if (!s->real && (err = SpectrumPrepare(loss, type, s))) return err;
   SpectrumTransform(s, loss->nx, loss->ny, v);
   *value = SpectrumValue(s, grad != NULL);
   if (grad) SpectrumGradient(s, loss->nx, loss->ny, grad);

@@ -12,6 +12,8 @@ typedef enum {
   GS_EVENT_LOSS,       /* a field loss and its dL/dX */
   GS_EVENT_ADJOINT,    /* the reverse sweep of a gradient */
   GS_EVENT_IO,         /* HDF5 output */
+  GS_EVENT_SETUP,      /* a model's grid: the DMDA, its patch, the ghost exchange */
+  GS_EVENT_INITIAL,    /* an initial state from the recipe or a file */
   GS_EVENT_N
 } GSEvent;
 

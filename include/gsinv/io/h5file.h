@@ -95,6 +95,9 @@ PetscErrorCode GSH5WriteIntArray(GSOutput *out, const char *path, int rank, cons
    its own patch, collectively, in pieces of about 8 MiB (no natural-order copy, no whole field on
    one rank); the group is created if missing. Collective. */
 PetscErrorCode GSFieldWrite(GSOutput *out, const GSGrid *grid, const char *group, const char *name, Vec X, int c);
+/* The same as time index t of the series group/name [T][ny][nx] (t = 0 creates it, chunked by
+   step; each later t extends it by one). Collective. */
+PetscErrorCode GSFieldAppend(GSOutput *out, const GSGrid *grid, const char *group, const char *name, PetscInt t, Vec X, int c);
 
 /* Writes the two fields of X as group/u and group/v, each [ny][nx] in natural order. Collective. */
 PetscErrorCode GSStateWrite(GSOutput *out, const GSGrid *grid, const char *group, Vec X);

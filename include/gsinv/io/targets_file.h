@@ -13,7 +13,3 @@ PetscErrorCode GSTargetsInfo(MPI_Comm comm, const char *option, const char *path
 
 /* The theta the targets were made at (root attributes F, k, Du, Dv). Collective. */
 PetscErrorCode GSTargetsTheta(MPI_Comm comm, const char *option, const char *path, double theta[GS_NPARAM]);
-
-/* One field (component 0: u, 1: v) of X in natural order on rank 0 (out: nx*ny values there).
-   Collective. */
-PetscErrorCode GSFieldGather(const GSGrid *grid, Vec X, PetscInt component, PetscScalar *out);

@@ -26,3 +26,6 @@ double GSNoiseNormal(uint64_t seed, int64_t sample, int64_t cell, uint32_t strea
 
 /* The initial (u, v) of global cell (i, j) of an nx x ny grid. */
 GSField GSInitialCell(const GSInitialRecipe *r, int64_t i, int64_t j, int64_t nx, int64_t ny);
+/* Cells (i0 .. i0 + count - 1, j) into row: the same values as GSInitialCell, the hash's per-run part
+   computed once. */
+void GSInitialRow(const GSInitialRecipe *r, int64_t i0, int64_t j, int64_t count, int64_t nx, int64_t ny, GSField *row);
