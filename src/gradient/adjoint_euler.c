@@ -105,7 +105,7 @@ static PetscErrorCode StepInto(GSGradient g, PetscInt from, PetscInt to)
 }
 
 /* Several ranks: a memory slot goes straight to or from the ghosted state; a disk slot passes
-   through the global scratch state. */
+   through g->lambda, idle while the reversal runs (lambda lives in the ghosted pair until the end). */
 static int FusedRestore(void *ctx, int slot)
 {
   Fused     *f = ctx;
@@ -117,9 +117,8 @@ static int FusedRestore(void *ctx, int slot)
   else {
     PetscCall(GSCheckpointSlotGlobal(g, slot, g->X, &global));
     if (!global) {
-      PetscCall(GSGradientEnsureScratch(g));
-      PetscCall(GSCheckpointLoad(g, slot, g->scratch));
-      global = g->scratch;
+      PetscCall(GSCheckpointLoad(g, slot, g->lambda));
+      global = g->lambda;
     }
     PetscCall(DMGlobalToLocal(GSModelGetDM(g->model), global, INSERT_VALUES, g->segment[0]));
   }
@@ -137,11 +136,10 @@ static int FusedStore(void *ctx, int slot)
   if (GSModelGetPatch(g->model)->whole_grid) PetscCall(GSCheckpointStore(g, slot, g->segment[0]));
   else {
     PetscCall(GSCheckpointSlotGlobal(g, slot, g->X, &global));
-    if (!global) PetscCall(GSGradientEnsureScratch(g));
     PetscCall(VecGetArrayRead(g->segment[0], &x));
-    PetscCall(GSModelOwnedToGlobal(g->model, x, global ? global : g->scratch));
+    PetscCall(GSModelOwnedToGlobal(g->model, x, global ? global : g->lambda));
     PetscCall(VecRestoreArrayRead(g->segment[0], &x));
-    if (!global) PetscCall(GSCheckpointStore(g, slot, g->scratch));
+    if (!global) PetscCall(GSCheckpointStore(g, slot, g->lambda));
   }
   PetscFunctionReturn(0);
 }

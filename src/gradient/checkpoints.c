@@ -189,13 +189,6 @@ PetscErrorCode GSCheckpointSlotGlobal(GSGradient g, PetscInt i, Vec like, Vec *s
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSGradientEnsureScratch(GSGradient g)
-{
-  PetscFunctionBeginUser;
-  if (!g->scratch) PetscCall(VecDuplicate(g->X, &g->scratch));
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode GSCheckpointStore(GSGradient g, PetscInt i, Vec X)
 {
   return Transfer(g, i, X, PETSC_TRUE);
@@ -206,13 +199,13 @@ PetscErrorCode GSCheckpointLoad(GSGradient g, PetscInt i, Vec X)
   return Transfer(g, i, X, PETSC_FALSE);
 }
 
-/* Online thinning: slot j takes slot 2j (memory slots by swapping vectors, disk through scratch). */
+/* Online thinning, during the forward run: slot j takes slot 2j (memory slots by swapping vectors,
+   disk slots through g->lambda, which holds nothing until the run ends). */
 static PetscErrorCode Thin(GSGradient g, Vec like)
 {
   const PetscInt on_disk = g->plan.slots - g->plan.memory_slots;
 
   PetscFunctionBeginUser;
-  if (on_disk > 0) PetscCall(GSGradientEnsureScratch(g));
   for (PetscInt j = 1; 2 * j < g->plan.thinning.slots; j++) {
     if (j >= on_disk) {
       Vec a, b;
@@ -220,8 +213,8 @@ static PetscErrorCode Thin(GSGradient g, Vec like)
       PetscCall(MemorySlot(g, 2 * j, like, &b));
       g->slot[j - on_disk] = b, g->slot[2 * j - on_disk] = a;
     } else {
-      PetscCall(GSCheckpointLoad(g, 2 * j, g->scratch));
-      PetscCall(GSCheckpointStore(g, j, g->scratch));
+      PetscCall(GSCheckpointLoad(g, 2 * j, g->lambda));
+      PetscCall(GSCheckpointStore(g, j, g->lambda));
     }
   }
   PetscFunctionReturn(0);

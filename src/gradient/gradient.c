@@ -114,7 +114,6 @@ PetscErrorCode GSGradientDestroy(GSGradient *grad)
   PetscCall(GSGradientDestroySegment(g));
   for (PetscInt i = 0; i < g->slot_capacity; i++) PetscCall(VecDestroy(&g->slot[i]));
   PetscCall(PetscFree(g->slot));
-  PetscCall(VecDestroy(&g->scratch));
   PetscCall(VecDestroy(&g->current));
   PetscCall(GSCheckpointPlanDestroy(g));
   PetscCall(PetscFree(g));

@@ -28,7 +28,6 @@ struct _p_GSGradient {
   Vec             *slot; /* the memory slots (plan.memory_slots global vectors) */
   PetscInt         slot_capacity;
   int              disk_fd;                            /* the unlinked file of this rank's disk slots (-1: none) */
-  Vec              scratch;                            /* a global state for disk transfers */
   Vec              current;                            /* the TS route's current state */
   PetscInt         segment_capacity, segment_borrowed; /* borrowed: segment[0 .. borrowed) are the model's */
   PetscReal        saved_tol;
@@ -50,8 +49,6 @@ PetscErrorCode GSCheckpointStore(GSGradient g, PetscInt i, Vec X);
 PetscErrorCode GSCheckpointLoad(GSGradient g, PetscInt i, Vec X);
 /* The global vector of memory slot i (made like `like` if new), or NULL for a slot on disk. */
 PetscErrorCode GSCheckpointSlotGlobal(GSGradient g, PetscInt i, Vec like, Vec *slot);
-/* g->scratch, a global state for disk transfers, made on first use. */
-PetscErrorCode GSGradientEnsureScratch(GSGradient g);
 /* Runs the reversal of the last forward run through `actions` (after GSGradientForwardCheckpointed);
    an action returning GS_SCHEDULE_DONE ends it early without error. */
 #define GS_SCHEDULE_DONE (-1)
