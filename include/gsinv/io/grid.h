@@ -1,4 +1,4 @@
-/* GSGrid: what io needs to know of a distributed grid (the DMs and this rank's patch), so that io
+/* GSGrid: what io needs to know of a distributed grid (the DMDA and this rank's patch), so that io
    reads and writes fields without knowing the objects that compute them. */
 #pragma once
 
