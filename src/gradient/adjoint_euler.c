@@ -53,6 +53,7 @@ static PetscErrorCode AdjointStepPatch(GSGradient g, const PetscScalar *x, const
 typedef struct {
   GSGradient   g;
   PetscInt     steps, first;
+  Vec          spare;        /* one rank: segment[0]'s own buffer while a memory slot stands in for it */
   Vec          lambda, next; /* one rank */
   PetscScalar *la, *lb;      /* several ranks */
   double      *mu;
@@ -84,8 +85,8 @@ PetscErrorCode GSGradientDestroySegment(GSGradient g)
   PetscFunctionReturn(0);
 }
 
-/* segment[to] := one step from segment[from]. */
-static PetscErrorCode StepInto(GSGradient g, PetscInt from, PetscInt to)
+/* to := one step from `from` (two of the segment's states). */
+static PetscErrorCode StepInto(GSGradient g, Vec from, Vec to)
 {
   GSStepStats        unused;
   const PetscScalar *x;
@@ -93,19 +94,27 @@ static PetscErrorCode StepInto(GSGradient g, PetscInt from, PetscInt to)
 
   PetscFunctionBeginUser;
   if (GSModelGetPatch(g->model)->whole_grid) {
-    PetscCall(GSModelEulerStep(g->model, GSRunGetDt(g->run), g->segment[from], g->segment[to], &unused));
+    PetscCall(GSModelEulerStep(g->model, GSRunGetDt(g->run), from, to, &unused));
     PetscFunctionReturn(0);
   }
-  PetscCall(VecGetArrayRead(g->segment[from], &x));
-  PetscCall(VecGetArray(g->segment[to], &y));
+  PetscCall(VecGetArrayRead(from, &x));
+  PetscCall(VecGetArray(to, &y));
   PetscCall(GSModelEulerStepLocal(g->model, GSRunGetDt(g->run), x, y, &unused));
-  PetscCall(VecRestoreArray(g->segment[to], &y));
-  PetscCall(VecRestoreArrayRead(g->segment[from], &x));
+  PetscCall(VecRestoreArray(to, &y));
+  PetscCall(VecRestoreArrayRead(from, &x));
   PetscFunctionReturn(0);
 }
 
-/* Several ranks: a memory slot goes straight to or from the ghosted state; a disk slot passes
-   through g->lambda, idle while the reversal runs (lambda lives in the ghosted pair until the end). */
+/* One rank: segment[0] gets its own buffer back from a memory slot that stood in for it. */
+static void GiveBack(Fused *f)
+{
+  if (f->spare) f->g->segment[0] = f->spare, f->spare = NULL;
+}
+
+/* One rank: a memory slot becomes segment[0] by pointer, without a copy (the reversal only reads
+   segment[0]; an advance steps out of it into the segment's own buffers). Several ranks: a memory
+   slot goes straight into the ghosted state; a disk slot passes through g->lambda, idle while the
+   reversal runs (lambda lives in the ghosted pair until the end). */
 static int FusedRestore(void *ctx, int slot)
 {
   Fused     *f = ctx;
@@ -113,9 +122,12 @@ static int FusedRestore(void *ctx, int slot)
   Vec        global;
 
   PetscFunctionBeginUser;
-  if (GSModelGetPatch(g->model)->whole_grid) PetscCall(GSCheckpointLoad(g, slot, g->segment[0]));
-  else {
-    PetscCall(GSCheckpointSlotGlobal(g, slot, g->X, &global));
+  PetscCall(GSCheckpointSlotGlobal(g, slot, g->X, &global));
+  if (GSModelGetPatch(g->model)->whole_grid) {
+    GiveBack(f);
+    if (global) f->spare = g->segment[0], g->segment[0] = global;
+    else PetscCall(GSCheckpointLoad(g, slot, g->segment[0]));
+  } else {
     if (!global) {
       PetscCall(GSCheckpointLoad(g, slot, g->lambda));
       global = g->lambda;
@@ -144,19 +156,25 @@ static int FusedStore(void *ctx, int slot)
   PetscFunctionReturn(0);
 }
 
-/* The current state moves count segments forward, between segment[0] and segment[1]. */
+/* The current state segment[0] moves count segments forward, stepping between the segment's own
+   two buffers (never into a memory slot standing in for segment[0]); the result is segment[0]. */
 static int FusedAdvance(void *ctx, int64_t from, int64_t count)
 {
   Fused         *f = ctx;
   GSGradient     g = f->g;
   const PetscInt n = (PetscInt)count * g->plan.length;
+  Vec            own[2], cur = g->segment[0];
   PetscLogDouble t0, t1;
 
   PetscFunctionBeginUser;
   (void)from;
+  own[0] = g->segment[1], own[1] = f->spare ? f->spare : g->segment[0];
   PetscCall(PetscTime(&t0));
-  for (PetscInt i = 0; i < n; i++) PetscCall(StepInto(g, i % 2, (i + 1) % 2));
-  if (n % 2) PetscCall(VecSwap(g->segment[0], g->segment[1]));
+  for (PetscInt i = 0; i < n; i++) {
+    PetscCall(StepInto(g, cur, own[i % 2]));
+    cur = own[i % 2];
+  }
+  g->segment[0] = cur, g->segment[1] = cur == own[0] ? own[1] : own[0], f->spare = NULL;
   PetscCall(PetscTime(&t1));
   g->times.recompute += t1 - t0;
   g->times.recompute_steps += n;
@@ -195,7 +213,7 @@ static PetscErrorCode ReverseSegment(Fused *f, PetscInt segment)
 
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&t0));
-  for (PetscInt i = 1; i < count; i++) PetscCall(StepInto(g, i - 1, i));
+  for (PetscInt i = 1; i < count; i++) PetscCall(StepInto(g, g->segment[i - 1], g->segment[i]));
   g->times.recompute_steps += count - 1;
   PetscCall(PetscTime(&t1));
   for (PetscInt i = count - 1; i >= PetscMax(0, f->first - start); i--) PetscCall(BackwardStep(f, i));
@@ -216,10 +234,14 @@ static int FusedReverse(void *ctx, int64_t segment)
 /* One rank: lambda in g->lambda and g->lambda_next; it ends in g->lambda. */
 static PetscErrorCode ReverseWhole(GSGradient g, Fused *f, const GSCheckpointActions *actions)
 {
+  PetscErrorCode ierr;
+
   PetscFunctionBeginUser;
   if (!g->lambda_next) PetscCall(VecDuplicate(g->lambda, &g->lambda_next));
   f->lambda = g->lambda, f->next = g->lambda_next;
-  PetscCall(GSCheckpointReverse(g, f->steps, actions));
+  ierr = GSCheckpointReverse(g, f->steps, actions);
+  GiveBack(f); /* also on failure: the segment must own its buffers when it is destroyed */
+  PetscCall(ierr);
   if (f->lambda != g->lambda) PetscCall(VecCopy(f->lambda, g->lambda));
   PetscFunctionReturn(0);
 }
