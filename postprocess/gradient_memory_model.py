@@ -14,8 +14,12 @@ Per rank, an N x N grid on P ranks has a state of S = 16 N^2 / P bytes. The cap 
 Time per gradient = (forward steps + recomputed steps) / rate + steps x adjoint step, with the
 production rate r(n^2) of the patch size (interpolated as in scaling_model.py) and the bench's
 adjoint step / forward step ratio; communication as in scaling_model.py (halo and one reduction per
-step, forward and backward). Memory per rank = the checkpoints and segment (at most B) + about 6
-working states + the DMDA's own index sets (about 3 states on one rank, fewer per rank on many)."""
+step, forward and backward). Memory per rank = the checkpoints and the segment's own buffers (at most
+B; on several ranks the segment's first two states are the model's ghosted pair) + the working
+states (one rank: final state, lambda twice, the run's second buffer, the caller's initial state;
+several: the model's and the adjoint's ghosted pairs, final state, lambda, initial state) + the
+DMDA's index sets (about 1.3 states). Rank 0 also holds the whole v field and the loss's target
+(2 x 8 N^2 bytes: the losses run there), which is what grows with the grid at many ranks."""
 import argparse
 import math
 import os
@@ -82,7 +86,7 @@ def main():
     table, ratio = rate_table(args.bench), adjoint_ratio(args.bench)
     mib = 2.0**20
     print(f"budget {args.budget:g} MiB per rank, cache {args.cache:g} MiB, adjoint step = {ratio:.2f} forward steps\n")
-    print("| grid | steps | ranks | state MiB/rank | plan | recomputed / step | memory MiB/rank | gradient s | gradient / forward |")
+    print("| grid | steps | ranks | state MiB/rank | plan | recomputed / step | memory MiB, rank 0 | gradient s | gradient / forward |")
     print("|---|---|---|---|---|---|---|---|---|")
     for n in (int(g) for g in args.grids.split(",")):
         for steps in (int(s) for s in args.steps.split(",")):
@@ -101,8 +105,10 @@ def main():
                 t_comm = (4 * args.alpha + args.beta * 64 * side + args.alpha * math.ceil(math.log2(p))) if p > 1 else 0.0
                 forward = steps * (t_step + t_comm)
                 gradient = (steps + recomputed) * (t_step + t_comm) + steps * (ratio * t_step + t_comm)
-                used = min(args.budget * mib, (slots + max(c, 2)) * state)
-                memory = (used + 6 * state + 3 * state / max(1, math.sqrt(p))) / mib
+                borrowed = 2 if p > 1 else 0
+                used = min(args.budget * mib, (slots + max(c, 2) - borrowed) * state)
+                working = 7 if p > 1 else 5
+                memory = (used + (working + 1.3) * state + 2 * 8.0 * n * n) / mib
                 kind = f"segments of {c}, {slots} slots" + (" (all kept)" if recomputed == steps - math.ceil(steps / c) else " (binomial)")
                 print(f"| {n}² | {steps} | {p} | {state / mib:.3g} | {kind} | {recomputed / steps:.2f} | {memory:.0f} | {gradient:.3g} | {gradient / forward:.2f} |")
 
