@@ -168,6 +168,7 @@ static int FusedAdvance(void *ctx, int64_t from, int64_t count)
 
   PetscFunctionBeginUser;
   (void)from;
+  if (n < 1) PetscFunctionReturn(0);
   own[0] = g->segment[1], own[1] = f->spare ? f->spare : g->segment[0];
   PetscCall(PetscTime(&t0));
   for (PetscInt i = 0; i < n; i++) {
