@@ -68,6 +68,7 @@ static PetscErrorCode EnsureSegment(GSGradient g)
   PetscFunctionBeginUser;
   if (g->segment && g->segment_capacity >= need) PetscFunctionReturn(0);
   PetscCall(GSGradientDestroySegment(g));
+  if (!whole) PetscCall(GSModelEnsureLocalWork(g->model, PETSC_TRUE));
   PetscCall(PetscCalloc1(need, &g->segment));
   g->segment_capacity = need;
   g->segment_borrowed = whole ? 0 : 2;
@@ -117,9 +118,10 @@ static void GiveBack(Fused *f)
    reversal runs (lambda lives in the ghosted pair until the end). */
 static int FusedRestore(void *ctx, int slot)
 {
-  Fused     *f = ctx;
-  GSGradient g = f->g;
-  Vec        global;
+  Fused       *f = ctx;
+  GSGradient   g = f->g;
+  Vec          global;
+  PetscScalar *x;
 
   PetscFunctionBeginUser;
   PetscCall(GSCheckpointSlotGlobal(g, slot, g->X, &global));
@@ -132,7 +134,9 @@ static int FusedRestore(void *ctx, int slot)
       PetscCall(GSCheckpointLoad(g, slot, g->lambda));
       global = g->lambda;
     }
-    PetscCall(DMGlobalToLocal(GSModelGetDM(g->model), global, INSERT_VALUES, g->segment[0]));
+    PetscCall(VecGetArray(g->segment[0], &x));
+    PetscCall(GSModelGlobalToGhosted(g->model, global, x));
+    PetscCall(VecRestoreArray(g->segment[0], &x));
   }
   PetscFunctionReturn(0);
 }
@@ -256,9 +260,9 @@ static PetscErrorCode ReversePatch(GSGradient g, Fused *f, const GSCheckpointAct
   PetscFunctionBeginUser;
   if (!g->lambda_local) PetscCall(DMCreateLocalVector(GSModelGetDM(m), &g->lambda_local));
   if (!g->lambda_local_next) PetscCall(DMCreateLocalVector(GSModelGetDM(m), &g->lambda_local_next));
-  PetscCall(DMGlobalToLocal(GSModelGetDM(m), g->lambda, INSERT_VALUES, g->lambda_local));
   PetscCall(VecGetArray(g->lambda_local, &a));
   PetscCall(VecGetArray(g->lambda_local_next, &b));
+  PetscCall(GSModelGlobalToGhosted(m, g->lambda, a));
   f->la = a, f->lb = b;
   PetscCall(GSCheckpointReverse(g, f->steps, actions));
   PetscCall(GSModelOwnedToGlobal(m, f->la, g->lambda));

@@ -17,7 +17,7 @@ static PetscErrorCode TranslationModes(GSModel m, Vec X, Vec modes[2])
   PetscScalar       *tx, *ty;
 
   PetscFunctionBeginUser;
-  PetscCall(GSModelEnsureLocalWork(m));
+  PetscCall(GSModelEnsureLocalWork(m, PETSC_FALSE));
   PetscCall(DMGlobalToLocal(GSModelGetDM(m), X, INSERT_VALUES, GSModelGetLocalX(m)));
   PetscCall(VecGetArrayRead(GSModelGetLocalX(m), &xl));
   PetscCall(VecGetArrayWrite(modes[0], &tx));

@@ -205,7 +205,7 @@ static PetscErrorCode CompletionObjective(Tao tao, Vec P, PetscReal *loss, Vec G
   (void)tao;
   PetscCall(Unpack(comp, P, comp->X, theta));
   p = GSParamsFromArray(theta);
-  PetscCall(GSModelEnsureLocalWork(m));
+  PetscCall(GSModelEnsureLocalWork(m, PETSC_FALSE));
   PetscCall(DMGlobalToLocal(GSModelGetDM(m), comp->X, INSERT_VALUES, GSModelGetLocalX(m)));
   PetscCall(VecGetArrayRead(GSModelGetLocalX(m), &xl));
   xin = FirstOwned(m, xl);

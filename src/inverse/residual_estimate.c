@@ -21,7 +21,7 @@ static PetscBool CellUsed(const GSObservation *obs, PetscInt nx, PetscInt ny, Pe
 static PetscErrorCode HaloExchange(GSModel m, Vec X, const PetscScalar **xl, const GSField **xin)
 {
   PetscFunctionBeginUser;
-  PetscCall(GSModelEnsureLocalWork(m));
+  PetscCall(GSModelEnsureLocalWork(m, PETSC_FALSE));
   PetscCall(DMGlobalToLocal(GSModelGetDM(m), X, INSERT_VALUES, GSModelGetLocalX(m)));
   PetscCall(VecGetArrayRead(GSModelGetLocalX(m), xl));
   *xin = (const GSField *)*xl + GSModelGetPatch(m)->first_owned;

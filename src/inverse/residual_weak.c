@@ -22,7 +22,7 @@ static PetscErrorCode DifferenceOnce(GSModel m, Vec D, PetscBool along_x)
   GSField           *y;
 
   PetscFunctionBeginUser;
-  PetscCall(GSModelEnsureLocalWork(m));
+  PetscCall(GSModelEnsureLocalWork(m, PETSC_FALSE));
   PetscCall(DMGlobalToLocal(GSModelGetDM(m), D, INSERT_VALUES, GSModelGetLocalX(m)));
   PetscCall(VecGetArrayRead(GSModelGetLocalX(m), &dl));
   din = (const GSField *)dl + patch->first_owned;

@@ -24,6 +24,49 @@ PetscErrorCode GSModelEulerStep(GSModel m, PetscReal dt, Vec X, Vec Y, GSStepSta
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode GSModelEulerStepInPlace(GSModel m, PetscReal dt, Vec X, GSStepStats *local)
+{
+  PetscScalar *x;
+
+  PetscFunctionBeginUser;
+  PetscCheck(m->whole_grid, m->comm, PETSC_ERR_ARG_WRONG,
+             "GSModelEulerStepInPlace is the one-rank step; several ranks step ghosted arrays (GSModelEulerStepLocalInPlace)");
+  PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
+  PetscCall(VecGetArray(X, &x));
+  GSEulerStepPeriodicCheckedInPlace(&m->params, m->inv_h2, dt, (int)m->nx, (int)m->ny, (GSField *)x, m->rows, local);
+  PetscCall(VecRestoreArray(X, &x));
+  PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->xm * m->ym));
+  PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelEulerStepLocalInPlace(GSModel m, PetscReal dt, PetscScalar *x, GSStepStats *local)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
+  GSEulerStepGhostedCheckedInPlace(&m->params, m->inv_h2, dt, (int)m->xm, (int)m->ym, (int)m->gxm, (GSField *)x + GSModelFirstOwned(m), m->rows,
+                                   local);
+  PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->xm * m->ym));
+  PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(m->event_halo, 0, 0, 0, 0));
+  PetscCall(GSHaloExchange(m->halo, x));
+  PetscCall(PetscLogEventEnd(m->event_halo, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelGlobalToGhosted(GSModel m, Vec X, PetscScalar *local)
+{
+  GSField       *owned = (GSField *)local + GSModelFirstOwned(m);
+  const GSField *x;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArrayRead(X, (const PetscScalar **)&x));
+  for (PetscInt j = 0; j < m->ym; j++) PetscCall(PetscArraycpy(owned + j * m->gxm, x + j * m->xm, m->xm));
+  PetscCall(VecRestoreArrayRead(X, (const PetscScalar **)&x));
+  PetscCall(GSHaloExchange(m->halo, local));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSModelOwnedToGlobal(GSModel m, const PetscScalar *local, Vec X)
 {
   const GSField *owned = (const GSField *)local + GSModelFirstOwned(m);

@@ -128,16 +128,17 @@ static PetscErrorCode GSModelCreateGrid(GSModel m)
   m->patch.whole_grid = m->whole_grid;
   if (!m->whole_grid) {
     PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
-    PetscCall(VecDuplicate(m->xlocal, &m->ylocal));
     PetscCall(GSHaloCreate(m->da, &m->halo));
   }
+  PetscCall(PetscMalloc1(3 * PetscMax(m->nx, m->xm), &m->rows));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSModelEnsureLocalWork(GSModel m)
+PetscErrorCode GSModelEnsureLocalWork(GSModel m, PetscBool pair)
 {
   PetscFunctionBeginUser;
   if (!m->xlocal) PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
+  if (pair && !m->ylocal) PetscCall(VecDuplicate(m->xlocal, &m->ylocal));
   PetscFunctionReturn(0);
 }
 
@@ -188,6 +189,7 @@ PetscErrorCode GSModelDestroy(GSModel *model)
   PetscCall(VecDestroy(&m->state_local));
   PetscCall(VecDestroy(&m->xlocal));
   PetscCall(VecDestroy(&m->ylocal));
+  PetscCall(PetscFree(m->rows));
   PetscCall(GSHaloDestroy(&m->halo));
   PetscCall(DMDestroy(&m->da));
   PetscCall(PetscFree(m));

@@ -15,6 +15,7 @@ struct _p_GSModel {
   Vec              xlocal;             /* ghosted work vector (one rank: made on demand, GSModelEnsureLocalWork) */
   Vec              ylocal;             /* a second one: the fast path steps from one to the other */
   GSHalo           halo;               /* edge-only ghost exchange (several ranks) */
+  GSField         *rows;               /* the in-place step's row buffers (3 rows of the grid or patch) */
   Vec              state;              /* state the Jacobians are linearised at */
   Vec              state_local;        /* its ghosted copy (for the parameter derivatives), made on demand */
   PetscBool        state_local_valid;

@@ -1,5 +1,6 @@
 /* Whole-grid periodic loops over the pointwise terms: the fused reference stepper and RHS. */
 #include <math.h>
+#include <string.h>
 
 #include "gsinv/physics/kernels.h"
 #include "gsinv/physics/status.h"
@@ -145,16 +146,22 @@ static void CheckedStats(const StepAcc *a, GSStepStats *stats)
   stats->nonfinite  = (isfinite(a->probe) && !isnan(a->change) && !isnan(a->vmin) && !isnan(a->vmax)) ? 0.0 : 1.0;
 }
 
+/* A whole periodic row j of the step, from the old rows s, row, n into out. */
+static inline void PeriodicRow(const GSParams *p, double inv_h2, double dt, int nx, const GSField *s, const GSField *row, const GSField *n,
+                               GSField *out, StepAcc *a)
+{
+  CheckedRow(p, inv_h2, dt, 1, nx - 1, s, row, n, out, a);
+  out[0]      = CheckedCell(p, inv_h2, dt, row[0], row[nx - 1], row[1], s[0], n[0], a);
+  out[nx - 1] = CheckedCell(p, inv_h2, dt, row[nx - 1], row[nx - 2], row[0], s[nx - 1], n[nx - 1], a);
+}
+
 void GSEulerStepPeriodicChecked(const GSParams *p, double inv_h2, double dt, int nx, int ny, const GSField *x, GSField *y, GSStepStats *stats)
 {
   StepAcc a = {0.0, INFINITY, -INFINITY, 0.0};
 
   for (int j = 0; j < ny; j++) {
     const GSField *row = x + (size_t)j * nx, *s = x + (size_t)((j + ny - 1) % ny) * nx, *n = x + (size_t)((j + 1) % ny) * nx;
-    GSField       *out = y + (size_t)j * nx;
-    CheckedRow(p, inv_h2, dt, 1, nx - 1, s, row, n, out, &a);
-    out[0]      = CheckedCell(p, inv_h2, dt, row[0], row[nx - 1], row[1], s[0], n[0], &a);
-    out[nx - 1] = CheckedCell(p, inv_h2, dt, row[nx - 1], row[nx - 2], row[0], s[nx - 1], n[nx - 1], &a);
+    PeriodicRow(p, inv_h2, dt, nx, s, row, n, y + (size_t)j * nx, &a);
   }
   CheckedStats(&a, stats);
 }
@@ -168,6 +175,43 @@ void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int 
     const GSField *row = xin + (ptrdiff_t)j * gxm;
     CheckedRow(p, inv_h2, dt, 0, xm, row - gxm, row, row + gxm, yin + (ptrdiff_t)j * gxm, &a);
   }
+  CheckedStats(&a, stats);
+}
+
+/* In place, row by row: the new row j waits in a buffer until row j + 1, which reads the old row j,
+   is done; rows alternate between the two halves of work. */
+void GSEulerStepPeriodicCheckedInPlace(const GSParams *p, double inv_h2, double dt, int nx, int ny, GSField *x, GSField *work, GSStepStats *stats)
+{
+  StepAcc  a       = {0.0, INFINITY, -INFINITY, 0.0};
+  GSField *first   = work + 2 * (size_t)nx; /* the old row 0, the north neighbour of row ny - 1 */
+  GSField *pending = NULL;
+
+  memcpy(first, x, sizeof(GSField) * (size_t)nx);
+  for (int j = 0; j < ny; j++) {
+    const GSField *s   = j ? x + (size_t)(j - 1) * nx : x + (size_t)(ny - 1) * nx;
+    const GSField *n   = j + 1 < ny ? x + (size_t)(j + 1) * nx : first;
+    GSField       *out = work + (size_t)(j % 2) * nx;
+    PeriodicRow(p, inv_h2, dt, nx, s, x + (size_t)j * nx, n, out, &a);
+    if (pending) memcpy(x + (size_t)(j - 1) * nx, pending, sizeof(GSField) * (size_t)nx);
+    pending = out;
+  }
+  memcpy(x + (size_t)(ny - 1) * nx, pending, sizeof(GSField) * (size_t)nx);
+  CheckedStats(&a, stats);
+}
+
+void GSEulerStepGhostedCheckedInPlace(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, GSField *xin, GSField *work,
+                                      GSStepStats *stats)
+{
+  StepAcc  a       = {0.0, INFINITY, -INFINITY, 0.0};
+  GSField *pending = NULL;
+
+  for (int j = 0; j < ym; j++) {
+    GSField *row = xin + (ptrdiff_t)j * gxm, *out = work + (size_t)(j % 2) * xm;
+    CheckedRow(p, inv_h2, dt, 0, xm, row - gxm, row, row + gxm, out, &a);
+    if (pending) memcpy(row - gxm, pending, sizeof(GSField) * (size_t)xm);
+    pending = out;
+  }
+  if (pending) memcpy(xin + (ptrdiff_t)(ym - 1) * gxm, pending, sizeof(GSField) * (size_t)xm);
   CheckedStats(&a, stats);
 }
 

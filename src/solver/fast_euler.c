@@ -36,45 +36,39 @@ static PetscErrorCode CountStep(GSRun run, GSStepStats *local, PetscInt max_step
   PetscFunctionReturn(0);
 }
 
-/* The fast path on several ranks: the state stays in two ghosted arrays, and only the patch edges
-   travel each step (DMGlobalToLocal would also copy the whole patch); X gets the state where a
-   snapshot hook needs it and at the end. */
+/* The fast path on several ranks: the state stays in one ghosted array, stepped in place, and only
+   the patch edges travel each step (DMGlobalToLocal would also copy the whole patch); X gets the
+   state where a snapshot hook needs it and at the end. */
 static PetscErrorCode SolveFastGhosted(GSRun run, Vec X, PetscInt max_steps)
 {
   GSModel      m = run->model;
   GSStepStats  local;
-  PetscScalar *a, *b, *t;
+  PetscScalar *a;
 
   PetscFunctionBeginUser;
-  PetscCall(DMGlobalToLocal(GSModelGetDM(m), X, INSERT_VALUES, GSModelGetLocalX(m)));
   PetscCall(VecGetArray(GSModelGetLocalX(m), &a));
-  PetscCall(VecGetArray(GSModelGetLocalY(m), &b));
+  PetscCall(GSModelGlobalToGhosted(m, X, a));
   while (run->reason == GS_RUN_RUNNING) {
-    PetscCall(GSModelEulerStepLocal(m, run->dt, a, b, &local));
+    PetscCall(GSModelEulerStepLocalInPlace(m, run->dt, a, &local));
     PetscCall(CountStep(run, &local, max_steps));
-    t = a, a = b, b = t;
     if (GSRunSnapshotDue(run) || run->reason != GS_RUN_RUNNING) PetscCall(GSModelOwnedToGlobal(m, a, X));
     PetscCall(GSRunAfterStep(run, X));
   }
-  PetscCall(VecRestoreArray(GSModelGetLocalY(m), &b));
   PetscCall(VecRestoreArray(GSModelGetLocalX(m), &a));
   PetscFunctionReturn(0);
 }
 
-/* One rank: the sweep wraps around the grid, the state ping-pongs between X and run->prev. */
+/* One rank: the sweep wraps around the grid and steps X in place. */
 static PetscErrorCode SolveFastWhole(GSRun run, Vec X, PetscInt max_steps)
 {
-  Vec         cur = X, next = run->prev, t;
   GSStepStats local;
 
   PetscFunctionBeginUser;
   while (run->reason == GS_RUN_RUNNING) {
-    PetscCall(GSModelEulerStep(run->model, run->dt, cur, next, &local));
+    PetscCall(GSModelEulerStepInPlace(run->model, run->dt, X, &local));
     PetscCall(CountStep(run, &local, max_steps));
-    t = cur, cur = next, next = t;
-    PetscCall(GSRunAfterStep(run, cur));
+    PetscCall(GSRunAfterStep(run, X));
   }
-  if (cur != X) PetscCall(VecCopy(cur, X));
   PetscFunctionReturn(0);
 }
 

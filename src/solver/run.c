@@ -213,9 +213,9 @@ PetscErrorCode GSRunSolve(GSRun run, Vec X)
   run->steps  = 0;
   run->reason = GS_RUN_RUNNING;
   PetscCall(GSRunFastPathApplies(run, &fast));
-  /* prev is the TS path's previous state and the one-rank fast path's second buffer; the ghosted
-     fast path has its own two, so a forward run holds no state it does not use */
-  if (!run->prev && (!fast || GSModelGetPatch(run->model)->whole_grid)) PetscCall(DMCreateGlobalVector(GSModelGetDM(run->model), &run->prev));
+  /* prev is the TS path's previous state; the fast path steps in place (one rank: X itself, several:
+     one ghosted array), so a forward run holds no state it does not use */
+  if (!run->prev && !fast) PetscCall(DMCreateGlobalVector(GSModelGetDM(run->model), &run->prev));
   if (!fast) PetscCall(VecCopy(X, run->prev));
   PetscCall(PetscTime(&run->t_start));
   if (run->snapshot && run->snapshot_every > 0) PetscCall(run->snapshot(run, 0, X, run->snapshot_ctx));

@@ -26,11 +26,6 @@ const GSStepStats *GSRunGetStats(GSRun run)
   return &run->stats;
 }
 
-Vec GSRunGetPrevious(GSRun run)
-{
-  return run->prev;
-}
-
 PetscReal GSRunGetSteadyTol(GSRun run)
 {
   return run->steady_tol;

@@ -60,6 +60,7 @@ typedef struct {
   GSFieldLoss loss;
   GSGradient  grad;
   Vec         X0, X, Y, Z; /* initial state; production, TS and bare results */
+  Vec         W;           /* the bare loop's second array (it steps from one array into another) */
   PetscMPIInt size;
   int         bare_nx, bare_ny; /* grid of the bare loop (0: not run: a patch narrower than 3) */
 } GSBenchSize;

@@ -32,7 +32,8 @@ MPI_Comm GSModelGetComm(GSModel model);
 /* The DMDA of the state (2 fields per cell, periodic, star stencil of width 1). */
 DM             GSModelGetDM(GSModel model);
 const GSPatch *GSModelGetPatch(GSModel model);
-/* The ghosted work vectors (layout of DMCreateLocalVector): x made on demand, y on several ranks. */
+/* The ghosted work vectors (layout of DMCreateLocalVector): x on several ranks (made on demand on
+   one), y made on demand (GSModelEnsureLocalWork; NULL before). */
 Vec GSModelGetLocalX(GSModel model);
 Vec GSModelGetLocalY(GSModel model);
 /* The edge-only ghost exchange (several ranks; NULL on one). */
@@ -41,11 +42,12 @@ GSHalo GSModelGetHalo(GSModel model);
 Mat GSModelGetJacobian(GSModel model);
 Mat GSModelGetJacobianP(GSModel model);
 
-/* The grid (DMs, this rank's patch, spacing) for io, and theta. Not collective. */
+/* The grid (the DMDA, this rank's patch, spacing) for io, and theta. Not collective. */
 const GSGrid   *GSModelGetGrid(GSModel model);
 const GSParams *GSModelGetParams(GSModel model);
-/* Makes model->xlocal if it is not there yet (one rank's forward runs never need it). Not collective. */
-PetscErrorCode GSModelEnsureLocalWork(GSModel model);
+/* Makes model->xlocal if it is not there yet (one rank's forward runs never need it), and with
+   `pair` also model->ylocal (forward runs step in place and never need it). Not collective. */
+PetscErrorCode GSModelEnsureLocalWork(GSModel model, PetscBool pair);
 
 /* Changes theta (no re-creation of the grid). Not collective, but all ranks must agree. */
 PetscErrorCode GSModelSetParams(GSModel model, const GSParams *params);
@@ -83,5 +85,13 @@ PetscErrorCode GSModelEulerStep(GSModel model, PetscReal dt, Vec X, Vec Y, GSSte
 /* The same on several ranks from the ghosted array x (the layout of model->xlocal) into the owned
    part of the ghosted array y, then y's ghosts (GSHaloExchange: the patch edges only). Collective. */
 PetscErrorCode GSModelEulerStepLocal(GSModel model, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *stats);
+/* Both in place (the same states bit for bit): X (one rank) or the owned part of the ghosted array
+   x (several ranks, then its ghosts) becomes the next state; a forward run holds one state. */
+PetscErrorCode GSModelEulerStepInPlace(GSModel model, PetscReal dt, Vec X, GSStepStats *stats);
+PetscErrorCode GSModelEulerStepLocalInPlace(GSModel model, PetscReal dt, PetscScalar *x, GSStepStats *stats);
 /* Copies the owned cells of a ghosted array into the global vector X. Not collective. */
 PetscErrorCode GSModelOwnedToGlobal(GSModel model, const PetscScalar *local, Vec X);
+/* The reverse on several ranks: X's owned cells into a ghosted array of the model, then its edge
+   ghosts by the model's halo exchange (what DMGlobalToLocal gives for the star stencil, without
+   setting up the DMDA's whole-patch scatter). Collective. */
+PetscErrorCode GSModelGlobalToGhosted(GSModel model, Vec X, PetscScalar *local);

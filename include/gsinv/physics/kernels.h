@@ -142,6 +142,13 @@ void GSEulerStepPeriodicChecked(const GSParams *p, double inv_h2, double dt, int
                                 struct GSStepStats_ *stats);
 void GSEulerStepGhostedChecked(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, const GSField *xin, GSField *yin,
                                struct GSStepStats_ *stats);
+/* The same step in place: x (the whole grid) or the owned patch at xin (ghosts read, not written)
+   becomes the new state, the same values bit for bit; work holds 3 rows (whole grid, nx cells
+   each) or 2 rows (patch, xm cells each). A forward run then needs one state, not two. */
+void GSEulerStepPeriodicCheckedInPlace(const GSParams *p, double inv_h2, double dt, int nx, int ny, GSField *x, GSField *work,
+                                       struct GSStepStats_ *stats);
+void GSEulerStepGhostedCheckedInPlace(const GSParams *p, double inv_h2, double dt, int xm, int ym, int gxm, GSField *xin, GSField *work,
+                                      struct GSStepStats_ *stats);
 
 /* One backward step of the discrete adjoint of forward Euler y = x + dt f(x): lambda_new =
    lambda + dt J(x)^T lambda and mu += dt (d f / d theta)(x)^T lambda, over a whole periodic grid

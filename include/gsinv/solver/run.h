@@ -40,8 +40,6 @@ TS                 GSRunGetTS(GSRun run);
 GSRunReason        GSRunGetReason(GSRun run);
 PetscInt           GSRunGetSteps(GSRun run);
 const GSStepStats *GSRunGetStats(GSRun run);
-/* The state one step before the end (kept while a steady-state test needs it; NULL otherwise). */
-Vec GSRunGetPrevious(GSRun run);
 /* Seconds the last GSRunSolve took. */
 PetscLogDouble GSRunGetElapsed(GSRun run);
 /* The fixed step (-ts_dt). */
