@@ -5,6 +5,7 @@
 
 #define GS_EULER_FLOPS 24.0 /* per cell and step (kernels.c) */
 
+/* Y := X + dt f(X) on the whole grid; in place when Y is X. */
 PetscErrorCode GSModelEulerStep(GSModel m, PetscReal dt, Vec X, Vec Y, GSStepStats *local)
 {
   const PetscScalar *x;
@@ -14,42 +15,34 @@ PetscErrorCode GSModelEulerStep(GSModel m, PetscReal dt, Vec X, Vec Y, GSStepSta
   PetscCheck(m->whole_grid, m->comm, PETSC_ERR_ARG_WRONG,
              "GSModelEulerStep is the one-rank step; several ranks step ghosted arrays (GSModelEulerStepLocal)");
   PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
-  PetscCall(VecGetArrayWrite(Y, &y));
-  PetscCall(VecGetArrayRead(X, &x));
-  GSEulerStepPeriodicChecked(&m->params, m->inv_h2, dt, (int)m->nx, (int)m->ny, (const GSField *)x, (GSField *)y, local);
-  PetscCall(VecRestoreArrayRead(X, &x));
-  PetscCall(VecRestoreArrayWrite(Y, &y));
+  PetscCall(VecGetArray(Y, &y));
+  if (X == Y) GSEulerStepPeriodicCheckedInPlace(&m->params, m->inv_h2, dt, (int)m->nx, (int)m->ny, (GSField *)y, m->rows, local);
+  else {
+    PetscCall(VecGetArrayRead(X, &x));
+    GSEulerStepPeriodicChecked(&m->params, m->inv_h2, dt, (int)m->nx, (int)m->ny, (const GSField *)x, (GSField *)y, local);
+    PetscCall(VecRestoreArrayRead(X, &x));
+  }
+  PetscCall(VecRestoreArray(Y, &y));
   PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->xm * m->ym));
   PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSModelEulerStepInPlace(GSModel m, PetscReal dt, Vec X, GSStepStats *local)
+/* The owned part of y := x + dt f(x), then y's ghosts; in place when y is x. */
+PetscErrorCode GSModelEulerStepLocal(GSModel m, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *local)
 {
-  PetscScalar *x;
+  const PetscInt first = GSModelFirstOwned(m);
 
   PetscFunctionBeginUser;
-  PetscCheck(m->whole_grid, m->comm, PETSC_ERR_ARG_WRONG,
-             "GSModelEulerStepInPlace is the one-rank step; several ranks step ghosted arrays (GSModelEulerStepLocalInPlace)");
   PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
-  PetscCall(VecGetArray(X, &x));
-  GSEulerStepPeriodicCheckedInPlace(&m->params, m->inv_h2, dt, (int)m->nx, (int)m->ny, (GSField *)x, m->rows, local);
-  PetscCall(VecRestoreArray(X, &x));
-  PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->xm * m->ym));
-  PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode GSModelEulerStepLocalInPlace(GSModel m, PetscReal dt, PetscScalar *x, GSStepStats *local)
-{
-  PetscFunctionBeginUser;
-  PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
-  GSEulerStepGhostedCheckedInPlace(&m->params, m->inv_h2, dt, (int)m->xm, (int)m->ym, (int)m->gxm, (GSField *)x + GSModelFirstOwned(m), m->rows,
-                                   local);
+  if (x == y) GSEulerStepGhostedCheckedInPlace(&m->params, m->inv_h2, dt, (int)m->xm, (int)m->ym, (int)m->gxm, (GSField *)y + first, m->rows, local);
+  else
+    GSEulerStepGhostedChecked(&m->params, m->inv_h2, dt, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)x + first, (GSField *)y + first,
+                              local);
   PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->xm * m->ym));
   PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
   PetscCall(PetscLogEventBegin(m->event_halo, 0, 0, 0, 0));
-  PetscCall(GSHaloExchange(m->halo, x));
+  PetscCall(GSHaloExchange(m->halo, y));
   PetscCall(PetscLogEventEnd(m->event_halo, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -76,20 +69,5 @@ PetscErrorCode GSModelOwnedToGlobal(GSModel m, const PetscScalar *local, Vec X)
   PetscCall(VecGetArrayWrite(X, (PetscScalar **)&x));
   for (PetscInt j = 0; j < m->ym; j++) PetscCall(PetscArraycpy(x + j * m->xm, owned + j * m->gxm, m->xm));
   PetscCall(VecRestoreArrayWrite(X, (PetscScalar **)&x));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode GSModelEulerStepLocal(GSModel m, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *local)
-{
-  const PetscInt first = GSModelFirstOwned(m);
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
-  GSEulerStepGhostedChecked(&m->params, m->inv_h2, dt, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)x + first, (GSField *)y + first, local);
-  PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->xm * m->ym));
-  PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
-  PetscCall(PetscLogEventBegin(m->event_halo, 0, 0, 0, 0));
-  PetscCall(GSHaloExchange(m->halo, y));
-  PetscCall(PetscLogEventEnd(m->event_halo, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

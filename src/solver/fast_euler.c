@@ -49,7 +49,7 @@ static PetscErrorCode SolveFastGhosted(GSRun run, Vec X, PetscInt max_steps)
   PetscCall(VecGetArray(GSModelGetLocalX(m), &a));
   PetscCall(GSModelGlobalToGhosted(m, X, a));
   while (run->reason == GS_RUN_RUNNING) {
-    PetscCall(GSModelEulerStepLocalInPlace(m, run->dt, a, &local));
+    PetscCall(GSModelEulerStepLocal(m, run->dt, a, a, &local));
     PetscCall(CountStep(run, &local, max_steps));
     if (GSRunSnapshotDue(run) || run->reason != GS_RUN_RUNNING) PetscCall(GSModelOwnedToGlobal(m, a, X));
     PetscCall(GSRunAfterStep(run, X));
@@ -65,7 +65,7 @@ static PetscErrorCode SolveFastWhole(GSRun run, Vec X, PetscInt max_steps)
 
   PetscFunctionBeginUser;
   while (run->reason == GS_RUN_RUNNING) {
-    PetscCall(GSModelEulerStepInPlace(run->model, run->dt, X, &local));
+    PetscCall(GSModelEulerStep(run->model, run->dt, X, X, &local));
     PetscCall(CountStep(run, &local, max_steps));
     PetscCall(GSRunAfterStep(run, X));
   }

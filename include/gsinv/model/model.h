@@ -85,10 +85,8 @@ PetscErrorCode GSModelEulerStep(GSModel model, PetscReal dt, Vec X, Vec Y, GSSte
 /* The same on several ranks from the ghosted array x (the layout of model->xlocal) into the owned
    part of the ghosted array y, then y's ghosts (GSHaloExchange: the patch edges only). Collective. */
 PetscErrorCode GSModelEulerStepLocal(GSModel model, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *stats);
-/* Both in place (the same states bit for bit): X (one rank) or the owned part of the ghosted array
-   x (several ranks, then its ghosts) becomes the next state; a forward run holds one state. */
-PetscErrorCode GSModelEulerStepInPlace(GSModel model, PetscReal dt, Vec X, GSStepStats *stats);
-PetscErrorCode GSModelEulerStepLocalInPlace(GSModel model, PetscReal dt, PetscScalar *x, GSStepStats *stats);
+/* Both step in place when the output is the input (Y == X, y == x): the same states bit for bit,
+   row by row with the model's row buffers, so a forward run holds one state. */
 /* Copies the owned cells of a ghosted array into the global vector X. Not collective. */
 PetscErrorCode GSModelOwnedToGlobal(GSModel model, const PetscScalar *local, Vec X);
 /* The reverse on several ranks: X's owned cells into a ghosted array of the model, then its edge
