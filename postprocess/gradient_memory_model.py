@@ -10,7 +10,8 @@ Per rank, an N x N grid on P ranks has a state of S = 16 N^2 / P bytes. The cap 
   - if the two-level scheme fits (every segment start kept, segments of about sqrt(steps) or what fits
     the cache), nothing is recomputed beyond one forward run of refills;
   - else the binomial schedule with s slots over the steps recomputes
-    R = t n - beta(s + 1, t - 1) steps (t the least with beta(s, t) >= n; beta(s, t) = (s + t)! / (s! t!)).
+    R = t n - beta(s + 1, t - 1) - n steps beyond the first forward run (t the least with
+    beta(s, t) >= n; beta(s, t) = (s + t)! / (s! t!)).
 Time per gradient = (forward steps + recomputed steps) / rate + steps x adjoint step, with the
 production rate r(n^2) of the patch size (interpolated as in scaling_model.py) and the bench's
 adjoint step / forward step ratio; communication as in scaling_model.py (halo and one reduction per
@@ -35,10 +36,12 @@ def beta(s, t):
 
 
 def revolve_cost(steps, slots):
+    """Steps the binomial schedule recomputes beyond the first forward run (GSRevolveCost):
+    t n - beta(s + 1, t - 1) forward steps in all, less the n of the first run."""
     t = 0
     while beta(slots, t) < steps:
         t += 1
-    return t * steps - beta(slots + 1, t - 1) if t else 0
+    return max(0, t * steps - beta(slots + 1, t - 1) - steps) if t else 0
 
 
 def plan(steps, state, cache, budget):
@@ -51,17 +54,20 @@ def plan(steps, state, cache, budget):
     two = min(in_cache, root)
     if math.ceil(steps / two) + two > states:  # the smallest stride that fits, as GSCheckpointStride
         two = next((c for c in range(two, root + 1) if math.ceil(steps / c) + c <= states), root)
-    best = None
-    for c in (two, in_cache, 1):
+    best, best_cost = None, None
+    for index, c in enumerate((two, in_cache, 1)):
         c = min(c, steps)
         memory = states - max(c, 2)
         segments = math.ceil(steps / c)
         if memory < 1:
             continue
         slots = min(memory, segments)
-        recomputed = (steps - segments) if (c == two and memory >= segments) else c * revolve_cost(segments, slots) + steps - segments
-        if best is None or recomputed < best[2]:
-            best = (c, slots, recomputed)
+        recomputed = c * revolve_cost(segments, slots) + steps - segments
+        # as gsinv: the two-level scheme, when every segment start fits, counts as free (its
+        # refills run from cache), and ties keep the earlier candidate
+        cost = 0 if (index == 0 and memory >= segments) else recomputed
+        if best is None or cost < best_cost:
+            best, best_cost = (c, slots, recomputed), cost
     return best
 
 

@@ -158,14 +158,14 @@ PetscErrorCode GSAppBench(MPI_Comm comm)
   PetscCall(PetscMemzero(recs, sizeof(recs)));
   if (help) { /* every object lists its options; a small grid does, whatever the sizes */
     PetscCall(GSBenchSizeCreate(comm, 8, 8, &init, &b));
-    if (o.gradient) PetscCall(GSBenchSizeCreateGradient(&b, 100));
+    if (o.gradient) PetscCall(GSBenchSizeCreateGradient(&b, 100, &recs[0]));
     PetscCall(GSBenchSizeDestroy(&b));
     PetscFunctionReturn(0);
   }
   for (PetscInt i = 0; i < o.nsizes; i++) {
     PetscCall(GSBenchSizeCreate(comm, o.nx[i], o.ny[i], &init, &b));
     PetscCall(GSBenchSizeChooseSteps(&b, &o, &recs[i]));
-    if (o.gradient) PetscCall(GSBenchSizeCreateGradient(&b, recs[i].gradient_steps));
+    if (o.gradient) PetscCall(GSBenchSizeCreateGradient(&b, recs[i].gradient_steps, &recs[i]));
     if (i == 0) PetscCall(BenchStart(comm, &o, &bw));
     PetscCall(GSBenchSizeMeasure(&b, &o, &recs[i]));
     PetscCall(GSBenchPrintSize(comm, &recs[i], &bw, b.size));

@@ -250,8 +250,17 @@ PetscErrorCode GSBenchPrintSize(MPI_Comm comm, const GSBenchRecord *r, const GSB
     "  memory per rank: a state %.1f MiB; peak %.0f MiB in the forward paths (%.1f states), %s MiB in the gradients (%s steps recomputed per step)\n",
     r->state_mib, r->peak_forward_mib, r->peak_forward_mib / r->state_mib, Fmt(s[0], 32, "%.0f", v[COL_PEAK_GRADIENT_MIB]),
     Fmt(s[1], 32, "%.2f", v[COL_RECOMPUTED_PER_STEP])));
+  if (r->gradient_cap_mib > 0)
+    PetscCall(PetscPrintf(comm,
+                          "  (the timed gradient ran under -gs_checkpoint_memory %s MiB: the cap given holds fewer than 3 states of this size)\n",
+                          Fmt(s[0], 32, "%g", r->gradient_cap_mib)));
   for (PetscInt i = 0; i < r->nbudgets; i++) {
     const GSBenchBudget *b = &r->budgets[i];
+    if (b->seconds < 0) {
+      PetscCall(PetscPrintf(comm, "  gradient under -gs_checkpoint_memory %s MiB: refused, fewer than 3 states of %.1f MiB fit\n",
+                            Fmt(s[2], 32, "%g", b->budget_mib), r->state_mib));
+      continue;
+    }
     PetscCall(
       PetscPrintf(comm,
                   "  gradient under -gs_checkpoint_memory %s: %.3f s = %.2f forward runs, %.2f steps recomputed per step, segments of %" PetscInt_FMT
@@ -340,7 +349,7 @@ static PetscErrorCode BenchWriteBudgets(GSOutput *out, PetscInt n, const GSBench
   }
   PetscCall(GSH5WriteAttributeString(
     out, "/bench/budgets", "meaning",
-    "one gradient of gradient_steps steps per size (rows) under each -gs_checkpoint_memory cap (columns; budget_mib 0: no cap); peak_rss_mib is that gradient's own high-water mark"));
+    "one gradient of gradient_steps steps per size (rows) under each -gs_checkpoint_memory cap (columns; budget_mib 0: no cap; seconds -1: refused, the cap holds fewer than 3 states); peak_rss_mib is that gradient's own high-water mark"));
   PetscCall(PetscFree(values));
   PetscFunctionReturn(0);
 }

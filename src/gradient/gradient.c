@@ -130,6 +130,14 @@ PetscErrorCode GSGradientEnsureLossGradient(GSGradient g)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode GSGradientGetMemoryCap(GSGradient g, double *cap_mib, double *least_mib)
+{
+  PetscFunctionBeginUser;
+  *cap_mib   = g->memory_bytes / 1048576.0;
+  *least_mib = 3.0 * g->state_bytes / 1048576.0;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSGradientSetWindow(GSGradient g, PetscInt window)
 {
   PetscFunctionBeginUser;

@@ -59,7 +59,8 @@ def check_small(ranks):
 
 def case_bench_budgets():
     """gsinv bench -gs_bench_budgets at 256^2 (1 MiB a state), 200 gradient steps: each cap's gradient
-    has its own peak, which grows with the cap and by no more than it; the tightest cap recomputes most."""
+    has its own peak, which grows with the cap and by no more than it; the tightest cap recomputes most.
+    A cap below 3 states neither stops bench nor goes unreported."""
     run(SMALL + ["-gs_bench_sizes", "256", "-gs_bench_gradient_steps", "200", "-gs_bench_ts", "0", "-gs_bench_bandwidth", "0",
                  "-gs_bench_budgets", "4,16,0", "-gs_output", "budgets.h5", "-gs_bench_csv", ""])
     with h5py.File("budgets.h5") as f:
@@ -74,6 +75,14 @@ def case_bench_budgets():
         assert peak[1] - peak[0] <= 12 + 2, peak
     assert recomputed[0] > recomputed[1] > recomputed[2], recomputed
     assert b["memory_slots"][0] == 2 and b["segment_length"][0] == 1
+    # a cap below 3 states of the size: the timed gradient runs under 4 states and says so, the
+    # budget that cannot hold 3 states is reported as refused (seconds -1), and bench succeeds
+    proc = run(SMALL + ["-gs_bench_sizes", "256", "-gs_bench_gradient_steps", "20", "-gs_bench_ts", "0", "-gs_bench_bandwidth", "0",
+                        "-gs_checkpoint_memory", "2", "-gs_bench_budgets", "2,0", "-gs_output", "small_cap.h5", "-gs_bench_csv", ""])
+    assert "the timed gradient ran under -gs_checkpoint_memory 4" in proc.stdout, proc.stdout
+    assert "gradient under -gs_checkpoint_memory 2 MiB: refused, fewer than 3 states" in proc.stdout, proc.stdout
+    with h5py.File("small_cap.h5") as f:
+        assert f["bench/budgets/seconds"][0][0] == -1 and f["bench/budgets/seconds"][0][1] > 0
 
 
 def case_bench_small():

@@ -50,7 +50,8 @@ typedef struct {
   double        recomputed_per_step;                      /* of the timed gradient: forward steps recomputed per step */
   PetscInt      nbudgets;
   GSBenchBudget budgets[GS_BENCH_MAX_BUDGETS];
-  PetscBool     bare_global; /* one rank: the bare loop ran the same problem and its result is compared */
+  PetscBool     bare_global;      /* one rank: the bare loop ran the same problem and its result is compared */
+  double        gradient_cap_mib; /* > 0: the timed gradient ran under this cap, -gs_checkpoint_memory holding fewer than 3 states */
 } GSBenchRecord;
 
 /* The objects of one grid size. */
@@ -73,8 +74,10 @@ PetscErrorCode GSBenchElapsedMax(MPI_Comm comm, PetscLogDouble t0, double *secon
 /* Sets -da_grid_x/-da_grid_y to nx, ny and creates the model, run (quiet, fixed steps), state
    vectors and initial state of that size. Collective. */
 PetscErrorCode GSBenchSizeCreate(MPI_Comm comm, PetscInt nx, PetscInt ny, const GSInitialOptions *init, GSBenchSize *b);
-/* Creates the loss and gradient objects of a size for gradient runs of `steps` steps. Collective. */
-PetscErrorCode GSBenchSizeCreateGradient(GSBenchSize *b, PetscInt steps);
+/* Creates the loss and gradient objects of a size for gradient runs of `steps` steps; when
+   -gs_checkpoint_memory holds fewer than 3 states of this size, the timed gradient gets a cap of 4
+   states instead, recorded in rec->gradient_cap_mib. Collective. */
+PetscErrorCode GSBenchSizeCreateGradient(GSBenchSize *b, PetscInt steps, GSBenchRecord *rec);
 /* Destroys the objects of a size. Collective. */
 PetscErrorCode GSBenchSizeDestroy(GSBenchSize *b);
 /* Sets rec->steps and rec->gradient_steps from the options (-gs_bench_steps, -gs_bench_seconds,

@@ -54,6 +54,8 @@ typedef struct {
   PetscInt       segment_length, memory_slots, disk_slots;
 } GSGradientTimes;
 PetscErrorCode GSGradientGetTimes(GSGradient g, GSGradientTimes *times);
+/* The cap (-gs_checkpoint_memory) and the least cap the adjoint accepts (3 states), MiB per rank. */
+PetscErrorCode GSGradientGetMemoryCap(GSGradient g, double *cap_mib, double *least_mib);
 
 /* Forward sensitivities S = dX_N/dtheta (four tangent solves), the gradient S^T dL/dX and the
    Gauss-Newton matrix (2/N) S_v^T S_v of the pixel loss (gn may be NULL). Collective. */
