@@ -1,6 +1,7 @@
 /* Field losses on the DMDA: v is gathered to rank 0 in natural order (each rank's patch straight
-   into its place), the plain-C loss (FFTW) runs there, the gradient is scattered back. One evaluation per simulation end, so the gather is
-   cheap next to the run, and the value does not depend on the decomposition. */
+   into its place), the plain-C loss (FFTW) runs there, the gradient is scattered back. One
+   evaluation per simulation end, so the gather is cheap next to the run, and the value does not
+   depend on the decomposition. */
 #include <stdlib.h>
 
 #include "gsinv/core/events.h"
