@@ -72,16 +72,21 @@ PetscErrorCode GSBenchSizeCreate(MPI_Comm comm, PetscInt nx, PetscInt ny, const 
   PetscFunctionReturn(0);
 }
 
-/* Makes a gradient under `budget` MiB (0: no cap) for the timed runs of this size. */
+/* Makes a gradient under `budget` MiB (0: no cap) for the timed runs of this size; the user's
+   -gs_checkpoint_memory (read only when a gradient is created) is put back at once. */
 static PetscErrorCode GradientUnderCap(GSBenchSize *b, double budget)
 {
-  char value[64];
+  char      value[64], saved[64] = "";
+  PetscBool had;
 
   PetscFunctionBeginUser;
   PetscCall(GSGradientDestroy(&b->grad));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-gs_checkpoint_memory", saved, sizeof(saved), &had));
   PetscCall(PetscSNPrintf(value, sizeof(value), "%.17g", budget > 0 ? budget : 1e12));
   PetscCall(PetscOptionsSetValue(NULL, "-gs_checkpoint_memory", value));
   PetscCall(GSGradientCreate(b->run, b->loss, &b->grad));
+  if (had) PetscCall(PetscOptionsSetValue(NULL, "-gs_checkpoint_memory", saved));
+  else PetscCall(PetscOptionsClearValue(NULL, "-gs_checkpoint_memory"));
   PetscFunctionReturn(0);
 }
 
@@ -89,19 +94,14 @@ static PetscErrorCode GradientUnderCap(GSBenchSize *b, double budget)
    said in the report, with the user's cap restored afterwards. */
 static PetscErrorCode LiftCapIfNeeded(GSBenchSize *b, GSBenchRecord *rec)
 {
-  char      saved[64] = "";
-  PetscBool had;
-  double    cap, least;
+  double cap, least;
 
   PetscFunctionBeginUser;
   rec->gradient_cap_mib = 0;
   PetscCall(GSGradientGetMemoryCap(b->grad, &cap, &least));
   if (cap >= least) PetscFunctionReturn(0);
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-gs_checkpoint_memory", saved, sizeof(saved), &had));
   rec->gradient_cap_mib = PetscCeilReal(4.0 * least / 3.0);
   PetscCall(GradientUnderCap(b, rec->gradient_cap_mib));
-  if (had) PetscCall(PetscOptionsSetValue(NULL, "-gs_checkpoint_memory", saved));
-  else PetscCall(PetscOptionsClearValue(NULL, "-gs_checkpoint_memory"));
   PetscFunctionReturn(0);
 }
 
@@ -340,8 +340,7 @@ static PetscErrorCode MeasureBudget(GSBenchSize *b, const GSBenchRecord *rec, Pe
   GSGradientResult r;
   GSGradientTimes  phases;
   PetscLogDouble   t0;
-
-  double cap, least;
+  double           cap, least;
 
   PetscFunctionBeginUser;
   PetscCall(GradientUnderCap(b, (double)budget));
@@ -367,15 +366,9 @@ static PetscErrorCode MeasureBudget(GSBenchSize *b, const GSBenchRecord *rec, Pe
 
 PetscErrorCode GSBenchSizeMeasureBudgets(GSBenchSize *b, const GSBenchOptions *o, GSBenchRecord *rec)
 {
-  char      saved[64] = "";
-  PetscBool had;
-
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-gs_checkpoint_memory", saved, sizeof(saved), &had));
   for (PetscInt i = 0; i < o->nbudgets; i++) PetscCall(MeasureBudget(b, rec, o->budget_mib[i], &rec->budgets[i]));
   rec->nbudgets = o->nbudgets;
-  if (had) PetscCall(PetscOptionsSetValue(NULL, "-gs_checkpoint_memory", saved));
-  else PetscCall(PetscOptionsClearValue(NULL, "-gs_checkpoint_memory"));
   PetscFunctionReturn(0);
 }
 

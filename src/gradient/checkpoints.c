@@ -93,9 +93,10 @@ PetscErrorCode GSCheckpointPlanSetUp(GSGradient g, PetscInt steps)
   GSCheckpointPlan p;
 
   PetscFunctionBeginUser;
-  PetscCheck(states >= 3, comm, PETSC_ERR_USER_INPUT,
-             "-gs_checkpoint_memory %g MiB holds %" PetscInt_FMT " states of %.3g MiB per rank; the adjoint needs at least 3 (%.3g MiB)",
-             g->memory_bytes / 1048576.0, states, g->state_bytes / 1048576.0, 3 * g->state_bytes / 1048576.0);
+  PetscCheck(states >= GS_CHECKPOINT_LEAST_STATES, comm, PETSC_ERR_USER_INPUT,
+             "-gs_checkpoint_memory %g MiB holds %" PetscInt_FMT " states of %.3g MiB per rank; the adjoint needs at least %d (%.3g MiB)",
+             g->memory_bytes / 1048576.0, states, g->state_bytes / 1048576.0, GS_CHECKPOINT_LEAST_STATES,
+             GS_CHECKPOINT_LEAST_STATES * g->state_bytes / 1048576.0);
   PetscCall(PetscMemzero(&p, sizeof(p)));
   if (steps > 0) PlanKnown(g, steps, states, disk, &p);
   else PlanOnline(g, states, disk, &p);

@@ -134,7 +134,7 @@ PetscErrorCode GSGradientGetMemoryCap(GSGradient g, double *cap_mib, double *lea
 {
   PetscFunctionBeginUser;
   *cap_mib   = g->memory_bytes / 1048576.0;
-  *least_mib = 3.0 * g->state_bytes / 1048576.0;
+  *least_mib = GS_CHECKPOINT_LEAST_STATES * g->state_bytes / 1048576.0;
   PetscFunctionReturn(0);
 }
 

@@ -39,6 +39,9 @@ struct _p_GSGradient {
   GSGradientTimes  times; /* of the last GSGradientAdjoint */
 };
 
+/* The fewest states a cap must hold: the current state, a segment buffer and one slot. */
+#define GS_CHECKPOINT_LEAST_STATES 3
+
 /* The schedule for a run of `steps` steps (0: not known in advance); refuses a budget below the
    least the adjoint needs. Collective. */
 PetscErrorCode GSCheckpointPlanSetUp(GSGradient g, PetscInt steps);

@@ -53,9 +53,9 @@ static PetscErrorCode AppendFields(GSSnapshots *snaps, PetscInt t, Vec X)
   PetscCall(GSIOEvent(&io));
   PetscCall(PetscLogEventBegin(io, 0, 0, 0, 0));
   for (int c = 0; c < 2; c++) {
-    const char *object = c ? "/snapshots/v" : "/snapshots/u";
-    PetscCall(GSOutputReserve(snaps->out, object, 8.0 * (double)grid->nx * (double)grid->ny));
-    PetscCall(GSOutputAgree(snaps->out, GSFieldAppend(snaps->out, grid, "/snapshots", object + 11, t, X, c), object));
+    static const char *names[2] = {"u", "v"}, *objects[2] = {"/snapshots/u", "/snapshots/v"};
+    PetscCall(GSOutputReserve(snaps->out, objects[c], 8.0 * (double)grid->nx * (double)grid->ny));
+    PetscCall(GSOutputAgree(snaps->out, GSFieldAppend(snaps->out, grid, "/snapshots", names[c], t, X, c), objects[c]));
   }
   PetscCall(PetscLogEventEnd(io, 0, 0, 0, 0));
   PetscFunctionReturn(0);
