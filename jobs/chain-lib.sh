@@ -50,10 +50,27 @@ with h5py.File(sys.argv[1], "r") as f:
 PY
 }
 
+# Steps taken by a simulation in FILE and whether it is finished: "STEPS FINISHED" (an interrupted
+# run is not finished; the same command continues it).
+chain_simulation_state() {
+  [ -f "$1" ] || { echo "0 0"; return; }
+  "$PYTHON" - "$1" 2>/dev/null <<'PY' || echo "0 0"
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    reason = f.attrs.get("reason", b"")
+    reason = reason.decode() if isinstance(reason, bytes) else str(reason)
+    print(f"{int(f.attrs.get('steps', 0))} {int(reason != 'interrupted')}")
+PY
+}
+
 # Progress so far (a number that grows with the work) and whether the work is done.
 chain_progress() {
   local its fin
-  if [ "$CHAIN_KIND" = invert ] && [[ " ${EXTRA_OPTIONS:-} $(cat "$INPUT" 2>/dev/null) " != *" -gs_basin "* ]]; then
+  if [ "$CHAIN_KIND" = simulate ]; then
+    read -r its fin <<< "$(chain_simulation_state "$CHAIN_OUTPUT")"
+    CHAIN_DONE=$fin
+    CHAIN_PROGRESS=$its
+  elif [ "$CHAIN_KIND" = invert ] && [[ " ${EXTRA_OPTIONS:-} $(cat "$INPUT" 2>/dev/null) " != *" -gs_basin "* ]]; then
     read -r its fin <<< "$(chain_inversion_state "$CHAIN_OUTPUT")"
     CHAIN_DONE=0
     [ "$fin" != 0 ] && CHAIN_DONE=1

@@ -1,10 +1,16 @@
-/* gsinv simulate: one run from the recipe or a file, written to one HDF5 file (+ XDMF sidecar). */
+/* gsinv simulate: one run from the recipe or a file, written to one HDF5 file (+ XDMF sidecar); a run
+   stopped by a signal is continued by the same command. */
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "gsinv/app/app.h"
 #include "gsinv/model/initial.h"
 #include "gsinv/core/interrupt.h"
 #include "gsinv/io/h5file.h"
 #include "gsinv/core/options.h"
 #include "gsinv/io/output_lock.h"
+#include "gsinv/io/record.h"
+#include "gsinv/io/settings.h"
 #include "gsinv/solver/run.h"
 
 typedef struct {
@@ -83,10 +89,11 @@ static PetscErrorCode WriteSidecar(GSModel m, GSRun run, const GSSnapshots *snap
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode PrintOutcome(GSModel m, GSRun run, const char *path)
+/* first: the step the run started from (a continued run), for the rate of this run's own steps */
+static PetscErrorCode PrintOutcome(GSModel m, GSRun run, PetscInt64 first, const char *path)
 {
   const GSPatch *patch      = GSModelGetPatch(m);
-  const double   cell_steps = (double)patch->nx * patch->ny * GSRunGetSteps(run);
+  const double   cell_steps = (double)patch->nx * patch->ny * (double)(GSRunGetSteps(run) - first);
 
   PetscFunctionBeginUser;
   PetscCall(PetscPrintf(GSModelGetComm(m), "%s after %" PetscInt_FMT " steps (max change %.3e) in %.2f s, %.3g cell-steps/s; wrote %s\n",
@@ -95,62 +102,161 @@ static PetscErrorCode PrintOutcome(GSModel m, GSRun run, const char *path)
   PetscFunctionReturn(0);
 }
 
-/* An interrupted run wrote its last state and snapshots: a new run can continue from that state. */
+/* An interrupted run wrote its last state and snapshots: the same command continues it. */
 static PetscErrorCode SimulateReportInterrupted(MPI_Comm comm, GSRun run, const char *path)
 {
-  char saved[2 * PETSC_MAX_PATH_LEN + 128];
+  char saved[PETSC_MAX_PATH_LEN + 128];
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(saved, sizeof(saved),
-                          "the state after %" PetscInt_FMT
-                          " steps and the snapshots so far are in %s (continue with -gs_initial %s and the steps left)",
-                          GSRunGetSteps(run), path, path));
+                          "the state after %" PetscInt_FMT " steps and the snapshots so far are in %s (the same command continues it)",
+                          GSRunGetSteps(run), path));
   PetscCall(GSInterruptReport(comm, path, saved));
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  MPI_Comm         comm;
+  GSModel          m;
+  GSRun            run;
+  GSInitialOptions init;
+  SimulateOptions  opts;
+  GSSettings       settings;
+  GSSimulationHead earlier; /* an interrupted run in the output file, to continue */
+} Simulate;
+
+/* What determines the result (a continued run must match it); -ts_max_steps may grow. */
+static PetscErrorCode SimulateSettings(Simulate *s)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSSettingsCreate("simulate", &s->settings));
+  PetscCall(GSSettingsAddGrid(s->settings, GSModelGetGrid(s->m), GSModelGetParams(s->m)));
+  PetscCall(GSSettingsAddTS(s->settings, GSRunGetTS(s->run)));
+  PetscCall(GSSettingsAddReal(s->settings, "-gs_steady_tol", GSRunGetSteadyTol(s->run)));
+  if (s->init.file[0]) PetscCall(GSSettingsAddString(s->settings, "-gs_initial", s->init.file));
+  else PetscCall(GSSettingsAddRecipe(s->settings, &s->init.recipe));
+  PetscCall(GSSettingsAddInt(s->settings, "-gs_snapshot_every", s->opts.snapshot_every));
+  PetscCall(GSSettingsAddGivenOptions(s->settings));
+  PetscCall(GSSettingsRemove(s->settings, "-ts_max_steps"));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0 reads the head of an existing output: an interrupted simulate run of the same settings is
+   continued, one of other settings refused; any other file is replaced, as before. */
+static PetscErrorCode SimulateCheckEarlier(Simulate *s, PetscInt max_steps, char *msg, size_t len)
+{
+  static char sig[65536];
+  char        where[PETSC_MAX_PATH_LEN + 48], why[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  GSSimulationReadHead(s->opts.output, &s->earlier, sig, sizeof(sig), why, sizeof(why));
+  if (!s->earlier.interrupted) PetscFunctionReturn(0); /* not a run to continue (or not HDF5): replaced */
+  PetscCall(PetscSNPrintf(where, sizeof(where), "the interrupted run -gs_output %s", s->opts.output));
+  if (why[0]) PetscCall(PetscSNPrintf(msg, len, "-gs_output %s: %s: cannot continue it; remove it or choose another file", s->opts.output, why));
+  else PetscCall(GSSettingsCompare(s->settings, sig, where, "remove it or choose another -gs_output", msg, len));
+  if (!msg[0] && s->earlier.steps >= max_steps)
+    PetscCall(PetscSNPrintf(msg, len, "-ts_max_steps %" PetscInt_FMT ": %s has already taken %lld steps (raise -ts_max_steps to continue it)",
+                            max_steps, where, (long long)s->earlier.steps));
+  PetscFunctionReturn(0);
+}
+
+/* Every rank learns whether the output holds a run to continue, from which step, with which snapshots. */
+static PetscErrorCode SimulateReadEarlier(Simulate *s)
+{
+  PetscMPIInt rank;
+  PetscInt    max_steps;
+  char        msg[2 * PETSC_MAX_PATH_LEN + 2600] = "";
+  int64_t     info[3]                            = {0, 0, 0}; /* interrupted, steps, snapshots */
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(s->comm, &rank));
+  PetscCall(TSGetMaxSteps(GSRunGetTS(s->run), &max_steps));
+  if (rank == 0 && access(s->opts.output, F_OK) == 0) {
+    PetscCall(SimulateCheckEarlier(s, max_steps, msg, sizeof(msg)));
+    info[0] = s->earlier.interrupted, info[1] = s->earlier.steps, info[2] = s->earlier.nsnapshots;
+  }
+  PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, s->comm));
+  PetscCheck(!msg[0], s->comm, PETSC_ERR_USER_INPUT, "%s", msg);
+  PetscCallMPI(MPI_Bcast(info, 3, MPI_INT64_T, 0, s->comm));
+  s->earlier.interrupted = (PetscBool)info[0], s->earlier.steps = info[1], s->earlier.nsnapshots = info[2];
+  if (rank != 0 && info[2])
+    PetscCheck(s->earlier.snapshot_steps = malloc(sizeof(int64_t) * (size_t)info[2]), PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
+  if (info[2]) PetscCallMPI(MPI_Bcast(s->earlier.snapshot_steps, (PetscMPIInt)info[2], MPI_INT64_T, 0, s->comm));
+  PetscFunctionReturn(0);
+}
+
+/* A new output from the initial state, or the interrupted one continued from its last state. */
+static PetscErrorCode SimulateStart(Simulate *s, GSOutput *out, GSSnapshots *snaps, Vec X)
+{
+  PetscFunctionBeginUser;
+  snaps->out  = out;
+  snaps->grid = GSModelGetGrid(s->m);
+  if (!s->earlier.interrupted) {
+    PetscCall(GSOutputOpen(s->comm, "-gs_output", s->opts.output, out));
+    PetscCall(GSInitialStateFill(s->m, &s->init, X));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(GSStateRead(GSModelGetGrid(s->m), "-gs_output", s->opts.output, X));
+  PetscCall(GSOutputOpenToContinue(s->comm, "-gs_output", s->opts.output, out));
+  snaps->count = snaps->capacity = (PetscInt)s->earlier.nsnapshots;
+  if (snaps->count) {
+    PetscCall(PetscMalloc1(snaps->capacity, &snaps->steps));
+    for (PetscInt t = 0; t < snaps->count; t++) snaps->steps[t] = s->earlier.snapshot_steps[t];
+  }
+  GSRunSetFirstStep(s->run, (PetscInt)s->earlier.steps);
+  PetscCall(PetscPrintf(s->comm, "continuing the interrupted run in %s from step %lld (%" PetscInt_FMT " snapshots)\n", s->opts.output,
+                        (long long)s->earlier.steps, snaps->count));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SimulateRun(Simulate *s)
+{
+  GSOutput    out;
+  GSSnapshots snaps = {0};
+  Vec         X;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSAppCheckOptionsUsed(s->comm));
+  PetscCall(GSAppBanner(s->comm, "simulate"));
+  PetscCall(GSModelPrintSummary(s->m, PETSC_VIEWER_STDOUT_(s->comm)));
+  PetscCall(GSRunCheckStability(s->run));
+  PetscCall(GSOutputCheckNotInput(s->comm, "-gs_output", s->opts.output));
+  PetscCall(GSOutputLock(s->comm, "-gs_output", s->opts.output));
+  PetscCall(SimulateSettings(s));
+  PetscCall(SimulateReadEarlier(s));
+  PetscCall(DMCreateGlobalVector(GSModelGetDM(s->m), &X));
+  PetscCall(SimulateStart(s, &out, &snaps, X));
+  PetscCall(GSRunSetSnapshot(s->run, s->opts.snapshot_every, AppendSnapshot, &snaps));
+  PetscCall(GSInterruptInstall());
+  PetscCall(GSRunSolve(s->run, X));
+  PetscCall(WriteResult(&out, s->m, s->run, &s->init, &snaps, X));
+  PetscCall(GSSettingsWriteAttributes(s->settings, &out));
+  PetscCall(GSOutputClose(&out));
+  PetscCall(WriteSidecar(s->m, s->run, &snaps, s->opts.output));
+  PetscCall(PrintOutcome(s->m, s->run, s->earlier.steps, s->opts.output));
+  if (GSRunGetReason(s->run) == GS_RUN_INTERRUPTED) PetscCall(SimulateReportInterrupted(s->comm, s->run, s->opts.output));
+  PetscCall(GSOutputUnlock(s->comm));
+  PetscCall(GSSnapshotsDestroy(&snaps));
+  PetscCall(VecDestroy(&X));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode GSAppSimulate(MPI_Comm comm)
 {
-  GSModel          m;
-  GSRun            run;
-  GSInitialOptions init;
-  SimulateOptions  opts;
-  GSOutput         out;
-  GSSnapshots      snaps = {0};
-  PetscBool        help;
-  Vec              X;
+  Simulate  s = {0};
+  PetscBool help;
 
   PetscFunctionBeginUser;
-  PetscCall(GSModelCreate(comm, &m));
-  PetscCall(GSInitialOptionsFromOptions(comm, &init));
-  PetscCall(SimulateOptionsRead(comm, &opts));
-  PetscCall(GSRunCreate(m, 1e-4, 40000, &run));
+  s.comm = comm;
+  PetscCall(GSModelCreate(comm, &s.m));
+  PetscCall(GSInitialOptionsFromOptions(comm, &s.init));
+  PetscCall(SimulateOptionsRead(comm, &s.opts));
+  PetscCall(GSRunCreate(s.m, 1e-4, 40000, &s.run));
   PetscCall(GSAppHelpRequested(&help));
-  if (!help) {
-    PetscCall(GSAppCheckOptionsUsed(comm));
-    PetscCall(GSAppBanner(comm, "simulate"));
-    PetscCall(GSModelPrintSummary(m, PETSC_VIEWER_STDOUT_(comm)));
-    PetscCall(GSRunCheckStability(run));
-    PetscCall(GSOutputCheckNotInput(comm, "-gs_output", opts.output));
-    PetscCall(GSOutputLock(comm, "-gs_output", opts.output));
-    PetscCall(GSOutputOpen(comm, "-gs_output", opts.output, &out));
-    PetscCall(DMCreateGlobalVector(GSModelGetDM(m), &X));
-    PetscCall(GSInitialStateFill(m, &init, X));
-    snaps.out  = &out;
-    snaps.grid = GSModelGetGrid(m);
-    PetscCall(GSRunSetSnapshot(run, opts.snapshot_every, AppendSnapshot, &snaps));
-    PetscCall(GSInterruptInstall());
-    PetscCall(GSRunSolve(run, X));
-    PetscCall(WriteResult(&out, m, run, &init, &snaps, X));
-    PetscCall(GSOutputClose(&out));
-    PetscCall(WriteSidecar(m, run, &snaps, opts.output));
-    PetscCall(PrintOutcome(m, run, opts.output));
-    if (GSRunGetReason(run) == GS_RUN_INTERRUPTED) PetscCall(SimulateReportInterrupted(comm, run, opts.output));
-    PetscCall(GSOutputUnlock(comm));
-    PetscCall(GSSnapshotsDestroy(&snaps));
-    PetscCall(VecDestroy(&X));
-  }
-  PetscCall(GSRunDestroy(&run));
-  PetscCall(GSModelDestroy(&m));
+  if (!help) PetscCall(SimulateRun(&s));
+  free(s.earlier.snapshot_steps);
+  PetscCall(GSSettingsDestroy(&s.settings));
+  PetscCall(GSRunDestroy(&s.run));
+  PetscCall(GSModelDestroy(&s.m));
   PetscFunctionReturn(0);
 }

@@ -43,10 +43,7 @@ static PetscErrorCode TargetsSettings(Targets *t)
   PetscCall(GSSettingsAddTS(t->settings, GSRunGetTS(t->run)));
   PetscCall(GSSettingsAddReal(t->settings, "-gs_steady_tol", GSRunGetSteadyTol(t->run)));
   PetscCall(GSSettingsAddInt(t->settings, "-gs_targets", t->count));
-  PetscCall(GSSettingsAddInt(t->settings, "-gs_seed", (PetscInt64)t->init.recipe.seed));
-  PetscCall(GSSettingsAddInt(t->settings, "-gs_sample", (PetscInt64)t->init.recipe.sample));
-  PetscCall(GSSettingsAddReal(t->settings, "-gs_init_noise", t->init.recipe.noise));
-  PetscCall(GSSettingsAddInt(t->settings, "-gs_init_block", t->init.recipe.block));
+  PetscCall(GSSettingsAddRecipe(t->settings, &t->init.recipe));
   PetscCall(GSSettingsAddInt(t->settings, "-gs_group_size", t->groups.group_size));
   PetscCall(GSSettingsAddGivenOptions(t->settings));
   PetscFunctionReturn(0);

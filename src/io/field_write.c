@@ -87,6 +87,8 @@ PetscErrorCode GSFieldWrite(GSOutput *out, const GSGrid *grid, const char *group
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s", group, name));
   space = H5Screate_simple(2, dims, NULL);
   GSH5Call(space);
+  /* a file being continued holds the field of the interrupted run: it is replaced */
+  if (H5Lexists(file, path, H5P_DEFAULT) > 0) GSH5Call(H5Ldelete(file, path, H5P_DEFAULT));
   dset = H5Dcreate2(file, path, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   GSH5Call(dset);
   PetscCall(WritePieces(grid, dset, 2, 0, X, c));

@@ -4,6 +4,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gsinv/core/events.h"
@@ -131,6 +132,65 @@ PetscErrorCode GSOutputOpen(MPI_Comm comm, const char *option, const char *path,
   PetscCall(GSAgree(comm, ierr, out->partial, "cannot create it"));
   PetscCall(PetscViewerHDF5SetCollective(out->viewer, PETSC_TRUE));
   Register(out);
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0 copies path to partial (an error number on failure, 0 on success). */
+static int CopyFile(const char *path, const char *partial)
+{
+  static char buf[1 << 20];
+  int         in = open(path, O_RDONLY), out = in < 0 ? -1 : open(partial, O_WRONLY | O_CREAT | O_TRUNC, 0644), err = 0;
+
+  if (in < 0 || out < 0) err = errno;
+  while (!err) {
+    ssize_t got = read(in, buf, sizeof(buf));
+    if (got == 0) break;
+    if (got < 0) {
+      if (errno != EINTR) err = errno;
+      continue;
+    }
+    for (ssize_t done = 0; !err && done < got;) {
+      ssize_t put = write(out, buf + done, (size_t)(got - done));
+      if (put >= 0) done += put;
+      else if (errno != EINTR) err = errno;
+    }
+  }
+  if (out >= 0 && close(out) && !err) err = errno;
+  if (in >= 0) close(in);
+  if (err) (void)unlink(partial);
+  return err;
+}
+
+PetscErrorCode GSOutputOpenToContinue(MPI_Comm comm, const char *option, const char *path, GSOutput *out)
+{
+  PetscMPIInt    rank;
+  int            err = 0;
+  struct stat    st;
+  double         size = 0;
+  PetscErrorCode ierr;
+  OpenOutput    *o;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(out, sizeof(*out)));
+  PetscCall(GSOutputCheckWritable(comm, option, path));
+  out->comm = comm;
+  PetscCall(PetscStrncpy(out->path, path, sizeof(out->path)));
+  PetscCall(PetscSNPrintf(out->partial, sizeof(out->partial), "%s.partial", path));
+  PetscCall(RemoveStalePartial(comm, out->partial));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    err = CopyFile(path, out->partial);
+    if (!err && !stat(out->partial, &st)) size = (double)st.st_size;
+  }
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+  PetscCheck(!err, comm, PETSC_ERR_FILE_WRITE, "%s %s: cannot copy it to %s to continue it: %s", option, path, out->partial,
+             err == ENOSPC ? "disk full" : (err == EDQUOT ? "quota exceeded" : strerror(err)));
+  PetscCallMPI(MPI_Bcast(&size, 1, MPI_DOUBLE, 0, comm));
+  ierr = PetscViewerHDF5Open(comm, out->partial, FILE_MODE_APPEND, &out->viewer);
+  PetscCall(GSAgree(comm, ierr, out->partial, "cannot open it to continue it"));
+  PetscCall(PetscViewerHDF5SetCollective(out->viewer, PETSC_TRUE));
+  Register(out);
+  if ((o = Find(out->partial))) o->planned = size;
   PetscFunctionReturn(0);
 }
 

@@ -129,6 +129,62 @@ void GSRecordReadHead(const char *path, const char *group, PetscBool *has_group,
   if (file >= 0) (void)H5Fclose(file);
 }
 
+/* Frames of the [T][ny][nx] series name, -1 if it is absent or not 3-D. */
+static int64_t FramesOf(hid_t file, const char *name)
+{
+  hid_t   dset  = H5Lexists(file, name, H5P_DEFAULT) > 0 ? H5Dopen2(file, name, H5P_DEFAULT) : -1;
+  hid_t   space = dset >= 0 ? H5Dget_space(dset) : -1;
+  hsize_t dims[3];
+  int64_t frames = -1;
+
+  if (space >= 0 && H5Sget_simple_extent_ndims(space) == 3 && H5Sget_simple_extent_dims(space, dims, NULL) >= 0) frames = (int64_t)dims[0];
+  if (space >= 0) (void)H5Sclose(space);
+  if (dset >= 0) (void)H5Dclose(dset);
+  return frames;
+}
+
+/* The attributes of a simulate output; *interrupted only for one marked so. */
+static void ReadSimulationAttributes(hid_t file, GSSimulationHead *head, char *signature, size_t len_signature, char *msg, size_t len)
+{
+  char subcommand[32], reason[64];
+
+  if (ReadAttributeString(file, "subcommand", subcommand, sizeof(subcommand)) < 0 || ReadAttributeString(file, "reason", reason, sizeof(reason)) < 0)
+    snprintf(msg, len, "its root attributes 'subcommand' and 'reason' are not readable strings");
+  else if (!strcmp(subcommand, "simulate") && !strcmp(reason, "interrupted")) {
+    head->interrupted = PETSC_TRUE;
+    if (ReadAttributeString(file, "settings_signature", signature, len_signature) < 0 || !signature[0])
+      snprintf(msg, len, "it has no readable root attribute 'settings_signature' (written by an older gsinv?)");
+    else if (GSH5ReadAttributeInt64(file, "steps", &head->steps) < 0 || head->steps < 0)
+      snprintf(msg, len, "it has no readable root attribute 'steps' >= 0");
+    else if (H5Lexists(file, "/snapshots", H5P_DEFAULT) > 0) {
+      head->nsnapshots = FramesOf(file, "/snapshots/u");
+      if (head->nsnapshots < 1 || FramesOf(file, "/snapshots/v") != head->nsnapshots)
+        snprintf(msg, len, "/snapshots/u and /snapshots/v must be [T][ny][nx] series of the same length");
+    }
+  }
+}
+
+void GSSimulationReadHead(const char *path, GSSimulationHead *head, char *signature, size_t len_signature, char *msg, size_t len)
+{
+  const GSColumnSpec step    = {"step", PETSC_TRUE, 1};
+  hid_t              file    = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+  PetscInt           rows    = 0;
+  void              *data[1] = {NULL};
+
+  memset(head, 0, sizeof(*head));
+  msg[0]       = 0;
+  signature[0] = 0;
+  if (file < 0) snprintf(msg, len, "cannot read it as an HDF5 file");
+  else ReadSimulationAttributes(file, head, signature, len_signature, msg, len);
+  if (file >= 0) (void)H5Fclose(file);
+  if (msg[0] || head->nsnapshots == 0) return;
+  GSRecordRead(path, "/snapshots", 1, &step, &rows, data, msg, len);
+  if (!msg[0] && rows != head->nsnapshots)
+    snprintf(msg, len, "/snapshots/step has %" PetscInt_FMT " entries for %lld snapshots", rows, (long long)head->nsnapshots);
+  if (msg[0]) GSRecordFree(1, data);
+  else head->snapshot_steps = (int64_t *)data[0];
+}
+
 herr_t GSH5ReadAttributeInt64(hid_t obj, const char *name, int64_t *value)
 {
   hid_t  attr   = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : -1;

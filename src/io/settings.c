@@ -186,6 +186,16 @@ PetscErrorCode GSSettingsAddGrid(GSSettings s, const GSGrid *grid, const GSParam
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode GSSettingsAddRecipe(GSSettings s, const GSInitialRecipe *recipe)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSSettingsAddInt(s, "-gs_seed", (PetscInt64)recipe->seed));
+  PetscCall(GSSettingsAddInt(s, "-gs_sample", (PetscInt64)recipe->sample));
+  PetscCall(GSSettingsAddReal(s, "-gs_init_noise", recipe->noise));
+  PetscCall(GSSettingsAddInt(s, "-gs_init_block", recipe->block));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSSettingsAddTS(GSSettings s, TS ts)
 {
   TSType    type;

@@ -58,7 +58,8 @@ PetscErrorCode GSXdmfAddSlices(GSOutput *out, const char *dataset, PetscInt *cou
     for (PetscInt d = rank - 3, rest = i; d >= 0; d--) start[d] = (hsize_t)(rest % (PetscInt)dims[d]), rest /= (PetscInt)dims[d];
     GSH5Call(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, block, NULL));
     SlicePath(path, sizeof(path), dataset, i);
-    PetscCall(CreateSliceView(file, path, dataset, type, space, view_space));
+    /* a continued file already has the views of the slices written before */
+    if (H5Lexists(file, path, H5P_DEFAULT) <= 0) PetscCall(CreateSliceView(file, path, dataset, type, space, view_space));
   }
   GSH5Call(H5Sclose(view_space));
   GSH5Call(H5Tclose(type));

@@ -170,6 +170,11 @@ PetscErrorCode GSRunSetSnapshot(GSRun run, PetscInt every, GSRunSnapshotFn fn, v
   PetscFunctionReturn(0);
 }
 
+void GSRunSetFirstStep(GSRun run, PetscInt first)
+{
+  run->first_step = first;
+}
+
 PetscErrorCode GSRunGetScheme(GSRun run, const char **ts_type, PetscReal *dt)
 {
   TSType type;
@@ -207,18 +212,19 @@ PetscErrorCode GSRunSolve(GSRun run, Vec X)
 
   PetscFunctionBeginUser;
   /* A previous adjoint solve leaves the time, step number and a negative step behind. */
-  PetscCall(TSSetTime(run->ts, 0.0));
-  PetscCall(TSSetStepNumber(run->ts, 0));
+  PetscCall(TSSetTime(run->ts, run->first_step * run->dt));
+  PetscCall(TSSetStepNumber(run->ts, run->first_step));
   PetscCall(TSSetTimeStep(run->ts, run->dt));
-  run->steps  = 0;
-  run->reason = GS_RUN_RUNNING;
+  run->steps      = run->first_step;
+  run->first_step = 0;
+  run->reason     = GS_RUN_RUNNING;
   PetscCall(GSRunFastPathApplies(run, &fast));
   /* prev is the TS path's previous state; the fast path steps in place (one rank: X itself, several:
      one ghosted array), so a forward run holds no state it does not use */
   if (!run->prev && !fast) PetscCall(DMCreateGlobalVector(GSModelGetDM(run->model), &run->prev));
   if (!fast) PetscCall(VecCopy(X, run->prev));
   PetscCall(PetscTime(&run->t_start));
-  if (run->snapshot && run->snapshot_every > 0) PetscCall(run->snapshot(run, 0, X, run->snapshot_ctx));
+  if (run->snapshot && run->snapshot_every > 0 && run->steps == 0) PetscCall(run->snapshot(run, 0, X, run->snapshot_ctx));
   if (fast) PetscCall(GSRunSolveFast(run, X));
   else {
     PetscCall(TSSolve(run->ts, X));

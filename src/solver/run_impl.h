@@ -16,6 +16,7 @@ struct _p_GSRun {
   GSStepStats     stats;          /* of the last step, reduced over the ranks */
   GSRunReason     reason;
   PetscInt        steps;
+  PetscInt        first_step; /* the step number of the state the next solve starts from (a continued run) */
   PetscLogDouble  t_start, elapsed;
   GSRunSnapshotFn snapshot;
   void           *snapshot_ctx;

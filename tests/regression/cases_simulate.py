@@ -146,6 +146,67 @@ def case_killed_run():
     assert os.path.exists("killed.h5") and not os.path.exists("killed.h5.partial")
 
 
+def interrupted_simulate(args, ranks, sig, wait):
+    """Runs gsinv ARGS, sends sig to it after `wait` seconds, and returns its stdout (exit 0 required)."""
+    launcher = [MPIEXEC, "-n", str(ranks)] if ranks > 1 else []
+    p = subprocess.Popen(launcher + [GSINV] + args + ["-gs_progress_every", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    time.sleep(wait)
+    os.killpg(p.pid, sig)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == (0 if sig != signal.SIGKILL else -sig) or sig == signal.SIGKILL, (p.returncode, out, err)
+    return out
+
+
+def same_files(a, b):
+    """Every dataset of the HDF5 files a and b is equal, bit for bit; their sidecars say the same."""
+    with h5py.File(a) as fa, h5py.File(b) as fb:
+        names = []
+        fa.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+        others = []
+        fb.visititems(lambda n, o: others.append(n) if isinstance(o, h5py.Dataset) else None)
+        assert sorted(names) == sorted(others), (names, others)
+        for n in names:
+            assert fa[n].shape == fb[n].shape and np.array_equal(fa[n][...], fb[n][...]), n
+        for key in ("steps", "reason", "final_max_change", "settings_signature"):
+            assert attr(fa, key) == attr(fb, key), key
+    xa, xb = (open(x[:-3] + ".xmf").read().replace(x, "X") for x in (a, b))
+    assert xa == xb
+    return len(names)
+
+
+def case_simulate_continue():
+    """A simulation stopped by SIGUSR1 (2 ranks), again by SIGTERM (1 rank) and continued on 2 ranks
+    by the same command writes the file of an uninterrupted run, bit for bit; a SIGKILL during a
+    continuation leaves the interrupted file as it was; other settings, or a cap below the steps
+    taken, are refused naming the option, and the file survives."""
+    base = ["simulate", "-da_grid_x", "64", "-da_grid_y", "48", "-gs_init_block", "8", "-gs_steady_tol", "0", "-gs_snapshot_every", "3000"]
+    endless = base + ["-ts_max_steps", "100000000", "-gs_output", "cont.h5"]
+    out = interrupted_simulate(endless, 2, signal.SIGUSR1, 1.5)
+    assert "interrupted by SIGUSR1" in out and "the same command continues it" in out, out
+    assert open("cont.h5.interrupted").read().strip() == "SIGUSR1"
+    out = interrupted_simulate(endless, 1, signal.SIGTERM, 1.5)
+    assert "continuing the interrupted run in cont.h5 from step" in out and "interrupted by SIGTERM" in out, out
+    with h5py.File("cont.h5") as f:
+        assert attr(f, "reason") == "interrupted"
+        steps = int(attr(f, "steps"))
+    print(f"interrupted twice, at step {steps}")
+    kept = open("cont.h5", "rb").read()
+    interrupted_simulate(endless, 2, signal.SIGKILL, 1.0)
+    assert open("cont.h5", "rb").read() == kept, "a killed continuation changed the interrupted file"
+    for change, option in ((["-ts_dt", "0.5"], "-ts_dt"), (["-gs_seed", "4"], "-gs_seed"), (["-gs_snapshot_every", "100"], "-gs_snapshot_every")):
+        proc = run(base + ["-ts_max_steps", "100000000", "-gs_output", "cont.h5"] + change, 2, check=False)
+        assert proc.returncode != 0 and f"{option} is" in proc.stderr and "interrupted run -gs_output cont.h5" in proc.stderr, proc.stderr
+    proc = run(base + ["-ts_max_steps", str(steps), "-gs_output", "cont.h5"], check=False)
+    assert proc.returncode != 0 and "-ts_max_steps" in proc.stderr and "already taken" in proc.stderr, proc.stderr
+    assert open("cont.h5", "rb").read() == kept
+    final = steps + 4500
+    proc = run(base + ["-ts_max_steps", str(final), "-gs_output", "cont.h5"], 2)
+    assert "continuing" in proc.stdout and not os.path.exists("cont.h5.partial")
+    run(base + ["-ts_max_steps", str(final), "-gs_output", "whole.h5"], 2)
+    print(f"continued to {final} steps: {same_files('whole.h5', 'cont.h5')} datasets equal to the uninterrupted run")
+
+
 def case_help():
     """gsinv SUB -help lists gsinv's own options first, grouped, one line each with its default,
     then how to see PETSc's; it reads no input (invert without targets.h5) and exits 0."""

@@ -3,7 +3,8 @@
 # missing): (a) a landscape chain needing several job lifetimes finishes through its own
 # resubmissions, every job COMPLETED with the requested tasks, bit-identical to a run outside
 # SLURM; (b) scancel of a running job leaves no successor; (c) two jobs submitted on one output
-# do not both compute; (d) an SGD inversion chain gives the record of an uninterrupted run.
+# do not both compute; (d) an SGD inversion chain gives the record of an uninterrupted run; (e) a
+# simulation chain (continued from its interrupted state) gives the file of an uninterrupted run.
 # Usage: tests/slurm/run-slurm-test.sh [--skip-unless-enabled] [BUILD_DIR]   (default build/; about
 # 4-5 minutes). With --skip-unless-enabled (meson's 'slurm' suite) it exits 77 (skip) unless
 # GSINV_SLURM_TEST=1.
@@ -51,13 +52,19 @@ n=$(awk -v p="$point" 'BEGIN { n = int(sqrt(60 / p)); print (n < 8) ? 8 : (n > 2
 start=$(date +%s.%N)
 "$GSINV" invert $INVERT -gs_max_it 20 -gs_output calibrate.h5 > calibrate.log
 iterations=$(echo "$start $(date +%s.%N)" | awk '{ n = int(60 * 20 / ($2 - $1)); print (n < 200) ? 200 : (n > 3000) ? 3000 : n }')
-echo "calibration: $point s per landscape point on 2 ranks -> $n x $n points; $iterations SGD iterations"
+SIMULATE="-da_grid_x 128 -da_grid_y 128 -gs_steady_tol 0 -gs_progress_every 0"
+start=$(date +%s.%N)
+"$GSINV" simulate $SIMULATE -ts_max_steps 20000 -gs_output calibrate-sim.h5 > calibrate-sim.log
+sim_steps=$(echo "$start $(date +%s.%N)" | awk '{ n = int(50 * 20000 / ($2 - $1)); print (n < 100000) ? 100000 : (n > 50000000) ? 50000000 : n }')
+echo "calibration: $point s per landscape point on 2 ranks -> $n x $n points; $iterations SGD iterations; $sim_steps simulation steps"
 options_file "$LANDSCAPE -gs_n $n,$n" big.opts
 options_file "$INVERT -gs_max_it $iterations" invert.opts
+options_file "$SIMULATE -ts_max_steps $sim_steps -gs_snapshot_every $((sim_steps / 8))" simulate.opts
 
 # The uninterrupted runs, outside SLURM, at a lower priority than the jobs.
 setsid bash -c "nice -n 19 mpiexec -n 2 $GSINV landscape -options_file big.opts -gs_output ref-big.h5 > ref-big.log 2>&1 &&
-  nice -n 19 mpiexec -n 1 $GSINV invert -options_file invert.opts -gs_output ref-invert.h5 > ref-invert.log 2>&1" &
+  nice -n 19 mpiexec -n 1 $GSINV invert -options_file invert.opts -gs_output ref-invert.h5 > ref-invert.log 2>&1 &&
+  nice -n 19 $GSINV simulate -options_file simulate.opts -gs_output ref-sim.h5 > ref-sim.log 2>&1" &
 references=$!
 trap 'kill -- -$references 2>/dev/null || true; cluster_stop' EXIT
 
@@ -143,11 +150,13 @@ echo "  jobs $first and $second: $computed computed, $deferred waited for the ot
 [ "$computed" = 1 ] || fail "(c) $computed jobs computed small.h5"
 [ -f small.h5 ] && same_h5 small.h5 ref-small.h5 || fail "(c) small.h5 differs from the uninterrupted run"
 
-echo "== (b) scancel of a running job; (d) an SGD inversion chain, --time=1, LEAD=20, 1 task"
+echo "== (b) scancel of a running job; (d) an SGD inversion chain and (e) a simulation chain, --time=1, LEAD=20, 1 task each"
 cancel_name=$(chain_name landscape cancel.h5)
 cancel=$(INPUT=big.opts OUTPUT=cancel.h5 sbatch --parsable --ntasks=1 --time=5 jobs/landscape.sbatch)
 inv_name=$(chain_name invert inv.h5)
 inv_first=$(INPUT=invert.opts OUTPUT=inv.h5 LEAD=20 sbatch --parsable --ntasks=1 --time=1 --signal=USR1@20 jobs/invert.sbatch)
+sim_name=$(chain_name simulate sim.h5)
+sim_first=$(INPUT=simulate.opts OUTPUT=sim.h5 LEAD=20 sbatch --parsable --ntasks=1 --time=1 --signal=USR1@20 jobs/simulate.sbatch)
 for ((t = 0; t < 120; t++)); do
   [ "$(find cancel.h5.journal -type f ! -name signature -size +0 2>/dev/null | wc -l)" -gt 0 ] && break
   sleep 1
@@ -160,16 +169,24 @@ report_jobs "${cancelled[@]}"
 [ "${#cancelled[@]}" = 1 ] || fail "(b) scancel left successors: ${cancelled[*]}"
 [ "$(job_field "$cancel" JobState)" = CANCELLED ] || fail "(b) job $cancel is $(job_field "$cancel" JobState)"
 show_logs "$cancel"
-wait_chain "$inv_name" 300 "$inv_first" || fail "(d) the inversion chain did not end within 300 s"
-mapfile -t chain < <(jobs_named "$inv_name")
-report_jobs "${chain[@]}"
-show_logs "${chain[@]}"
-[ "${#chain[@]}" -ge 2 ] || fail "(d) one job finished the inversion: it does not test a chain"
-for j in "${chain[@]}"; do
-  [ "$(job_field "$j" JobState)" = COMPLETED ] || fail "(d) job $j is $(job_field "$j" JobState)"
-done
-wait_references
-[ -f inv.h5 ] && same_h5 inv.h5 ref-invert.h5 || fail "(d) inv.h5 differs from the uninterrupted run"
+# Checks a chain of jobs ($1: the check's letter, $2: what it computes) that started with job $4
+# under the name $3: it ends within 300 s, has at least two jobs, all COMPLETED; its output $5
+# equals the uninterrupted run's $6.
+check_chain() {
+  local chain=()
+  wait_chain "$3" 300 "$4" || fail "($1) the $2 chain did not end within 300 s"
+  mapfile -t chain < <(jobs_named "$3")
+  report_jobs "${chain[@]}"
+  show_logs "${chain[@]}"
+  [ "${#chain[@]}" -ge 2 ] || fail "($1) one job finished the $2: it does not test a chain"
+  for j in "${chain[@]}"; do
+    [ "$(job_field "$j" JobState)" = COMPLETED ] || fail "($1) job $j is $(job_field "$j" JobState)"
+  done
+  wait_references
+  [ -f "$5" ] && same_h5 "$5" "$6" || fail "($1) $5 differs from the uninterrupted run"
+}
+check_chain d inversion "$inv_name" "$inv_first" inv.h5 ref-invert.h5
+check_chain e simulation "$sim_name" "$sim_first" sim.h5 ref-sim.h5
 
 echo "job completion log (jobcomp/filetxt):"
 sed 's/^/  /' "$CLUSTER/log/jobcomp.txt" | cut -c1-200

@@ -53,6 +53,10 @@ PetscErrorCode GSOutputCheckWritable(MPI_Comm comm, const char *option, const ch
 /* Checks that the directory of path is writable (error naming option and path otherwise) and
    opens path.partial for collective writing. Collective. */
 PetscErrorCode GSOutputOpen(MPI_Comm comm, const char *option, const char *path, GSOutput *out);
+/* Opens a copy of the existing file path, path.partial, to add to it (a run that continues where
+   an interrupted one stopped): path itself stays as it is until GSOutputClose replaces it. A copy
+   that fails (disk full, ...) names option, file and cause. Collective. */
+PetscErrorCode GSOutputOpenToContinue(MPI_Comm comm, const char *option, const char *path, GSOutput *out);
 /* Closes the file and renames it to its final name. Collective. */
 PetscErrorCode GSOutputClose(GSOutput *out);
 /* Closes and removes the partial file (after an error). Collective. */

@@ -25,6 +25,20 @@ void GSRecordFree(PetscInt ncols, void *data[]);
 void GSRecordReadHead(const char *path, const char *group, PetscBool *has_group, char *signature, size_t len_signature, int64_t *finished, char *msg,
                       size_t len);
 
+/* The head of a simulate output, to continue a run that a signal stopped. */
+typedef struct {
+  PetscBool interrupted;    /* written by simulate with reason "interrupted" */
+  int64_t   steps;          /* the steps it took (root attribute "steps") */
+  int64_t   nsnapshots;     /* frames of /snapshots/u and v */
+  int64_t  *snapshot_steps; /* /snapshots/step (free with free()) */
+} GSSimulationHead;
+
+/* Reads the head of the HDF5 file path; the settings signature (root attribute
+   "settings_signature") only of an interrupted simulate output. A file that is not HDF5, or an
+   interrupted one with damaged parts, gives a message naming the attribute or dataset. Not
+   collective: the caller broadcasts the outcome. */
+void GSSimulationReadHead(const char *path, GSSimulationHead *head, char *signature, size_t len_signature, char *msg, size_t len);
+
 /* Reads the integer attribute `name` of obj; a negative status when it is absent or unreadable. Not collective. */
 herr_t GSH5ReadAttributeInt64(hid_t obj, const char *name, int64_t *value);
 

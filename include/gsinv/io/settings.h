@@ -7,6 +7,7 @@
 #include "gsinv/io/h5file.h"
 #include "gsinv/io/grid.h"
 #include "gsinv/physics/kernels.h"
+#include "gsinv/physics/noise.h"
 
 /* Entries are named by the option as the user types it (e.g. -ts_rk_type) and hold its effective
    value. The struct body is private to src/io/settings.c. */
@@ -30,6 +31,9 @@ PetscErrorCode GSSettingsRemove(GSSettings settings, const char *option);
 /* Adds the grid, spacing and theta of the model (-da_grid_x, -da_grid_y, -gs_h, -gs_F, -gs_k,
    -gs_Du, -gs_Dv). Not collective. */
 PetscErrorCode GSSettingsAddGrid(GSSettings settings, const GSGrid *grid, const GSParams *params);
+/* Adds the initial-state recipe: -gs_seed, -gs_sample, -gs_init_noise, -gs_init_block. Not
+   collective. */
+PetscErrorCode GSSettingsAddRecipe(GSSettings settings, const GSInitialRecipe *recipe);
 /* Adds the time stepper's state as queried from the object: -ts_type, -ts_rk_type or
    -ts_theta_theta, -ts_dt, -ts_max_steps. Not collective. */
 PetscErrorCode GSSettingsAddTS(GSSettings settings, TS ts);

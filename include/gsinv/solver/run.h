@@ -21,9 +21,14 @@ PetscErrorCode GSRunDestroy(GSRun *run);
 /* Sets a function called every `every` steps (0 turns it off). */
 PetscErrorCode GSRunSetSnapshot(GSRun run, PetscInt every, GSRunSnapshotFn fn, void *ctx);
 
-/* Integrates X in place from step 0 until steady, invalid or the step cap; fills reason and steps.
-   Collective. */
+/* Integrates X in place from step 0 (or the step set by GSRunSetFirstStep) until steady, invalid or
+   the step cap; fills reason and steps. Collective. */
 PetscErrorCode GSRunSolve(GSRun run, Vec X);
+
+/* The next GSRunSolve continues a run: X holds the state after `first` steps, step numbers (and
+   snapshots, progress, the cap) count on from there, and no snapshot of step 0 is taken. The same
+   steps as an uninterrupted run, bit for bit. Applies to one solve; not collective. */
+void GSRunSetFirstStep(GSRun run, PetscInt first);
 
 /* Whether GSRunSolve will take the fast path (RK 1fe, -gs_fast_path, nothing needs the TS). */
 PetscErrorCode GSRunFastPathApplies(GSRun run, PetscBool *applies);
