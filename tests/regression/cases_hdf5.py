@@ -2,12 +2,15 @@
 no PETSc attributes), every refusal of a bad input with one message naming file and dataset, damaged
 inversion records, and a full disk (a small tmpfs) that never hangs nor loses earlier output."""
 import os
+import shutil
+import signal
 import subprocess
 import tempfile
 
 import h5py
 import numpy as np
 
+from cases_simulate import interrupted_simulate
 from gsinv_test import GSINV, MPIEXEC, run
 
 SMALL = ["-da_grid_x", "32", "-da_grid_y", "24", "-gs_init_block", "8", "-gs_steady_tol", "0"]
@@ -242,8 +245,9 @@ def full_disk_refusal(args, ranks, folder, name):
 
 def case_hdf5_disk_full():
     """On a full file system (a 300 KiB tmpfs) simulate (1 and 2 ranks), landscape, targets and invert
-    stop with one message saying disk full and naming the file, never hang or crash; a journal
-    append says disk full too; an earlier output in the folder survives intact."""
+    stop with one message saying disk full and naming the file, never hang or crash; so does the
+    continuation of an interrupted simulation, which stays as it was; a journal append says disk
+    full too; an earlier output in the folder survives intact."""
     if os.geteuid() != 0:
         print("skipped: mounting a tmpfs needs root")
         raise SystemExit(77)
@@ -259,7 +263,16 @@ def case_hdf5_disk_full():
         with open(os.path.join(full, "earlier.h5"), "rb") as f:
             earlier = f.read()
         run(["targets"] + TGRID + ["-gs_targets", "2", "-gs_output", "targets.h5"])
+        # an interrupted simulation to continue on the full disk (its copy cannot be made)
+        endless = ["simulate", "-da_grid_x", "32", "-da_grid_y", "32", "-gs_init_block", "4", "-gs_steady_tol", "0",
+                   "-ts_max_steps", "100000000", "-gs_snapshot_every", "100000", "-gs_output"]
+        interrupted_simulate(endless + ["stopped.h5"], 1, signal.SIGUSR1, 1.0)
+        shutil.copy("stopped.h5", os.path.join(full, "stopped.h5"))
+        stopped = open("stopped.h5", "rb").read()
+        print(f"interrupted simulation of {len(stopped)} bytes")
         filler = fill(full, 40 * 1024)
+        print(full_disk_refusal(endless + [os.path.join(full, "stopped.h5")], 2, full, "stopped.h5"))
+        assert open(os.path.join(full, "stopped.h5"), "rb").read() == stopped
         out = os.path.join(full, "out.h5")
         for ranks in (1, 2):
             print(full_disk_refusal(["simulate", "-da_grid_x", "64", "-da_grid_y", "64", "-ts_max_steps", "2", "-gs_steady_tol", "0",

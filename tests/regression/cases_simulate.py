@@ -1,5 +1,6 @@
 """Regression cases of gsinv simulate: decomposition invariance, steady state, files, bad input."""
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -179,7 +180,8 @@ def case_simulate_continue():
     """A simulation stopped by SIGUSR1 (2 ranks), again by SIGTERM (1 rank) and continued on 2 ranks
     by the same command writes the file of an uninterrupted run, bit for bit; a SIGKILL during a
     continuation leaves the interrupted file as it was; other settings, or a cap below the steps
-    taken, are refused naming the option, and the file survives."""
+    taken, are refused naming the option, and the file survives; a damaged interrupted file is
+    refused naming the dataset or attribute."""
     base = ["simulate", "-da_grid_x", "64", "-da_grid_y", "48", "-gs_init_block", "8", "-gs_steady_tol", "0", "-gs_snapshot_every", "3000"]
     endless = base + ["-ts_max_steps", "100000000", "-gs_output", "cont.h5"]
     out = interrupted_simulate(endless, 2, signal.SIGUSR1, 1.5)
@@ -200,6 +202,12 @@ def case_simulate_continue():
     proc = run(base + ["-ts_max_steps", str(steps), "-gs_output", "cont.h5"], check=False)
     assert proc.returncode != 0 and "-ts_max_steps" in proc.stderr and "already taken" in proc.stderr, proc.stderr
     assert open("cont.h5", "rb").read() == kept
+    for damage, named in (("snapshots/step", "/snapshots/step"), ("settings_signature", "settings_signature")):
+        shutil.copy("cont.h5", "damaged.h5")
+        with h5py.File("damaged.h5", "r+") as f:
+            del (f if "/" in damage else f.attrs)[damage]
+        proc = run(base + ["-ts_max_steps", "100000000", "-gs_output", "damaged.h5"], check=False)
+        assert proc.returncode != 0 and named in proc.stderr and "cannot continue it" in proc.stderr, proc.stderr
     final = steps + 4500
     proc = run(base + ["-ts_max_steps", str(final), "-gs_output", "cont.h5"], 2)
     assert "continuing" in proc.stdout and not os.path.exists("cont.h5.partial")
