@@ -12,7 +12,7 @@ static PetscErrorCode SetCellRows(GSModel m, Mat A, PetscInt i, PetscInt j, GSFi
   PetscFunctionBeginUser;
   GSReactionJacobian(&m->params, state, a);
   for (PetscInt c = 0; c < 2; c++) {
-    const PetscReal off     = D[c] * m->inv_h2;
+    const PetscReal off     = D[c] * m->patch.inv_h2;
     MatStencil      row     = {.k = 0, .j = j, .i = i, .c = c}, cols[6];
     PetscScalar     vals[6] = {-4.0 * off + a[c][c], a[c][1 - c], off, off, off, off};
     cols[0]                 = row;
@@ -33,8 +33,9 @@ PetscErrorCode GSModelAssembleJacobian(GSModel m, Vec X, Mat A)
   PetscFunctionBeginUser;
   PetscCall(MatZeroEntries(A));
   PetscCall(VecGetArrayRead(X, &x));
-  for (PetscInt j = 0; j < m->ym; j++)
-    for (PetscInt i = 0; i < m->xm; i++) PetscCall(SetCellRows(m, A, m->xs + i, m->ys + j, ((const GSField *)x)[j * m->xm + i]));
+  for (PetscInt j = 0; j < m->patch.ym; j++)
+    for (PetscInt i = 0; i < m->patch.xm; i++)
+      PetscCall(SetCellRows(m, A, m->patch.xs + i, m->patch.ys + j, ((const GSField *)x)[j * m->patch.xm + i]));
   PetscCall(VecRestoreArrayRead(X, &x));
   PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));

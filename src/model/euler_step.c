@@ -12,18 +12,18 @@ PetscErrorCode GSModelEulerStep(GSModel m, PetscReal dt, Vec X, Vec Y, GSStepSta
   PetscScalar       *y;
 
   PetscFunctionBeginUser;
-  PetscCheck(m->whole_grid, m->comm, PETSC_ERR_ARG_WRONG,
+  PetscCheck(m->patch.whole_grid, m->comm, PETSC_ERR_ARG_WRONG,
              "GSModelEulerStep is the one-rank step; several ranks step ghosted arrays (GSModelEulerStepLocal)");
   PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
   PetscCall(VecGetArray(Y, &y));
-  if (X == Y) GSEulerStepPeriodicCheckedInPlace(&m->params, m->inv_h2, dt, (int)m->nx, (int)m->ny, (GSField *)y, m->rows, local);
+  if (X == Y) GSEulerStepPeriodicCheckedInPlace(&m->params, m->patch.inv_h2, dt, (int)m->patch.nx, (int)m->patch.ny, (GSField *)y, m->rows, local);
   else {
     PetscCall(VecGetArrayRead(X, &x));
-    GSEulerStepPeriodicChecked(&m->params, m->inv_h2, dt, (int)m->nx, (int)m->ny, (const GSField *)x, (GSField *)y, local);
+    GSEulerStepPeriodicChecked(&m->params, m->patch.inv_h2, dt, (int)m->patch.nx, (int)m->patch.ny, (const GSField *)x, (GSField *)y, local);
     PetscCall(VecRestoreArrayRead(X, &x));
   }
   PetscCall(VecRestoreArray(Y, &y));
-  PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->xm * m->ym));
+  PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->patch.xm * m->patch.ym));
   PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -31,15 +31,17 @@ PetscErrorCode GSModelEulerStep(GSModel m, PetscReal dt, Vec X, Vec Y, GSStepSta
 /* The owned part of y := x + dt f(x), then y's ghosts; in place when y is x. */
 PetscErrorCode GSModelEulerStepLocal(GSModel m, PetscReal dt, const PetscScalar *x, PetscScalar *y, GSStepStats *local)
 {
-  const PetscInt first = GSModelFirstOwned(m);
+  const PetscInt first = m->patch.first_owned;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
-  if (x == y) GSEulerStepGhostedCheckedInPlace(&m->params, m->inv_h2, dt, (int)m->xm, (int)m->ym, (int)m->gxm, (GSField *)y + first, m->rows, local);
+  if (x == y)
+    GSEulerStepGhostedCheckedInPlace(&m->params, m->patch.inv_h2, dt, (int)m->patch.xm, (int)m->patch.ym, (int)m->patch.gxm, (GSField *)y + first,
+                                     m->rows, local);
   else
-    GSEulerStepGhostedChecked(&m->params, m->inv_h2, dt, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)x + first, (GSField *)y + first,
-                              local);
-  PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->xm * m->ym));
+    GSEulerStepGhostedChecked(&m->params, m->patch.inv_h2, dt, (int)m->patch.xm, (int)m->patch.ym, (int)m->patch.gxm, (const GSField *)x + first,
+                              (GSField *)y + first, local);
+  PetscCall(PetscLogFlops(GS_EULER_FLOPS * m->patch.xm * m->patch.ym));
   PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
   PetscCall(PetscLogEventBegin(m->event_halo, 0, 0, 0, 0));
   PetscCall(GSHaloExchange(m->halo, y));
@@ -49,12 +51,12 @@ PetscErrorCode GSModelEulerStepLocal(GSModel m, PetscReal dt, const PetscScalar 
 
 PetscErrorCode GSModelGlobalToGhosted(GSModel m, Vec X, PetscScalar *local)
 {
-  GSField       *owned = (GSField *)local + GSModelFirstOwned(m);
+  GSField       *owned = (GSField *)local + m->patch.first_owned;
   const GSField *x;
 
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayRead(X, (const PetscScalar **)&x));
-  for (PetscInt j = 0; j < m->ym; j++) PetscCall(PetscArraycpy(owned + j * m->gxm, x + j * m->xm, m->xm));
+  for (PetscInt j = 0; j < m->patch.ym; j++) PetscCall(PetscArraycpy(owned + j * m->patch.gxm, x + j * m->patch.xm, m->patch.xm));
   PetscCall(VecRestoreArrayRead(X, (const PetscScalar **)&x));
   PetscCall(GSHaloExchange(m->halo, local));
   PetscFunctionReturn(0);
@@ -62,12 +64,12 @@ PetscErrorCode GSModelGlobalToGhosted(GSModel m, Vec X, PetscScalar *local)
 
 PetscErrorCode GSModelOwnedToGlobal(GSModel m, const PetscScalar *local, Vec X)
 {
-  const GSField *owned = (const GSField *)local + GSModelFirstOwned(m);
+  const GSField *owned = (const GSField *)local + m->patch.first_owned;
   GSField       *x;
 
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayWrite(X, (PetscScalar **)&x));
-  for (PetscInt j = 0; j < m->ym; j++) PetscCall(PetscArraycpy(x + j * m->xm, owned + j * m->gxm, m->xm));
+  for (PetscInt j = 0; j < m->patch.ym; j++) PetscCall(PetscArraycpy(x + j * m->patch.xm, owned + j * m->patch.gxm, m->patch.xm));
   PetscCall(VecRestoreArrayWrite(X, (PetscScalar **)&x));
   PetscFunctionReturn(0);
 }

@@ -42,16 +42,16 @@ static PetscErrorCode GSFieldLossCreateKernel(GSFieldLoss fl)
   GSModel     m = fl->model;
   PetscMPIInt rank;
   int         code = 0;
-  PetscInt    tile = (m->nx % PetscMax(fl->tile, 1) || m->ny % PetscMax(fl->tile, 1)) ? 0 : fl->tile;
+  PetscInt    tile = (m->patch.nx % PetscMax(fl->tile, 1) || m->patch.ny % PetscMax(fl->tile, 1)) ? 0 : fl->tile;
 
   PetscFunctionBeginUser;
   PetscCheck(fl->type != GS_LOSS_WINDOWED || tile > 0, m->comm, PETSC_ERR_USER_INPUT,
-             "-gs_loss_tile %" PetscInt_FMT " must divide the grid %" PetscInt_FMT " x %" PetscInt_FMT " for -gs_loss windowed", fl->tile, m->nx,
-             m->ny);
+             "-gs_loss_tile %" PetscInt_FMT " must divide the grid %" PetscInt_FMT " x %" PetscInt_FMT " for -gs_loss windowed", fl->tile,
+             m->patch.nx, m->patch.ny);
   PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
   fl->windowed = (PetscBool)(tile > 0);
-  if (rank == 0) code = GSLossCreate((int)m->nx, (int)m->ny, (int)tile, &fl->loss);
-  if (rank == 0 && !code && !(fl->gathered = malloc(sizeof(PetscScalar) * (size_t)m->nx * (size_t)m->ny))) code = GS_LOSS_ERR_MEMORY;
+  if (rank == 0) code = GSLossCreate((int)m->patch.nx, (int)m->patch.ny, (int)tile, &fl->loss);
+  if (rank == 0 && !code && !(fl->gathered = malloc(sizeof(PetscScalar) * (size_t)m->patch.nx * (size_t)m->patch.ny))) code = GS_LOSS_ERR_MEMORY;
   PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, m->comm));
   PetscCheck(!code, m->comm, PETSC_ERR_LIB, "cannot set up the loss: %s", GSLossErrorString(code));
   PetscFunctionReturn(0);

@@ -39,7 +39,8 @@ PetscErrorCode GSInitialRecipeFill(GSModel m, const GSInitialRecipe *recipe, Vec
 
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayWrite(X, (PetscScalar **)&x));
-  for (PetscInt j = 0; j < m->ym; j++) GSInitialRow(recipe, m->xs, m->ys + j, m->xm, m->nx, m->ny, x + j * m->xm);
+  for (PetscInt j = 0; j < m->patch.ym; j++)
+    GSInitialRow(recipe, m->patch.xs, m->patch.ys + j, m->patch.xm, m->patch.nx, m->patch.ny, x + j * m->patch.xm);
   PetscCall(VecRestoreArrayWrite(X, (PetscScalar **)&x));
   PetscFunctionReturn(0);
 }

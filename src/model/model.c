@@ -76,23 +76,23 @@ static PetscErrorCode GSModelParamsFromOptions(GSModel m)
   GSParams *p = &m->params;
 
   PetscFunctionBeginUser;
-  p->F  = GS_TRUTH_F;
-  p->k  = GS_TRUTH_K;
-  p->Du = GS_TRUTH_DU;
-  p->Dv = GS_TRUTH_DV;
-  m->h  = 1.0;
+  p->F       = GS_TRUTH_F;
+  p->k       = GS_TRUTH_K;
+  p->Du      = GS_TRUTH_DU;
+  p->Dv      = GS_TRUTH_DV;
+  m->patch.h = 1.0;
   PetscOptionsBegin(m->comm, NULL, "Gray-Scott model", "GSModel");
   PetscCall(GSOptionsReal("-gs_F", "Feed rate F", "GSModelCreate", p->F, &p->F, NULL));
   PetscCall(GSOptionsReal("-gs_k", "Kill rate k", "GSModelCreate", p->k, &p->k, NULL));
   PetscCall(GSOptionsReal("-gs_Du", "Diffusivity of u", "GSModelCreate", p->Du, &p->Du, NULL));
   PetscCall(GSOptionsReal("-gs_Dv", "Diffusivity of v", "GSModelCreate", p->Dv, &p->Dv, NULL));
-  PetscCall(GSOptionsReal("-gs_h", "Grid spacing (the Laplacian divides by h^2)", "GSModelCreate", m->h, &m->h, NULL));
+  PetscCall(GSOptionsReal("-gs_h", "Grid spacing (the Laplacian divides by h^2)", "GSModelCreate", m->patch.h, &m->patch.h, NULL));
   PetscOptionsEnd();
   PetscCall(GSParamsCheck(m->comm, p));
-  PetscCheck(m->h > 0 && PetscIsNormalReal(m->h), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g must be positive", (double)m->h);
-  m->inv_h2 = 1.0 / (m->h * m->h);
-  PetscCheck(PetscIsNormalReal(m->inv_h2), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g: 1/h^2 = %g is not a normal number (h too large or too small)",
-             (double)m->h, (double)m->inv_h2);
+  PetscCheck(m->patch.h > 0 && PetscIsNormalReal(m->patch.h), m->comm, PETSC_ERR_USER_INPUT, "-gs_h %g must be positive", (double)m->patch.h);
+  m->patch.inv_h2 = 1.0 / (m->patch.h * m->patch.h);
+  PetscCheck(PetscIsNormalReal(m->patch.inv_h2), m->comm, PETSC_ERR_USER_INPUT,
+             "-gs_h %g: 1/h^2 = %g is not a normal number (h too large or too small)", (double)m->patch.h, (double)m->patch.inv_h2);
   PetscFunctionReturn(0);
 }
 
@@ -111,26 +111,26 @@ static PetscErrorCode GSModelCreateGrid(GSModel m)
   PetscMPIInt size;
 
   PetscFunctionBeginUser;
-  PetscCall(GSModelGridFromOptions(m->comm, &m->nx, &m->ny));
-  PetscCall(DMDACreate2d(m->comm, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR, m->nx, m->ny, PETSC_DECIDE, PETSC_DECIDE, 2, 1, NULL,
-                         NULL, &m->da));
+  PetscCall(GSModelGridFromOptions(m->comm, &m->patch.nx, &m->patch.ny));
+  PetscCall(DMDACreate2d(m->comm, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR, m->patch.nx, m->patch.ny, PETSC_DECIDE, PETSC_DECIDE,
+                         2, 1, NULL, NULL, &m->da));
   GSOptionsPetscCall(m->comm, "-da_* options (-da_refine, -da_processors_x, ...)", DMSetFromOptions(m->da));
   GSOptionsPetscCall(m->comm, "-da_* options (-da_refine, -da_processors_x, ...)", DMSetUp(m->da));
   PetscCall(DMDASetFieldName(m->da, 0, "u"));
   PetscCall(DMDASetFieldName(m->da, 1, "v"));
-  PetscCall(DMDAGetInfo(m->da, NULL, &m->nx, &m->ny, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
-  PetscCall(DMDAGetCorners(m->da, &m->xs, &m->ys, NULL, &m->xm, &m->ym, NULL));
-  PetscCall(DMDAGetGhostCorners(m->da, &m->gxs, &m->gys, NULL, &m->gxm, &m->gym, NULL));
-  PetscCall(GSGridFromDMDA(m->da, m->h, &m->grid));
-  m->patch = (GSPatch){m->nx, m->ny, m->xs, m->ys, m->xm, m->ym, m->gxs, m->gys, m->gxm, m->gym, GSModelFirstOwned(m), PETSC_FALSE, m->h, m->inv_h2};
+  PetscCall(DMDAGetInfo(m->da, NULL, &m->patch.nx, &m->patch.ny, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  PetscCall(DMDAGetCorners(m->da, &m->patch.xs, &m->patch.ys, NULL, &m->patch.xm, &m->patch.ym, NULL));
+  PetscCall(DMDAGetGhostCorners(m->da, &m->patch.gxs, &m->patch.gys, NULL, &m->patch.gxm, &m->patch.gym, NULL));
+  PetscCall(GSGridFromDMDA(m->da, m->patch.h, &m->grid));
+  /* offset, in cells, of the first owned cell in a ghosted array (DMCreateLocalVector) */
+  m->patch.first_owned = (m->patch.ys - m->patch.gys) * m->patch.gxm + (m->patch.xs - m->patch.gxs);
   PetscCallMPI(MPI_Comm_size(m->comm, &size));
-  m->whole_grid       = (PetscBool)(size == 1);
-  m->patch.whole_grid = m->whole_grid;
-  if (!m->whole_grid) {
+  m->patch.whole_grid = (PetscBool)(size == 1);
+  if (!m->patch.whole_grid) {
     PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
     PetscCall(GSHaloCreate(m->da, &m->halo));
   }
-  PetscCall(PetscMalloc1(3 * PetscMax(m->nx, m->xm), &m->rows));
+  PetscCall(PetscMalloc1(3 * PetscMax(m->patch.nx, m->patch.xm), &m->rows));
   PetscFunctionReturn(0);
 }
 
@@ -209,7 +209,7 @@ PetscErrorCode GSModelPrintSummary(GSModel m, PetscViewer viewer)
   const GSParams *p = &m->params;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscViewerASCIIPrintf(viewer, "grid %" PetscInt_FMT " x %" PetscInt_FMT " (h = %g, periodic)  F = %g  k = %g  Du = %g  Dv = %g\n", m->nx,
-                                   m->ny, (double)m->h, p->F, p->k, p->Du, p->Dv));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "grid %" PetscInt_FMT " x %" PetscInt_FMT " (h = %g, periodic)  F = %g  k = %g  Du = %g  Dv = %g\n",
+                                   m->patch.nx, m->patch.ny, (double)m->patch.h, p->F, p->k, p->Du, p->Dv));
   PetscFunctionReturn(0);
 }

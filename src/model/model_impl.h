@@ -7,17 +7,12 @@ struct _p_GSModel {
   MPI_Comm         comm;
   DM               da; /* dof 2 (u, v), periodic, star stencil of width 1 */
   GSParams         params;
-  PetscReal        h, inv_h2;
-  PetscInt         nx, ny;
-  PetscInt         xs, ys, xm, ym;     /* owned patch */
-  PetscInt         gxs, gys, gxm, gym; /* ghosted patch */
-  PetscBool        whole_grid;         /* this rank owns every cell: wrap indices instead of ghosts */
-  Vec              xlocal;             /* ghosted work vector (one rank: made on demand, GSModelEnsureLocalWork) */
-  Vec              ylocal;             /* a second one: the fast path steps from one to the other */
-  GSHalo           halo;               /* edge-only ghost exchange (several ranks) */
-  GSField         *rows;               /* the in-place step's row buffers (3 rows of the grid or patch) */
-  Vec              state;              /* state the Jacobians are linearised at */
-  Vec              state_local;        /* its ghosted copy (for the parameter derivatives), made on demand */
+  Vec              xlocal;      /* ghosted work vector (one rank: made on demand, GSModelEnsureLocalWork) */
+  Vec              ylocal;      /* a second one: the fast path steps from one to the other */
+  GSHalo           halo;        /* edge-only ghost exchange (several ranks) */
+  GSField         *rows;        /* the in-place step's row buffers (3 rows of the grid or patch) */
+  Vec              state;       /* state the Jacobians are linearised at */
+  Vec              state_local; /* its ghosted copy (for the parameter derivatives), made on demand */
   PetscBool        state_local_valid;
   PetscObjectId    state_id; /* the vector and version the state was copied from */
   PetscObjectState state_version;
@@ -25,12 +20,6 @@ struct _p_GSModel {
   Mat              Jp;        /* MatShell: d f / d theta, rows like U, GS_NPARAM columns */
   PetscBool        jp_zeroed; /* MatZeroEntries was called on Jp since its last linearisation */
   PetscLogEvent    event_rhs, event_halo, event_jac, event_jacp;
-  GSGrid           grid;  /* the grid as io sees it */
-  GSPatch          patch; /* this rank's cells, for other layers */
+  GSPatch          patch; /* the grid, spacing and this rank's cells (owned, ghosted; whole_grid: one rank owns every cell) */
+  GSGrid           grid;  /* the same grid as io sees it (its DMDA, communicator, fields per cell) */
 };
-
-/* Offset, in cells, of the first owned cell in a ghosted array of the model (DMCreateLocalVector). */
-static inline PetscInt GSModelFirstOwned(GSModel m)
-{
-  return (m->ys - m->gys) * m->gxm + (m->xs - m->gxs);
-}

@@ -41,7 +41,7 @@ static PetscErrorCode GSModelHaloExchange(GSModel m, Vec X, Vec xlocal, const GS
   PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, xlocal));
   PetscCall(PetscLogEventEnd(m->event_halo, 0, 0, 0, 0));
   PetscCall(VecGetArrayRead(xlocal, &xl));
-  *xin = (const GSField *)xl + GSModelFirstOwned(m);
+  *xin = (const GSField *)xl + m->patch.first_owned;
   PetscFunctionReturn(0);
 }
 
@@ -52,16 +52,16 @@ static PetscErrorCode GSModelApply(GSModel m, GSOperatorKind kind, Vec X, Vec Y)
 
   PetscFunctionBeginUser;
   if (kind != OP_RHS) PetscCall(VecGetArrayRead(m->state, &st));
-  if (m->whole_grid) {
+  if (m->patch.whole_grid) {
     PetscCall(VecGetArrayRead(X, &x));
     PetscCall(VecGetArrayWrite(Y, &y));
-    SweepPeriodic(kind, &m->params, m->inv_h2, (int)m->nx, (int)m->ny, (const GSField *)x, (const GSField *)st, (GSField *)y);
+    SweepPeriodic(kind, &m->params, m->patch.inv_h2, (int)m->patch.nx, (int)m->patch.ny, (const GSField *)x, (const GSField *)st, (GSField *)y);
     PetscCall(VecRestoreArrayRead(X, &x));
   } else {
     const GSField *xin;
     PetscCall(GSModelHaloExchange(m, X, m->xlocal, &xin));
     PetscCall(VecGetArrayWrite(Y, &y));
-    SweepGhosted(kind, &m->params, m->inv_h2, (int)m->xm, (int)m->ym, (int)m->gxm, xin, (const GSField *)st, (GSField *)y);
+    SweepGhosted(kind, &m->params, m->patch.inv_h2, (int)m->patch.xm, (int)m->patch.ym, (int)m->patch.gxm, xin, (const GSField *)st, (GSField *)y);
     PetscCall(VecRestoreArrayRead(m->xlocal, &x));
   }
   PetscCall(VecRestoreArrayWrite(Y, &y));
@@ -79,7 +79,7 @@ PetscErrorCode GSModelRHSFunction(TS ts, PetscReal t, Vec X, Vec F, void *ctx)
   PetscCall(PetscLogEventBegin(m->event_rhs, 0, 0, 0, 0));
   PetscCall(GSModelApply(m, OP_RHS, X, F));
   PetscCall(PetscLogEventEnd(m->event_rhs, 0, 0, 0, 0));
-  PetscCall(PetscLogFlops(20.0 * m->xm * m->ym));
+  PetscCall(PetscLogFlops(20.0 * m->patch.xm * m->patch.ym));
   PetscFunctionReturn(0);
 }
 
@@ -116,10 +116,11 @@ static PetscErrorCode JacobianMultTranspose(Mat J, Vec X, Vec Y)
       (m)->state_local_valid = PETSC_TRUE; \
     } \
     PetscCall(VecGetArrayRead((m)->state_local, &sl)); \
-    const GSField *sin = (const GSField *)sl + ((m)->ys - (m)->gys) * (m)->gxm + ((m)->xs - (m)->gxs); \
-    GS_SWEEP_GHOSTED((int)(m)->xm, (int)(m)->ym, (int)(m)->gxm, sin, { \
+    const GSField *sin = (const GSField *)sl + (m)->patch.first_owned; \
+    GS_SWEEP_GHOSTED((int)(m)->patch.xm, (int)(m)->patch.ym, (int)(m)->patch.gxm, sin, { \
       double dfu[GS_NPARAM], dfv[GS_NPARAM]; \
-      GSParamDerivativePoint(c, GSLaplacian(c.u, w.u, e.u, s.u, n.u, (m)->inv_h2), GSLaplacian(c.v, w.v, e.v, s.v, n.v, (m)->inv_h2), dfu, dfv); \
+      GSParamDerivativePoint(c, GSLaplacian(c.u, w.u, e.u, s.u, n.u, (m)->patch.inv_h2), GSLaplacian(c.v, w.v, e.v, s.v, n.v, (m)->patch.inv_h2), \
+                             dfu, dfv); \
       __VA_ARGS__; \
     }); \
     PetscCall(VecRestoreArrayRead((m)->state_local, &sl)); \
@@ -172,10 +173,10 @@ static PetscErrorCode JacobianPMultTranspose(Mat Jp, Vec X, Vec Y)
   }
   PetscCall(PetscLogEventBegin(m->event_jacp, 0, 0, 0, 0));
   PetscCall(VecGetArrayRead(X, &x));
-  if (m->whole_grid) {
+  if (m->patch.whole_grid) {
     const PetscScalar *st;
     PetscCall(VecGetArrayRead(m->state, &st));
-    GSParamGradientPeriodic(m->inv_h2, (int)m->nx, (int)m->ny, (const GSField *)st, (const GSField *)x, local);
+    GSParamGradientPeriodic(m->patch.inv_h2, (int)m->patch.nx, (int)m->patch.ny, (const GSField *)st, (const GSField *)x, local);
     PetscCall(VecRestoreArrayRead(m->state, &st));
   } else {
     const PetscScalar *sl;
@@ -184,7 +185,8 @@ static PetscErrorCode JacobianPMultTranspose(Mat Jp, Vec X, Vec Y)
       m->state_local_valid = PETSC_TRUE;
     }
     PetscCall(VecGetArrayRead(m->state_local, &sl));
-    GSParamGradientGhosted(m->inv_h2, (int)m->xm, (int)m->ym, (int)m->gxm, (const GSField *)sl + GSModelFirstOwned(m), (const GSField *)x, local);
+    GSParamGradientGhosted(m->patch.inv_h2, (int)m->patch.xm, (int)m->patch.ym, (int)m->patch.gxm, (const GSField *)sl + m->patch.first_owned,
+                           (const GSField *)x, local);
     PetscCall(VecRestoreArrayRead(m->state_local, &sl));
   }
   PetscCall(VecRestoreArrayRead(X, &x));
@@ -238,7 +240,7 @@ PetscErrorCode GSModelCreateOperators(GSModel m)
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
-  nlocal = 2 * m->xm * m->ym;
+  nlocal = 2 * m->patch.xm * m->patch.ym;
   PetscCall(MatCreateShell(m->comm, nlocal, nlocal, PETSC_DETERMINE, PETSC_DETERMINE, m, &m->J));
   PetscCall(MatShellSetOperation(m->J, MATOP_MULT, (void (*)(void))JacobianMult));
   PetscCall(MatShellSetOperation(m->J, MATOP_MULT_TRANSPOSE, (void (*)(void))JacobianMultTranspose));
