@@ -8,7 +8,7 @@ PetscErrorCode GSInversionEndClass(GSInversion inv, GSRunReason reason, Vec fina
   PetscFunctionBeginUser;
   *end_class = GS_CLASS_INVALID;
   if (!GSRunReasonIsValid(reason)) PetscFunctionReturn(0);
-  PetscCall(GSRunEndStats(inv->run, final, PETSC_TRUE, &es));
+  PetscCall(GSRunEndStats(InvRun(inv), final, PETSC_TRUE, &es));
   *end_class = GSEndStateClassify(&es, NULL);
   PetscFunctionReturn(0);
 }

@@ -90,11 +90,6 @@ PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups
   PetscCallMPI(MPI_Comm_rank(group, &inv->group_rank));
   PetscCall(InversionOptions(inv));
   PetscCall(GSEvaluatorCreate(group, 5e-5, PETSC_TRUE, &inv->evaluator));
-  inv->model    = GSEvaluatorGetModel(inv->evaluator);
-  inv->run      = GSEvaluatorGetRun(inv->evaluator);
-  inv->loss     = GSEvaluatorGetLoss(inv->evaluator);
-  inv->gradient = GSEvaluatorGetGradient(inv->evaluator);
-  inv->init     = *GSEvaluatorGetInitial(inv->evaluator);
   PetscCall(ReadTaoOptions(inv));
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (!help) { /* help reads no input files */
@@ -104,8 +99,8 @@ PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups
     PetscCheck(!inv->deterministic || inv->target_seed >= 0, comm, PETSC_ERR_USER_INPUT,
                "-gs_deterministic needs a targets file that records its seed (-gs_targets_file %s)", inv->targets);
   }
-  PetscCall(DMCreateGlobalVector(GSModelGetDM(inv->model), &inv->X0));
-  PetscCall(PetscMalloc1(inv->group_rank == 0 ? GSModelGetPatch(inv->model)->nx * GSModelGetPatch(inv->model)->ny : 1, &inv->target_v));
+  PetscCall(DMCreateGlobalVector(GSModelGetDM(InvModel(inv)), &inv->X0));
+  PetscCall(PetscMalloc1(inv->group_rank == 0 ? GSModelGetPatch(InvModel(inv))->nx * GSModelGetPatch(InvModel(inv))->ny : 1, &inv->target_v));
   *out = inv;
   PetscFunctionReturn(0);
 }
@@ -126,12 +121,12 @@ PetscErrorCode GSInversionDestroy(GSInversion *out)
 
 GSModel GSInversionGetModel(GSInversion inv)
 {
-  return inv->model;
+  return InvModel(inv);
 }
 
 GSRun GSInversionGetRun(GSInversion inv)
 {
-  return inv->run;
+  return InvRun(inv);
 }
 
 PetscInt GSInversionGetMaxIterations(GSInversion inv)
@@ -176,11 +171,11 @@ static PetscErrorCode AddTaoSettings(GSInversion inv, GSSettings settings)
 PetscErrorCode GSInversionAddSettings(GSInversion inv, GSSettings settings)
 {
   PetscFunctionBeginUser;
-  PetscCall(GSSettingsAddGrid(settings, GSModelGetGrid(inv->model), GSModelGetParams(inv->model)));
-  PetscCall(GSSettingsAddTS(settings, GSRunGetTS(inv->run)));
-  PetscCall(GSSettingsAddReal(settings, "-gs_steady_tol", GSRunGetSteadyTol(inv->run)));
-  PetscCall(GSSettingsAddReal(settings, "-gs_init_noise", inv->init.recipe.noise));
-  PetscCall(GSSettingsAddInt(settings, "-gs_init_block", inv->init.recipe.block));
+  PetscCall(GSSettingsAddGrid(settings, GSModelGetGrid(InvModel(inv)), GSModelGetParams(InvModel(inv))));
+  PetscCall(GSSettingsAddTS(settings, GSRunGetTS(InvRun(inv))));
+  PetscCall(GSSettingsAddReal(settings, "-gs_steady_tol", GSRunGetSteadyTol(InvRun(inv))));
+  PetscCall(GSSettingsAddReal(settings, "-gs_init_noise", InvInit(inv)->recipe.noise));
+  PetscCall(GSSettingsAddInt(settings, "-gs_init_block", InvInit(inv)->recipe.block));
   PetscCall(GSSettingsAddString(settings, "-gs_targets_file", inv->targets));
   PetscCall(GSSettingsAddInt(settings, "-gs_batch", inv->batch));
   PetscCall(GSSettingsAddInt(settings, "-gs_deterministic", inv->deterministic));
@@ -188,7 +183,7 @@ PetscErrorCode GSInversionAddSettings(GSInversion inv, GSSettings settings)
   PetscCall(GSSettingsAddInt(settings, "-gs_max_it", inv->max_it));
   PetscCall(GSSettingsAddString(settings, "-gs_optimizer", GSOptimizerTypes[inv->optimizer]));
   PetscCall(GSSettingsAddString(settings, "-gs_reparam", GSReparamTypes[inv->reparam]));
-  PetscCall(GSSettingsAddString(settings, "-gs_loss", GSLossTypes[GSFieldLossGetType(inv->loss)]));
+  PetscCall(GSSettingsAddString(settings, "-gs_loss", GSLossTypes[GSFieldLossGetType(InvLoss(inv))]));
   PetscCall(GSSettingsAddReals(settings, "-gs_lower", GS_NPARAM, inv->lower));
   PetscCall(GSSettingsAddReals(settings, "-gs_upper", GS_NPARAM, inv->upper));
   if (inv->optimizer == GS_OPTIMIZER_TAO) PetscCall(AddTaoSettings(inv, settings));
@@ -206,7 +201,7 @@ static PetscErrorCode BatchMember(GSInversion inv, PetscInt iteration, PetscInt 
   GSInitialRecipe r;
 
   PetscFunctionBeginUser;
-  r = inv->init.recipe;
+  r = InvInit(inv)->recipe;
   if (inv->deterministic) {
     *target  = b % inv->ntargets;
     r.seed   = (uint64_t)inv->target_seed;
@@ -216,7 +211,7 @@ static PetscErrorCode BatchMember(GSInversion inv, PetscInt iteration, PetscInt 
     r.seed   = (uint64_t)inv->seed + 1000003;
     r.sample = iteration * inv->batch + b;
   }
-  PetscCall(GSInitialRecipeFill(inv->model, &r, inv->X0));
+  PetscCall(GSInitialRecipeFill(InvModel(inv), &r, inv->X0));
   PetscFunctionReturn(0);
 }
 
@@ -231,7 +226,7 @@ PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc2(w * inv->batch, &slots, w * inv->batch, &total));
-  PetscCall(GSModelSetParams(inv->model, &p));
+  PetscCall(GSModelSetParams(InvModel(inv), &p));
   for (PetscInt b = inv->group_id; b < inv->batch; b += inv->ngroups) {
     GSGradientResult r;
     GSEndClass       end_class;
@@ -239,7 +234,7 @@ PetscErrorCode GSInversionEvaluate(GSInversion inv, const double theta[GS_NPARAM
     PetscInt         target;
     double          *slot = slots + w * b;
     PetscCall(BatchMember(inv, iteration, b, &target));
-    PetscCall(GSTargetsReadV(GSModelGetGrid(inv->model), "-gs_targets_file", inv->targets, target, inv->target_v));
+    PetscCall(GSTargetsReadV(GSModelGetGrid(InvModel(inv)), "-gs_targets_file", inv->targets, target, inv->target_v));
     PetscCall(GSEvaluatorMember(inv->evaluator, inv->X0, inv->target_v, gradient, &r, &final));
     PetscCall(GSInversionEndClass(inv, r.reason, final, &end_class));
     if (inv->group_rank != 0) continue;

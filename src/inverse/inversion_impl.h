@@ -10,11 +10,7 @@ struct _p_GSInversion {
   MPI_Comm           comm, group;
   PetscInt           ngroups, group_id;
   PetscMPIInt        group_rank;
-  GSEvaluator        evaluator; /* owns the four below */
-  GSModel            model;
-  GSRun              run;
-  GSFieldLoss        loss;
-  GSGradient         gradient;
+  GSEvaluator        evaluator; /* the model, run, loss, gradient and initial options (InvModel() ... below) */
   char               targets[PETSC_MAX_PATH_LEN];
   PetscInt           ntargets, target_seed, target_sample0;
   PetscInt           batch, seed, max_it;
@@ -23,7 +19,6 @@ struct _p_GSInversion {
   GSReparamType      reparam;
   PetscReal          lr, weight_decay;
   PetscReal          lower[GS_NPARAM], upper[GS_NPARAM];
-  GSInitialOptions   init; /* the recipe of the initial states (-gs_init_noise, -gs_init_block) */
   Vec                X0;
   PetscScalar       *target_v;
   GSInversionMonitor monitor;
@@ -38,6 +33,29 @@ struct _p_GSInversion {
   PetscInt           end_iteration, end_counts[GS_END_CLASS_N];
   PetscBool          end_valid;
 };
+
+/* The parts of the evaluator the inversion works with. */
+static inline GSModel InvModel(GSInversion inv)
+{
+  return GSEvaluatorGetModel(inv->evaluator);
+}
+static inline GSRun InvRun(GSInversion inv)
+{
+  return GSEvaluatorGetRun(inv->evaluator);
+}
+static inline GSFieldLoss InvLoss(GSInversion inv)
+{
+  return GSEvaluatorGetLoss(inv->evaluator);
+}
+static inline GSGradient InvGradient(GSInversion inv)
+{
+  return GSEvaluatorGetGradient(inv->evaluator);
+}
+/* The recipe of the initial states (-gs_init_noise, -gs_init_block). */
+static inline const GSInitialOptions *InvInit(GSInversion inv)
+{
+  return GSEvaluatorGetInitial(inv->evaluator);
+}
 
 /* The end-state class of the batch member just run (its end state final; invalid when
    reason is). Collective on inv->group. */

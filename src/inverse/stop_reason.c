@@ -10,7 +10,7 @@ const char *const GSStopReasonNames[] = {"converged", "iteration_cap", "diverged
 /* X = (1, v of target `index`): a target as a prediction (the loss reads v only). */
 static PetscErrorCode StateFromTarget(GSInversion inv, PetscInt index, Vec X)
 {
-  const GSModel m = inv->model;
+  const GSModel m = InvModel(inv);
 
   PetscFunctionBeginUser;
   PetscCall(GSTargetsReadV(GSModelGetGrid(m), "-gs_targets_file", inv->targets, index, inv->target_v));
@@ -25,9 +25,9 @@ static PetscErrorCode LossAgainst(GSInversion inv, Vec X, PetscInt index, double
   PetscReal loss;
 
   PetscFunctionBeginUser;
-  PetscCall(GSTargetsReadV(GSModelGetGrid(inv->model), "-gs_targets_file", inv->targets, index, inv->target_v));
-  PetscCall(GSFieldLossSetTargetNatural(inv->loss, inv->target_v));
-  PetscCall(GSFieldLossEvaluate(inv->loss, GSFieldLossGetType(inv->loss), X, &loss, NULL));
+  PetscCall(GSTargetsReadV(GSModelGetGrid(InvModel(inv)), "-gs_targets_file", inv->targets, index, inv->target_v));
+  PetscCall(GSFieldLossSetTargetNatural(InvLoss(inv), inv->target_v));
+  PetscCall(GSFieldLossEvaluate(InvLoss(inv), GSFieldLossGetType(InvLoss(inv)), X, &loss, NULL));
   *value = loss;
   PetscFunctionReturn(0);
 }
@@ -42,7 +42,7 @@ static PetscErrorCode References(GSInversion inv)
   PetscFunctionBeginUser;
   if (inv->have_references) PetscFunctionReturn(0);
   inv->flat = inv->floor = 0;
-  PetscCall(DMGetGlobalVector(GSModelGetDM(inv->model), &X));
+  PetscCall(DMGetGlobalVector(GSModelGetDM(InvModel(inv)), &X));
   PetscCall(VecSet(X, 0.0));
   PetscCall(VecStrideSet(X, 0, 1.0));
   for (PetscInt b = 0; b < inv->ntargets; b++) {
@@ -56,7 +56,7 @@ static PetscErrorCode References(GSInversion inv)
       inv->floor += value / (double)inv->ntargets;
     }
   }
-  PetscCall(DMRestoreGlobalVector(GSModelGetDM(inv->model), &X));
+  PetscCall(DMRestoreGlobalVector(GSModelGetDM(InvModel(inv)), &X));
   inv->have_references = PETSC_TRUE;
   PetscFunctionReturn(0);
 }

@@ -10,20 +10,37 @@
 const char *const GSTargetModes[] = {"paper", "steady", "file", "GSTargetMode", "GS_TARGET_", NULL};
 
 struct _p_GSLandscape {
-  MPI_Comm         comm;
-  GSEvaluator      evaluator; /* owns model, run, loss, gradient */
-  GSModel          model;
-  GSRun            run;
-  GSFieldLoss      loss;
-  GSGradient       gradient; /* NULL unless -gs_landscape_gradient */
-  GSInitialOptions init;
-  GSTargetMode     mode;
-  PetscInt         ntargets, gallery;
-  GSParams         base;
-  Vec              X0[GS_MAX_TARGETS], X;
-  char             targets_file[PETSC_MAX_PATH_LEN];
-  PetscScalar     *target_v; /* the K target v fields in natural order (group rank 0) */
+  MPI_Comm     comm;
+  GSEvaluator  evaluator; /* the model, run, loss, gradient (NULL unless -gs_landscape_gradient) and initial options */
+  GSTargetMode mode;
+  PetscInt     ntargets, gallery;
+  GSParams     base;
+  Vec          X0[GS_MAX_TARGETS], X;
+  char         targets_file[PETSC_MAX_PATH_LEN];
+  PetscScalar *target_v; /* the K target v fields in natural order (group rank 0) */
 };
+
+/* The parts of the evaluator the landscape works with. */
+static inline GSModel Model(GSLandscape l)
+{
+  return GSEvaluatorGetModel(l->evaluator);
+}
+static inline GSRun Run(GSLandscape l)
+{
+  return GSEvaluatorGetRun(l->evaluator);
+}
+static inline GSFieldLoss Loss(GSLandscape l)
+{
+  return GSEvaluatorGetLoss(l->evaluator);
+}
+static inline GSGradient Gradient(GSLandscape l)
+{
+  return GSEvaluatorGetGradient(l->evaluator);
+}
+static inline const GSInitialOptions *Init(GSLandscape l)
+{
+  return GSEvaluatorGetInitial(l->evaluator);
+}
 
 static PetscErrorCode LandscapeOptions(MPI_Comm comm, GSLandscape l, PetscBool *gradient)
 {
@@ -62,18 +79,13 @@ PetscErrorCode GSLandscapeCreate(MPI_Comm comm, GSLandscape *out)
   l->comm = comm;
   PetscCall(LandscapeOptions(comm, l, &gradient));
   PetscCall(GSEvaluatorCreate(comm, l->mode == GS_TARGET_PAPER ? 0.0 : 1e-4, gradient, &l->evaluator));
-  l->model    = GSEvaluatorGetModel(l->evaluator);
-  l->run      = GSEvaluatorGetRun(l->evaluator);
-  l->loss     = GSEvaluatorGetLoss(l->evaluator);
-  l->gradient = GSEvaluatorGetGradient(l->evaluator);
-  l->init     = *GSEvaluatorGetInitial(l->evaluator);
-  l->base     = *GSModelGetParams(l->model);
-  PetscCheck(l->mode != GS_TARGET_PAPER || GSRunGetSteadyTol(l->run) == 0, comm, PETSC_ERR_USER_INPUT,
-             "-gs_steady_tol %g: the paper's mode runs a fixed number of steps (use -gs_target_mode steady)", (double)GSRunGetSteadyTol(l->run));
-  PetscCheck(l->mode != GS_TARGET_STEADY || GSRunGetSteadyTol(l->run) > 0, comm, PETSC_ERR_USER_INPUT,
+  l->base = *GSModelGetParams(Model(l));
+  PetscCheck(l->mode != GS_TARGET_PAPER || GSRunGetSteadyTol(Run(l)) == 0, comm, PETSC_ERR_USER_INPUT,
+             "-gs_steady_tol %g: the paper's mode runs a fixed number of steps (use -gs_target_mode steady)", (double)GSRunGetSteadyTol(Run(l)));
+  PetscCheck(l->mode != GS_TARGET_STEADY || GSRunGetSteadyTol(Run(l)) > 0, comm, PETSC_ERR_USER_INPUT,
              "-gs_target_mode steady needs -gs_steady_tol > 0");
   PetscCheck(l->mode != GS_TARGET_FILE || l->targets_file[0], comm, PETSC_ERR_USER_INPUT, "-gs_target_mode file needs -gs_targets_file");
-  PetscCall(DMCreateGlobalVector(GSModelGetDM(l->model), &l->X));
+  PetscCall(DMCreateGlobalVector(GSModelGetDM(Model(l)), &l->X));
   for (PetscInt k = 0; k < l->ntargets; k++) {
     PetscCall(VecDuplicate(l->X, &l->X0[k]));
   }
@@ -100,25 +112,25 @@ PetscErrorCode GSLandscapeDestroy(GSLandscape *out)
 
 GSModel GSLandscapeGetModel(GSLandscape l)
 {
-  return l->model;
+  return Model(l);
 }
 GSRun GSLandscapeGetRun(GSLandscape l)
 {
-  return l->run;
+  return Run(l);
 }
 PetscErrorCode GSLandscapeGetMapGrid(GSLandscape l, GSMapGrid *map, PetscBool *euler)
 {
-  const GSPatch *patch = GSModelGetPatch(l->model);
+  const GSPatch *patch = GSModelGetPatch(Model(l));
   PetscBool      rk, fe;
   PetscReal      dt;
 
   PetscFunctionBeginUser;
-  PetscCall(GSRunGetScheme(l->run, NULL, &dt));
-  PetscCall(PetscObjectTypeCompare((PetscObject)GSRunGetTS(l->run), TSRK, &rk));
-  PetscCall(PetscObjectTypeCompare((PetscObject)GSRunGetTS(l->run), TSEULER, &fe));
+  PetscCall(GSRunGetScheme(Run(l), NULL, &dt));
+  PetscCall(PetscObjectTypeCompare((PetscObject)GSRunGetTS(Run(l)), TSRK, &rk));
+  PetscCall(PetscObjectTypeCompare((PetscObject)GSRunGetTS(Run(l)), TSEULER, &fe));
   if (rk) {
     TSRKType type;
-    PetscCall(TSRKGetType(GSRunGetTS(l->run), &type));
+    PetscCall(TSRKGetType(GSRunGetTS(Run(l)), &type));
     PetscCall(PetscStrcmp(type, TSRK1FE, &fe));
   }
   map->dt = fe ? (double)dt : 0.0, map->h = (double)patch->h;
@@ -141,32 +153,32 @@ PetscInt GSLandscapeGetGallerySize(GSLandscape l)
 }
 PetscBool GSLandscapeHasGradient(GSLandscape l)
 {
-  return (PetscBool)(l->gradient != NULL);
+  return (PetscBool)(Gradient(l) != NULL);
 }
 GSFieldLoss GSLandscapeGetLoss(GSLandscape l)
 {
-  return l->loss;
+  return Loss(l);
 }
 const GSInitialOptions *GSLandscapeGetInitial(GSLandscape l)
 {
-  return &l->init;
+  return Init(l);
 }
 
 PetscErrorCode GSLandscapeAddSettings(GSLandscape l, GSSettings settings)
 {
   PetscFunctionBeginUser;
-  PetscCall(GSSettingsAddGrid(settings, GSModelGetGrid(l->model), GSModelGetParams(l->model)));
-  PetscCall(GSSettingsAddTS(settings, GSRunGetTS(l->run)));
-  PetscCall(GSSettingsAddReal(settings, "-gs_steady_tol", GSRunGetSteadyTol(l->run)));
+  PetscCall(GSSettingsAddGrid(settings, GSModelGetGrid(Model(l)), GSModelGetParams(Model(l))));
+  PetscCall(GSSettingsAddTS(settings, GSRunGetTS(Run(l))));
+  PetscCall(GSSettingsAddReal(settings, "-gs_steady_tol", GSRunGetSteadyTol(Run(l))));
   PetscCall(GSSettingsAddString(settings, "-gs_target_mode", GSTargetModes[l->mode]));
   PetscCall(GSSettingsAddInt(settings, "-gs_targets", l->ntargets));
   PetscCall(GSSettingsAddString(settings, "-gs_targets_file", l->mode == GS_TARGET_FILE ? l->targets_file : ""));
-  PetscCall(GSSettingsAddString(settings, "-gs_initial", l->init.file));
-  PetscCall(GSSettingsAddInt(settings, "-gs_seed", (PetscInt64)l->init.recipe.seed));
-  PetscCall(GSSettingsAddReal(settings, "-gs_init_noise", l->init.recipe.noise));
-  PetscCall(GSSettingsAddInt(settings, "-gs_init_block", l->init.recipe.block));
-  PetscCall(GSSettingsAddString(settings, "-gs_loss", GSLossTypes[GSFieldLossGetType(l->loss)]));
-  PetscCall(GSSettingsAddInt(settings, "-gs_landscape_gradient", l->gradient != NULL));
+  PetscCall(GSSettingsAddString(settings, "-gs_initial", Init(l)->file));
+  PetscCall(GSSettingsAddInt(settings, "-gs_seed", (PetscInt64)Init(l)->recipe.seed));
+  PetscCall(GSSettingsAddReal(settings, "-gs_init_noise", Init(l)->recipe.noise));
+  PetscCall(GSSettingsAddInt(settings, "-gs_init_block", Init(l)->recipe.block));
+  PetscCall(GSSettingsAddString(settings, "-gs_loss", GSLossTypes[GSFieldLossGetType(Loss(l))]));
+  PetscCall(GSSettingsAddInt(settings, "-gs_landscape_gradient", Gradient(l) != NULL));
   PetscCall(GSSettingsAddInt(settings, "-gs_gallery_size", l->gallery));
   PetscFunctionReturn(0);
 }
@@ -174,7 +186,7 @@ PetscErrorCode GSLandscapeAddSettings(GSLandscape l, GSSettings settings)
 /* File mode: the first K targets of the file and the initial states that made them. */
 static PetscErrorCode TargetsFromFile(GSLandscape l)
 {
-  const GSPatch *patch = GSModelGetPatch(l->model);
+  const GSPatch *patch = GSModelGetPatch(Model(l));
   PetscInt       count, seed, sample0;
   PetscMPIInt    rank;
   const size_t   cells = (size_t)(patch->nx * patch->ny);
@@ -187,11 +199,11 @@ static PetscErrorCode TargetsFromFile(GSLandscape l)
   PetscCallMPI(MPI_Comm_rank(l->comm, &rank));
   PetscCall(PetscMalloc1(rank == 0 ? l->ntargets * cells : 1, &l->target_v));
   for (PetscInt k = 0; k < l->ntargets; k++) {
-    GSInitialRecipe r = l->init.recipe;
+    GSInitialRecipe r = Init(l)->recipe;
     r.seed            = (uint64_t)seed;
     r.sample          = sample0 + k;
-    PetscCall(GSInitialRecipeFill(l->model, &r, l->X0[k]));
-    PetscCall(GSTargetsReadV(GSModelGetGrid(l->model), "-gs_targets_file", l->targets_file, k, rank == 0 ? l->target_v + k * cells : NULL));
+    PetscCall(GSInitialRecipeFill(Model(l), &r, l->X0[k]));
+    PetscCall(GSTargetsReadV(GSModelGetGrid(Model(l)), "-gs_targets_file", l->targets_file, k, rank == 0 ? l->target_v + k * cells : NULL));
   }
   PetscFunctionReturn(0);
 }
@@ -199,7 +211,7 @@ static PetscErrorCode TargetsFromFile(GSLandscape l)
 /* Target k's v in natural order (group rank 0). */
 static const PetscScalar *TargetV(GSLandscape l, PetscInt k)
 {
-  const GSPatch *patch = GSModelGetPatch(l->model);
+  const GSPatch *patch = GSModelGetPatch(Model(l));
 
   return l->target_v ? l->target_v + k * (size_t)(patch->nx * patch->ny) : NULL;
 }
@@ -208,7 +220,7 @@ static const PetscScalar *TargetV(GSLandscape l, PetscInt k)
 static PetscErrorCode SetTarget(GSLandscape l, PetscInt k)
 {
   PetscFunctionBeginUser;
-  PetscCall(GSFieldLossSetTargetNatural(l->loss, TargetV(l, k)));
+  PetscCall(GSFieldLossSetTargetNatural(Loss(l), TargetV(l, k)));
   PetscFunctionReturn(0);
 }
 
@@ -217,15 +229,15 @@ static PetscErrorCode RunTarget(GSLandscape l, PetscInt k, PetscScalar *v, doubl
 {
   PetscFunctionBeginUser;
   PetscCall(VecCopy(l->X0[k], l->X));
-  PetscCall(GSRunSolve(l->run, l->X));
-  info[0] = (double)GSRunGetReason(l->run), info[1] = (double)GSRunGetSteps(l->run);
-  if (GSRunGetReason(l->run) != GS_RUN_INTERRUPTED) PetscCall(GSFieldGather(GSModelGetGrid(l->model), l->X, 1, v));
+  PetscCall(GSRunSolve(Run(l), l->X));
+  info[0] = (double)GSRunGetReason(Run(l)), info[1] = (double)GSRunGetSteps(Run(l));
+  if (GSRunGetReason(Run(l)) != GS_RUN_INTERRUPTED) PetscCall(GSFieldGather(GSModelGetGrid(Model(l)), l->X, 1, v));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt ngroups, PetscInt group_id, PetscInt group_size)
 {
-  const GSPatch *patch = GSModelGetPatch(l->model);
+  const GSPatch *patch = GSModelGetPatch(Model(l));
   const size_t   cells = (size_t)(patch->nx * patch->ny);
   PetscMPIInt    rank;
   double        *info;
@@ -233,7 +245,7 @@ PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt n
   PetscInt       failed      = -1;
 
   PetscFunctionBeginUser;
-  PetscCall(GSModelSetParams(l->model, &l->base));
+  PetscCall(GSModelSetParams(Model(l), &l->base));
   if (l->mode == GS_TARGET_FILE) {
     PetscCall(TargetsFromFile(l));
     PetscFunctionReturn(0);
@@ -241,10 +253,10 @@ PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt n
   PetscCallMPI(MPI_Comm_rank(l->comm, &rank));
   PetscCall(PetscMalloc1(l->ntargets * cells, &l->target_v));
   for (PetscInt k = 0; k < l->ntargets; k++) {
-    GSInitialRecipe r = l->init.recipe;
+    GSInitialRecipe r = Init(l)->recipe;
     r.sample += k;
-    if (l->init.file[0] && k == 0) PetscCall(GSInitialStateFill(l->model, &l->init, l->X0[k]));
-    else PetscCall(GSInitialRecipeFill(l->model, &r, l->X0[k]));
+    if (Init(l)->file[0] && k == 0) PetscCall(GSInitialStateFill(Model(l), Init(l), l->X0[k]));
+    else PetscCall(GSInitialRecipeFill(Model(l), &r, l->X0[k]));
   }
   /* every group runs its share of the targets at once; then each is broadcast from its owner */
   PetscCall(PetscCalloc1(2 * l->ntargets, &info));
@@ -264,7 +276,7 @@ PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt n
             GSRunReasonNames[(int)reason], steps);
   }
   PetscCall(PetscFree(info));
-  GSRunSetReason(l->run, interrupted ? GS_RUN_INTERRUPTED : GS_RUN_RUNNING);
+  GSRunSetReason(Run(l), interrupted ? GS_RUN_INTERRUPTED : GS_RUN_RUNNING);
   if (interrupted) PetscFunctionReturn(0);
   if (rank != 0) PetscCall(PetscFree(l->target_v));
   PetscFunctionReturn(0);
@@ -273,12 +285,12 @@ PetscErrorCode GSLandscapeSetUpTargets(GSLandscape l, MPI_Comm world, PetscInt n
 /* Block averages of v (rank 0 of the group) into g x g. */
 static PetscErrorCode Gallery(GSLandscape l, Vec X, float *gallery)
 {
-  const GSPatch     *patch = GSModelGetPatch(l->model);
+  const GSPatch     *patch = GSModelGetPatch(Model(l));
   const PetscScalar *v;
   const PetscInt     g = l->gallery, nx = patch->nx, ny = patch->ny;
 
   PetscFunctionBeginUser;
-  PetscCall(GSFieldLossGatherV(l->loss, X, &v));
+  PetscCall(GSFieldLossGatherV(Loss(l), X, &v));
   if (!v || !gallery) PetscFunctionReturn(0);
   for (PetscInt b = 0; b < g * g; b++) gallery[b] = 0;
   for (PetscInt j = 0; j < ny; j++)
@@ -293,7 +305,7 @@ static PetscErrorCode RunSample(GSLandscape l, PetscInt k, GSRunReason *reason, 
   PetscFunctionBeginUser;
   GSGradientResult r;
 
-  if (l->gradient) PetscCall(GSEvaluatorMember(l->evaluator, l->X0[k], TargetV(l, k), PETSC_TRUE, &r, final));
+  if (Gradient(l)) PetscCall(GSEvaluatorMember(l->evaluator, l->X0[k], TargetV(l, k), PETSC_TRUE, &r, final));
   else {
     PetscCall(GSEvaluatorForward(l->evaluator, l->X0[k], l->X, &r));
     *final = l->X;
@@ -319,9 +331,9 @@ PetscErrorCode GSLandscapeEvaluate(GSLandscape l, const GSParams *theta, GSPoint
 
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&t0));
-  PetscCall(GSModelSetParams(l->model, theta));
+  PetscCall(GSModelSetParams(Model(l), theta));
   rec->valid = 1, rec->samples = (int32_t)l->ntargets, rec->steps = 0;
-  for (int t = 0; t < GS_NLOSS; t++) rec->loss[t] = GSFieldLossAvailable(l->loss, (GSLossType)t) ? 0 : NAN;
+  for (int t = 0; t < GS_NLOSS; t++) rec->loss[t] = GSFieldLossAvailable(Loss(l), (GSLossType)t) ? 0 : NAN;
   for (int q = 0; q < GS_NPARAM; q++) rec->grad[q] = 0;
   for (PetscInt k = 0; k < l->ntargets; k++) {
     GSRunReason reason          = GS_RUN_RUNNING;
@@ -338,8 +350,8 @@ PetscErrorCode GSLandscapeEvaluate(GSLandscape l, const GSParams *theta, GSPoint
     PetscCall(SetTarget(l, k));
     for (int t = 0; t < GS_NLOSS; t++) {
       PetscReal value;
-      if (!GSFieldLossAvailable(l->loss, (GSLossType)t)) continue;
-      PetscCall(GSFieldLossEvaluate(l->loss, (GSLossType)t, final, &value, NULL));
+      if (!GSFieldLossAvailable(Loss(l), (GSLossType)t)) continue;
+      PetscCall(GSFieldLossEvaluate(Loss(l), (GSLossType)t, final, &value, NULL));
       rec->loss[t] += value / (PetscReal)l->ntargets;
     }
     for (int q = 0; q < GS_NPARAM; q++) rec->grad[q] += grad[q] / (PetscReal)l->ntargets;
@@ -347,14 +359,14 @@ PetscErrorCode GSLandscapeEvaluate(GSLandscape l, const GSParams *theta, GSPoint
       GSEndStats es;
       GSMapGrid  map;
       PetscBool  euler;
-      PetscCall(GSRunEndStats(l->run, final, PETSC_TRUE, &es));
+      PetscCall(GSRunEndStats(Run(l), final, PETSC_TRUE, &es));
       PetscCall(GSLandscapeGetMapGrid(l, &map, &euler));
       rec->end_class    = (int32_t)GSEndStateClassifyMap(&es, NULL, theta, &map);
       rec->final_change = es.final_change;
       if (l->gallery) PetscCall(Gallery(l, final, gallery));
     }
   }
-  if (!l->gradient)
+  if (!Gradient(l))
     for (int q = 0; q < GS_NPARAM; q++) rec->grad[q] = NAN;
   PetscCall(PetscTime(&t1));
   rec->seconds = t1 - t0;
