@@ -243,8 +243,9 @@ static PetscErrorCode SimulateRun(Simulate *s)
 
 PetscErrorCode GSAppSimulate(MPI_Comm comm)
 {
-  Simulate  s = {0};
-  PetscBool help;
+  Simulate       s = {0};
+  PetscBool      help;
+  PetscErrorCode ierr = 0;
 
   PetscFunctionBeginUser;
   s.comm = comm;
@@ -253,8 +254,9 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
   PetscCall(SimulateOptionsRead(comm, &s.opts));
   PetscCall(GSRunCreate(s.m, 1e-4, 40000, &s.run));
   PetscCall(GSAppHelpRequested(&help));
-  if (!help) PetscCall(SimulateRun(&s));
-  free(s.earlier.snapshot_steps);
+  if (!help) ierr = SimulateRun(&s);
+  free(s.earlier.snapshot_steps); /* a plain allocation (io's reader): freed on the error path too */
+  PetscCall(ierr);
   PetscCall(GSSettingsDestroy(&s.settings));
   PetscCall(GSRunDestroy(&s.run));
   PetscCall(GSModelDestroy(&s.m));
