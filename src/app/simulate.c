@@ -160,8 +160,9 @@ static PetscErrorCode SimulateCheckEarlier(Simulate *s, PetscInt max_steps, char
   PetscFunctionReturn(0);
 }
 
-/* Every rank learns whether the output holds a run to continue, from which step, with which snapshots. */
-static PetscErrorCode SimulateReadEarlier(Simulate *s)
+/* Every rank learns whether the output holds a run to continue, from which step, and the steps of
+   its snapshots (into snaps; rank 0 frees what it read). */
+static PetscErrorCode SimulateReadEarlier(Simulate *s, GSSnapshots *snaps)
 {
   PetscMPIInt rank;
   PetscInt    max_steps;
@@ -173,15 +174,19 @@ static PetscErrorCode SimulateReadEarlier(Simulate *s)
   PetscCall(TSGetMaxSteps(GSRunGetTS(s->run), &max_steps));
   if (rank == 0 && access(s->opts.output, F_OK) == 0) {
     PetscCall(SimulateCheckEarlier(s, max_steps, msg, sizeof(msg)));
-    info[0] = s->earlier.interrupted, info[1] = s->earlier.steps, info[2] = s->earlier.nsnapshots;
+    info[0] = s->earlier.interrupted, info[1] = s->earlier.steps, info[2] = msg[0] ? 0 : s->earlier.nsnapshots;
+    if (info[2]) PetscCall(PetscMalloc1(info[2], &snaps->steps));
+    if (info[2]) PetscCall(PetscArraycpy(snaps->steps, s->earlier.snapshot_steps, info[2]));
+    free(s->earlier.snapshot_steps);
+    s->earlier.snapshot_steps = NULL;
   }
   PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, s->comm));
   PetscCheck(!msg[0], s->comm, PETSC_ERR_USER_INPUT, "%s", msg);
   PetscCallMPI(MPI_Bcast(info, 3, MPI_INT64_T, 0, s->comm));
-  s->earlier.interrupted = (PetscBool)info[0], s->earlier.steps = info[1], s->earlier.nsnapshots = info[2];
-  if (rank != 0 && info[2])
-    PetscCheck(s->earlier.snapshot_steps = malloc(sizeof(int64_t) * (size_t)info[2]), PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
-  if (info[2]) PetscCallMPI(MPI_Bcast(s->earlier.snapshot_steps, (PetscMPIInt)info[2], MPI_INT64_T, 0, s->comm));
+  s->earlier.interrupted = (PetscBool)info[0], s->earlier.steps = info[1];
+  snaps->count = snaps->capacity = (PetscInt)info[2];
+  if (rank != 0 && info[2]) PetscCall(PetscMalloc1(info[2], &snaps->steps));
+  if (info[2]) PetscCallMPI(MPI_Bcast(snaps->steps, (PetscMPIInt)info[2], MPI_INT64_T, 0, s->comm));
   PetscFunctionReturn(0);
 }
 
@@ -198,11 +203,6 @@ static PetscErrorCode SimulateStart(Simulate *s, GSOutput *out, GSSnapshots *sna
   }
   PetscCall(GSStateRead(GSModelGetGrid(s->m), "-gs_output", s->opts.output, X));
   PetscCall(GSOutputOpenToContinue(s->comm, "-gs_output", s->opts.output, out));
-  snaps->count = snaps->capacity = (PetscInt)s->earlier.nsnapshots;
-  if (snaps->count) {
-    PetscCall(PetscMalloc1(snaps->capacity, &snaps->steps));
-    for (PetscInt t = 0; t < snaps->count; t++) snaps->steps[t] = s->earlier.snapshot_steps[t];
-  }
   GSRunSetFirstStep(s->run, (PetscInt)s->earlier.steps);
   PetscCall(PetscPrintf(s->comm, "continuing the interrupted run in %s from step %lld (%" PetscInt_FMT " snapshots)\n", s->opts.output,
                         (long long)s->earlier.steps, snaps->count));
@@ -223,7 +223,7 @@ static PetscErrorCode SimulateRun(Simulate *s)
   PetscCall(GSOutputCheckNotInput(s->comm, "-gs_output", s->opts.output));
   PetscCall(GSOutputLock(s->comm, "-gs_output", s->opts.output));
   PetscCall(SimulateSettings(s));
-  PetscCall(SimulateReadEarlier(s));
+  PetscCall(SimulateReadEarlier(s, &snaps));
   PetscCall(DMCreateGlobalVector(GSModelGetDM(s->m), &X));
   PetscCall(SimulateStart(s, &out, &snaps, X));
   PetscCall(GSRunSetSnapshot(s->run, s->opts.snapshot_every, AppendSnapshot, &snaps));
@@ -243,9 +243,8 @@ static PetscErrorCode SimulateRun(Simulate *s)
 
 PetscErrorCode GSAppSimulate(MPI_Comm comm)
 {
-  Simulate       s = {0};
-  PetscBool      help;
-  PetscErrorCode ierr = 0;
+  Simulate  s = {0};
+  PetscBool help;
 
   PetscFunctionBeginUser;
   s.comm = comm;
@@ -254,9 +253,7 @@ PetscErrorCode GSAppSimulate(MPI_Comm comm)
   PetscCall(SimulateOptionsRead(comm, &s.opts));
   PetscCall(GSRunCreate(s.m, 1e-4, 40000, &s.run));
   PetscCall(GSAppHelpRequested(&help));
-  if (!help) ierr = SimulateRun(&s);
-  free(s.earlier.snapshot_steps); /* a plain allocation (io's reader): freed on the error path too */
-  PetscCall(ierr);
+  if (!help) PetscCall(SimulateRun(&s));
   PetscCall(GSSettingsDestroy(&s.settings));
   PetscCall(GSRunDestroy(&s.run));
   PetscCall(GSModelDestroy(&s.m));

@@ -81,8 +81,9 @@ static PetscErrorCode ReadTaoOptions(GSInversion inv)
 
 PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups, PetscInt group_id, GSInversion *out)
 {
-  GSInversion inv;
-  PetscBool   help;
+  GSInversion    inv;
+  PetscBool      help;
+  const GSPatch *patch;
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&inv));
@@ -100,7 +101,8 @@ PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups
                "-gs_deterministic needs a targets file that records its seed (-gs_targets_file %s)", inv->targets);
   }
   PetscCall(DMCreateGlobalVector(GSModelGetDM(InvModel(inv)), &inv->X0));
-  PetscCall(PetscMalloc1(inv->group_rank == 0 ? GSModelGetPatch(InvModel(inv))->nx * GSModelGetPatch(InvModel(inv))->ny : 1, &inv->target_v));
+  patch = GSModelGetPatch(InvModel(inv));
+  PetscCall(PetscMalloc1(inv->group_rank == 0 ? patch->nx * patch->ny : 1, &inv->target_v));
   *out = inv;
   PetscFunctionReturn(0);
 }
