@@ -360,7 +360,7 @@ PetscErrorCode GSAppGradcheck(MPI_Comm comm)
     PetscCall(GSOutputCheckNotInput(comm, "-gs_output", o.output));
     PetscCall(GSOutputLock(comm, "-gs_output", o.output));
     PetscCall(GSOutputOpen(comm, "-gs_output", o.output, &out));
-    PetscCall(DMCreateGlobalVector(GSModelGetDM(m), &X0));
+    PetscCall(GSModelCreateGlobalVector(m, &X0));
     PetscCall(VecDuplicate(X0, &T));
     PetscCall(GradcheckTarget(run, &o, &init, loss, T));
     PetscCall(GSInitialStateFill(m, &init, X0));

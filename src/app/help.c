@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "gsinv/app/app.h"
+#include "gsinv/model/model.h"
 
 /* Everything printed to stdout in help mode (PETSc prints its help lines through several routes),
    kept in a temporary file instead; plain C, since it starts before PETSc. */
@@ -108,7 +109,8 @@ static PetscErrorCode FormatOption(const char *line, char *out, size_t len)
   PetscFunctionReturn(0);
 }
 
-/* Prints the -gs_ lines of the collected text grouped by their title, each group and option once. */
+/* Prints the -gs_ lines of the collected text, and the model's grid options (-da_grid_x, ...),
+   grouped by their title, each group and option once. */
 static PetscErrorCode PrintOwnOptions(MPI_Comm comm)
 {
   char *copy, *line, *save = NULL, title[256] = "", last_title[256] = "";
@@ -123,7 +125,7 @@ static PetscErrorCode PrintOwnOptions(MPI_Comm comm)
     char        key[512], formatted[2048];
     if (after_rule) snprintf(title, sizeof(title), "%s", line);
     after_rule = !strncmp(line, "-----", 5);
-    if (strncmp(opt, "-gs_", 4)) continue;
+    if (strncmp(opt, "-gs_", 4) && (strncmp(opt, "-da_", 4) || strncmp(title, GS_GRID_OPTIONS_TITLE, strlen(GS_GRID_OPTIONS_TITLE)))) continue;
     snprintf(key, sizeof(key), " %s|%.*s ", title, (int)strcspn(opt, " :"), opt);
     if (strstr(seen, key)) continue;
     if (strlen(seen) + strlen(key) < sizeof(seen)) strcat(seen, key + 1);

@@ -224,7 +224,7 @@ static PetscErrorCode SimulateRun(Simulate *s)
   PetscCall(GSOutputLock(s->comm, "-gs_output", s->opts.output));
   PetscCall(SimulateSettings(s));
   PetscCall(SimulateReadEarlier(s, &snaps));
-  PetscCall(DMCreateGlobalVector(GSModelGetDM(s->m), &X));
+  PetscCall(GSModelCreateGlobalVector(s->m, &X));
   PetscCall(SimulateStart(s, &out, &snaps, X));
   PetscCall(GSRunSetSnapshot(s->run, s->opts.snapshot_every, AppendSnapshot, &snaps));
   PetscCall(GSInterruptInstall());

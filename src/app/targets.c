@@ -147,7 +147,7 @@ static PetscErrorCode TargetReport(void *ctx, PetscInt index, const void *record
 static PetscErrorCode TargetsRun(Targets *t, PetscBool *interrupted)
 {
   PetscFunctionBeginUser;
-  PetscCall(DMCreateGlobalVector(GSModelGetDM(t->model), &t->X));
+  PetscCall(GSModelCreateGlobalVector(t->model, &t->X));
   PetscCall(GSSweepRun(&t->groups, &t->journal, t->record_size, TargetPoint, TargetReport, t, interrupted));
   PetscCall(VecDestroy(&t->X));
   PetscFunctionReturn(0);

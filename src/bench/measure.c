@@ -60,7 +60,7 @@ PetscErrorCode GSBenchSizeCreate(MPI_Comm comm, PetscInt nx, PetscInt ny, const 
   PetscCall(GSModelCreate(comm, &b->m));
   PetscCall(GSRunCreate(b->m, 0.0, 40000, &b->run));
   GSRunSetQuiet(b->run, PETSC_TRUE);
-  PetscCall(DMCreateGlobalVector(GSModelGetDM(b->m), &b->X0));
+  PetscCall(GSModelCreateGlobalVector(b->m, &b->X0));
   PetscCall(VecDuplicate(b->X0, &b->X));
   PetscCall(VecDuplicate(b->X0, &b->Y));
   PetscCall(VecDuplicate(b->X0, &b->Z));
@@ -224,9 +224,8 @@ PetscErrorCode GSBenchSizeChooseSteps(GSBenchSize *b, const GSBenchOptions *o, G
   PetscFunctionReturn(0);
 }
 
-/* The ghost exchange alone, per step: on several ranks the production path's (GSHaloExchange, the
-   patch edges); on one rank, which needs none, DMGlobalToLocal (what a halo costs through PETSc,
-   the whole patch copied). */
+/* The ghost exchange alone, per step: GSHaloExchange, the patch edges (the production path's on
+   several ranks; one rank, which needs none, wraps its own edges). */
 static PetscErrorCode BenchHalo(GSBenchSize *b, PetscInt steps, double *per_step)
 {
   GSModel        m = b->m;
@@ -236,14 +235,11 @@ static PetscErrorCode BenchHalo(GSBenchSize *b, PetscInt steps, double *per_step
 
   PetscFunctionBeginUser;
   PetscCall(GSModelEnsureLocalWork(m, PETSC_FALSE));
-  PetscCall(DMGlobalToLocal(GSModelGetDM(m), b->X0, INSERT_VALUES, GSModelGetLocalX(m))); /* first touch, untimed */
+  PetscCall(GSModelGlobalToLocal(m, b->X0, GSModelGetLocalX(m))); /* first touch, untimed */
   PetscCall(GSBenchStartClock(GSModelGetComm(m), &t0));
-  if (GSModelGetHalo(m)) {
-    PetscCall(VecGetArray(GSModelGetLocalX(m), &x));
-    for (PetscInt s = 0; s < steps; s++) PetscCall(GSHaloExchange(GSModelGetHalo(m), x));
-    PetscCall(VecRestoreArray(GSModelGetLocalX(m), &x));
-  } else
-    for (PetscInt s = 0; s < steps; s++) PetscCall(DMGlobalToLocal(GSModelGetDM(m), b->X0, INSERT_VALUES, GSModelGetLocalX(m)));
+  PetscCall(VecGetArray(GSModelGetLocalX(m), &x));
+  for (PetscInt s = 0; s < steps; s++) PetscCall(GSHaloExchange(GSModelGetHalo(m), x));
+  PetscCall(VecRestoreArray(GSModelGetLocalX(m), &x));
   PetscCall(GSBenchElapsedMax(GSModelGetComm(m), t0, &seconds));
   *per_step = seconds / steps;
   PetscFunctionReturn(0);

@@ -95,7 +95,7 @@ static const char *const column_meanings[COL_N] = {
   "fastest timed run of the TS path (TSRK 1fe, run checks in the post-step)",
   "cell-steps per second of the TS path",
   "TS rate / bare rate",
-  "one ghost exchange of the state: several ranks GSHaloExchange (patch edges, as the production path), one rank DMGlobalToLocal",
+  "one ghost exchange of the state: GSHaloExchange (the patch edges, as the production path on several ranks; one rank wraps its own)",
   "production forward run and loss (GSGradientLoss) over gradient_steps steps",
   "forward run with checkpoints and adjoint (GSGradientAdjoint) over gradient_steps steps",
   "forward_seconds / gradient_steps: one production forward step",
@@ -233,7 +233,7 @@ PetscErrorCode GSBenchPrintSize(MPI_Comm comm, const GSBenchRecord *r, const GSB
                            v[COL_PRODUCTION_VS_BARE], v[COL_PRODUCTION_BYTES], v[COL_PRODUCTION_SHARE]));
   PetscCall(BenchPrintPath(comm, "TS path (TSRK 1fe + run checks)", v[COL_TS_SECONDS], v[COL_TS_RATE], v[COL_TS_VS_BARE], NAN, NAN));
   PetscCall(PetscPrintf(comm, "  halo exchange (%s): %.3g s per step\n",
-                        size > 1 ? "GSHaloExchange, the patch edges" : "DMGlobalToLocal, for comparison: one rank needs none", v[COL_HALO_STEP]));
+                        size > 1 ? "GSHaloExchange, the patch edges" : "GSHaloExchange onto itself: one rank needs none", v[COL_HALO_STEP]));
   if (r->t_gradient > 0) {
     PetscCall(PetscPrintf(comm, "  gradient over %" PetscInt_FMT " steps: forward %.4f s, forward + adjoint %.4f s (%.2f forward runs)\n",
                           r->gradient_steps, r->t_forward, r->t_gradient, v[COL_GRADIENT_VS_FORWARD]));

@@ -201,7 +201,6 @@ static const struct {
   {"-da_grid_y", GS_OPTION_INT, 1},
   {"-da_processors_x", GS_OPTION_INT, 1},
   {"-da_processors_y", GS_OPTION_INT, 1},
-  {"-da_refine", GS_OPTION_INT, 0},
   {"-tao_max_it", GS_OPTION_INT, 0},
   {"-tao_max_funcs", GS_OPTION_INT, -1},
   {"-tao_gatol", GS_OPTION_REAL, 0},

@@ -258,8 +258,8 @@ static PetscErrorCode ReversePatch(GSGradient g, Fused *f, const GSCheckpointAct
   PetscScalar *a, *b;
 
   PetscFunctionBeginUser;
-  if (!g->lambda_local) PetscCall(DMCreateLocalVector(GSModelGetDM(m), &g->lambda_local));
-  if (!g->lambda_local_next) PetscCall(DMCreateLocalVector(GSModelGetDM(m), &g->lambda_local_next));
+  if (!g->lambda_local) PetscCall(GSModelCreateLocalVector(m, &g->lambda_local));
+  if (!g->lambda_local_next) PetscCall(GSModelCreateLocalVector(m, &g->lambda_local_next));
   PetscCall(VecGetArray(g->lambda_local, &a));
   PetscCall(VecGetArray(g->lambda_local_next, &b));
   PetscCall(GSModelGlobalToGhosted(m, g->lambda, a));

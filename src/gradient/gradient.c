@@ -88,7 +88,7 @@ PetscErrorCode GSGradientCreate(GSRun run, GSFieldLoss loss, GSGradient *out)
   PetscCall(GSGradientOptions(g));
   PetscCall(TSSetRHSJacobianP(GSRunGetTS(run), GSModelGetJacobianP(g->model), GSModelRHSJacobianP, g->model));
   PetscCall(TightenImplicitSolves(GSRunGetTS(run)));
-  PetscCall(DMCreateGlobalVector(GSModelGetDM(g->model), &g->X));
+  PetscCall(GSModelCreateGlobalVector(g->model, &g->X));
   PetscCall(VecDuplicate(g->X, &g->lambda));
   PetscCall(MatCreateVecs(GSModelGetJacobianP(g->model), &g->mu, NULL));
   PetscCall(GSLogEventGet(GS_EVENT_ADJOINT, &g->event_adjoint));
@@ -236,6 +236,7 @@ PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, Pets
 {
   TS        ts = GSRunGetTS(g->run);
   Mat       S, Jp, A = NULL;
+  DM        da;
   PetscInt  nlocal;
   PetscBool explicit_rk;
 
@@ -243,7 +244,8 @@ PetscErrorCode GSGradientForward(GSGradient g, Vec X0, GSGradientResult *r, Pets
   /* TSForward of theta methods adds J to dense matrices: it needs the assembled Jacobian. */
   PetscCall(PetscObjectTypeCompare((PetscObject)ts, TSRK, &explicit_rk));
   if (!explicit_rk) {
-    PetscCall(DMCreateMatrix(GSModelGetDM(g->model), &A));
+    PetscCall(GSModelGetDM(g->model, &da));
+    PetscCall(DMCreateMatrix(da, &A));
     PetscCall(TSSetRHSJacobian(ts, A, A, GSModelRHSJacobianAssembled, g->model));
   }
   PetscCall(GSGradientSetTrajectory(g, PETSC_FALSE));

@@ -18,7 +18,7 @@ static PetscErrorCode TranslationModes(GSModel m, Vec X, Vec modes[2])
 
   PetscFunctionBeginUser;
   PetscCall(GSModelEnsureLocalWork(m, PETSC_FALSE));
-  PetscCall(DMGlobalToLocal(GSModelGetDM(m), X, INSERT_VALUES, GSModelGetLocalX(m)));
+  PetscCall(GSModelGlobalToLocal(m, X, GSModelGetLocalX(m)));
   PetscCall(VecGetArrayRead(GSModelGetLocalX(m), &xl));
   PetscCall(VecGetArrayWrite(modes[0], &tx));
   PetscCall(VecGetArrayWrite(modes[1], &ty));
@@ -64,12 +64,14 @@ static PetscErrorCode SolveTranspose(GSGradient g, Vec X, Vec rhs, GSImplicitInf
 {
   KSP                ksp;
   Mat                A;
+  DM                 da;
   KSPConvergedReason reason;
   PC                 pc;
   PetscMPIInt        size;
 
   PetscFunctionBeginUser;
-  PetscCall(DMCreateMatrix(GSModelGetDM(g->model), &A));
+  PetscCall(GSModelGetDM(g->model, &da));
+  PetscCall(DMCreateMatrix(da, &A));
   PetscCall(GSModelAssembleJacobian(g->model, X, A));
   PetscCall(KSPCreate(GSModelGetComm(g->model), &ksp));
   PetscCall(KSPSetOptionsPrefix(ksp, "gs_implicit_"));

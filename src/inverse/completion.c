@@ -136,7 +136,7 @@ static PetscErrorCode ApplyJacobianTranspose(GSCompletion comp, const GSParams *
   GSParamGradientGhosted(inv_h2, (int)patch->xm, (int)patch->ym, (int)patch->gxm, xin, (const GSField *)ya, t);
   PetscCall(VecRestoreArrayRead(Y, &ya));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, t, GS_NPARAM, MPI_DOUBLE, MPI_SUM, GSModelGetComm(m)));
-  PetscCall(DMGlobalToLocal(GSModelGetDM(m), Y, INSERT_VALUES, comp->ylocal));
+  PetscCall(GSModelGlobalToLocal(m, Y, comp->ylocal));
   PetscCall(VecGetArrayRead(comp->ylocal, &yl));
   PetscCall(VecGetArrayWrite(out, &oa));
   o = (GSField *)oa;
@@ -168,7 +168,7 @@ static PetscErrorCode ApplyJacobian(GSCompletion comp, const GSParams *p, const 
 
   PetscFunctionBeginUser;
   PetscCall(Unpack(comp, D, comp->dfield, dtheta)); /* dtheta = theta_start * ds */
-  PetscCall(DMGlobalToLocal(GSModelGetDM(m), comp->dfield, INSERT_VALUES, comp->dlocal));
+  PetscCall(GSModelGlobalToLocal(m, comp->dfield, comp->dlocal));
   PetscCall(VecGetArrayRead(comp->dlocal, &dl));
   PetscCall(VecGetArrayWrite(Y, &ya));
   y = (GSField *)ya;
@@ -206,7 +206,7 @@ static PetscErrorCode CompletionObjective(Tao tao, Vec P, PetscReal *loss, Vec G
   PetscCall(Unpack(comp, P, comp->X, theta));
   p = GSParamsFromArray(theta);
   PetscCall(GSModelEnsureLocalWork(m, PETSC_FALSE));
-  PetscCall(DMGlobalToLocal(GSModelGetDM(m), comp->X, INSERT_VALUES, GSModelGetLocalX(m)));
+  PetscCall(GSModelGlobalToLocal(m, comp->X, GSModelGetLocalX(m)));
   PetscCall(VecGetArrayRead(GSModelGetLocalX(m), &xl));
   xin = FirstOwned(m, xl);
   PetscCall(VecGetArrayWrite(comp->R, &ra));
@@ -236,7 +236,7 @@ static PetscErrorCode CompletionHessian(Tao tao, Vec P, Mat H, Mat Hpre, void *c
   (void)tao, (void)H, (void)Hpre;
   PetscCall(Unpack(comp, P, comp->xlin, theta));
   comp->plin = GSParamsFromArray(theta);
-  PetscCall(DMGlobalToLocal(GSModelGetDM(comp->m), comp->xlin, INSERT_VALUES, comp->xlin_local));
+  PetscCall(GSModelGlobalToLocal(comp->m, comp->xlin, comp->xlin_local));
   PetscFunctionReturn(0);
 }
 
@@ -335,10 +335,10 @@ static PetscErrorCode CompletionSetUpVectors(GSCompletion comp)
   PetscCall(VecCreateMPI(GSModelGetComm(m), comp->nfield + (comp->rank == 0 ? GS_NPARAM : 0), PETSC_DETERMINE, &comp->P));
   PetscCall(VecDuplicate(comp->P, &comp->G0));
   PetscCall(VecDuplicate(comp->P, &comp->mask));
-  PetscCall(DMCreateGlobalVector(GSModelGetDM(m), &comp->X));
+  PetscCall(GSModelCreateGlobalVector(m, &comp->X));
   PetscCall(VecDuplicate(comp->X, &comp->R));
   PetscCall(VecDuplicate(comp->P, &comp->dmasked));
-  PetscCall(DMCreateLocalVector(GSModelGetDM(m), &comp->ylocal));
+  PetscCall(GSModelCreateLocalVector(m, &comp->ylocal));
   PetscCall(VecDuplicate(comp->ylocal, &comp->dlocal));
   PetscCall(VecDuplicate(comp->ylocal, &comp->xlin_local));
   PetscCall(VecDuplicate(comp->X, &comp->dfield));
@@ -369,7 +369,7 @@ PetscErrorCode GSCompletionSolve(GSCompletion comp, const char *path, const GSOb
   PetscCall(CompletionSetUpVectors(comp));
   PetscCall(PetscArraycpy(comp->theta_start, theta_start, GS_NPARAM));
   PetscCall(PetscArraycpy(res->theta_start, theta_start, GS_NPARAM));
-  PetscCall(DMCreateGlobalVector(GSModelGetDM(m), &Xfile));
+  PetscCall(GSModelCreateGlobalVector(m, &Xfile));
   PetscCall(VecDuplicate(Xfile, &Xobs));
   PetscCall(GSStateRead(GSModelGetGrid(m), "-gs_input", path, Xfile));
   PetscCall(VecCopy(Xfile, Xobs));

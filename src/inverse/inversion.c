@@ -100,7 +100,7 @@ PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups
     PetscCheck(!inv->deterministic || inv->target_seed >= 0, comm, PETSC_ERR_USER_INPUT,
                "-gs_deterministic needs a targets file that records its seed (-gs_targets_file %s)", inv->targets);
   }
-  PetscCall(DMCreateGlobalVector(GSModelGetDM(InvModel(inv)), &inv->X0));
+  PetscCall(GSModelCreateGlobalVector(InvModel(inv), &inv->X0));
   patch = GSModelGetPatch(InvModel(inv));
   PetscCall(PetscMalloc1(inv->group_rank == 0 ? patch->nx * patch->ny : 1, &inv->target_v));
   *out = inv;

@@ -22,7 +22,7 @@ static PetscErrorCode HaloExchange(GSModel m, Vec X, const PetscScalar **xl, con
 {
   PetscFunctionBeginUser;
   PetscCall(GSModelEnsureLocalWork(m, PETSC_FALSE));
-  PetscCall(DMGlobalToLocal(GSModelGetDM(m), X, INSERT_VALUES, GSModelGetLocalX(m)));
+  PetscCall(GSModelGlobalToLocal(m, X, GSModelGetLocalX(m)));
   PetscCall(VecGetArrayRead(GSModelGetLocalX(m), xl));
   *xin = (const GSField *)*xl + GSModelGetPatch(m)->first_owned;
   PetscFunctionReturn(0);
@@ -137,8 +137,8 @@ static PetscErrorCode AddTransientPairs(GSModel m, const GSResidualData *data, c
   Vec X, Xnext, swap;
 
   PetscFunctionBeginUser;
-  PetscCall(DMGetGlobalVector(GSModelGetDM(m), &X));
-  PetscCall(DMGetGlobalVector(GSModelGetDM(m), &Xnext));
+  PetscCall(GSModelCreateGlobalVector(m, &X));
+  PetscCall(GSModelCreateGlobalVector(m, &Xnext));
   PetscCall(ReadSnapshot(m, data, data->first_pair, X));
   PetscCall(GSResidualObserve(m, obs, data->first_pair, X));
   for (PetscInt t = data->first_pair; t < data->nsnap - 1; t++) {
@@ -150,8 +150,8 @@ static PetscErrorCode AddTransientPairs(GSModel m, const GSResidualData *data, c
     X     = Xnext;
     Xnext = swap;
   }
-  PetscCall(DMRestoreGlobalVector(GSModelGetDM(m), &Xnext));
-  PetscCall(DMRestoreGlobalVector(GSModelGetDM(m), &X));
+  PetscCall(VecDestroy(&Xnext));
+  PetscCall(VecDestroy(&X));
   PetscFunctionReturn(0);
 }
 
@@ -161,11 +161,11 @@ PetscErrorCode GSResidualEstimateSums(GSModel m, const GSResidualData *data, con
   GSResidualSumsZero(sums);
   if (data->form == GS_RESIDUAL_FORM_STEADY) {
     Vec X;
-    PetscCall(DMGetGlobalVector(GSModelGetDM(m), &X));
+    PetscCall(GSModelCreateGlobalVector(m, &X));
     PetscCall(GSStateRead(GSModelGetGrid(m), "-gs_input", data->path, X));
     PetscCall(GSResidualObserve(m, obs, 0, X));
     PetscCall(GSResidualAddCells(m, obs, X, NULL, 0.0, sums));
-    PetscCall(DMRestoreGlobalVector(GSModelGetDM(m), &X));
+    PetscCall(VecDestroy(&X));
   } else PetscCall(AddTransientPairs(m, data, obs, sums));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, GS_RESIDUAL_NSUMS, MPI_DOUBLE, MPI_SUM, GSModelGetComm(m)));
   PetscFunctionReturn(0);

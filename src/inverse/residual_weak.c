@@ -23,7 +23,7 @@ static PetscErrorCode DifferenceOnce(GSModel m, Vec D, PetscBool along_x)
 
   PetscFunctionBeginUser;
   PetscCall(GSModelEnsureLocalWork(m, PETSC_FALSE));
-  PetscCall(DMGlobalToLocal(GSModelGetDM(m), D, INSERT_VALUES, GSModelGetLocalX(m)));
+  PetscCall(GSModelGlobalToLocal(m, D, GSModelGetLocalX(m)));
   PetscCall(VecGetArrayRead(GSModelGetLocalX(m), &dl));
   din = (const GSField *)dl + patch->first_owned;
   PetscCall(VecGetArrayWrite(D, &da));
@@ -48,7 +48,7 @@ static PetscErrorCode NoiseSums(GSModel m, Vec X, double noise[NOISE_N])
   const PetscScalar *da;
 
   PetscFunctionBeginUser;
-  PetscCall(DMGetGlobalVector(GSModelGetDM(m), &D));
+  PetscCall(GSModelCreateGlobalVector(m, &D));
   PetscCall(VecCopy(X, D));
   for (int pass = 0; pass < 2 * NOISE_ORDER; pass++) PetscCall(DifferenceOnce(m, D, (PetscBool)(pass < NOISE_ORDER)));
   PetscCall(VecGetArrayRead(D, &da));
@@ -59,7 +59,7 @@ static PetscErrorCode NoiseSums(GSModel m, Vec X, double noise[NOISE_N])
   }
   noise[NOISE_CELLS] += (double)(patch->xm * patch->ym);
   PetscCall(VecRestoreArrayRead(D, &da));
-  PetscCall(DMRestoreGlobalVector(GSModelGetDM(m), &D));
+  PetscCall(VecDestroy(&D));
   PetscFunctionReturn(0);
 }
 

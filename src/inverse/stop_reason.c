@@ -42,7 +42,7 @@ static PetscErrorCode References(GSInversion inv)
   PetscFunctionBeginUser;
   if (inv->have_references) PetscFunctionReturn(0);
   inv->flat = inv->floor = 0;
-  PetscCall(DMGetGlobalVector(GSModelGetDM(InvModel(inv)), &X));
+  PetscCall(GSModelCreateGlobalVector(InvModel(inv), &X));
   PetscCall(VecSet(X, 0.0));
   PetscCall(VecStrideSet(X, 0, 1.0));
   for (PetscInt b = 0; b < inv->ntargets; b++) {
@@ -56,7 +56,7 @@ static PetscErrorCode References(GSInversion inv)
       inv->floor += value / (double)inv->ntargets;
     }
   }
-  PetscCall(DMRestoreGlobalVector(GSModelGetDM(InvModel(inv)), &X));
+  PetscCall(VecDestroy(&X));
   inv->have_references = PETSC_TRUE;
   PetscFunctionReturn(0);
 }

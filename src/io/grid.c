@@ -1,18 +1,13 @@
-/* GSGrid from the DMDA it describes, and one field moved between the patches and rank 0 in natural
+/* GSGrid, and one field moved between the patches and rank 0 in natural
    order (for the losses and target files, which work on the whole field there). */
 #include <string.h>
 
 #include "gsinv/io/grid.h"
 
-PetscErrorCode GSGridFromDMDA(DM da, PetscReal h, GSGrid *grid)
+GSGrid GSGridMake(MPI_Comm comm, PetscInt ncomp, PetscInt nx, PetscInt ny, PetscInt xs, PetscInt ys, PetscInt xm, PetscInt ym, PetscReal h)
 {
-  PetscFunctionBeginUser;
-  PetscCall(PetscObjectGetComm((PetscObject)da, &grid->comm));
-  grid->da = da;
-  grid->h  = h;
-  PetscCall(DMDAGetInfo(da, NULL, &grid->nx, &grid->ny, NULL, NULL, NULL, NULL, &grid->ncomp, NULL, NULL, NULL, NULL, NULL));
-  PetscCall(DMDAGetCorners(da, &grid->xs, &grid->ys, NULL, &grid->xm, &grid->ym, NULL));
-  PetscFunctionReturn(0);
+  GSGrid grid = {comm, ncomp, nx, ny, xs, ys, xm, ym, h};
+  return grid;
 }
 
 /* patch[j][i] := component c of this rank's cells (gather), or the reverse. */

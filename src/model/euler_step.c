@@ -48,28 +48,3 @@ PetscErrorCode GSModelEulerStepLocal(GSModel m, PetscReal dt, const PetscScalar 
   PetscCall(PetscLogEventEnd(m->event_halo, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
-
-PetscErrorCode GSModelGlobalToGhosted(GSModel m, Vec X, PetscScalar *local)
-{
-  GSField       *owned = (GSField *)local + m->patch.first_owned;
-  const GSField *x;
-
-  PetscFunctionBeginUser;
-  PetscCall(VecGetArrayRead(X, (const PetscScalar **)&x));
-  for (PetscInt j = 0; j < m->patch.ym; j++) PetscCall(PetscArraycpy(owned + j * m->patch.gxm, x + j * m->patch.xm, m->patch.xm));
-  PetscCall(VecRestoreArrayRead(X, (const PetscScalar **)&x));
-  PetscCall(GSHaloExchange(m->halo, local));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode GSModelOwnedToGlobal(GSModel m, const PetscScalar *local, Vec X)
-{
-  const GSField *owned = (const GSField *)local + m->patch.first_owned;
-  GSField       *x;
-
-  PetscFunctionBeginUser;
-  PetscCall(VecGetArrayWrite(X, (PetscScalar **)&x));
-  for (PetscInt j = 0; j < m->patch.ym; j++) PetscCall(PetscArraycpy(x + j * m->patch.xm, owned + j * m->patch.gxm, m->patch.xm));
-  PetscCall(VecRestoreArrayWrite(X, (PetscScalar **)&x));
-  PetscFunctionReturn(0);
-}

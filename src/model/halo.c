@@ -1,5 +1,6 @@
-/* The four-edge ghost exchange of a periodic 2-D DMDA with a star stencil of width 1: rows are sent
-   and received in place, columns through packed buffers; nothing of the patch's interior moves. */
+/* The four-edge ghost exchange of a periodic 2-D decomposition with a star stencil of width 1: rows
+   are sent and received in place, columns through packed buffers; nothing of the patch's interior
+   moves. */
 #include "gsinv/model/halo.h"
 
 /* Tags by the direction a message travels. */
@@ -12,26 +13,21 @@ struct _p_GSHalo {
   PetscScalar *buf; /* 4 columns of ym cells: send west, send east, received from west, from east */
 };
 
-PetscErrorCode GSHaloCreate(DM da, GSHalo *halo)
+PetscErrorCode GSHaloCreate(MPI_Comm comm, const GSDecomposition *d, PetscInt dof, GSHalo *halo)
 {
-  GSHalo             h;
-  const PetscMPIInt *ranks;
-  DMBoundaryType     bx, by;
-  DMDAStencilType    st;
-  PetscInt           sw, gxs, gys, gym, xs, ys;
+  GSHalo h;
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&h));
-  PetscCall(DMDAGetInfo(da, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &h->dof, &sw, &bx, &by, NULL, &st));
-  PetscCheck(bx == DM_BOUNDARY_PERIODIC && by == DM_BOUNDARY_PERIODIC && st == DMDA_STENCIL_STAR && sw == 1, PetscObjectComm((PetscObject)da),
-             PETSC_ERR_SUP, "GSHalo needs a periodic DMDA with a star stencil of width 1");
-  PetscCall(DMDAGetCorners(da, &xs, &ys, NULL, &h->xm, &h->ym, NULL));
-  PetscCall(DMDAGetGhostCorners(da, &gxs, &gys, NULL, &h->gxm, &gym, NULL));
-  PetscCheck(h->gxm == h->xm + 2 && gym == h->ym + 2 && gxs == xs - 1 && gys == ys - 1, PETSC_COMM_SELF, PETSC_ERR_PLIB,
-             "unexpected ghost layout of the DMDA");
-  PetscCall(DMDAGetNeighbors(da, &ranks));
-  h->south = ranks[1], h->west = ranks[3], h->east = ranks[5], h->north = ranks[7];
-  PetscCallMPI(MPI_Comm_dup(PetscObjectComm((PetscObject)da), &h->comm));
+  h->dof   = dof;
+  h->xm    = d->xm;
+  h->ym    = d->ym;
+  h->gxm   = d->xm + 2;
+  h->west  = d->west;
+  h->east  = d->east;
+  h->south = d->south;
+  h->north = d->north;
+  PetscCallMPI(MPI_Comm_dup(comm, &h->comm));
   PetscCall(PetscMalloc1(4 * h->ym * h->dof, &h->buf));
   *halo = h;
   PetscFunctionReturn(0);

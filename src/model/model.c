@@ -1,20 +1,18 @@
-/* GSModel creation: options, checks, the periodic DMDA and the matrix-free Jacobian shells. */
+/* GSModel creation: options, checks, the decomposition, the matrix-free Jacobian shells, and the
+   DMDA when first asked for. */
 #include "gsinv/core/events.h"
 #include "model_impl.h"
 #include "gsinv/core/options.h"
 
-/* Whether the ranks of comm can share an nx x ny grid (DMDA needs at least one cell per rank and
-   direction), also under -da_processors_x/-da_processors_y: checked before the DMDA is made. */
-static PetscErrorCode GSModelCheckRanks(MPI_Comm comm, PetscInt nx, PetscInt ny)
+/* Whether the ranks of comm can share an nx x ny grid (every patch needs at least one cell in each
+   direction), also under -da_processors_x/-da_processors_y (PETSC_DECIDE: not given). */
+static PetscErrorCode GSModelCheckRanks(MPI_Comm comm, PetscInt nx, PetscInt ny, PetscInt px, PetscInt py)
 {
   PetscMPIInt size;
-  PetscInt    px = PETSC_DECIDE, py = PETSC_DECIDE;
   PetscBool   fits = PETSC_FALSE;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_processors_x", &px, NULL));
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_processors_y", &py, NULL));
   PetscCheck(px == PETSC_DECIDE || (px >= 1 && px <= nx && size % px == 0), comm, PETSC_ERR_USER_INPUT,
              "-da_processors_x %" PetscInt_FMT " must divide the %d ranks and be at most -da_grid_x %" PetscInt_FMT, px, size, nx);
   PetscCheck(py == PETSC_DECIDE || (py >= 1 && py <= ny && size % py == 0), comm, PETSC_ERR_USER_INPUT,
@@ -50,22 +48,31 @@ static PetscErrorCode GSModelCheckMemory(MPI_Comm comm, PetscInt nx, PetscInt ny
   PetscFunctionReturn(0);
 }
 
-/* Checks -da_grid_x/-da_grid_y before the DMDA sees them (DMSetFromOptions lists them in -help). */
-static PetscErrorCode GSModelGridFromOptions(MPI_Comm comm, PetscInt *nx, PetscInt *ny)
+/* Reads and checks -da_grid_x/-da_grid_y and -da_processors_x/-da_processors_y (the grid and its
+   split are the model's: the DMDA, when made, gets both, so PETSc's -da_refine does not apply). */
+static PetscErrorCode GSModelGridFromOptions(MPI_Comm comm, PetscInt *nx, PetscInt *ny, PetscInt *px, PetscInt *py)
 {
+  PetscBool refine;
+
   PetscFunctionBeginUser;
-  *nx = 128;
-  *ny = 128;
+  *nx = *ny = 128;
+  *px = *py = PETSC_DECIDE;
   PetscCall(GSOptionsCheckPetsc(comm, "-da_"));
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_x", nx, NULL));
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_grid_y", ny, NULL));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-da_refine", &refine));
+  PetscCheck(!refine, comm, PETSC_ERR_USER_INPUT, "-da_refine is not supported: give the grid with -da_grid_x and -da_grid_y");
+  PetscOptionsBegin(comm, NULL, GS_GRID_OPTIONS_TITLE, "GSModel");
+  PetscCall(GSOptionsInt("-da_grid_x", "Cells along x", "GSModelCreate", *nx, nx, NULL));
+  PetscCall(GSOptionsInt("-da_grid_y", "Cells along y", "GSModelCreate", *ny, ny, NULL));
+  PetscCall(GSOptionsInt("-da_processors_x", "Ranks along x (-1: as square a process grid as the ranks allow)", "GSModelCreate", *px, px, NULL));
+  PetscCall(GSOptionsInt("-da_processors_y", "Ranks along y (-1: as square a process grid as the ranks allow)", "GSModelCreate", *py, py, NULL));
+  PetscOptionsEnd();
   PetscCheck(*nx >= 3 && *ny >= 3, comm, PETSC_ERR_USER_INPUT,
              "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": the grid must be at least 3 x 3", *nx, *ny);
   PetscCheck(2 * (PetscInt64)*nx * (PetscInt64)*ny <= PETSC_MAX_INT, comm, PETSC_ERR_USER_INPUT,
              "-da_grid_x %" PetscInt_FMT " -da_grid_y %" PetscInt_FMT ": %" PetscInt64_FMT " unknowns exceed PetscInt's limit %" PetscInt_FMT
              " (a PETSc with 64-bit indices is needed)",
              *nx, *ny, 2 * (PetscInt64)*nx * (PetscInt64)*ny, PETSC_MAX_INT);
-  PetscCall(GSModelCheckRanks(comm, *nx, *ny));
+  PetscCall(GSModelCheckRanks(comm, *nx, *ny, *px, *py));
   PetscCall(GSModelCheckMemory(comm, *nx, *ny));
   PetscFunctionReturn(0);
 }
@@ -106,39 +113,70 @@ PetscErrorCode GSParamsCheck(MPI_Comm comm, const GSParams *p)
   PetscFunctionReturn(0);
 }
 
+/* The patch of this rank in the layout of the local vectors: one ghost cell on every side. */
+static void GSModelSetPatch(GSModel m, PetscMPIInt size)
+{
+  const GSDecomposition *d = &m->decomp;
+
+  m->patch.xs          = d->xs;
+  m->patch.ys          = d->ys;
+  m->patch.xm          = d->xm;
+  m->patch.ym          = d->ym;
+  m->patch.gxs         = d->xs - 1;
+  m->patch.gys         = d->ys - 1;
+  m->patch.gxm         = d->xm + 2;
+  m->patch.gym         = d->ym + 2;
+  m->patch.first_owned = m->patch.gxm + 1;
+  m->patch.whole_grid  = (PetscBool)(size == 1);
+}
+
 static PetscErrorCode GSModelCreateGrid(GSModel m)
 {
+  PetscInt    px, py;
   PetscMPIInt size;
 
   PetscFunctionBeginUser;
-  PetscCall(GSModelGridFromOptions(m->comm, &m->patch.nx, &m->patch.ny));
-  PetscCall(DMDACreate2d(m->comm, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR, m->patch.nx, m->patch.ny, PETSC_DECIDE, PETSC_DECIDE,
-                         2, 1, NULL, NULL, &m->da));
-  GSOptionsPetscCall(m->comm, "-da_* options (-da_refine, -da_processors_x, ...)", DMSetFromOptions(m->da));
-  GSOptionsPetscCall(m->comm, "-da_* options (-da_refine, -da_processors_x, ...)", DMSetUp(m->da));
-  PetscCall(DMDASetFieldName(m->da, 0, "u"));
-  PetscCall(DMDASetFieldName(m->da, 1, "v"));
-  PetscCall(DMDAGetInfo(m->da, NULL, &m->patch.nx, &m->patch.ny, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
-  PetscCall(DMDAGetCorners(m->da, &m->patch.xs, &m->patch.ys, NULL, &m->patch.xm, &m->patch.ym, NULL));
-  PetscCall(DMDAGetGhostCorners(m->da, &m->patch.gxs, &m->patch.gys, NULL, &m->patch.gxm, &m->patch.gym, NULL));
-  PetscCall(GSGridFromDMDA(m->da, m->patch.h, &m->grid));
-  /* offset, in cells, of the first owned cell in a ghosted array (DMCreateLocalVector) */
-  m->patch.first_owned = (m->patch.ys - m->patch.gys) * m->patch.gxm + (m->patch.xs - m->patch.gxs);
   PetscCallMPI(MPI_Comm_size(m->comm, &size));
-  m->patch.whole_grid = (PetscBool)(size == 1);
-  if (!m->patch.whole_grid) {
-    PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
-    PetscCall(GSHaloCreate(m->da, &m->halo));
-  }
+  PetscCall(GSModelGridFromOptions(m->comm, &m->patch.nx, &m->patch.ny, &px, &py));
+  PetscCall(GSDecompositionCreate(m->comm, m->patch.nx, m->patch.ny, px, py, &m->decomp));
+  GSModelSetPatch(m, size);
+  m->grid = GSGridMake(m->comm, 2, m->patch.nx, m->patch.ny, m->patch.xs, m->patch.ys, m->patch.xm, m->patch.ym, m->patch.h);
+  PetscCall(GSHaloCreate(m->comm, &m->decomp, 2, &m->halo));
+  if (!m->patch.whole_grid) PetscCall(GSModelCreateLocalVector(m, &m->xlocal));
   PetscCall(PetscMalloc1(3 * PetscMax(m->patch.nx, m->patch.xm), &m->rows));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode GSModelEnsureLocalWork(GSModel m, PetscBool pair)
+/* The DMDA of the model's patches: PETSc's set-up of its scatters is the costliest part of a
+   model's creation on a large grid, so only the paths that hand the grid to PETSc make it. */
+static PetscErrorCode GSModelCreateDM(GSModel m)
+{
+  const GSDecomposition *d = &m->decomp;
+  PetscLogEvent          setup;
+  PetscInt               xs, ys, xm, ym;
+  DM                     da;
+
+  PetscFunctionBeginUser;
+  PetscCall(GSLogEventGet(GS_EVENT_SETUP, &setup));
+  PetscCall(PetscLogEventBegin(setup, 0, 0, 0, 0));
+  PetscCall(DMDACreate2d(m->comm, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR, m->patch.nx, m->patch.ny, d->px, d->py, 2, 1, d->lx,
+                         d->ly, &da));
+  PetscCall(DMSetUp(da));
+  PetscCall(DMDASetFieldName(da, 0, "u"));
+  PetscCall(DMDASetFieldName(da, 1, "v"));
+  PetscCall(DMDAGetCorners(da, &xs, &ys, NULL, &xm, &ym, NULL));
+  PetscCheck(xs == d->xs && ys == d->ys && xm == d->xm && ym == d->ym, PETSC_COMM_SELF, PETSC_ERR_PLIB, "the DMDA's patch differs from the model's");
+  if (m->J) PetscCall(MatSetDM(m->J, da));
+  m->da = da;
+  PetscCall(PetscLogEventEnd(setup, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GSModelGetDM(GSModel m, DM *da)
 {
   PetscFunctionBeginUser;
-  if (!m->xlocal) PetscCall(DMCreateLocalVector(m->da, &m->xlocal));
-  if (pair && !m->ylocal) PetscCall(VecDuplicate(m->xlocal, &m->ylocal));
+  if (!m->da) PetscCall(GSModelCreateDM(m));
+  *da = m->da;
   PetscFunctionReturn(0);
 }
 
@@ -192,6 +230,7 @@ PetscErrorCode GSModelDestroy(GSModel *model)
   PetscCall(PetscFree(m->rows));
   PetscCall(GSHaloDestroy(&m->halo));
   PetscCall(DMDestroy(&m->da));
+  PetscCall(GSDecompositionDestroy(&m->decomp));
   PetscCall(PetscFree(m));
   *model = NULL;
   PetscFunctionReturn(0);

@@ -6,11 +6,6 @@ MPI_Comm GSModelGetComm(GSModel m)
   return m->comm;
 }
 
-DM GSModelGetDM(GSModel m)
-{
-  return m->da;
-}
-
 const GSPatch *GSModelGetPatch(GSModel m)
 {
   return &m->patch;

@@ -1,4 +1,4 @@
-/* The model's operators on the DMDA: RHS, matrix-free Jacobian (and transpose), JacobianP. */
+/* The model's operators on its patches: RHS, matrix-free Jacobian (and transpose), JacobianP. */
 /* PetscObjectStateGet (the version counter of a vector) is declared with the implementation API. */
 #include <petsc/private/petscimpl.h>
 
@@ -37,9 +37,7 @@ static PetscErrorCode GSModelHaloExchange(GSModel m, Vec X, Vec xlocal, const GS
   const PetscScalar *xl;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscLogEventBegin(m->event_halo, 0, 0, 0, 0));
-  PetscCall(DMGlobalToLocal(m->da, X, INSERT_VALUES, xlocal));
-  PetscCall(PetscLogEventEnd(m->event_halo, 0, 0, 0, 0));
+  PetscCall(GSModelGlobalToLocal(m, X, xlocal));
   PetscCall(VecGetArrayRead(xlocal, &xl));
   *xin = (const GSField *)xl + m->patch.first_owned;
   PetscFunctionReturn(0);
@@ -58,7 +56,7 @@ static PetscErrorCode GSModelApply(GSModel m, GSOperatorKind kind, Vec X, Vec Y)
     SweepPeriodic(kind, &m->params, m->patch.inv_h2, (int)m->patch.nx, (int)m->patch.ny, (const GSField *)x, (const GSField *)st, (GSField *)y);
     PetscCall(VecRestoreArrayRead(X, &x));
   } else {
-    const GSField *xin;
+    const GSField *xin = NULL;
     PetscCall(GSModelHaloExchange(m, X, m->xlocal, &xin));
     PetscCall(VecGetArrayWrite(Y, &y));
     SweepGhosted(kind, &m->params, m->patch.inv_h2, (int)m->patch.xm, (int)m->patch.ym, (int)m->patch.gxm, xin, (const GSField *)st, (GSField *)y);
@@ -112,7 +110,7 @@ static PetscErrorCode JacobianMultTranspose(Mat J, Vec X, Vec Y)
   do { \
     const PetscScalar *sl; \
     if (!(m)->state_local_valid) { \
-      PetscCall(DMGlobalToLocal((m)->da, (m)->state, INSERT_VALUES, (m)->state_local)); \
+      PetscCall(GSModelGlobalToLocal((m), (m)->state, (m)->state_local)); \
       (m)->state_local_valid = PETSC_TRUE; \
     } \
     PetscCall(VecGetArrayRead((m)->state_local, &sl)); \
@@ -181,7 +179,7 @@ static PetscErrorCode JacobianPMultTranspose(Mat Jp, Vec X, Vec Y)
   } else {
     const PetscScalar *sl;
     if (!m->state_local_valid) {
-      PetscCall(DMGlobalToLocal(m->da, m->state, INSERT_VALUES, m->state_local));
+      PetscCall(GSModelGlobalToLocal(m, m->state, m->state_local));
       m->state_local_valid = PETSC_TRUE;
     }
     PetscCall(VecGetArrayRead(m->state_local, &sl));
@@ -244,7 +242,7 @@ PetscErrorCode GSModelCreateOperators(GSModel m)
   PetscCall(MatCreateShell(m->comm, nlocal, nlocal, PETSC_DETERMINE, PETSC_DETERMINE, m, &m->J));
   PetscCall(MatShellSetOperation(m->J, MATOP_MULT, (void (*)(void))JacobianMult));
   PetscCall(MatShellSetOperation(m->J, MATOP_MULT_TRANSPOSE, (void (*)(void))JacobianMultTranspose));
-  PetscCall(MatSetDM(m->J, m->da));
+  if (m->da) PetscCall(MatSetDM(m->J, m->da));
   PetscCall(MatCreateShell(m->comm, nlocal, rank == 0 ? GS_NPARAM : 0, PETSC_DETERMINE, GS_NPARAM, m, &m->Jp));
   PetscCall(MatShellSetOperation(m->Jp, MATOP_MULT, (void (*)(void))JacobianPMult));
   PetscCall(MatShellSetOperation(m->Jp, MATOP_MULT_TRANSPOSE, (void (*)(void))JacobianPMultTranspose));
@@ -263,8 +261,8 @@ PetscErrorCode GSModelSetLinearisationState(GSModel m, Vec X)
   m->jp_zeroed = PETSC_FALSE;
   /* made on first use: a forward run never linearises */
   if (!m->state) {
-    PetscCall(DMCreateGlobalVector(m->da, &m->state));
-    PetscCall(DMCreateLocalVector(m->da, &m->state_local));
+    PetscCall(GSModelCreateGlobalVector(m, &m->state));
+    PetscCall(GSModelCreateLocalVector(m, &m->state_local));
   }
   PetscCall(PetscObjectGetId((PetscObject)X, &id));
   PetscCall(PetscObjectStateGet((PetscObject)X, &version));

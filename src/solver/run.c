@@ -113,6 +113,21 @@ static PetscErrorCode GSRunOptions(GSRun run, PetscReal default_tol)
   PetscFunctionReturn(0);
 }
 
+/* The TS gets the model's DMDA before its first solve, not at creation: a forward run on the fast
+   path never builds it. TSSetDM moves what was set on the TS so far (RHS function and Jacobian)
+   from its placeholder DM onto the DMDA, which no other TS uses (one run per model). */
+static PetscErrorCode GSRunAttachGrid(GSRun run)
+{
+  DM da;
+
+  PetscFunctionBeginUser;
+  if (run->grid_attached) PetscFunctionReturn(0);
+  PetscCall(GSModelGetDM(run->model, &da));
+  PetscCall(TSSetDM(run->ts, da));
+  run->grid_attached = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, PetscInt default_steps, GSRun *out)
 {
   GSRun     run;
@@ -125,7 +140,6 @@ PetscErrorCode GSRunCreate(GSModel model, PetscReal default_tol, PetscInt defaul
   run->model = model;
   PetscCall(GSRunOptions(run, default_tol));
   PetscCall(TSCreate(GSModelGetComm(model), &run->ts));
-  PetscCall(TSSetDM(run->ts, GSModelGetDM(model)));
   PetscCall(TSSetProblemType(run->ts, TS_NONLINEAR));
   PetscCall(TSSetType(run->ts, TSRK));
   PetscCall(TSRKSetType(run->ts, TSRK1FE));
@@ -221,7 +235,8 @@ PetscErrorCode GSRunSolve(GSRun run, Vec X)
   PetscCall(GSRunFastPathApplies(run, &fast));
   /* prev is the TS path's previous state; the fast path steps in place (one rank: X itself, several:
      one ghosted array), so a forward run holds no state it does not use */
-  if (!run->prev && !fast) PetscCall(DMCreateGlobalVector(GSModelGetDM(run->model), &run->prev));
+  if (!fast) PetscCall(GSRunAttachGrid(run));
+  if (!run->prev && !fast) PetscCall(GSModelCreateGlobalVector(run->model, &run->prev));
   if (!fast) PetscCall(VecCopy(X, run->prev));
   PetscCall(PetscTime(&run->t_start));
   if (run->snapshot && run->snapshot_every > 0 && run->steps == 0) PetscCall(run->snapshot(run, 0, X, run->snapshot_ctx));

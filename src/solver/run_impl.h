@@ -12,6 +12,7 @@ struct _p_GSRun {
   PetscBool       quiet;          /* no banner and no progress */
   PetscBool       fast_path;      /* -gs_fast_path: forward Euler without the TS machinery when it applies */
   PetscBool       ts_required;    /* set while something needs the TS itself (trajectory, sensitivities) */
+  PetscBool       grid_attached;  /* the TS has the model's DMDA (given before the TS first solves) */
   Vec             prev;           /* the state one step earlier */
   GSStepStats     stats;          /* of the last step, reduced over the ranks */
   GSRunReason     reason;

@@ -85,7 +85,7 @@ PetscErrorCode GSLandscapeCreate(MPI_Comm comm, GSLandscape *out)
   PetscCheck(l->mode != GS_TARGET_STEADY || GSRunGetSteadyTol(Run(l)) > 0, comm, PETSC_ERR_USER_INPUT,
              "-gs_target_mode steady needs -gs_steady_tol > 0");
   PetscCheck(l->mode != GS_TARGET_FILE || l->targets_file[0], comm, PETSC_ERR_USER_INPUT, "-gs_target_mode file needs -gs_targets_file");
-  PetscCall(DMCreateGlobalVector(GSModelGetDM(Model(l)), &l->X));
+  PetscCall(GSModelCreateGlobalVector(Model(l), &l->X));
   for (PetscInt k = 0; k < l->ntargets; k++) {
     PetscCall(VecDuplicate(l->X, &l->X0[k]));
   }

@@ -19,7 +19,7 @@ static void test_state_round_trip(void **state)
   GSInitialRecipe recipe = GSInitialRecipeDefault(5, 2);
   (void)state;
   assert_petsc(GSModelCreate(PETSC_COMM_WORLD, &m));
-  assert_petsc(DMCreateGlobalVector(GSModelGetDM(m), &X));
+  assert_petsc(GSModelCreateGlobalVector(m, &X));
   assert_petsc(VecDuplicate(X, &Y));
   assert_petsc(GSInitialRecipeFill(m, &recipe, X));
   assert_petsc(GSOutputOpen(PETSC_COMM_WORLD, "-test", path, &out));
@@ -44,7 +44,7 @@ static void test_read_on_other_decomposition(void **state)
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (rank != 0) return;
   assert_petsc(GSModelCreate(PETSC_COMM_SELF, &whole));
-  assert_petsc(DMCreateGlobalVector(GSModelGetDM(whole), &X));
+  assert_petsc(GSModelCreateGlobalVector(whole, &X));
   assert_petsc(VecDuplicate(X, &Z));
   assert_petsc(GSStateRead(GSModelGetGrid(whole), "-test", path, X));
   assert_petsc(GSInitialRecipeFill(whole, &recipe, Z));
@@ -65,7 +65,7 @@ static void test_snapshot_series(void **state)
   PetscMPIInt rank;
   (void)state;
   assert_petsc(GSModelCreate(PETSC_COMM_WORLD, &m));
-  assert_petsc(DMCreateGlobalVector(GSModelGetDM(m), &X));
+  assert_petsc(GSModelCreateGlobalVector(m, &X));
   assert_petsc(GSOutputOpen(PETSC_COMM_WORLD, "-test", path, &out));
   snaps.out  = &out;
   snaps.grid = GSModelGetGrid(m);
@@ -122,7 +122,7 @@ static void test_field_gather_scatter(void **state)
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   assert_petsc(GSModelCreate(PETSC_COMM_WORLD, &m));
   p = GSModelGetPatch(m);
-  assert_petsc(DMCreateGlobalVector(GSModelGetDM(m), &X));
+  assert_petsc(GSModelCreateGlobalVector(m, &X));
   assert_petsc(GSInitialRecipeFill(m, &recipe, X));
   if (rank == 0) assert_petsc(PetscMalloc1(p->nx * p->ny, &whole));
   assert_petsc(GSFieldGather(GSModelGetGrid(m), X, 1, whole));

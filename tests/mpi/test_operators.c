@@ -29,7 +29,7 @@ static int SetUp(void **state)
 {
   (void)state;
   if (GSModelCreate(PETSC_COMM_WORLD, &model)) return 1;
-  if (DMCreateGlobalVector(GSModelGetDM(model), &x0)) return 1;
+  if (GSModelCreateGlobalVector(model, &x0)) return 1;
   Vec *all[] = {&d, &a, &b, &f_plus, &f_minus, &jd};
   for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
     if (VecDuplicate(x0, all[i])) return 1;
@@ -133,15 +133,17 @@ static void test_rhs_matches_serial(void **state)
   VecScatter         scatter;
   PetscMPIInt        rank;
   const PetscScalar *xs, *fs;
+  DM                 da;
   (void)state;
   assert_petsc(GSModelRHSFunction(NULL, 0, x0, f_plus, model));
-  assert_petsc(DMDACreateNaturalVector(GSModelGetDM(model), &natural));
+  assert_petsc(GSModelGetDM(model, &da));
+  assert_petsc(DMDACreateNaturalVector(da, &natural));
   assert_petsc(VecScatterCreateToZero(natural, &scatter, &xz));
   assert_petsc(VecDuplicate(xz, &fz));
   Vec in[2] = {x0, f_plus}, out[2] = {xz, fz};
   for (int k = 0; k < 2; k++) {
-    assert_petsc(DMDAGlobalToNaturalBegin(GSModelGetDM(model), in[k], INSERT_VALUES, natural));
-    assert_petsc(DMDAGlobalToNaturalEnd(GSModelGetDM(model), in[k], INSERT_VALUES, natural));
+    assert_petsc(DMDAGlobalToNaturalBegin(da, in[k], INSERT_VALUES, natural));
+    assert_petsc(DMDAGlobalToNaturalEnd(da, in[k], INSERT_VALUES, natural));
     assert_petsc(VecScatterBegin(scatter, natural, out[k], INSERT_VALUES, SCATTER_FORWARD));
     assert_petsc(VecScatterEnd(scatter, natural, out[k], INSERT_VALUES, SCATTER_FORWARD));
   }
@@ -168,21 +170,24 @@ static void test_rhs_matches_serial(void **state)
   VecDestroy(&fz);
 }
 
-/* GSHaloExchange fills every ghost the star stencil reads (not the corners) exactly as
-   DMGlobalToLocal does, from a local array whose ghosts start as garbage. */
+/* GSHaloExchange (the model's, on its own decomposition) fills every ghost the star stencil reads
+   (not the corners) exactly as the DMDA's DMGlobalToLocal does, from a local array whose ghosts
+   start as garbage; GSModelGlobalToLocal gives the same. */
 static void test_halo_matches_global_to_local(void **state)
 {
-  Vec                reference, work;
-  const PetscScalar *r;
+  Vec                reference, work, mine;
+  const PetscScalar *r, *g;
   PetscScalar       *w;
-  PetscInt           checked = 0;
-  GSHalo             halo; /* its own: on one rank the model has none (it wraps indices instead) */
+  PetscInt           checked = 0, n;
+  GSHalo             halo    = GSModelGetHalo(model);
+  DM                 da;
 
   (void)state;
-  assert_petsc(GSHaloCreate(GSModelGetDM(model), &halo));
-  assert_petsc(DMCreateLocalVector(GSModelGetDM(model), &reference));
-  assert_petsc(VecDuplicate(reference, &work));
-  assert_petsc(DMGlobalToLocal(GSModelGetDM(model), a, INSERT_VALUES, reference));
+  assert_petsc(GSModelGetDM(model, &da));
+  assert_petsc(DMCreateLocalVector(da, &reference));
+  assert_petsc(GSModelCreateLocalVector(model, &work));
+  assert_petsc(VecDuplicate(work, &mine));
+  assert_petsc(DMGlobalToLocal(da, a, INSERT_VALUES, reference));
   assert_petsc(VecSet(work, -12345.0));
   assert_petsc(VecGetArrayRead(reference, &r));
   assert_petsc(VecGetArray(work, &w));
@@ -198,11 +203,66 @@ static void test_halo_matches_global_to_local(void **state)
       checked++;
     }
   assert_int_equal(checked, GSModelGetPatch(model)->gxm * GSModelGetPatch(model)->gym - 4);
+  assert_petsc(VecSet(mine, -12345.0));
+  assert_petsc(GSModelGlobalToLocal(model, a, mine));
+  assert_petsc(VecGetLocalSize(mine, &n));
+  assert_petsc(VecGetArrayRead(mine, &g));
+  for (PetscInt k = 0; k < n; k++) assert_true(g[k] == w[k]);
+  assert_petsc(VecRestoreArrayRead(mine, &g));
   assert_petsc(VecRestoreArray(work, &w));
   assert_petsc(VecRestoreArrayRead(reference, &r));
+  VecDestroy(&mine);
   VecDestroy(&work);
   VecDestroy(&reference);
-  GSHaloDestroy(&halo);
+}
+
+/* One grid: GSDecomposition's process grid, patch and neighbours equal the DMDA's (PETSc chooses
+   them when px and py are PETSC_DECIDE). */
+static void CheckDecomposition(PetscInt nx, PetscInt ny, PetscInt px, PetscInt py)
+{
+  GSDecomposition    d;
+  DM                 da;
+  PetscInt           xs, ys, xm, ym, m, n;
+  const PetscMPIInt *nb;
+
+  assert_petsc(GSDecompositionCreate(PETSC_COMM_WORLD, nx, ny, px, py, &d));
+  assert_petsc(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR, nx, ny, px, py, 2, 1, NULL, NULL, &da));
+  assert_petsc(DMSetUp(da));
+  assert_petsc(DMDAGetInfo(da, NULL, NULL, NULL, NULL, &m, &n, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  assert_petsc(DMDAGetCorners(da, &xs, &ys, NULL, &xm, &ym, NULL));
+  assert_petsc(DMDAGetNeighbors(da, &nb));
+  assert_int_equal(m, d.px);
+  assert_int_equal(n, d.py);
+  assert_int_equal(xs, d.xs);
+  assert_int_equal(ys, d.ys);
+  assert_int_equal(xm, d.xm);
+  assert_int_equal(ym, d.ym);
+  assert_int_equal(nb[1], d.south);
+  assert_int_equal(nb[3], d.west);
+  assert_int_equal(nb[5], d.east);
+  assert_int_equal(nb[7], d.north);
+  DMDestroy(&da);
+  GSDecompositionDestroy(&d);
+}
+
+static void test_decomposition_matches_dmda(void **state)
+{
+  const PetscInt grids[][2] = {
+    {24, 20}, {20, 24}, {128, 128}, {7, 13}, {13, 7}, {1000, 3}, {3, 1000}, {64, 17}, {17, 64}, {31, 31},
+  };
+  PetscMPIInt size;
+
+  (void)state;
+  MPI_Comm_size(PETSC_COMM_WORLD, &size);
+  for (size_t g = 0; g < sizeof(grids) / sizeof(grids[0]); g++) {
+    if (grids[g][0] * grids[g][1] < size) continue;
+    CheckDecomposition(grids[g][0], grids[g][1], PETSC_DECIDE, PETSC_DECIDE);
+    for (PetscMPIInt px = 1; px <= size; px++)
+      if (size % px == 0 && px <= grids[g][0] && size / px <= grids[g][1]) {
+        CheckDecomposition(grids[g][0], grids[g][1], px, PETSC_DECIDE);
+        CheckDecomposition(grids[g][0], grids[g][1], PETSC_DECIDE, size / px);
+      }
+  }
 }
 
 /* Memory of the two-level scheme at stride s, in states: the checkpoints and one segment. */
@@ -241,6 +301,7 @@ int main(int argc, char **argv)
     cmocka_unit_test(test_jacobian_finite_difference),  cmocka_unit_test(test_jacobian_transpose_dot_product),
     cmocka_unit_test(test_jacobianp_finite_difference), cmocka_unit_test(test_rhs_matches_serial),
     cmocka_unit_test(test_checkpoint_stride),           cmocka_unit_test(test_halo_matches_global_to_local),
+    cmocka_unit_test(test_decomposition_matches_dmda),
   };
   if (GSTestInitialize(&argc, &argv)) return 1;
   return GSTestFinalize(cmocka_run_group_tests_name("operators", tests, SetUp, TearDown));

@@ -62,7 +62,7 @@ def case_error_traceback():
 
 
 def case_out_of_memory():
-    """A grid too large for the memory available (10000 x 10000, which fits the node and so passes the
+    """A grid too large for the memory available (15000 x 15000, which fits the node and so passes the
     up-front check, under a 3 GB address-space limit,
     or the sanitizer's allocation cap) stops with 'out of memory', not a PETSc error number."""
     env = dict(os.environ)
@@ -76,7 +76,7 @@ def case_out_of_memory():
         if limit:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    cmd = [GSINV, "simulate", "-da_grid_x", "10000", "-da_grid_y", "10000", "-ts_max_steps", "1", "-gs_progress_every", "0",
+    cmd = [GSINV, "simulate", "-da_grid_x", "15000", "-da_grid_y", "15000", "-ts_max_steps", "1", "-gs_progress_every", "0",
            "-gs_output", "huge.h5"]
     for extra in ([], ["-gs_traceback"]):
         proc = subprocess.run(cmd + extra, capture_output=True, text=True, timeout=120, env=env, preexec_fn=cap)

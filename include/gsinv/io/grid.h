@@ -1,20 +1,20 @@
-/* GSGrid: what io needs to know of a distributed grid (the DMDA and this rank's patch), so that io
+/* GSGrid: what io needs to know of a distributed grid (its size and this rank's patch), so that io
    reads and writes fields without knowing the objects that compute them. */
 #pragma once
 
-#include <petscdmda.h>
+#include <petscvec.h>
 
 typedef struct {
   MPI_Comm  comm;
-  DM        da;             /* the state: ncomp fields per cell */
-  PetscInt  ncomp;          /* fields per cell, interleaved in da's vectors */
+  PetscInt  ncomp;          /* fields per cell, interleaved in the state's vectors */
   PetscInt  nx, ny;         /* cells along x and y (datasets are [ny][nx]) */
   PetscInt  xs, ys, xm, ym; /* this rank's patch: first cell and extent */
   PetscReal h;              /* cell spacing */
 } GSGrid;
 
-/* Fills grid from a DMDA with ncomp fields per cell; h the spacing. Not collective. */
-PetscErrorCode GSGridFromDMDA(DM da, PetscReal h, GSGrid *grid);
+/* A grid of nx x ny cells with ncomp fields per cell and spacing h, of which this rank owns the
+   patch of xm x ym cells from (xs, ys). Not collective. */
+GSGrid GSGridMake(MPI_Comm comm, PetscInt ncomp, PetscInt nx, PetscInt ny, PetscInt xs, PetscInt ys, PetscInt xm, PetscInt ym, PetscReal h);
 
 /* One field (component 0: u, 1: v) of X in natural order on rank 0 (out: nx*ny values there,
    ignored elsewhere): every rank sends its patch, rank 0 receives each straight into its place.

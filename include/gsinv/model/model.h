@@ -5,14 +5,19 @@
 #include <petscts.h>
 
 #include "gsinv/io/grid.h"
+#include "gsinv/model/decomposition.h"
 #include "gsinv/model/halo.h"
 #include "gsinv/physics/kernels.h"
 #include "gsinv/physics/status.h"
 
 typedef struct _p_GSModel *GSModel;
 
-/* Creates the model on comm: reads -da_grid_x/-da_grid_y (128), -gs_h (1) and -gs_F, -gs_k,
-   -gs_Du, -gs_Dv (the paper's ground truth), checks them, and builds the DMDA. Collective. */
+/* The title of the grid's options in -help (gsinv's help lists them with its own). */
+#define GS_GRID_OPTIONS_TITLE "Grid (periodic)"
+
+/* Creates the model on comm: reads -da_grid_x/-da_grid_y (128), -da_processors_x/-da_processors_y,
+   -gs_h (1) and -gs_F, -gs_k, -gs_Du, -gs_Dv (the paper's ground truth), checks them, and splits
+   the grid over the ranks. Collective. */
 PetscErrorCode GSModelCreate(MPI_Comm comm, GSModel *model);
 PetscErrorCode GSModelDestroy(GSModel *model);
 
@@ -29,14 +34,24 @@ typedef struct {
 
 /* What other layers read of a model (the struct is private to the model layer). Not collective. */
 MPI_Comm GSModelGetComm(GSModel model);
-/* The DMDA of the state (2 fields per cell, periodic, star stencil of width 1). */
-DM             GSModelGetDM(GSModel model);
+/* The DMDA of the state (2 fields per cell, periodic, star stencil of width 1, the model's patches),
+   made on the first call: only the paths that hand the grid to PETSc (TS, DMCreateMatrix) need it.
+   Collective on the first call. */
+PetscErrorCode GSModelGetDM(GSModel model, DM *da);
+/* A state vector (2 fields per cell, interleaved, this rank's patch; the layout of the DMDA's global
+   vectors) and a ghosted work vector (one ghost cell on every side of the patch; the layout of the
+   DMDA's local vectors), made without the DMDA. Collective (global), not collective (local). */
+PetscErrorCode GSModelCreateGlobalVector(GSModel model, Vec *X);
+PetscErrorCode GSModelCreateLocalVector(GSModel model, Vec *L);
+/* L := X with its ghost cells from the neighbouring patches (what DMGlobalToLocal gives for the star
+   stencil; the four corner ghosts are not filled). Collective. */
+PetscErrorCode GSModelGlobalToLocal(GSModel model, Vec X, Vec L);
 const GSPatch *GSModelGetPatch(GSModel model);
 /* The ghosted work vectors (layout of DMCreateLocalVector): x on several ranks (made on demand on
    one), y made on demand (GSModelEnsureLocalWork; NULL before). */
 Vec GSModelGetLocalX(GSModel model);
 Vec GSModelGetLocalY(GSModel model);
-/* The edge-only ghost exchange (several ranks; NULL on one). */
+/* The edge-only ghost exchange (on one rank too: it wraps the grid onto itself). */
 GSHalo GSModelGetHalo(GSModel model);
 /* The matrix-free Jacobian df/dX and parameter Jacobian df/dtheta (MatShell). */
 Mat GSModelGetJacobian(GSModel model);
@@ -89,7 +104,7 @@ PetscErrorCode GSModelEulerStepLocal(GSModel model, PetscReal dt, const PetscSca
    row by row with the model's row buffers, so a forward run holds one state. */
 /* Copies the owned cells of a ghosted array into the global vector X. Not collective. */
 PetscErrorCode GSModelOwnedToGlobal(GSModel model, const PetscScalar *local, Vec X);
-/* The reverse on several ranks: X's owned cells into a ghosted array of the model, then its edge
-   ghosts by the model's halo exchange (what DMGlobalToLocal gives for the star stencil, without
-   setting up the DMDA's whole-patch scatter). Collective. */
+/* The reverse: X's owned cells into a ghosted array of the model, then its edge ghosts by the
+   model's halo exchange (what DMGlobalToLocal gives for the star stencil, without the DMDA).
+   Collective. */
 PetscErrorCode GSModelGlobalToGhosted(GSModel model, Vec X, PetscScalar *local);
