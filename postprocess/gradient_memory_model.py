@@ -18,8 +18,8 @@ adjoint step / forward step ratio; communication as in scaling_model.py (halo an
 step, forward and backward). Memory per rank = the checkpoints and the segment's own buffers (at most
 B; on several ranks the segment's first two states are the model's ghosted pair) + the working
 states (one rank: final state, lambda twice, the run's second buffer, the caller's initial state;
-several: the model's and the adjoint's ghosted pairs, final state, lambda, initial state) + the
-DMDA's index sets (about 1.3 states). Rank 0 also holds the whole v field and the loss's target
+several: the model's and the adjoint's ghosted pairs, final state, lambda, initial state; the
+fused adjoint builds no DMDA). Rank 0 also holds the whole v field and the loss's target
 (2 x 8 N^2 bytes: the losses run there), which is what grows with the grid at many ranks."""
 import argparse
 import math
@@ -114,7 +114,7 @@ def main():
                 borrowed = 2 if p > 1 else 0
                 used = min(args.budget * mib, (slots + max(c, 2) - borrowed) * state)
                 working = 7 if p > 1 else 5
-                memory = (used + (working + 1.3) * state + 2 * 8.0 * n * n) / mib
+                memory = (used + working * state + 2 * 8.0 * n * n) / mib
                 kind = f"segments of {c}, {slots} slots" + (" (all kept)" if recomputed == steps - math.ceil(steps / c) else " (binomial)")
                 print(f"| {n}² | {steps} | {p} | {state / mib:.3g} | {kind} | {recomputed / steps:.2f} | {memory:.0f} | {gradient:.3g} | {gradient / forward:.2f} |")
 
