@@ -1,5 +1,5 @@
-/* GSGrid, and one field moved between the patches and rank 0 in natural
-   order (for the losses and target files, which work on the whole field there). */
+/* GSGrid, and one field moved between the patches and rank 0 in natural order (for the losses and
+   target files, which work on the whole field there). */
 #include <string.h>
 
 #include "gsinv/io/grid.h"
