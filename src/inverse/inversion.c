@@ -99,6 +99,9 @@ PetscErrorCode GSInversionCreate(MPI_Comm comm, MPI_Comm group, PetscInt ngroups
                inv->targets); /* batch members take target b % N */
     PetscCheck(!inv->deterministic || inv->target_seed >= 0, comm, PETSC_ERR_USER_INPUT,
                "-gs_deterministic needs a targets file that records its seed (-gs_targets_file %s)", inv->targets);
+    if (inv->deterministic)
+      PetscCall(GSTargetsCheckRecipe(group, "-gs_targets_file", inv->targets, &InvInit(inv)->recipe,
+                                     "-gs_deterministic starts each member from its target's initial state, so the recipe must be the same"));
   }
   PetscCall(GSModelCreateGlobalVector(InvModel(inv), &inv->X0));
   patch = GSModelGetPatch(InvModel(inv));
@@ -178,6 +181,7 @@ PetscErrorCode GSInversionAddSettings(GSInversion inv, GSSettings settings)
   PetscCall(GSSettingsAddReal(settings, "-gs_steady_tol", GSRunGetSteadyTol(InvRun(inv))));
   PetscCall(GSSettingsAddReal(settings, "-gs_init_noise", InvInit(inv)->recipe.noise));
   PetscCall(GSSettingsAddInt(settings, "-gs_init_block", InvInit(inv)->recipe.block));
+  PetscCall(GSSettingsAddString(settings, "-gs_init_sampler", GSNoiseSamplers[InvInit(inv)->recipe.sampler]));
   PetscCall(GSSettingsAddString(settings, "-gs_targets_file", inv->targets));
   PetscCall(GSSettingsAddInt(settings, "-gs_batch", inv->batch));
   PetscCall(GSSettingsAddInt(settings, "-gs_deterministic", inv->deterministic));

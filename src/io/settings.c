@@ -193,6 +193,7 @@ PetscErrorCode GSSettingsAddRecipe(GSSettings s, const GSInitialRecipe *recipe)
   PetscCall(GSSettingsAddInt(s, "-gs_sample", (PetscInt64)recipe->sample));
   PetscCall(GSSettingsAddReal(s, "-gs_init_noise", recipe->noise));
   PetscCall(GSSettingsAddInt(s, "-gs_init_block", recipe->block));
+  PetscCall(GSSettingsAddString(s, "-gs_init_sampler", GSNoiseSamplers[recipe->sampler]));
   PetscFunctionReturn(0);
 }
 
@@ -283,6 +284,17 @@ static PetscBool Readable(const char *stored)
   return PETSC_TRUE;
 }
 
+/* Options added after signatures were first stored, with the value every earlier gsinv used: a
+   stored signature without the option was made with that value (NULL: not such an option). */
+static const char *Earlier(const char *option)
+{
+  static const char *const earlier[][2] = {{"-gs_init_sampler", "boxmuller"}};
+
+  for (size_t i = 0; i < sizeof(earlier) / sizeof(earlier[0]); i++)
+    if (!strcasecmp(option, earlier[i][0])) return earlier[i][1];
+  return NULL;
+}
+
 /* The value of option in a readable stored signature and its length (NULL if absent). */
 static const char *StoredValue(const char *stored, const char *option, size_t *len)
 {
@@ -327,8 +339,13 @@ PetscErrorCode GSSettingsCompare(GSSettings s, const char *stored, const char *w
     PetscFunctionReturn(0);
   }
   for (int e = 0; e < s->n && !msg[0]; e++) {
-    const Entry *entry = &s->entries[e];
-    if (!(old = StoredValue(stored, entry->name, &n)))
+    const Entry *entry  = &s->entries[e];
+    const char  *before = Earlier(entry->name);
+    if (!(old = StoredValue(stored, entry->name, &n)) && before) {
+      if (strcmp(entry->text, before))
+        PetscCall(PetscSNPrintf(msg, len, "%s is %s but %s was made with %s (by a gsinv without that option): %s", entry->name, entry->text, where,
+                                before, remedy));
+    } else if (!old)
       PetscCall(PetscSNPrintf(msg, len, "%s is %s but %s was made without it (its default): %s", entry->name, entry->text, where, remedy));
     else if (n != strlen(entry->text) || strncmp(old, entry->text, n))
       PetscCall(PetscSNPrintf(msg, len, "%s is %s but %s was made with %.*s: %s", entry->name, entry->text, where, (int)PetscMin(n, 1024), old,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "gsinv/io/field_input.h"
+#include "gsinv/io/residual_input.h"
 #include "gsinv/io/targets_file.h"
 
 /* Checks /targets/v of path: floats [N][ny][nx] with N, ny, nx > 0 (0: any size). Collective. */
@@ -113,5 +114,43 @@ PetscErrorCode GSTargetsTheta(MPI_Comm comm, const char *option, const char *pat
     if (file >= 0) (void)H5Fclose(file);
   }
   PetscCallMPI(MPI_Bcast(theta, GS_NPARAM, MPI_DOUBLE, 0, comm));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: the first recipe setting the file records and recipe does not share, as a message. A file
+   that records the noise but no sampler was made before -gs_init_sampler existed: Box-Muller. */
+static void CompareRecipe(const char *option, const char *path, const GSInitialRecipe *recipe, char *msg, size_t len)
+{
+  hid_t     file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  double    noise;
+  int64_t   block;
+  char      sampler[32] = "";
+  PetscBool has_noise = PETSC_FALSE, has_block = PETSC_FALSE;
+
+  if (file < 0) return; /* InspectTargets has opened it: cannot happen but for a race */
+  ReadAttribute(file, "/", "-gs_init_noise", H5T_NATIVE_DOUBLE, &noise, &has_noise);
+  ReadAttribute(file, "/", "-gs_init_block", H5T_NATIVE_INT64, &block, &has_block);
+  if (H5Aexists(file, "-gs_init_sampler") > 0) (void)GSH5ReadAttributeString(file, "-gs_init_sampler", sampler, sizeof(sampler));
+  else if (has_noise) (void)PetscStrncpy(sampler, GSNoiseSamplers[GS_SAMPLER_BOXMULLER], sizeof(sampler));
+  (void)H5Fclose(file);
+  if (has_noise && noise != recipe->noise)
+    (void)PetscSNPrintf(msg, len, "%s %s was made with -gs_init_noise %g, this run has %g", option, path, noise, recipe->noise);
+  else if (has_block && block != recipe->block)
+    (void)PetscSNPrintf(msg, len, "%s %s was made with -gs_init_block %lld, this run has %d", option, path, (long long)block, recipe->block);
+  else if (sampler[0] && strcmp(sampler, GSNoiseSamplers[recipe->sampler]))
+    (void)PetscSNPrintf(msg, len, "%s %s was made with -gs_init_sampler %s, this run has %s", option, path, sampler,
+                        GSNoiseSamplers[recipe->sampler]);
+}
+
+PetscErrorCode GSTargetsCheckRecipe(MPI_Comm comm, const char *option, const char *path, const GSInitialRecipe *recipe, const char *why)
+{
+  PetscMPIInt rank;
+  char        msg[GS_INPUT_MSG_LEN] = "";
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) CompareRecipe(option, path, recipe, msg, sizeof(msg));
+  PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, comm));
+  PetscCheck(!msg[0], comm, PETSC_ERR_USER_INPUT, "%s: %s", msg, why);
   PetscFunctionReturn(0);
 }

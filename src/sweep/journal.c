@@ -241,6 +241,7 @@ static PetscErrorCode CheckSignature(MPI_Comm world, GSJournal *j, GSSettings se
       else {
         old[size] = 0;
         PetscCall(GSSettingsCompare(settings, old, where, "remove it or choose another -gs_output", msg, sizeof(msg)));
+        j->id = Crc32(0, old, size); /* its records carry the stored signature's id (agreeing, maybe older) */
       }
       if (!msg[0] && ReadFiles(j, PETSC_TRUE, &n, &records)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot read or mend the journal %s", j->dir));
       free(old);
@@ -252,6 +253,7 @@ static PetscErrorCode CheckSignature(MPI_Comm world, GSJournal *j, GSSettings se
   }
   PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, world));
   PetscCheck(!msg[0], world, PETSC_ERR_USER_INPUT, "%s", msg);
+  PetscCallMPI(MPI_Bcast(&j->id, 1, MPI_UINT32_T, 0, world));
   PetscFunctionReturn(0);
 }
 

@@ -177,6 +177,7 @@ PetscErrorCode GSLandscapeAddSettings(GSLandscape l, GSSettings settings)
   PetscCall(GSSettingsAddInt(settings, "-gs_seed", (PetscInt64)Init(l)->recipe.seed));
   PetscCall(GSSettingsAddReal(settings, "-gs_init_noise", Init(l)->recipe.noise));
   PetscCall(GSSettingsAddInt(settings, "-gs_init_block", Init(l)->recipe.block));
+  PetscCall(GSSettingsAddString(settings, "-gs_init_sampler", GSNoiseSamplers[Init(l)->recipe.sampler]));
   PetscCall(GSSettingsAddString(settings, "-gs_loss", GSLossTypes[GSFieldLossGetType(Loss(l))]));
   PetscCall(GSSettingsAddInt(settings, "-gs_landscape_gradient", Gradient(l) != NULL));
   PetscCall(GSSettingsAddInt(settings, "-gs_gallery_size", l->gallery));

@@ -54,6 +54,27 @@ static void test_compare(void **state)
   GSSettingsDestroy(&a), GSSettingsDestroy(&b), GSSettingsDestroy(&c), GSSettingsDestroy(&d);
 }
 
+/* A signature stored before -gs_init_sampler existed was made with Box-Muller: it agrees with
+   boxmuller and names that value against ziggurat; a journal that records a sampler is compared as
+   any other setting. */
+static void test_compare_earlier(void **state)
+{
+  GSSettings  a = Example(1, "1fe"), zig = Example(1, "1fe"), box = Example(1, "1fe");
+  char        msg[1024];
+  const char *stored;
+  (void)state;
+  assert_petsc(GSSettingsAddString(zig, "-gs_init_sampler", "ziggurat"));
+  assert_petsc(GSSettingsAddString(box, "-gs_init_sampler", "boxmuller"));
+  assert_petsc(GSSettingsGetSignature(a, &stored));
+  assert_petsc(GSSettingsCompare(box, stored, "the journal J", "remove it", msg, sizeof(msg)));
+  assert_string_equal(msg, "");
+  assert_petsc(GSSettingsCompare(zig, stored, "the journal J", "remove it", msg, sizeof(msg)));
+  assert_string_equal(msg, "-gs_init_sampler is ziggurat but the journal J was made with boxmuller (by a gsinv without that option): remove it");
+  Compare(box, zig, msg, sizeof(msg));
+  assert_string_equal(msg, "-gs_init_sampler is boxmuller but the journal J was made with ziggurat: remove it");
+  GSSettingsDestroy(&a), GSSettingsDestroy(&zig), GSSettingsDestroy(&box);
+}
+
 static void test_harmless(void **state)
 {
   (void)state;
@@ -145,6 +166,7 @@ int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_compare),
+    cmocka_unit_test(test_compare_earlier),
     cmocka_unit_test(test_harmless),
     cmocka_unit_test(test_journal_damage),
   };

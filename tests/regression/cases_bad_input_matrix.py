@@ -117,6 +117,7 @@ SPECIAL = [
     ("landscape", ["-gs_axes", "F,k", "-gs_lo", "0.03,0.06", "-gs_hi", "0.04,0.07", "-gs_n", "3,,3"], 1, "-gs_n"),
     ("landscape", ["-gs_target_mode", "nosuch"], 1, "-gs_target_mode"),
     ("landscape", ["-gs_loss", "nosuch"], 1, "-gs_loss"),
+    ("targets", ["-gs_init_sampler", "gauss"], 1, "-gs_init_sampler"),
     ("landscape", ["-gs_landscape_gradient", "maybe"], 1, "-gs_landscape_gradient"),
     ("landscape", ["-gs_loss", "windowed", "-gs_loss_tile", "7"], 1, "-gs_loss_tile"),
     ("invert", ["-gs_start", "0.03,0.06,0.1"], 1, "-gs_start"),

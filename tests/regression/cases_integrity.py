@@ -176,7 +176,7 @@ def case_integrity_targets():
     run(args + ["-gs_output", "whole.h5"])
     stop_after_records(args + ["-gs_output", "t.h5"], 1, "t.h5.journal", 2)
     for option, new, old in [("-ts_rk_type", "4", "1fe"), ("-ts_dt", "0.5", "1"), ("-gs_seed", "3", "0"), ("-ts_max_steps", "3000", "6000"),
-                             ("-gs_init_noise", "0.5", None), ("-gs_sample", "2", "0")]:
+                             ("-gs_init_noise", "0.5", None), ("-gs_sample", "2", "0"), ("-gs_init_sampler", "boxmuller", "ziggurat")]:
         assert_refused(with_option(args, option, new) + ["-gs_output", "t.h5"], option, new, old)
     damage("t.h5.journal", "zeros")
     damage("t.h5.journal", "flipped")

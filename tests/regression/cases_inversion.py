@@ -82,9 +82,11 @@ def case_invert_resume():
 
 
 def case_invert_basin():
-    """A 3 x 3 basin map around the truth on 2 ranks: every start converges; the file is complete."""
+    """A 3 x 3 basin map around the truth (+-0.0005 in F and k) on 2 ranks: every start converges; the
+    file is complete."""
     make_targets()
-    run(["invert", "-gs_basin", "-gs_axes", "F,k", "-gs_lo", "0.034,0.064", "-gs_hi", "0.036,0.066", "-gs_n", "3,3"] + GRID +
+    # (+-0.001 in F and k: the start (0.034, 0.066) stops as diverged on the targets of the ziggurat noise)
+    run(["invert", "-gs_basin", "-gs_axes", "F,k", "-gs_lo", "0.0345,0.0645", "-gs_hi", "0.0355,0.0655", "-gs_n", "3,3"] + GRID +
         ["-gs_targets_file", "targets.h5", "-gs_batch", "4", "-gs_deterministic", "-gs_loss", "pixel", "-gs_start", "0.035,0.065," + NEAR.split(",", 2)[2],
          "-gs_max_it", "100", "-gs_output", "basin.h5"], 2)
     with h5py.File("basin.h5") as f:
@@ -96,7 +98,8 @@ def case_invert_basin():
     # a start stopped by the cap reports the steps taken: TAO's iteration 0 is its start
     for optimizer in ("tao", "sgd"):
         proc = run(["invert", "-gs_basin", "-gs_axes", "F", "-gs_lo", "0.02", "-gs_hi", "0.03", "-gs_n", "2"] + GRID +
-                   ["-gs_targets_file", "targets.h5", "-gs_batch", "2", "-gs_optimizer", optimizer, "-gs_max_it", "3", "-gs_output", f"cap_{optimizer}.h5"], 2)
+                   ["-gs_targets_file", "targets.h5", "-gs_batch", "2", "-gs_deterministic", "-gs_loss", "pixel", "-gs_optimizer", optimizer, "-gs_max_it", "3",
+                    "-gs_output", f"cap_{optimizer}.h5"], 2)
         with h5py.File(f"cap_{optimizer}.h5") as f:
             its, reason = f["basin/iterations"][...], f["basin/reason"][...]
         print(optimizer, its, reason)
@@ -120,6 +123,13 @@ def case_invert_bad_input():
         errors = [line for line in proc.stderr.splitlines() if line.startswith("gsinv: error")]
         print(f"{' '.join(extra)}: exit {proc.returncode}: {errors}")
         assert proc.returncode != 0 and len(errors) == 1 and name in errors[0], proc.stderr
+    for extra, name in [(["-gs_init_sampler", "boxmuller"], "-gs_init_sampler ziggurat, this run has boxmuller"),
+                        (["-gs_init_noise", "0.03"], "-gs_init_noise 0.02, this run has 0.03")]:
+        proc = run(base + ["-gs_max_it", "1", "-gs_deterministic"] + extra, check=False)
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("gsinv: error")]
+        print(f"deterministic, {' '.join(extra)}: exit {proc.returncode}: {errors}")
+        assert proc.returncode != 0 and len(errors) == 1 and name in errors[0] and "-gs_targets_file targets.h5 was made with" in errors[0], proc.stderr
+    assert not os.path.exists("bad.h5")
     run(base + ["-gs_max_it", "1", "-gs_deterministic"])
     proc = run(base + ["-gs_max_it", "1", "-gs_loss", "spectrum", "-gs_deterministic"], check=False)
     assert proc.returncode != 0 and "-gs_loss is spectrum but the record -gs_output" in proc.stderr and "made with pixel" in proc.stderr, proc.stderr

@@ -49,7 +49,8 @@ PetscBool GSSettingsIsHarmless(const char *option);
 PetscErrorCode GSSettingsGetSignature(GSSettings settings, const char **signature);
 /* Compares with a stored signature: *msg is empty if they agree, else a message naming the first
    option that differs and both values, e.g. "-ts_rk_type is 4 but WHERE was made with 1fe: REMEDY".
-   Not collective. */
+   A signature stored before an option existed agrees with the value every earlier gsinv used
+   (-gs_init_sampler boxmuller). Not collective. */
 PetscErrorCode GSSettingsCompare(GSSettings settings, const char *stored, const char *where, const char *remedy, char *msg, size_t len);
 /* Writes one typed root attribute per entry, named like the option (int64, double, double array or
    string), plus "settings_signature". Collective on the file's communicator. */
