@@ -305,6 +305,7 @@ static PetscErrorCode GradcheckWrite(GSOutput *out, GSModel m, GSRun run, const 
   PetscFunctionBeginUser;
   PetscCall(GSRunGetScheme(run, &ts_type, &dt));
   PetscCall(GSOutputWriteProvenance(out, "gradcheck", GSModelGetGrid(m), GSModelGetParams(m), (PetscInt64)init->recipe.seed, ts_type, dt));
+  if (!init->file[0]) PetscCall(GSOutputWriteRecipe(out, &init->recipe));
   PetscCall(GSH5WriteRealArray(out, "/gradcheck/adjoint", 1, &four, res->adjoint.grad));
   if (res->has_forward) PetscCall(GSH5WriteRealArray(out, "/gradcheck/forward", 1, &four, res->forward.grad));
   if (res->has_fd) PetscCall(GSH5WriteRealArray(out, "/gradcheck/fd", 1, &four, res->fd.grad));

@@ -396,6 +396,7 @@ static PetscErrorCode BenchWriteHDF5(GSBenchSize *b, const GSBenchOptions *o, co
   PetscCall(GSRunGetScheme(b->run, &ts_type, &dt));
   PetscCall(GSOutputOpen(GSModelGetComm(b->m), "-gs_output", o->output, &out));
   PetscCall(GSOutputWriteProvenance(&out, "bench", GSModelGetGrid(b->m), GSModelGetParams(b->m), (PetscInt64)init->recipe.seed, ts_type, dt));
+  PetscCall(GSOutputWriteRecipe(&out, &init->recipe));
   PetscCall(BenchWriteTables(&out, o->nsizes, recs, bw));
   PetscCall(GSH5WriteAttributeInt(&out, "/bench", "ranks", b->size));
   PetscCall(GSH5WriteAttributeInt(&out, "/bench", "flush_denormals", GSFlushDenormalsActive()));

@@ -460,3 +460,13 @@ PetscErrorCode GSOutputWriteProvenance(GSOutput *out, const char *subcommand, co
   PetscCall(GSH5WriteAttributeString(out, "/", "gsinv_version", GS_VERSION));
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode GSOutputWriteRecipe(GSOutput *out, const GSInitialRecipe *recipe)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GSH5WriteAttributeInt(out, "/", "-gs_sample", recipe->sample));
+  PetscCall(GSH5WriteAttributeReal(out, "/", "-gs_init_noise", recipe->noise));
+  PetscCall(GSH5WriteAttributeInt(out, "/", "-gs_init_block", recipe->block));
+  PetscCall(GSH5WriteAttributeString(out, "/", "-gs_init_sampler", GSNoiseSamplers[recipe->sampler]));
+  PetscFunctionReturn(0);
+}

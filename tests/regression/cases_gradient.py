@@ -15,6 +15,7 @@ def gradients(path):
         if "taylor_rate" in f["gradcheck"]:
             g["taylor_rate"] = float(f["gradcheck/taylor_rate"][()])
         g["reason"], g["steps"] = attr(f, "reason"), attr(f, "steps")
+        assert attr(f, "-gs_init_sampler") in ("ziggurat", "boxmuller") and attr(f, "-gs_init_noise") >= 0, path
     return g
 
 

@@ -47,7 +47,7 @@ def case_steady_default():
         for name in ("format_version", "F", "k", "Du", "Dv", "h", "dt", "grid", "seed", "ts_type",
                      "options", "petsc_version", "git_revision", "steps", "reason"):
             assert name in f.attrs, name
-        assert list(f.attrs["grid"]) == [128, 128]
+        assert list(f.attrs["grid"]) == [128, 128] and attr(f, "-gs_init_sampler") == "ziggurat"
         v = f["state/v"][...]
         assert v.shape == (128, 128) and 0 <= v.min() and v.max() <= 1 and v.max() > 0.2
     # The recipe before the ziggurat, as inputs/paper-simulate.opts pins it: 18,226 steps.

@@ -6,6 +6,7 @@
 
 #include "gsinv/io/grid.h"
 #include "gsinv/physics/kernels.h"
+#include "gsinv/physics/noise.h"
 
 /* Version of the file layout, written as the root attribute "format_version". */
 #define GS_FORMAT_VERSION 1
@@ -83,6 +84,9 @@ void GSH5SilenceErrorStack(void);
    TS type, dt, options string, PETSc version, git revision. Collective. */
 PetscErrorCode GSOutputWriteProvenance(GSOutput *out, const char *subcommand, const GSGrid *grid, const GSParams *params, PetscInt64 seed,
                                        const char *ts_type, PetscReal dt);
+/* Root attributes of the seeded initial recipe for outputs without a settings description
+   (gradcheck, bench): -gs_sample, -gs_init_noise, -gs_init_block, -gs_init_sampler. Collective. */
+PetscErrorCode GSOutputWriteRecipe(GSOutput *out, const GSInitialRecipe *recipe);
 
 /* Scalar and small-array attributes on an object (path "/" for the root). Collective. */
 PetscErrorCode GSH5WriteAttributeReal(GSOutput *out, const char *obj, const char *name, PetscReal value);
