@@ -284,9 +284,7 @@ static PetscBool Readable(const char *stored)
   return PETSC_TRUE;
 }
 
-/* Options added after signatures were first stored, with the value every earlier gsinv used: a
-   stored signature without the option was made with that value (NULL: not such an option). */
-static const char *Earlier(const char *option)
+const char *GSSettingsEarlierValue(const char *option)
 {
   static const char *const earlier[][2] = {{"-gs_init_sampler", "boxmuller"}};
 
@@ -340,7 +338,7 @@ PetscErrorCode GSSettingsCompare(GSSettings s, const char *stored, const char *w
   }
   for (int e = 0; e < s->n && !msg[0]; e++) {
     const Entry *entry  = &s->entries[e];
-    const char  *before = Earlier(entry->name);
+    const char  *before = GSSettingsEarlierValue(entry->name);
     if (!(old = StoredValue(stored, entry->name, &n)) && before) {
       if (strcmp(entry->text, before))
         PetscCall(PetscSNPrintf(msg, len, "%s is %s but %s was made with %s (by a gsinv without that option): %s", entry->name, entry->text, where,

@@ -4,6 +4,7 @@
 
 #include "gsinv/io/field_input.h"
 #include "gsinv/io/residual_input.h"
+#include "gsinv/io/settings.h"
 #include "gsinv/io/targets_file.h"
 
 /* Checks /targets/v of path: floats [N][ny][nx] with N, ny, nx > 0 (0: any size). Collective. */
@@ -131,7 +132,7 @@ static void CompareRecipe(const char *option, const char *path, const GSInitialR
   ReadAttribute(file, "/", "-gs_init_noise", H5T_NATIVE_DOUBLE, &noise, &has_noise);
   ReadAttribute(file, "/", "-gs_init_block", H5T_NATIVE_INT64, &block, &has_block);
   if (H5Aexists(file, "-gs_init_sampler") > 0) (void)GSH5ReadAttributeString(file, "-gs_init_sampler", sampler, sizeof(sampler));
-  else if (has_noise) (void)PetscStrncpy(sampler, GSNoiseSamplers[GS_SAMPLER_BOXMULLER], sizeof(sampler));
+  else if (has_noise) (void)PetscStrncpy(sampler, GSSettingsEarlierValue("-gs_init_sampler"), sizeof(sampler));
   (void)H5Fclose(file);
   if (has_noise && noise != recipe->noise)
     (void)PetscSNPrintf(msg, len, "%s %s was made with -gs_init_noise %g, this run has %g", option, path, noise, recipe->noise);

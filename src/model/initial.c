@@ -7,14 +7,12 @@
 
 PetscErrorCode GSInitialOptionsFromOptions(MPI_Comm comm, GSInitialOptions *opts)
 {
-  PetscInt       seed = 0, sample = 0, block;
-  GSNoiseSampler sampler;
+  PetscInt seed = 0, sample = 0, block;
 
   PetscFunctionBeginUser;
   opts->file[0] = 0;
   opts->recipe  = GSInitialRecipeDefault(0, 0);
   block         = opts->recipe.block;
-  sampler       = opts->recipe.sampler;
   PetscOptionsBegin(comm, NULL, "Initial state", "GSInitial");
   PetscCall(PetscOptionsString("-gs_initial", "HDF5 file with /state/u and /state/v to start from (default: the seeded recipe)", "GSInitialStateFill",
                                opts->file, opts->file, sizeof(opts->file), NULL));
@@ -24,17 +22,16 @@ PetscErrorCode GSInitialOptionsFromOptions(MPI_Comm comm, GSInitialOptions *opts
                           &opts->recipe.noise, NULL));
   PetscCall(GSOptionsInt("-gs_init_block", "Side of the centred seeding block (u = 0.5, v = 0.25)", "GSInitialStateFill", block, &block, NULL));
   PetscCall(GSOptionsEnum("-gs_init_sampler", "Normal sampler of the noise (boxmuller: gsinv's recipe before the ziggurat)", "GSInitialStateFill",
-                          GSNoiseSamplers, (PetscEnum)sampler, (PetscEnum *)&sampler, NULL));
+                          GSNoiseSamplers, (PetscEnum)opts->recipe.sampler, (PetscEnum *)&opts->recipe.sampler, NULL));
   PetscOptionsEnd();
   PetscCheck(seed >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_seed %" PetscInt_FMT " must be >= 0", seed);
   PetscCheck(sample >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_sample %" PetscInt_FMT " must be >= 0", sample);
   PetscCheck(opts->recipe.noise >= 0 && PetscIsNormalReal(opts->recipe.noise + 1), comm, PETSC_ERR_USER_INPUT, "-gs_init_noise %g must be >= 0",
              opts->recipe.noise);
   PetscCheck(block >= 0, comm, PETSC_ERR_USER_INPUT, "-gs_init_block %" PetscInt_FMT " must be >= 0", block);
-  opts->recipe.seed    = (uint64_t)seed;
-  opts->recipe.sample  = sample;
-  opts->recipe.block   = (int)block;
-  opts->recipe.sampler = sampler;
+  opts->recipe.seed   = (uint64_t)seed;
+  opts->recipe.sample = sample;
+  opts->recipe.block  = (int)block;
   PetscFunctionReturn(0);
 }
 

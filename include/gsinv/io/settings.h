@@ -52,6 +52,10 @@ PetscErrorCode GSSettingsGetSignature(GSSettings settings, const char **signatur
    A signature stored before an option existed agrees with the value every earlier gsinv used
    (-gs_init_sampler boxmuller). Not collective. */
 PetscErrorCode GSSettingsCompare(GSSettings settings, const char *stored, const char *where, const char *remedy, char *msg, size_t len);
+/* For an option added after signatures and settings attributes were first stored, the value every
+   earlier gsinv used (-gs_init_sampler: boxmuller): what a file without it was made with. NULL
+   for other options. Not collective. */
+const char *GSSettingsEarlierValue(const char *option);
 /* Writes one typed root attribute per entry, named like the option (int64, double, double array or
    string), plus "settings_signature". Collective on the file's communicator. */
 PetscErrorCode GSSettingsWriteAttributes(GSSettings settings, GSOutput *out);
